@@ -1,0 +1,216 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Group, version and kind of the CatalogApi composite resource.
+const (
+	Group   = "catalog.example.org"
+	Version = "v1alpha1"
+	Kind    = "CatalogApi"
+)
+
+// GroupVersionKind of the CatalogApi composite resource.
+var GroupVersionKind = schema.GroupVersionKind{Group: Group, Version: Version, Kind: Kind}
+
+// CatalogApiSpec is what an application team asks for. Only environmentSuffix
+// and image are required; every other field defaults to the production stack.
+// +kubebuilder:validation:XValidation:rule="!has(self.scaling) || !has(self.scaling.minTasks) || !has(self.scaling.maxTasks) || self.scaling.minTasks <= self.scaling.maxTasks",message="spec.scaling.minTasks must be less than or equal to spec.scaling.maxTasks"
+type CatalogApiSpec struct {
+	// EnvironmentSuffix is appended to every AWS resource name
+	// (resource-type-{environmentSuffix}). Lowercase letters, digits and
+	// single hyphens, starting with a letter; at most 20 characters so that
+	// every derived name stays within its AWS limit (ALB and target group
+	// names: 32 characters). It cannot be changed after creation.
+	// +kubebuilder:validation:MinLength=2
+	// +kubebuilder:validation:MaxLength=20
+	// +kubebuilder:validation:Pattern=`^[a-z]([a-z0-9]|-[a-z0-9])*$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.environmentSuffix is immutable"
+	EnvironmentSuffix string `json:"environmentSuffix"`
+
+	// Image is the container image of the catalog API, for example
+	// 123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api:1.4.2.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$`
+	Image string `json:"image"`
+
+	// Region is the AWS region of the whole stack. It cannot be changed
+	// after creation.
+	// +kubebuilder:default="eu-north-1"
+	// +kubebuilder:validation:Enum=eu-north-1;eu-west-1;eu-central-1;us-east-1;us-west-2
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.region is immutable"
+	// +optional
+	Region string `json:"region,omitempty"`
+
+	// Network of the stack.
+	// +kubebuilder:default={}
+	// +optional
+	Network *NetworkSpec `json:"network,omitempty"`
+
+	// Service is the ECS Fargate service that runs the image.
+	// +kubebuilder:default={}
+	// +optional
+	Service *ServiceSpec `json:"service,omitempty"`
+
+	// Scaling of the service's task count.
+	// +kubebuilder:default={}
+	// +optional
+	Scaling *ScalingSpec `json:"scaling,omitempty"`
+
+	// Database is the Aurora PostgreSQL cluster.
+	// +kubebuilder:default={}
+	// +optional
+	Database *DatabaseSpec `json:"database,omitempty"`
+}
+
+// NetworkSpec configures the VPC.
+type NetworkSpec struct {
+	// VpcCidr is the IPv4 range of the VPC, from /16 to /22. It is split
+	// into four equal subnets: public and private in each of two AZs.
+	// +kubebuilder:default="10.0.0.0/16"
+	// +kubebuilder:validation:Pattern=`^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(1[6-9]|2[0-2])$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.network.vpcCidr is immutable"
+	// +optional
+	VpcCidr string `json:"vpcCidr,omitempty"`
+}
+
+// EnvVar is a plain environment variable of the container. Secrets do not
+// belong here: the database password is injected from Secrets Manager.
+type EnvVar struct {
+	// Name of the variable.
+	// +kubebuilder:validation:Pattern=`^[A-Za-z_][A-Za-z0-9_]*$`
+	// +kubebuilder:validation:MaxLength=255
+	Name string `json:"name"`
+	// Value of the variable.
+	// +kubebuilder:validation:MaxLength=4096
+	Value string `json:"value"`
+}
+
+// ServiceSpec configures the ECS service.
+type ServiceSpec struct {
+	// Env holds extra plain environment variables. Names starting with DB_
+	// are reserved for the database connection.
+	// +kubebuilder:validation:MaxItems=50
+	// +listType=map
+	// +listMapKey=name
+	// +optional
+	Env []EnvVar `json:"env,omitempty"`
+}
+
+// ScalingSpec configures Application Auto Scaling of the service.
+type ScalingSpec struct {
+	// MinTasks is the lowest number of running tasks.
+	// +kubebuilder:default=2
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=50
+	// +optional
+	MinTasks *int32 `json:"minTasks,omitempty"`
+	// MaxTasks is the highest number of running tasks.
+	// +kubebuilder:default=10
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=50
+	// +optional
+	MaxTasks *int32 `json:"maxTasks,omitempty"`
+	// TargetCPUUtilization is the average CPU utilization, in percent, that
+	// target tracking keeps the service at.
+	// +kubebuilder:default=70
+	// +kubebuilder:validation:Minimum=10
+	// +kubebuilder:validation:Maximum=90
+	// +optional
+	TargetCPUUtilization *int32 `json:"targetCpuUtilization,omitempty"`
+}
+
+// DatabaseSpec configures the Aurora PostgreSQL cluster.
+type DatabaseSpec struct {
+	// InstanceClass of the writer and the reader.
+	// +kubebuilder:default="db.t3.medium"
+	// +kubebuilder:validation:Enum=db.t3.medium;db.t3.large;db.t4g.medium;db.t4g.large;db.r6g.large;db.r6g.xlarge;db.r7g.large;db.r7g.xlarge
+	// +optional
+	InstanceClass string `json:"instanceClass,omitempty"`
+	// Name of the database the API connects to.
+	// +kubebuilder:default="catalog"
+	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9_]{0,62}$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.database.name is immutable"
+	// +optional
+	Name string `json:"name,omitempty"`
+	// MasterUsername of the cluster. Its password is generated and kept in
+	// Secrets Manager by RDS; it never appears in the API.
+	// +kubebuilder:default="catalog_admin"
+	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9_]{0,15}$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.database.masterUsername is immutable"
+	// +optional
+	MasterUsername string `json:"masterUsername,omitempty"`
+	// BackupRetentionDays is how long automatic backups are kept.
+	// +kubebuilder:default=7
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=35
+	// +optional
+	BackupRetentionDays *int32 `json:"backupRetentionDays,omitempty"`
+}
+
+// CatalogApiStatus is what the function reports back.
+type CatalogApiStatus struct {
+	// URL is the public HTTPS address of the API (CloudFront).
+	// +optional
+	URL string `json:"url,omitempty"`
+	// LoadBalancerDNSName is the DNS name of the Application Load Balancer.
+	// +optional
+	LoadBalancerDNSName string `json:"loadBalancerDnsName,omitempty"`
+	// Region the stack runs in.
+	// +optional
+	Region string `json:"region,omitempty"`
+	// Database connection facts (never the password).
+	// +optional
+	Database *DatabaseStatus `json:"database,omitempty"`
+	// Service facts.
+	// +optional
+	Service *ServiceStatus `json:"service,omitempty"`
+	// LogGroups are the CloudWatch log groups of the stack.
+	// +optional
+	LogGroups []string `json:"logGroups,omitempty"`
+	// AccessLogBucket is the S3 bucket holding ALB and CloudFront access logs.
+	// +optional
+	AccessLogBucket string `json:"accessLogBucket,omitempty"`
+}
+
+// DatabaseStatus holds the database's observed connection facts.
+type DatabaseStatus struct {
+	// Endpoint of the writer.
+	// +optional
+	Endpoint string `json:"endpoint,omitempty"`
+	// ReaderEndpoint of the cluster.
+	// +optional
+	ReaderEndpoint string `json:"readerEndpoint,omitempty"`
+	// SecretArn of the RDS-managed master user secret.
+	// +optional
+	SecretArn string `json:"secretArn,omitempty"`
+}
+
+// ServiceStatus holds the ECS names.
+type ServiceStatus struct {
+	// ClusterName of the ECS cluster.
+	// +optional
+	ClusterName string `json:"clusterName,omitempty"`
+	// ServiceName of the ECS service.
+	// +optional
+	ServiceName string `json:"serviceName,omitempty"`
+	// TaskDefinition is the family:revision-name of the current task definition.
+	// +optional
+	TaskDefinition string `json:"taskDefinition,omitempty"`
+}
+
+// CatalogApi is one application team's catalog API stack.
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:scope=Namespaced,categories={crossplane,composite}
+// +kubebuilder:subresource:status
+// +kubebuilder:printcolumn:name="URL",type="string",JSONPath=".status.url"
+type CatalogApi struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   CatalogApiSpec   `json:"spec"`
+	Status CatalogApiStatus `json:"status,omitempty"`
+}

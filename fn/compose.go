@@ -1,0 +1,122 @@
+package fn
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+)
+
+// A Part builds one part of the stack from the validated spec and what is
+// observed. It is a plain function: no I/O, no shared state.
+type Part struct {
+	// Name of the part, used for its XR condition (<Name>Ready).
+	Name string
+	// Build returns the part's desired resources and, for resources it
+	// cannot render yet, why it is waiting.
+	Build func(s *Spec, o Observed) Built
+}
+
+// Built is what a Part returns.
+type Built struct {
+	Resources []Desired
+	// Waiting says, for a person, what the part waits for before it can
+	// render the rest of its resources.
+	Waiting []string
+}
+
+// Add appends resources.
+func (b *Built) Add(d ...Desired) { b.Resources = append(b.Resources, d...) }
+
+// Wait records what the part is waiting for.
+func (b *Built) Wait(format string, a ...any) { b.Waiting = append(b.Waiting, fmt.Sprintf(format, a...)) }
+
+// Parts is the whole stack, in the order its conditions are reported.
+var Parts = []Part{
+	{Name: "Network", Build: buildNetwork},
+	{Name: "Security", Build: buildSecurity},
+	{Name: "Logging", Build: buildLogging},
+	{Name: "LoadBalancer", Build: buildLoadBalancer},
+	{Name: "Database", Build: buildDatabase},
+	{Name: "Service", Build: buildService},
+	{Name: "Scaling", Build: buildScaling},
+	{Name: "CDN", Build: buildCDN},
+}
+
+// PartResult is one part's rendered resources and what it waits for.
+type PartResult struct {
+	Name    string
+	Keys    []string
+	Waiting []string
+}
+
+// Plan is the complete result of one render, before it is serialized.
+type Plan struct {
+	// Resources are every desired composed resource, sorted by key.
+	Resources []Desired
+	Parts     []PartResult
+	// Kept are observed resources no part rendered this time; they are
+	// rendered unchanged because Crossplane deletes what a function stops
+	// returning.
+	Kept []string
+}
+
+// Compose renders the whole stack. It is deterministic: the same spec and
+// observed state give the same plan.
+func Compose(s *Spec, o Observed) (*Plan, error) {
+	p := &Plan{}
+	seen := map[string]bool{}
+	for _, part := range Parts {
+		b := part.Build(s, o)
+		pr := PartResult{Name: part.Name, Waiting: b.Waiting}
+		for _, d := range b.Resources {
+			if seen[d.Key] {
+				return nil, fmt.Errorf("internal error: part %s renders key %q twice", part.Name, d.Key)
+			}
+			seen[d.Key] = true
+			s.finalize(d)
+			p.Resources = append(p.Resources, d)
+			pr.Keys = append(pr.Keys, d.Key)
+		}
+		p.Parts = append(p.Parts, pr)
+	}
+	p.keepObserved(s, o, seen)
+	sort.Slice(p.Resources, func(i, j int) bool { return p.Resources[i].Key < p.Resources[j].Key })
+	return p, nil
+}
+
+// keepObserved renders every observed resource that no part rendered, as it
+// is observed, so that a render can never delete it.
+func (p *Plan) keepObserved(s *Spec, o Observed, seen map[string]bool) {
+	keys := make([]string, 0, len(o))
+	for name := range o {
+		if !seen[string(name)] {
+			keys = append(keys, string(name))
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		obj := keptObject(o[resource.Name(k)].Resource)
+		p.Resources = append(p.Resources, Desired{Key: k, Object: obj})
+		p.Kept = append(p.Kept, k)
+	}
+}
+
+// keptObject copies what the function owns of an observed resource: its
+// identity, labels, external name and spec. Status and server-set metadata
+// are left out.
+func keptObject(obs *composed.Unstructured) *composed.Unstructured {
+	out := composed.New()
+	out.SetAPIVersion(obs.GetAPIVersion())
+	out.SetKind(obs.GetKind())
+	out.SetName(obs.GetName())
+	out.SetLabels(obs.GetLabels())
+	if en, ok := obs.GetAnnotations()[AnnotationExternalName]; ok {
+		out.SetAnnotations(map[string]string{AnnotationExternalName: en})
+	}
+	if spec, ok := obs.Object["spec"]; ok {
+		out.Object["spec"] = spec
+	}
+	return out
+}

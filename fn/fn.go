@@ -1,0 +1,146 @@
+// Package fn is the composition function: it renders one CatalogApi into the
+// provider-aws managed resources of the catalog API's production stack.
+package fn
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/request"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+	"github.com/crossplane/function-sdk-go/response"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/platform/function-catalog-api/input/v1beta1"
+)
+
+// Function renders CatalogApis.
+type Function struct {
+	fnv1.UnimplementedFunctionRunnerServiceServer
+
+	log logging.Logger
+}
+
+// NewFunction returns a Function that logs to log.
+func NewFunction(log logging.Logger) *Function {
+	RegisterTypes()
+	return &Function{log: log}
+}
+
+// RunFunction renders the stack: read the request, compose, write the
+// response. Any error is a Fatal result and nothing is rendered.
+func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
+	rsp := response.To(req, response.DefaultTTL)
+
+	xr, err := request.GetObservedCompositeResource(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed CatalogApi"))
+		return rsp, nil
+	}
+	log := f.log.WithValues("xr-name", xr.Resource.GetName(), "xr-namespace", xr.Resource.GetNamespace())
+
+	in := &v1beta1.Input{}
+	if req.GetInput() != nil {
+		if err := request.GetInput(req, in); err != nil {
+			response.Fatal(rsp, errors.Wrap(err, "cannot get the function's input"))
+			return rsp, nil
+		}
+	}
+	spec, err := NewSpec(xr.Resource, in)
+	if err != nil {
+		log.Info("Rejected CatalogApi", "error", err)
+		response.Fatal(rsp, err)
+		return rsp, nil
+	}
+	observed, err := request.GetObservedComposedResources(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed composed resources"))
+		return rsp, nil
+	}
+	if err := f.render(req, rsp, spec, Observed(observed)); err != nil {
+		// A render error is a bug, not bad input: render nothing.
+		fatal := response.To(req, response.DefaultTTL)
+		response.Fatal(fatal, errors.Wrap(err, "cannot render the CatalogApi stack"))
+		return fatal, nil
+	}
+	log.Debug("Rendered CatalogApi", "resources", len(rsp.GetDesired().GetResources()))
+	return rsp, nil
+}
+
+// render composes the stack and writes resources, status and conditions.
+func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed) error {
+	plan, err := Compose(s, o)
+	if err != nil {
+		return err
+	}
+	desired, err := request.GetDesiredComposedResources(req)
+	if err != nil {
+		return errors.Wrap(err, "cannot get the desired composed resources")
+	}
+	ready := map[string]bool{}
+	for _, d := range plan.Resources {
+		dc, err := toDesiredComposed(d, o)
+		if err != nil {
+			return errors.Wrapf(err, "cannot convert %s", d.Key)
+		}
+		desired[resource.Name(d.Key)] = dc
+		ready[d.Key] = dc.Ready == resource.ReadyTrue
+	}
+	if err := response.SetDesiredComposedResources(rsp, desired); err != nil {
+		return errors.Wrap(err, "cannot set the desired composed resources")
+	}
+	if err := setStatus(req, rsp, s, o); err != nil {
+		return err
+	}
+	for _, pr := range plan.Parts {
+		setCondition(rsp, partCondition(pr, ready, o))
+	}
+	for _, k := range plan.Kept {
+		response.Warning(rsp, fmt.Errorf("kept observed resource %q unchanged: no part of the stack renders it any more, and dropping it would delete it", k)).TargetComposite()
+	}
+	return nil
+}
+
+// toDesiredComposed converts a typed resource and decides its readiness.
+func toDesiredComposed(d Desired, o Observed) (*resource.DesiredComposed, error) {
+	var u *composed.Unstructured
+	if cu, ok := d.Object.(*composed.Unstructured); ok {
+		u = cu
+	} else {
+		var err error
+		if u, err = composed.From(d.Object); err != nil {
+			return nil, err
+		}
+	}
+	return &resource.DesiredComposed{Resource: u, Ready: readiness(d, o)}, nil
+}
+
+// setStatus writes the XR's status into the desired composite resource.
+func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed) error {
+	dxr, err := request.GetDesiredCompositeResource(req)
+	if err != nil {
+		return errors.Wrap(err, "cannot get the desired CatalogApi")
+	}
+	st, err := runtime.DefaultUnstructuredConverter.ToUnstructured(ptr(Status(s, o)))
+	if err != nil {
+		return errors.Wrap(err, "cannot convert the CatalogApi status")
+	}
+	if err := dxr.Resource.SetValue("status", st); err != nil {
+		return errors.Wrap(err, "cannot set the CatalogApi status")
+	}
+	return errors.Wrap(response.SetDesiredCompositeResource(rsp, dxr), "cannot set the desired CatalogApi")
+}
+
+func setCondition(rsp *fnv1.RunFunctionResponse, c PartCondition) {
+	var co *response.ConditionOption
+	if c.Ready {
+		co = response.ConditionTrue(rsp, c.Type, c.Reason)
+	} else {
+		co = response.ConditionFalse(rsp, c.Type, c.Reason)
+	}
+	co.WithMessage(c.Message).TargetComposite()
+}

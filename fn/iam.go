@@ -1,0 +1,83 @@
+package fn
+
+import (
+	"encoding/json"
+
+	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
+)
+
+// PolicyDocument is an IAM policy document. Its fields marshal in a fixed
+// order, so the rendered JSON is deterministic.
+type PolicyDocument struct {
+	Version   string      `json:"Version"`
+	Statement []Statement `json:"Statement"`
+}
+
+// Statement is one IAM policy statement.
+type Statement struct {
+	Sid       string     `json:"Sid,omitempty"`
+	Effect    string     `json:"Effect"`
+	Principal *Principal `json:"Principal,omitempty"`
+	Action    []string   `json:"Action"`
+	Resource  []string   `json:"Resource,omitempty"`
+	Condition Condition  `json:"Condition,omitempty"`
+}
+
+// Principal of a resource-based or trust policy statement.
+type Principal struct {
+	Service string `json:"Service,omitempty"`
+	AWS     string `json:"AWS,omitempty"`
+}
+
+// Condition is an IAM condition block: operator -> key -> value.
+type Condition map[string]map[string]string
+
+// statement is an identity-policy statement.
+func statement(effect string, actions []string, resources ...string) Statement {
+	return Statement{Effect: effect, Action: actions, Resource: resources}
+}
+
+// policyDocument renders statements as a policy JSON string.
+func policyDocument(st ...Statement) string {
+	b, err := json.Marshal(PolicyDocument{Version: "2012-10-17", Statement: st})
+	if err != nil {
+		panic(err) // The types above always marshal.
+	}
+	return string(b)
+}
+
+// assumeRolePolicy trusts one AWS service to assume a role.
+func assumeRolePolicy(service string) string {
+	return policyDocument(Statement{
+		Effect:    "Allow",
+		Principal: &Principal{Service: service},
+		Action:    []string{"sts:AssumeRole"},
+	})
+}
+
+// logGroupARN is the ARN of a log group in the stack's region. The account
+// is a wildcard: IAM accepts it there, and the function does not know the
+// account ID before anything exists.
+func logGroupARN(s *Spec, name string) string {
+	return "arn:aws:logs:" + s.Region + ":*:log-group:" + name
+}
+
+// serviceRole is an IAM role that one AWS service assumes.
+func serviceRole(s *Spec, key, name, service string) Desired {
+	return Desired{Key: key, AWSName: name, ExternalName: true, Object: &iam.Role{
+		Spec: iam.RoleSpec{ForProvider: iam.RoleParameters{
+			AssumeRolePolicy:    ptr(assumeRolePolicy(service)),
+			ForceDetachPolicies: ptr(true),
+		}},
+	}}
+}
+
+// inlinePolicy is an inline policy of the role with key roleKey.
+func inlinePolicy(s *Spec, key, roleKey, name, doc string) Desired {
+	return Desired{Key: key, AWSName: name, ExternalName: true, Object: &iam.RolePolicy{
+		Spec: iam.RolePolicySpec{ForProvider: iam.RolePolicyParameters{
+			Policy:  ptr(doc),
+			RoleRef: s.Ref(roleKey),
+		}},
+	}}
+}

@@ -1,0 +1,124 @@
+package fn
+
+import (
+	"reflect"
+
+	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Tags every taggable resource carries.
+const (
+	TagEnvironment = "production"
+	TagProject     = "catalog-api"
+)
+
+// Labels and annotations the function puts on composed resources.
+const (
+	LabelResource          = "catalog.example.org/resource"
+	AnnotationExternalName = "crossplane.io/external-name"
+)
+
+// Object is a typed managed resource of provider-aws.
+type Object interface {
+	runtime.Object
+	metav1.Object
+}
+
+// Desired is one composed resource a builder wants, before the shared
+// metadata (names, tags, region, provider config) is applied.
+type Desired struct {
+	// Key is the composition resource name: stable across renders.
+	Key string
+	// Object is the typed managed resource.
+	Object Object
+	// AWSName is the resource's name in AWS; it becomes the Name tag and,
+	// with ExternalName, the crossplane.io/external-name annotation.
+	AWSName string
+	// ExternalName says that this kind takes its AWS name from the
+	// external-name annotation rather than from a field.
+	ExternalName bool
+	// Ready decides the resource's readiness from what is observed. Nil
+	// means: ready when the provider reports Ready=True.
+	Ready ReadyCheck
+}
+
+// Name is the AWS-side name of a resource type: resource-type-{suffix}.
+func (s *Spec) Name(resourceType string) string { return resourceType + "-" + s.Suffix }
+
+// ObjectName is the Kubernetes name of the composed resource with this key.
+// It is fixed (not generated) so that builders can reference each other by
+// name.
+func (s *Spec) ObjectName(key string) string { return s.XRName + "-" + key }
+
+// Ref references the composed resource with this key.
+func (s *Spec) Ref(key string) *xpv1.NamespacedReference {
+	return &xpv1.NamespacedReference{Name: s.ObjectName(key)}
+}
+
+// Refs references the composed resources with these keys, in order.
+func (s *Spec) Refs(keys ...string) []xpv1.NamespacedReference {
+	out := make([]xpv1.NamespacedReference, len(keys))
+	for i, k := range keys {
+		out[i] = *s.Ref(k)
+	}
+	return out
+}
+
+// RefAlways references a composed resource and re-resolves the reference on
+// every reconcile, for references whose target changes name over time.
+func (s *Spec) RefAlways(key string) *xpv1.NamespacedReference {
+	always := xpv1.ResolvePolicyAlways
+	return &xpv1.NamespacedReference{Name: s.ObjectName(key), Policy: &xpv1.Policy{Resolve: &always}}
+}
+
+// Tags returns the tags of a resource with this AWS name.
+func (s *Spec) Tags(awsName string) map[string]*string {
+	t := map[string]*string{
+		"Environment": ptr(TagEnvironment),
+		"Project":     ptr(TagProject),
+	}
+	if awsName != "" {
+		t["Name"] = ptr(awsName)
+	}
+	return t
+}
+
+// finalize applies, in one place, what every composed resource shares: its
+// Kubernetes name and labels, the external-name annotation, the region, the
+// tags and the provider config. It finds the region and tags fields by
+// reflection, so a kind gets them exactly when its provider type has them.
+func (s *Spec) finalize(d Desired) {
+	o := d.Object
+	o.SetName(s.ObjectName(d.Key))
+	o.SetLabels(map[string]string{LabelResource: d.Key})
+	if d.ExternalName && d.AWSName != "" {
+		o.SetAnnotations(map[string]string{AnnotationExternalName: d.AWSName})
+	}
+	spec := reflect.ValueOf(o).Elem().FieldByName("Spec")
+	if !spec.IsValid() {
+		return
+	}
+	setField(spec.FieldByName("ForProvider"), "Region", reflect.ValueOf(ptr(s.Region)))
+	setField(spec.FieldByName("ForProvider"), "Tags", reflect.ValueOf(s.Tags(d.AWSName)))
+	pcr := &xpv1.ProviderConfigReference{Kind: "ClusterProviderConfig", Name: s.ProviderConfigName}
+	setField(spec, "ProviderConfigReference", reflect.ValueOf(pcr))
+}
+
+// setField sets struct field name of v to value if v has such a field of
+// that type.
+func setField(v reflect.Value, name string, value reflect.Value) {
+	if !v.IsValid() || v.Kind() != reflect.Struct {
+		return
+	}
+	f := v.FieldByName(name)
+	if f.IsValid() && f.CanSet() && value.Type().AssignableTo(f.Type()) {
+		f.Set(value)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// f64 converts an int to the *float64 the provider uses for numbers.
+func f64(v int) *float64 { f := float64(v); return &f }

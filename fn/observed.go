@@ -1,0 +1,70 @@
+package fn
+
+import (
+	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Observed is typed read access to the observed composed resources.
+type Observed map[resource.Name]resource.ObservedComposed
+
+// Exists reports whether the composed resource with this key exists.
+func (o Observed) Exists(key string) bool {
+	_, ok := o[resource.Name(key)]
+	return ok
+}
+
+// String returns a string field of an observed resource, or "".
+func (o Observed) String(key, path string) string {
+	oc, ok := o[resource.Name(key)]
+	if !ok || oc.Resource == nil {
+		return ""
+	}
+	v, err := oc.Resource.GetString(path)
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
+// Ready reports whether the provider says the resource is Ready.
+func (o Observed) Ready(key string) bool {
+	return o.condition(key, xpv1.TypeReady).Status == corev1.ConditionTrue
+}
+
+// condition returns a condition of an observed resource (Unknown if absent).
+func (o Observed) condition(key string, t xpv1.ConditionType) xpv1.Condition {
+	oc, ok := o[resource.Name(key)]
+	if !ok || oc.Resource == nil {
+		return xpv1.Condition{Type: t, Status: corev1.ConditionUnknown}
+	}
+	return oc.Resource.GetCondition(t)
+}
+
+// Observed values other parts depend on, each read from one place.
+
+// LoadBalancerDNSName is the ALB's DNS name (known after creation).
+func (o Observed) LoadBalancerDNSName() string {
+	return o.String(KeyLoadBalancer, "status.atProvider.dnsName")
+}
+
+// DatabaseEndpoint is the Aurora cluster's writer endpoint.
+func (o Observed) DatabaseEndpoint() string {
+	return o.String(KeyDBCluster, "status.atProvider.endpoint")
+}
+
+// DatabaseReaderEndpoint is the Aurora cluster's reader endpoint.
+func (o Observed) DatabaseReaderEndpoint() string {
+	return o.String(KeyDBCluster, "status.atProvider.readerEndpoint")
+}
+
+// DatabaseSecretARN is the ARN of the master user secret RDS manages.
+func (o Observed) DatabaseSecretARN() string {
+	return o.String(KeyDBCluster, "status.atProvider.masterUserSecret[0].secretArn")
+}
+
+// DistributionDomainName is the CloudFront distribution's domain name.
+func (o Observed) DistributionDomainName() string {
+	return o.String(KeyDistribution, "status.atProvider.domainName")
+}

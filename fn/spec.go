@@ -1,0 +1,390 @@
+package fn
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/crossplane/function-sdk-go/resource/composite"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/platform/function-catalog-api/apis/v1alpha1"
+	"github.com/platform/function-catalog-api/input/v1beta1"
+)
+
+// Fixed properties of the product: the contract every CatalogApi gets.
+const (
+	ContainerPort       = 3000
+	DatabasePort        = 5432
+	ListenerPort        = 80
+	HTTPSPort           = 443
+	HealthCheckPath     = "/health"
+	HealthCheckInterval = 30
+	UnhealthyThreshold  = 2
+	TaskCPU             = "1024" // 1 vCPU
+	TaskMemory          = "2048" // 2 GB
+	ContainerName       = "catalog-api"
+	CapacityProvider    = "FARGATE_SPOT"
+	DatabaseEngine      = "aurora-postgresql"
+)
+
+// Defaults for everything a CatalogApi or the Input may leave out. They are
+// the same values the XRD schema defaults to, so a render without --xrd gives
+// the same stack as one with it.
+const (
+	DefaultRegion              = "eu-north-1"
+	DefaultVpcCidr             = "10.0.0.0/16"
+	DefaultMinTasks            = 2
+	DefaultMaxTasks            = 10
+	DefaultTargetCPU           = 70
+	DefaultInstanceClass       = "db.t3.medium"
+	DefaultDatabaseName        = "catalog"
+	DefaultMasterUsername      = "catalog_admin"
+	DefaultBackupRetentionDays = 7
+	DefaultLogRetentionDays    = 30
+	DefaultProviderConfigName  = "default"
+	// DefaultEngineVersion is an Aurora PostgreSQL version that AWS documents
+	// as supporting db.t3.medium (see README, "Facts and sources").
+	DefaultEngineVersion = "16.6"
+	// AWS managed CloudFront policies, by their fixed IDs.
+	// UseOriginCacheControlHeaders-QueryStrings: the API decides what is
+	// cacheable through Cache-Control, and query strings are in the key.
+	DefaultCachePolicyID = "4cc15a8a-d715-48a4-82b8-cc0b614638fe"
+	// AllViewerExceptHostHeader: everything but Host reaches the ALB.
+	DefaultOriginRequestPolicyID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+)
+
+// NATMode says how many NAT gateways the network gets.
+type NATMode string
+
+// NAT modes.
+const (
+	NATPerAZ  NATMode = "PerAZ"
+	NATSingle NATMode = "Single"
+)
+
+// Spec is the validated and defaulted view of one CatalogApi and the
+// function's Input: every builder reads from it and from nothing else.
+type Spec struct {
+	// XRName and XRNamespace identify the composite resource.
+	XRName      string
+	XRNamespace string
+
+	Suffix string
+	Image  string
+	Region string
+	// RegionFacts are the per-region facts (prefix list, ELB account, AZs).
+	RegionFacts v1beta1.RegionSettings
+
+	VpcCidr            string
+	PublicSubnetCidrs  [2]string
+	PrivateSubnetCidrs [2]string
+	NAT                NATMode
+
+	Env       []v1alpha1.EnvVar
+	MinTasks  int
+	MaxTasks  int
+	TargetCPU int
+
+	InstanceClass       string
+	DatabaseName        string
+	MasterUsername      string
+	BackupRetentionDays int
+	EngineVersion       string
+
+	LogRetentionDays      int
+	CachePolicyID         string
+	OriginRequestPolicyID string
+	ProviderConfigName    string
+
+	// UniqueID is a short stable hash of namespace/name: it makes globally
+	// unique names (S3 buckets) without changing between renders.
+	UniqueID string
+}
+
+// AZ returns the availability zone with index i (0 or 1).
+func (s *Spec) AZ(i int) string { return s.RegionFacts.AvailabilityZones[i] }
+
+// FieldError is a rejected input: it names the field, the value and the rule.
+type FieldError struct {
+	Field string
+	Value any
+	Rule  string
+}
+
+func (e FieldError) Error() string {
+	return fmt.Sprintf("%s: invalid value %v: %s", e.Field, quoteIfString(e.Value), e.Rule)
+}
+
+func quoteIfString(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprint(v)
+}
+
+// ValidationError holds every FieldError of one input.
+type ValidationError []FieldError
+
+func (v ValidationError) Error() string {
+	msgs := make([]string, len(v))
+	for i, e := range v {
+		msgs[i] = e.Error()
+	}
+	return "invalid CatalogApi: " + strings.Join(msgs, "; ")
+}
+
+// NewSpec decodes, defaults and validates the observed XR and the Input.
+func NewSpec(xr *composite.Unstructured, in *v1beta1.Input) (*Spec, error) {
+	api := &v1alpha1.CatalogApi{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(xr.UnstructuredContent(), api); err != nil {
+		return nil, fmt.Errorf("cannot decode the CatalogApi: %w", err)
+	}
+	v := &validator{}
+	s := &Spec{XRName: xr.GetName(), XRNamespace: xr.GetNamespace()}
+	s.UniqueID = shortHash(s.XRNamespace + "/" + s.XRName)
+	s.applyInput(in, v)
+	s.applyAPI(&api.Spec, in, v)
+	if len(v.errs) > 0 {
+		return nil, v.errs
+	}
+	return s, nil
+}
+
+type validator struct{ errs ValidationError }
+
+func (v *validator) fail(field string, value any, rule string) {
+	v.errs = append(v.errs, FieldError{Field: field, Value: value, Rule: rule})
+}
+
+// intIn checks lo <= n <= hi.
+func (v *validator) intIn(field string, n, lo, hi int) {
+	if n < lo || n > hi {
+		v.fail(field, n, fmt.Sprintf("must be between %d and %d", lo, hi))
+	}
+}
+
+// match checks a value against a pattern, with a rule a person can read.
+func (v *validator) match(field, value string, re *regexp.Regexp, rule string) {
+	if !re.MatchString(value) {
+		v.fail(field, value, rule)
+	}
+}
+
+var (
+	suffixRe   = regexp.MustCompile(`^[a-z]([a-z0-9]|-[a-z0-9])*$`)
+	imageRe    = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$`)
+	dbNameRe   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+	dbUserRe   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,15}$`)
+	envNameRe  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	policyIDRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+)
+
+// MaxSuffixLength keeps every derived AWS name within its limit: the longest
+// name with a 32-character limit is the target group's "tg-{suffix}".
+const MaxSuffixLength = 20
+
+// AllowedInstanceClasses are db.t3.medium and larger classes that Aurora
+// PostgreSQL supports.
+var AllowedInstanceClasses = []string{
+	"db.t3.medium", "db.t3.large", "db.t4g.medium", "db.t4g.large",
+	"db.r6g.large", "db.r6g.xlarge", "db.r7g.large", "db.r7g.xlarge",
+}
+
+// ValidLogRetentionDays are the values CloudWatch Logs accepts.
+var ValidLogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+func (s *Spec) applyAPI(a *v1alpha1.CatalogApiSpec, in *v1beta1.Input, v *validator) {
+	s.Suffix = a.EnvironmentSuffix
+	switch {
+	case s.Suffix == "":
+		v.fail("spec.environmentSuffix", s.Suffix, "is required")
+	case len(s.Suffix) < 2 || len(s.Suffix) > MaxSuffixLength:
+		v.fail("spec.environmentSuffix", s.Suffix, fmt.Sprintf("must be 2 to %d characters long", MaxSuffixLength))
+	default:
+		v.match("spec.environmentSuffix", s.Suffix, suffixRe, "must be lowercase letters, digits and single hyphens, start with a letter and end with a letter or digit")
+	}
+	s.Image = a.Image
+	if s.Image == "" {
+		v.fail("spec.image", s.Image, "is required")
+	} else if len(s.Image) > 255 || !imageRe.MatchString(s.Image) {
+		v.fail("spec.image", s.Image, "must be a container image reference such as registry/repository:tag or repository@sha256:digest")
+	}
+	s.applyRegion(a.Region, in, v)
+	s.applyNetwork(a.Network, v)
+	s.applyService(a.Service, v)
+	s.applyScaling(a.Scaling, v)
+	s.applyDatabase(a.Database, v)
+}
+
+func (s *Spec) applyRegion(region string, in *v1beta1.Input, v *validator) {
+	s.Region = orDefault(region, DefaultRegion)
+	facts, ok := in.Regions[s.Region]
+	if !ok {
+		facts, ok = KnownRegions[s.Region]
+	}
+	if !ok {
+		v.fail("spec.region", s.Region, "must be one of "+strings.Join(regionNames(in), ", "))
+		return
+	}
+	s.RegionFacts = facts
+	if len(facts.AvailabilityZones) != 2 || facts.CloudFrontPrefixListID == "" || facts.ELBAccountID == "" {
+		v.fail("input.regions["+s.Region+"]", s.Region, "needs cloudFrontPrefixListId, elbAccountId and exactly two availabilityZones")
+	}
+}
+
+func regionNames(in *v1beta1.Input) []string {
+	seen := map[string]bool{}
+	for r := range KnownRegions {
+		seen[r] = true
+	}
+	for r := range in.Regions {
+		seen[r] = true
+	}
+	names := make([]string, 0, len(seen))
+	for r := range seen {
+		names = append(names, r)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (s *Spec) applyNetwork(n *v1alpha1.NetworkSpec, v *validator) {
+	cidr := DefaultVpcCidr
+	if n != nil && n.VpcCidr != "" {
+		cidr = n.VpcCidr
+	}
+	p, err := netip.ParsePrefix(cidr)
+	switch {
+	case err != nil || !p.Addr().Is4():
+		v.fail("spec.network.vpcCidr", cidr, "must be an IPv4 CIDR such as 10.0.0.0/16")
+		return
+	case p.Masked() != p:
+		v.fail("spec.network.vpcCidr", cidr, "must be a network address (host bits zero), e.g. "+p.Masked().String())
+		return
+	case p.Bits() < 16 || p.Bits() > 22:
+		v.fail("spec.network.vpcCidr", cidr, "prefix length must be between /16 and /22 so that four subnets of at least /24 fit")
+		return
+	}
+	s.VpcCidr = cidr
+	quarters := splitCidr(p, 4)
+	s.PublicSubnetCidrs = [2]string{quarters[0], quarters[1]}
+	s.PrivateSubnetCidrs = [2]string{quarters[2], quarters[3]}
+}
+
+// splitCidr divides p into n equal consecutive subnets (n a power of two).
+func splitCidr(p netip.Prefix, n int) []string {
+	extra := 0
+	for 1<<extra < n {
+		extra++
+	}
+	size := uint32(1) << (32 - p.Bits() - extra)
+	base := p.Addr().As4()
+	start := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
+	out := make([]string, n)
+	for i := range n {
+		a := start + uint32(i)*size
+		addr := netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)})
+		out[i] = netip.PrefixFrom(addr, p.Bits()+extra).String()
+	}
+	return out
+}
+
+func (s *Spec) applyService(svc *v1alpha1.ServiceSpec, v *validator) {
+	if svc == nil {
+		return
+	}
+	seen := map[string]bool{}
+	for i, e := range svc.Env {
+		field := fmt.Sprintf("spec.service.env[%d].name", i)
+		switch {
+		case !envNameRe.MatchString(e.Name):
+			v.fail(field, e.Name, "must be a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)")
+		case strings.HasPrefix(e.Name, "DB_"):
+			v.fail(field, e.Name, "names starting with DB_ are reserved for the database connection")
+		case seen[e.Name]:
+			v.fail(field, e.Name, "must be unique")
+		}
+		seen[e.Name] = true
+	}
+	s.Env = append([]v1alpha1.EnvVar(nil), svc.Env...)
+}
+
+func (s *Spec) applyScaling(sc *v1alpha1.ScalingSpec, v *validator) {
+	if sc == nil {
+		sc = &v1alpha1.ScalingSpec{}
+	}
+	s.MinTasks = int32OrDefault(sc.MinTasks, DefaultMinTasks)
+	s.MaxTasks = int32OrDefault(sc.MaxTasks, DefaultMaxTasks)
+	s.TargetCPU = int32OrDefault(sc.TargetCPUUtilization, DefaultTargetCPU)
+	v.intIn("spec.scaling.minTasks", s.MinTasks, 1, 50)
+	v.intIn("spec.scaling.maxTasks", s.MaxTasks, 1, 50)
+	v.intIn("spec.scaling.targetCpuUtilization", s.TargetCPU, 10, 90)
+	if s.MinTasks > s.MaxTasks {
+		v.fail("spec.scaling.minTasks", s.MinTasks, fmt.Sprintf("must be less than or equal to spec.scaling.maxTasks (%d)", s.MaxTasks))
+	}
+}
+
+func (s *Spec) applyDatabase(db *v1alpha1.DatabaseSpec, v *validator) {
+	if db == nil {
+		db = &v1alpha1.DatabaseSpec{}
+	}
+	s.InstanceClass = orDefault(db.InstanceClass, DefaultInstanceClass)
+	if !slices.Contains(AllowedInstanceClasses, s.InstanceClass) {
+		v.fail("spec.database.instanceClass", s.InstanceClass, "must be db.t3.medium or larger, one of "+strings.Join(AllowedInstanceClasses, ", "))
+	}
+	s.DatabaseName = orDefault(db.Name, DefaultDatabaseName)
+	v.match("spec.database.name", s.DatabaseName, dbNameRe, "must start with a lowercase letter and hold at most 63 lowercase letters, digits and underscores")
+	s.MasterUsername = orDefault(db.MasterUsername, DefaultMasterUsername)
+	v.match("spec.database.masterUsername", s.MasterUsername, dbUserRe, "must start with a lowercase letter and hold at most 16 lowercase letters, digits and underscores")
+	if isReservedDBUser(s.MasterUsername) {
+		v.fail("spec.database.masterUsername", s.MasterUsername, "is reserved by PostgreSQL or RDS")
+	}
+	s.BackupRetentionDays = int32OrDefault(db.BackupRetentionDays, DefaultBackupRetentionDays)
+	v.intIn("spec.database.backupRetentionDays", s.BackupRetentionDays, 1, 35)
+}
+
+func isReservedDBUser(u string) bool {
+	return u == "postgres" || u == "admin" || u == "rdsadmin" || strings.HasPrefix(u, "pg_") || strings.HasPrefix(u, "rds")
+}
+
+func (s *Spec) applyInput(in *v1beta1.Input, v *validator) {
+	s.NAT = NATMode(orDefault(in.NATGateways, string(NATPerAZ)))
+	if s.NAT != NATPerAZ && s.NAT != NATSingle {
+		v.fail("input.natGateways", in.NATGateways, "must be PerAZ or Single")
+	}
+	s.EngineVersion = orDefault(in.EngineVersion, DefaultEngineVersion)
+	s.LogRetentionDays = int32OrDefault(in.LogRetentionDays, DefaultLogRetentionDays)
+	if !slices.Contains(ValidLogRetentionDays, s.LogRetentionDays) {
+		v.fail("input.logRetentionDays", s.LogRetentionDays, "must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)")
+	}
+	s.CachePolicyID = orDefault(in.CachePolicyID, DefaultCachePolicyID)
+	v.match("input.cachePolicyId", s.CachePolicyID, policyIDRe, "must be a CloudFront policy ID (a UUID)")
+	s.OriginRequestPolicyID = orDefault(in.OriginRequestPolicyID, DefaultOriginRequestPolicyID)
+	v.match("input.originRequestPolicyId", s.OriginRequestPolicyID, policyIDRe, "must be a CloudFront policy ID (a UUID)")
+	s.ProviderConfigName = orDefault(in.ProviderConfigName, DefaultProviderConfigName)
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])[:8]
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func int32OrDefault(v *int32, def int) int {
+	if v == nil {
+		return def
+	}
+	return int(*v)
+}

@@ -1,0 +1,30 @@
+package fn
+
+import "github.com/platform/function-catalog-api/apis/v1alpha1"
+
+// Status derives the XR's status from the spec and what is observed. A
+// value appears as soon as AWS knows it.
+func Status(s *Spec, o Observed) v1alpha1.CatalogApiStatus {
+	st := v1alpha1.CatalogApiStatus{
+		Region:              s.Region,
+		LoadBalancerDNSName: o.LoadBalancerDNSName(),
+		LogGroups:           LogGroupNames(s),
+		AccessLogBucket:     LogBucketName(s),
+		Service: &v1alpha1.ServiceStatus{
+			ClusterName: s.Name("ecs-cluster"),
+			ServiceName: s.Name("ecs-service"),
+		},
+	}
+	if d := o.DistributionDomainName(); d != "" {
+		st.URL = "https://" + d
+	}
+	db := v1alpha1.DatabaseStatus{
+		Endpoint:       o.DatabaseEndpoint(),
+		ReaderEndpoint: o.DatabaseReaderEndpoint(),
+		SecretArn:      o.DatabaseSecretARN(),
+	}
+	if db != (v1alpha1.DatabaseStatus{}) {
+		st.Database = &db
+	}
+	return st
+}
