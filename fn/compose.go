@@ -30,7 +30,9 @@ type Built struct {
 func (b *Built) Add(d ...Desired) { b.Resources = append(b.Resources, d...) }
 
 // Wait records what the part is waiting for.
-func (b *Built) Wait(format string, a ...any) { b.Waiting = append(b.Waiting, fmt.Sprintf(format, a...)) }
+func (b *Built) Wait(format string, a ...any) {
+	b.Waiting = append(b.Waiting, fmt.Sprintf(format, a...))
+}
 
 // Parts is the whole stack, in the order its conditions are reported.
 var Parts = []Part{
