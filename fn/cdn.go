@@ -1,7 +1,134 @@
 package fn
 
-// buildCDN renders the CDN part of the stack.
+import (
+	cloudfront "github.com/upbound/provider-aws/v2/apis/namespaced/cloudfront/v1beta1"
+)
+
+// Properties of the CloudFront distribution.
+const (
+	// albOriginID names the ALB origin inside the distribution.
+	albOriginID = "alb"
+	// CloudFrontLogPrefix is the key prefix of CloudFront standard logs in
+	// the access-log bucket.
+	CloudFrontLogPrefix = "cloudfront/"
+	// distributionDeployed is status.atProvider.status once CloudFront has
+	// pushed the configuration to its edge locations.
+	distributionDeployed = "Deployed"
+)
+
+// buildCDN renders the CloudFront distribution in front of the ALB.
+//
+// Phase: the origin is the ALB's DNS name, which AWS assigns when it creates
+// the ALB (CloudFront's origin has no reference field). The distribution is
+// rendered once the observed ALB reports it; afterwards, if the ALB's status
+// is momentarily missing, the origin the distribution was rendered with is
+// kept, because a resource must not disappear from a render once it exists.
 func buildCDN(s *Spec, o Observed) Built {
 	var b Built
+	origin := distributionOrigin(o)
+	if origin == "" {
+		b.Wait("waiting for the load balancer's DNS name (status.atProvider.dnsName of %s) before creating the CloudFront distribution", KeyLoadBalancer)
+		return b
+	}
+	b.Add(distribution(s, origin))
 	return b
+}
+
+// distributionOrigin is the domain name the distribution forwards to: the
+// ALB's observed DNS name, else the origin of the observed distribution,
+// else "" (not known yet).
+func distributionOrigin(o Observed) string {
+	if dns := o.LoadBalancerDNSName(); dns != "" {
+		return dns
+	}
+	return o.String(KeyDistribution, "spec.forProvider.origin[0].domainName")
+}
+
+// distributionReady requires, beyond the provider's Ready condition, that
+// the distribution is deployed: the provider does not wait for deployment
+// (waitForDeployment is false, so that a render is not blocked for the ~5-15
+// minutes a deployment takes) and reports Ready while it is InProgress.
+func distributionReady(o Observed, key string) bool {
+	return o.Ready(key) && o.String(key, "status.atProvider.status") == distributionDeployed
+}
+
+// distribution serves viewers over HTTPS with CloudFront's default
+// certificate and reaches the ALB over HTTP: the ALB has no certificate, and
+// its security group admits only CloudFront's origin-facing servers.
+//
+// Standard logging writes to the access-log bucket with object ACLs, which
+// the bucket's BucketOwnerPreferred ownership controls allow. If those are
+// not in place yet when the distribution is created, CloudFront rejects the
+// creation and the provider retries it; nothing is left half-created. In
+// practice the ownership controls, rendered on the first call, are ready long
+// before the ALB's DNS name is known.
+//
+// CloudFront is global: the kind has no region, which finalize respects.
+func distribution(s *Spec, origin string) Desired {
+	return Desired{Key: KeyDistribution, AWSName: s.Name("cdn"), Ready: distributionReady,
+		Object: &cloudfront.Distribution{
+			Spec: cloudfront.DistributionSpec{ForProvider: cloudfront.DistributionParameters{
+				Enabled:              ptr(true),
+				Comment:              ptr("Catalog API " + s.Suffix + ": CloudFront in front of the application load balancer"),
+				IsIPv6Enabled:        ptr(true),
+				PriceClass:           ptr("PriceClass_100"),
+				Origin:               []cloudfront.OriginParameters{albOrigin(origin)},
+				DefaultCacheBehavior: defaultCacheBehavior(s),
+				Restrictions: &cloudfront.RestrictionsParameters{
+					GeoRestriction: &cloudfront.GeoRestrictionParameters{RestrictionType: ptr("none")},
+				},
+				ViewerCertificate: &cloudfront.ViewerCertificateParameters{
+					CloudfrontDefaultCertificate: ptr(true),
+				},
+				LoggingConfig: &cloudfront.LoggingConfigParameters{
+					// Standard logging takes the bucket's domain name.
+					Bucket:         ptr(LogBucketName(s) + ".s3.amazonaws.com"),
+					Prefix:         ptr(CloudFrontLogPrefix),
+					IncludeCookies: ptr(false),
+				},
+				// Deleting the CatalogApi deletes the distribution (the
+				// provider disables it first).
+				RetainOnDelete:    ptr(false),
+				WaitForDeployment: ptr(false),
+			}},
+		}}
+}
+
+// albOrigin is the ALB as a custom origin, reached over HTTP on the
+// listener port.
+func albOrigin(domainName string) cloudfront.OriginParameters {
+	return cloudfront.OriginParameters{
+		DomainName: ptr(domainName),
+		OriginID:   ptr(albOriginID),
+		CustomOriginConfig: &cloudfront.CustomOriginConfigParameters{
+			HTTPPort:             f64(ListenerPort),
+			HTTPSPort:            f64(HTTPSPort),
+			OriginProtocolPolicy: ptr("http-only"),
+			// Required by the API even for http-only origins.
+			OriginSSLProtocols: []*string{ptr("TLSv1.2")},
+		},
+	}
+}
+
+// defaultCacheBehavior sends every method to the ALB, caches GET and HEAD as
+// the AWS managed cache policy allows, and redirects HTTP viewers to HTTPS.
+func defaultCacheBehavior(s *Spec) *cloudfront.DefaultCacheBehaviorParameters {
+	return &cloudfront.DefaultCacheBehaviorParameters{
+		TargetOriginID:        ptr(albOriginID),
+		ViewerProtocolPolicy:  ptr("redirect-to-https"),
+		AllowedMethods:        cdnStrings("GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"),
+		CachedMethods:         cdnStrings("GET", "HEAD"),
+		CachePolicyID:         ptr(s.CachePolicyID),
+		OriginRequestPolicyID: ptr(s.OriginRequestPolicyID),
+		Compress:              ptr(true),
+	}
+}
+
+// cdnStrings converts strings to the []*string the provider uses for lists.
+func cdnStrings(v ...string) []*string {
+	out := make([]*string, len(v))
+	for i := range v {
+		out[i] = &v[i]
+	}
+	return out
 }

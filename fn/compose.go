@@ -68,24 +68,61 @@ type Plan struct {
 // observed state give the same plan.
 func Compose(s *Spec, o Observed) (*Plan, error) {
 	p := &Plan{}
-	seen := map[string]bool{}
+	rendered := map[string]Desired{}
 	for _, part := range Parts {
 		b := part.Build(s, o)
 		pr := PartResult{Name: part.Name, Waiting: b.Waiting}
 		for _, d := range b.Resources {
-			if seen[d.Key] {
+			if _, dup := rendered[d.Key]; dup {
 				return nil, fmt.Errorf("internal error: part %s renders key %q twice", part.Name, d.Key)
 			}
-			seen[d.Key] = true
+			rendered[d.Key] = d
 			s.finalize(d)
 			p.Resources = append(p.Resources, d)
 			pr.Keys = append(pr.Keys, d.Key)
 		}
 		p.Parts = append(p.Parts, pr)
 	}
+	seen := map[string]bool{}
+	for k := range rendered {
+		seen[k] = true
+	}
+	for _, u := range usages(s, rendered) {
+		seen[u.Key] = true
+		s.finalize(u)
+		p.Resources = append(p.Resources, u)
+	}
+	for k := range retiredKeys(o, currentTaskDefinitionKey(rendered)) {
+		seen[k] = true // Deliberately not kept: see retiredKeys.
+	}
 	p.keepObserved(s, o, seen)
 	sort.Slice(p.Resources, func(i, j int) bool { return p.Resources[i].Key < p.Resources[j].Key })
 	return p, nil
+}
+
+// retiredKeys are the only observed resources a render may drop: task
+// definition revisions the service has left. A task definition cannot be
+// updated in place, so every change makes a new one; the old one stays until
+// the service runs on the new revision and is Ready (its deployment is done
+// and no task runs the old revision any more). Dropping it then deregisters
+// the old revision, together with the Usage that protected it.
+func retiredKeys(o Observed, current string) map[string]bool {
+	if current == "" || !o.Ready(KeyService) {
+		return nil
+	}
+	arn := o.String(current, "status.atProvider.arn")
+	if arn == "" || o.String(KeyService, "spec.forProvider.taskDefinition") != arn {
+		return nil
+	}
+	out := map[string]bool{}
+	for name := range o {
+		k := string(name)
+		if IsTaskDefinitionKey(k) && k != current {
+			out[k] = true
+			out[UsageKey(k, KeyService)] = true
+		}
+	}
+	return out
 }
 
 // keepObserved renders every observed resource that no part rendered, as it

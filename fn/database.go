@@ -1,7 +1,106 @@
 package fn
 
-// buildDatabase renders the Database part of the stack.
-func buildDatabase(s *Spec, o Observed) Built {
+import (
+	rds "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
+)
+
+// Backup and maintenance windows of the Aurora cluster, in UTC. They are set
+// explicitly (rather than left to AWS's random choice) so that they can never
+// overlap, which RDS rejects, and so that every render is the same.
+const (
+	DatabaseBackupWindow      = "02:00-03:00"
+	DatabaseMaintenanceWindow = "sun:04:00-sun:05:00"
+)
+
+// databaseLogExports are the logs the Aurora cluster exports to CloudWatch
+// Logs; the logging part owns their log group (DatabaseLogGroupName).
+var databaseLogExports = []string{"postgresql"}
+
+// buildDatabase renders Aurora PostgreSQL in the private subnets: a DB
+// subnet group, the cluster with an RDS-managed master password (the
+// password lives only in Secrets Manager), and a writer and a reader
+// instance in different AZs. Nothing here needs an observed value.
+func buildDatabase(s *Spec, _ Observed) Built {
 	var b Built
+	b.Add(dbSubnetGroup(s), dbCluster(s))
+	b.Add(dbInstance(s, KeyDBWriter, "aurora-writer", 0, 0))
+	b.Add(dbInstance(s, KeyDBReader, "aurora-reader", 1, 1))
 	return b
+}
+
+func dbSubnetGroup(s *Spec) Desired {
+	return Desired{Key: KeyDBSubnetGroup, AWSName: s.Name("db-subnet-group"), ExternalName: true, Object: &rds.SubnetGroup{
+		Spec: rds.SubnetGroupSpec{ForProvider: rds.SubnetGroupParameters{
+			Description:  ptr("Private subnets of the catalog API database"),
+			SubnetIDRefs: s.Refs(KeyPrivateSubnet(0), KeyPrivateSubnet(1)),
+		}},
+	}}
+}
+
+// dbCluster is the Aurora PostgreSQL cluster. The external name is the
+// cluster identifier.
+//
+// availabilityZones is deliberately not set: AWS spreads Aurora storage over
+// three AZs and reports all three, so a two-AZ list would be a permanent,
+// replace-only diff. The instances pin the AZs instead.
+func dbCluster(s *Spec) Desired {
+	return Desired{Key: KeyDBCluster, AWSName: s.Name("aurora-cluster"), ExternalName: true, Object: &rds.Cluster{
+		Spec: rds.ClusterSpec{ForProvider: rds.ClusterParameters{
+			Engine:        ptr(DatabaseEngine),
+			EngineVersion: ptr(s.EngineVersion),
+			DatabaseName:  ptr(s.DatabaseName),
+			Port:          f64(DatabasePort),
+
+			MasterUsername: ptr(s.MasterUsername),
+			// RDS generates the password and keeps it in a Secrets Manager
+			// secret it rotates; no password exists in the spec, in
+			// Kubernetes or in the task definition.
+			ManageMasterUserPassword: ptr(true),
+
+			BackupRetentionPeriod:      f64(s.BackupRetentionDays),
+			PreferredBackupWindow:      ptr(DatabaseBackupWindow),
+			PreferredMaintenanceWindow: ptr(DatabaseMaintenanceWindow),
+			CopyTagsToSnapshot:         ptr(true),
+			StorageEncrypted:           ptr(true),
+
+			// Everything must be destroyable with the stack.
+			DeletionProtection: ptr(false),
+			SkipFinalSnapshot:  ptr(true),
+
+			EnabledCloudwatchLogsExports: ptrList(databaseLogExports...),
+			DBSubnetGroupNameRef:         s.Ref(KeyDBSubnetGroup),
+			VPCSecurityGroupIDRefs:       s.Refs(KeySGDatabase),
+			ApplyImmediately:             ptr(true),
+		}},
+	}}
+}
+
+// dbInstance is an Aurora instance in AZ az. Promotion tier 0 makes the
+// writer's replacement preferred on failover; the reader has tier 1.
+//
+// engineVersion is left out: an Aurora instance runs its cluster's version,
+// and the provider does not late-initialize it (rds config.go ignores
+// engine_version for aws_rds_cluster_instance).
+func dbInstance(s *Spec, key, resourceType string, az, promotionTier int) Desired {
+	return Desired{Key: key, AWSName: s.Name(resourceType), ExternalName: true, Object: &rds.ClusterInstance{
+		Spec: rds.ClusterInstanceSpec{ForProvider: rds.ClusterInstanceParameters{
+			ClusterIdentifierRef: s.Ref(KeyDBCluster),
+			Engine:               ptr(DatabaseEngine),
+			InstanceClass:        ptr(s.InstanceClass),
+			AvailabilityZone:     ptr(s.AZ(az)),
+			DBSubnetGroupNameRef: s.Ref(KeyDBSubnetGroup),
+			PubliclyAccessible:   ptr(false),
+			PromotionTier:        f64(promotionTier),
+			ApplyImmediately:     ptr(true),
+		}},
+	}}
+}
+
+// ptrList converts strings to the []*string the provider uses for lists.
+func ptrList(v ...string) []*string {
+	out := make([]*string, len(v))
+	for i := range v {
+		out[i] = ptr(v[i])
+	}
+	return out
 }

@@ -62,9 +62,13 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	if err := f.render(req, rsp, spec, Observed(observed)); err != nil {
-		// A render error is a bug, not bad input: render nothing.
+		// Render nothing: a fresh response holds only the Fatal result.
 		fatal := response.To(req, response.DefaultTTL)
-		response.Fatal(fatal, errors.Wrap(err, "cannot render the CatalogApi stack"))
+		var invalid ValidationError
+		if !errors.As(err, &invalid) {
+			err = errors.Wrap(err, "cannot render the CatalogApi stack")
+		}
+		response.Fatal(fatal, err)
 		return fatal, nil
 	}
 	log.Debug("Rendered CatalogApi", "resources", len(rsp.GetDesired().GetResources()))
@@ -90,14 +94,20 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 		desired[resource.Name(d.Key)] = dc
 		ready[d.Key] = dc.Ready == resource.ReadyTrue
 	}
+	if err := checkImmutable(desired, o); err != nil {
+		return err
+	}
 	if err := response.SetDesiredComposedResources(rsp, desired); err != nil {
 		return errors.Wrap(err, "cannot set the desired composed resources")
 	}
-	if err := setStatus(req, rsp, s, o); err != nil {
-		return err
-	}
+	allReady := true
 	for _, pr := range plan.Parts {
-		setCondition(rsp, partCondition(pr, ready, o))
+		c := partCondition(pr, ready, o)
+		allReady = allReady && c.Ready
+		setCondition(rsp, c)
+	}
+	if err := setStatus(req, rsp, s, o, allReady); err != nil {
+		return err
 	}
 	for _, k := range plan.Kept {
 		response.Warning(rsp, fmt.Errorf("kept observed resource %q unchanged: no part of the stack renders it any more, and dropping it would delete it", k)).TargetComposite()
@@ -119,8 +129,11 @@ func toDesiredComposed(d Desired, o Observed) (*resource.DesiredComposed, error)
 	return &resource.DesiredComposed{Resource: u, Ready: readiness(d, o)}, nil
 }
 
-// setStatus writes the XR's status into the desired composite resource.
-func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed) error {
+// setStatus writes the XR's status and readiness into the desired composite
+// resource. The XR is ready only when every part is: Crossplane alone would
+// call it ready once the resources rendered so far are, before the later
+// phases (service, CDN, scaling) even exist.
+func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed, ready bool) error {
 	dxr, err := request.GetDesiredCompositeResource(req)
 	if err != nil {
 		return errors.Wrap(err, "cannot get the desired CatalogApi")
@@ -131,6 +144,10 @@ func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *S
 	}
 	if err := dxr.Resource.SetValue("status", st); err != nil {
 		return errors.Wrap(err, "cannot set the CatalogApi status")
+	}
+	dxr.Ready = resource.ReadyFalse
+	if ready {
+		dxr.Ready = resource.ReadyTrue
 	}
 	return errors.Wrap(response.SetDesiredCompositeResource(rsp, dxr), "cannot set the desired CatalogApi")
 }

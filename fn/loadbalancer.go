@@ -1,7 +1,134 @@
 package fn
 
-// buildLoadBalancer renders the LoadBalancer part of the stack.
+import (
+	"github.com/crossplane/function-sdk-go/resource"
+	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
+)
+
+// Properties of the load balancer and its target group.
+const (
+	// healthCheckTimeout must be shorter than HealthCheckInterval.
+	healthCheckTimeout = 5
+	// healthyThreshold: two passing checks (one minute) put a new task in
+	// service.
+	healthyThreshold = 2
+	// deregistrationDelay lets in-flight requests drain well within the
+	// two-minute notice Fargate Spot gives before it stops a task.
+	deregistrationDelay = "30"
+)
+
+// buildLoadBalancer renders the internet-facing ALB in both public subnets,
+// the IP target group the ECS service registers into (health check on
+// HealthCheckPath) and the HTTP listener that forwards to it.
+//
+// Phases: everything renders on the first call, except that ALB access logs
+// are switched on only once the access-log bucket policy is Ready (or once
+// they are on already). AWS checks, when logging is enabled, that the ELB
+// account may write to the bucket: enabling it before the policy exists
+// fails the ALB's attribute update with "InvalidConfigurationRequest: Access
+// Denied for bucket ... Please check S3bucket permission", and the provider
+// would only keep retrying until the policy happens to exist.
 func buildLoadBalancer(s *Spec, o Observed) Built {
 	var b Built
+	logs := accessLogsReady(o)
+	if !logs {
+		b.Wait("waiting for the access-log bucket policy (%s) to become Ready before the load balancer enables access logs", KeyLogBucketPolicy)
+	}
+	b.Add(loadBalancer(s, logs), targetGroup(s), listener(s))
 	return b
+}
+
+// accessLogsReady says whether the ALB may log to the access-log bucket:
+// the bucket policy is Ready, or the ALB was already rendered with logs on
+// (they are never switched off again, even if the policy's readiness
+// flickers).
+func accessLogsReady(o Observed) bool {
+	return o.Ready(KeyLogBucketPolicy) || loadBalancerAccessLogsOn(o)
+}
+
+// loadBalancerAccessLogsOn reports whether the observed ALB has access logs
+// enabled in its spec.
+func loadBalancerAccessLogsOn(o Observed) bool {
+	oc, ok := o[resource.Name(KeyLoadBalancer)]
+	if !ok || oc.Resource == nil {
+		return false
+	}
+	on, err := oc.Resource.GetBool("spec.forProvider.accessLogs.enabled")
+	return err == nil && on
+}
+
+func loadBalancer(s *Spec, logs bool) Desired {
+	name := s.Name("alb")
+	p := elbv2.LBParameters{
+		Name:                     ptr(name),
+		LoadBalancerType:         ptr("application"),
+		Internal:                 ptr(false),
+		IPAddressType:            ptr("ipv4"),
+		SubnetRefs:               s.Refs(KeyPublicSubnet(0), KeyPublicSubnet(1)),
+		SecurityGroupRefs:        s.Refs(KeySGLoadBalancer),
+		EnableDeletionProtection: ptr(false),
+		// Reject requests with header names that are not valid HTTP
+		// (request smuggling hardening).
+		DropInvalidHeaderFields: ptr(true),
+	}
+	if logs {
+		p.AccessLogs = &elbv2.AccessLogsParameters{
+			// Resolves to the bucket's external name, its AWS name.
+			BucketRef: s.Ref(KeyLogBucket),
+			// The bucket policy (logging part) allows the ELB account to
+			// write below exactly this prefix.
+			Prefix:  ptr(AccessLogPrefixALB),
+			Enabled: ptr(true),
+		}
+	}
+	return Desired{Key: KeyLoadBalancer, AWSName: name, Object: &elbv2.LB{
+		Spec: elbv2.LBSpec{ForProvider: p},
+	}}
+}
+
+// targetGroup registers the Fargate tasks by IP (awsvpc networking).
+func targetGroup(s *Spec) Desired {
+	name := s.Name("tg")
+	return Desired{Key: KeyTargetGroup, AWSName: name, Object: &elbv2.LBTargetGroup{
+		Spec: elbv2.LBTargetGroupSpec{ForProvider: elbv2.LBTargetGroupParameters{
+			Name:                ptr(name),
+			Port:                f64(ContainerPort),
+			Protocol:            ptr("HTTP"),
+			TargetType:          ptr("ip"),
+			VPCIDRef:            s.Ref(KeyVPC),
+			DeregistrationDelay: ptr(deregistrationDelay),
+			HealthCheck: &elbv2.HealthCheckParameters{
+				Enabled:            ptr(true),
+				Path:               ptr(HealthCheckPath),
+				Protocol:           ptr("HTTP"),
+				Port:               ptr("traffic-port"),
+				Matcher:            ptr("200"),
+				Interval:           f64(HealthCheckInterval),
+				Timeout:            f64(healthCheckTimeout),
+				HealthyThreshold:   f64(healthyThreshold),
+				UnhealthyThreshold: f64(UnhealthyThreshold),
+			},
+		}},
+	}}
+}
+
+// listener accepts HTTP from CloudFront and forwards to the target group.
+// There is no HTTPS listener: viewers get HTTPS from CloudFront, and the
+// security group admits only CloudFront's origin-facing servers.
+func listener(s *Spec) Desired {
+	return Desired{Key: KeyListener, AWSName: s.Name("listener-http"), Object: &elbv2.LBListener{
+		Spec: elbv2.LBListenerSpec{ForProvider: elbv2.LBListenerParameters{
+			LoadBalancerArnRef: s.Ref(KeyLoadBalancer),
+			Port:               f64(ListenerPort),
+			Protocol:           ptr("HTTP"),
+			DefaultAction: []elbv2.DefaultActionParameters{{
+				// index is the list-map key the provider's CRD defaults to
+				// "default"; the Go field has no omitempty, so leaving it
+				// nil would send an explicit null.
+				Index:             ptr("default"),
+				Type:              ptr("forward"),
+				TargetGroupArnRef: s.Ref(KeyTargetGroup),
+			}},
+		}},
+	}}
 }

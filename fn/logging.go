@@ -1,22 +1,78 @@
 package fn
 
 import (
+	"encoding/json"
+
+	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	cloudwatchlogs "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchlogs/v1beta1"
+	s3 "github.com/upbound/provider-aws/v2/apis/namespaced/s3/v1beta1"
+)
+
+// Access-log bucket settings.
+const (
+	// AccessLogExpirationDays is how long access logs are kept.
+	AccessLogExpirationDays = 30
+	// AccessLogAbortUploadDays cleans up multipart uploads that never
+	// finished, which would otherwise be stored (and billed) forever.
+	AccessLogAbortUploadDays = 7
+	// AccessLogPrefixALB is the key prefix the load balancer writes its
+	// access logs under; the bucket policy only allows writes below it.
+	AccessLogPrefixALB = "alb"
 )
 
 // buildLogging renders the access-log bucket and the log groups that are not
-// owned by another part.
+// owned by another part. Nothing here depends on observed values, so all of
+// it is rendered on the first call.
 func buildLogging(s *Spec, _ Observed) Built {
 	var b Built
+	b.Add(
+		logGroup(s, KeyAppLogGroup, AppLogGroupName(s)),
+		logGroup(s, KeyDBLogGroup, DatabaseLogGroupName(s)),
+		logGroup(s, KeyInsightsLogGroup, InsightsLogGroupName(s)),
+	)
+	b.Add(
+		logBucket(s),
+		logBucketLifecycle(s),
+		logBucketPublicAccessBlock(s),
+		logBucketEncryption(s),
+		logBucketOwnership(s),
+		logBucketPolicy(s),
+	)
 	return b
 }
 
-// LogBucketName is the globally unique access-log bucket name.
+// LogBucketName is the globally unique access-log bucket name. With the
+// suffix limited to MaxSuffixLength lowercase characters it is at most
+// 12+20+1+8 = 41 characters, within S3's 63.
 func LogBucketName(s *Spec) string { return s.Name("access-logs") + "-" + s.UniqueID }
 
-// LogGroupNames lists every CloudWatch log group of the stack.
+// LogGroupNames lists every CloudWatch log group of the stack, in a fixed
+// order: network, application, database, container insights.
 func LogGroupNames(s *Spec) []string {
-	return []string{FlowLogGroupName(s)}
+	return []string{
+		FlowLogGroupName(s),
+		AppLogGroupName(s),
+		DatabaseLogGroupName(s),
+		InsightsLogGroupName(s),
+	}
+}
+
+// AppLogGroupName is the log group the ECS tasks' awslogs driver writes to.
+func AppLogGroupName(s *Spec) string { return "/aws/ecs/" + s.Name("ecs-service") }
+
+// DatabaseLogGroupName is the group RDS itself writes to when the Aurora
+// cluster exports its postgresql log. Creating it here lets the stack own its
+// retention and delete it with the stack; otherwise RDS would create it with
+// unlimited retention and leave it behind.
+func DatabaseLogGroupName(s *Spec) string {
+	return "/aws/rds/cluster/" + s.Name("aurora-cluster") + "/postgresql"
+}
+
+// InsightsLogGroupName is the group Container Insights writes the ECS
+// cluster's performance events to; pre-creating it has the same reason as
+// DatabaseLogGroupName.
+func InsightsLogGroupName(s *Spec) string {
+	return "/aws/ecs/containerinsights/" + s.Name("ecs-cluster") + "/performance"
 }
 
 // logGroup is a CloudWatch log group with the stack's retention, which can
@@ -29,4 +85,140 @@ func logGroup(s *Spec, key, name string) Desired {
 			DeletionProtectionEnabled: ptr(false),
 		}},
 	}}
+}
+
+// logBucket is the S3 bucket that the ALB and CloudFront write access logs
+// to. The S3 Bucket takes its name from the external-name annotation.
+func logBucket(s *Spec) Desired {
+	return Desired{Key: KeyLogBucket, AWSName: LogBucketName(s), ExternalName: true, Object: &s3.Bucket{
+		Spec: s3.BucketSpec{ForProvider: s3.BucketParameters{
+			// The stack must be destroyable although the bucket holds logs.
+			ForceDestroy: ptr(true),
+		}},
+	}}
+}
+
+// bucketRef references the access-log bucket from its sub-resources.
+func bucketRef(s *Spec) *xpv1.NamespacedReference { return s.Ref(KeyLogBucket) }
+
+// logBucketLifecycle expires every access log after AccessLogExpirationDays.
+func logBucketLifecycle(s *Spec) Desired {
+	return Desired{Key: KeyLogBucketLifecycle, Object: &s3.BucketLifecycleConfiguration{
+		Spec: s3.BucketLifecycleConfigurationSpec{ForProvider: s3.BucketLifecycleConfigurationParameters{
+			BucketRef: bucketRef(s),
+			Rule: []s3.BucketLifecycleConfigurationRuleParameters{{
+				ID:     ptr("expire-access-logs"),
+				Status: ptr("Enabled"),
+				// An explicit empty prefix selects every object; the
+				// Terraform resource under the provider rejects or warns on
+				// a rule with neither filter nor prefix.
+				Filter:     []s3.RuleFilterParameters{{Prefix: ptr("")}},
+				Expiration: []s3.RuleExpirationParameters{{Days: f64(AccessLogExpirationDays)}},
+				AbortIncompleteMultipartUpload: []s3.AbortIncompleteMultipartUploadParameters{{
+					DaysAfterInitiation: f64(AccessLogAbortUploadDays),
+				}},
+			}},
+		}},
+	}}
+}
+
+// logBucketPublicAccessBlock blocks every form of public access.
+func logBucketPublicAccessBlock(s *Spec) Desired {
+	return Desired{Key: KeyLogBucketPublicAccess, Object: &s3.BucketPublicAccessBlock{
+		Spec: s3.BucketPublicAccessBlockSpec{ForProvider: s3.BucketPublicAccessBlockParameters{
+			BucketRef:             bucketRef(s),
+			BlockPublicAcls:       ptr(true),
+			BlockPublicPolicy:     ptr(true),
+			IgnorePublicAcls:      ptr(true),
+			RestrictPublicBuckets: ptr(true),
+		}},
+	}}
+}
+
+// logBucketEncryption uses SSE-S3: ALB access logs support no other
+// server-side encryption (not SSE-KMS).
+func logBucketEncryption(s *Spec) Desired {
+	return Desired{Key: KeyLogBucketEncryption, Object: &s3.BucketServerSideEncryptionConfiguration{
+		Spec: s3.BucketServerSideEncryptionConfigurationSpec{ForProvider: s3.BucketServerSideEncryptionConfigurationParameters{
+			BucketRef: bucketRef(s),
+			Rule: []s3.BucketServerSideEncryptionConfigurationRuleParameters{{
+				ApplyServerSideEncryptionByDefault: &s3.RuleApplyServerSideEncryptionByDefaultParameters{
+					SseAlgorithm: ptr("AES256"),
+				},
+			}},
+		}},
+	}}
+}
+
+// logBucketOwnership enables ACLs (BucketOwnerPreferred instead of the
+// default BucketOwnerEnforced): CloudFront standard (legacy) logging writes
+// its log files with an ACL and fails on a bucket with ACLs disabled.
+func logBucketOwnership(s *Spec) Desired {
+	return Desired{Key: KeyLogBucketOwnership, Object: &s3.BucketOwnershipControls{
+		Spec: s3.BucketOwnershipControlsSpec{ForProvider: s3.BucketOwnershipControlsParameters{
+			BucketRef: bucketRef(s),
+			Rule:      &s3.BucketOwnershipControlsRuleParameters{ObjectOwnership: ptr("BucketOwnerPreferred")},
+		}},
+	}}
+}
+
+// logBucketPolicy lets the region's ELB account write ALB access logs and
+// denies every request that does not use TLS.
+func logBucketPolicy(s *Spec) Desired {
+	return Desired{Key: KeyLogBucketPolicy, Object: &s3.BucketPolicy{
+		Spec: s3.BucketPolicySpec{ForProvider: s3.BucketPolicyParameters{
+			BucketRef: bucketRef(s),
+			Policy:    ptr(logBucketPolicyDocument(s)),
+		}},
+	}}
+}
+
+// BucketPolicyDocument is a resource policy whose statements may name the
+// literal principal "*", which the Principal type cannot express.
+type BucketPolicyDocument struct {
+	Version   string            `json:"Version"`
+	Statement []BucketStatement `json:"Statement"`
+}
+
+// BucketStatement is one statement of a BucketPolicyDocument. Principal is
+// either the string "*" or a *Principal.
+type BucketStatement struct {
+	Sid       string    `json:"Sid,omitempty"`
+	Effect    string    `json:"Effect"`
+	Principal any       `json:"Principal"`
+	Action    []string  `json:"Action"`
+	Resource  []string  `json:"Resource"`
+	Condition Condition `json:"Condition,omitempty"`
+}
+
+// logBucketPolicyDocument is the access-log bucket's policy JSON.
+//
+// ALB access logs: in regions opened before August 2022 (eu-north-1
+// included) the load balancer writes as the region's Elastic Load Balancing
+// account, which the policy names as arn:aws:iam::<elb-account>:root; the
+// object key is <prefix>/AWSLogs/<account-id>/... .
+func logBucketPolicyDocument(s *Spec) string {
+	bucketARN := "arn:aws:s3:::" + LogBucketName(s)
+	doc := BucketPolicyDocument{Version: "2012-10-17", Statement: []BucketStatement{
+		{
+			Sid:       "AllowALBAccessLogs",
+			Effect:    "Allow",
+			Principal: &Principal{AWS: "arn:aws:iam::" + s.RegionFacts.ELBAccountID + ":root"},
+			Action:    []string{"s3:PutObject"},
+			Resource:  []string{bucketARN + "/" + AccessLogPrefixALB + "/AWSLogs/*"},
+		},
+		{
+			Sid:       "DenyInsecureTransport",
+			Effect:    "Deny",
+			Principal: "*",
+			Action:    []string{"s3:*"},
+			Resource:  []string{bucketARN, bucketARN + "/*"},
+			Condition: Condition{"Bool": {"aws:SecureTransport": "false"}},
+		},
+	}}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		panic(err) // The types above always marshal.
+	}
+	return string(b)
 }

@@ -1,7 +1,73 @@
 package fn
 
-// buildScaling renders the Scaling part of the stack.
+import (
+	appautoscaling "github.com/upbound/provider-aws/v2/apis/namespaced/appautoscaling/v1beta1"
+)
+
+// Application Auto Scaling of the ECS service's task count.
+const (
+	ScalingNamespace = "ecs"
+	ScalingDimension = "ecs:service:DesiredCount"
+	ScalingMetric    = "ECSServiceAverageCPUUtilization"
+	// ScaleInCooldown is long and ScaleOutCooldown short: add tasks fast
+	// under load, remove them only when the load has stayed low.
+	ScaleInCooldown  = 300
+	ScaleOutCooldown = 60
+)
+
+// buildScaling renders the scalable target (the service's desired count
+// between minTasks and maxTasks) and a target tracking policy on average
+// CPU. Application Auto Scaling validates that the service exists, so both
+// wait for the ECS service to be ready; once rendered they stay rendered.
 func buildScaling(s *Spec, o Observed) Built {
 	var b Built
+	if !o.Ready(KeyService) && !o.Exists(KeyScalingTarget) {
+		b.Wait("waiting for the ECS service %s to be ready before registering it with Application Auto Scaling", s.Name("ecs-service"))
+		return b
+	}
+	b.Add(scalingTarget(s), scalingPolicy(s))
 	return b
+}
+
+// ScalingResourceID identifies the ECS service to Application Auto Scaling.
+// provider-aws has no reference for it, so it is built from the names.
+func ScalingResourceID(s *Spec) string {
+	return "service/" + s.Name("ecs-cluster") + "/" + s.Name("ecs-service")
+}
+
+// scalingTarget is the scalable target. roleArn is left out: for ECS, AWS
+// uses the service-linked role AWSServiceRoleForApplicationAutoScaling_ECSService
+// and ignores a custom role.
+func scalingTarget(s *Spec) Desired {
+	return Desired{Key: KeyScalingTarget, AWSName: s.Name("scaling-target"), Object: &appautoscaling.Target{
+		Spec: appautoscaling.TargetSpec{ForProvider: appautoscaling.TargetParameters{
+			ServiceNamespace:  ptr(ScalingNamespace),
+			ScalableDimension: ptr(ScalingDimension),
+			ResourceID:        ptr(ScalingResourceID(s)),
+			MinCapacity:       f64(s.MinTasks),
+			MaxCapacity:       f64(s.MaxTasks),
+		}},
+	}}
+}
+
+// scalingPolicy keeps the service's average CPU at the target. Its
+// namespace, dimension and resource ID come from the target by reference,
+// so they cannot disagree.
+func scalingPolicy(s *Spec) Desired {
+	return Desired{Key: KeyScalingPolicy, AWSName: s.Name("scale-cpu"), ExternalName: true, Object: &appautoscaling.Policy{
+		Spec: appautoscaling.PolicySpec{ForProvider: appautoscaling.PolicyParameters{
+			PolicyType:           ptr("TargetTrackingScaling"),
+			ResourceIDRef:        s.Ref(KeyScalingTarget),
+			ScalableDimensionRef: s.Ref(KeyScalingTarget),
+			ServiceNamespaceRef:  s.Ref(KeyScalingTarget),
+			TargetTrackingScalingPolicyConfiguration: &appautoscaling.TargetTrackingScalingPolicyConfigurationParameters{
+				TargetValue: f64(s.TargetCPU),
+				PredefinedMetricSpecification: &appautoscaling.PredefinedMetricSpecificationParameters{
+					PredefinedMetricType: ptr(ScalingMetric),
+				},
+				ScaleInCooldown:  f64(ScaleInCooldown),
+				ScaleOutCooldown: f64(ScaleOutCooldown),
+			},
+		}},
+	}}
 }

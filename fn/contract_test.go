@@ -1,0 +1,305 @@
+package fn
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/fieldpath"
+	"sigs.k8s.io/yaml"
+)
+
+// The product contract, asserted by value on the converged render of the
+// example CatalogApi. Each subtest is one promise of the README.
+
+// rendered is the converged desired state: key -> object.
+func renderedStack(t *testing.T) map[string]map[string]any {
+	t.Helper()
+	rsp := run(t, newRequest(testXR, testPhases(t)["Complete"]))
+	out := map[string]map[string]any{}
+	for k, r := range rsp.GetDesired().GetResources() {
+		out[k] = r.GetResource().AsMap()
+	}
+	return out
+}
+
+func val(obj map[string]any, path string) any {
+	v, err := fieldpath.Pave(obj).GetValue(path)
+	if err != nil {
+		return nil
+	}
+	return v
+}
+
+func str(obj map[string]any, path string) string {
+	s, _ := val(obj, path).(string)
+	return s
+}
+
+func num(obj map[string]any, path string) float64 {
+	f, _ := val(obj, path).(float64)
+	return f
+}
+
+func kindOf(obj map[string]any) string {
+	return strings.Split(obj["apiVersion"].(string), "/")[0] + "/" + obj["kind"].(string)
+}
+
+func ofKind(stack map[string]map[string]any, kind string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for k, o := range stack {
+		if kindOf(o) == kind {
+			out[k] = o
+		}
+	}
+	return out
+}
+
+func TestContractKinds(t *testing.T) {
+	stack := renderedStack(t)
+	want := map[string]int{
+		"ec2.aws.m.upbound.io/VPC":                         1,
+		"ec2.aws.m.upbound.io/Subnet":                      4,
+		"ec2.aws.m.upbound.io/InternetGateway":             1,
+		"ec2.aws.m.upbound.io/NATGateway":                  2,
+		"ec2.aws.m.upbound.io/EIP":                         2,
+		"ec2.aws.m.upbound.io/RouteTable":                  3,
+		"ec2.aws.m.upbound.io/Route":                       3,
+		"ec2.aws.m.upbound.io/RouteTableAssociation":       4,
+		"ec2.aws.m.upbound.io/FlowLog":                     1,
+		"ec2.aws.m.upbound.io/SecurityGroup":               3,
+		"ecs.aws.m.upbound.io/Cluster":                     1,
+		"ecs.aws.m.upbound.io/ClusterCapacityProviders":    1,
+		"ecs.aws.m.upbound.io/TaskDefinition":              1,
+		"ecs.aws.m.upbound.io/Service":                     1,
+		"elbv2.aws.m.upbound.io/LB":                        1,
+		"elbv2.aws.m.upbound.io/LBTargetGroup":             1,
+		"elbv2.aws.m.upbound.io/LBListener":                1,
+		"rds.aws.m.upbound.io/SubnetGroup":                 1,
+		"rds.aws.m.upbound.io/Cluster":                     1,
+		"rds.aws.m.upbound.io/ClusterInstance":             2,
+		"cloudfront.aws.m.upbound.io/Distribution":         1,
+		"appautoscaling.aws.m.upbound.io/Target":           1,
+		"appautoscaling.aws.m.upbound.io/Policy":           1,
+		"cloudwatchlogs.aws.m.upbound.io/Group":            4,
+		"s3.aws.m.upbound.io/Bucket":                       1,
+		"s3.aws.m.upbound.io/BucketLifecycleConfiguration": 1,
+	}
+	for kind, n := range want {
+		if got := len(ofKind(stack, kind)); got != n {
+			t.Errorf("%s: want %d resources, got %d", kind, n, got)
+		}
+	}
+	for k, o := range stack {
+		g := strings.Split(o["apiVersion"].(string), "/")[0]
+		if !strings.HasSuffix(g, ".aws.m.upbound.io") && g != "protection.crossplane.io" {
+			t.Errorf("%s: %s is not a namespaced provider-aws kind", k, o["apiVersion"])
+		}
+	}
+}
+
+func TestContractTagsAndRegion(t *testing.T) {
+	stack := renderedStack(t)
+	schemas := providerSchemas(t)
+	for k, o := range stack {
+		if o["apiVersion"] == "protection.crossplane.io/v1beta1" {
+			continue
+		}
+		fp := schemas[kindOf(o)]
+		if fp == nil {
+			t.Errorf("%s: no provider CRD for %s", k, kindOf(o))
+			continue
+		}
+		props, _ := fp["properties"].(map[string]any)
+		if _, taggable := props["tags"]; taggable {
+			if str(o, "spec.forProvider.tags.Environment") != "production" || str(o, "spec.forProvider.tags.Project") != "catalog-api" {
+				t.Errorf("%s: taggable %s lacks Environment=production/Project=catalog-api: %v", k, kindOf(o), val(o, "spec.forProvider.tags"))
+			}
+		}
+		if _, regional := props["region"]; regional && str(o, "spec.forProvider.region") != "eu-north-1" {
+			t.Errorf("%s: region = %q, want eu-north-1", k, str(o, "spec.forProvider.region"))
+		}
+	}
+}
+
+func TestContractService(t *testing.T) {
+	stack := renderedStack(t)
+	for _, td := range ofKind(stack, "ecs.aws.m.upbound.io/TaskDefinition") {
+		if str(td, "spec.forProvider.cpu") != "1024" || str(td, "spec.forProvider.memory") != "2048" {
+			t.Errorf("task size = %s/%s, want 1024/2048", str(td, "spec.forProvider.cpu"), str(td, "spec.forProvider.memory"))
+		}
+		cd := str(td, "spec.forProvider.containerDefinitions")
+		for _, want := range []string{`"containerPort":3000`, `"DB_HOST"`, `"DB_PORT"`, `"DB_NAME"`, `"DB_USER"`, `"DB_PASSWORD"`, `:password::"`} {
+			if !strings.Contains(cd, want) {
+				t.Errorf("containerDefinitions lacks %s: %s", want, cd)
+			}
+		}
+	}
+	svc := stack[KeyService]
+	if got := str(svc, "spec.forProvider.capacityProviderStrategy[0].capacityProvider"); got != "FARGATE_SPOT" {
+		t.Errorf("service capacity provider = %q, want FARGATE_SPOT", got)
+	}
+	if val(svc, "spec.forProvider.launchType") != nil {
+		t.Errorf("service sets launchType together with a capacity provider strategy")
+	}
+	tg := stack[KeyTargetGroup]
+	if str(tg, "spec.forProvider.healthCheck.path") != "/health" || num(tg, "spec.forProvider.healthCheck.interval") != 30 || num(tg, "spec.forProvider.healthCheck.unhealthyThreshold") != 2 {
+		t.Errorf("health check = %v, want /health every 30 s, unhealthy after 2", val(tg, "spec.forProvider.healthCheck"))
+	}
+	target := stack[KeyScalingTarget]
+	if num(target, "spec.forProvider.minCapacity") != 2 || num(target, "spec.forProvider.maxCapacity") != 10 {
+		t.Errorf("scaling = %v..%v, want 2..10", val(target, "spec.forProvider.minCapacity"), val(target, "spec.forProvider.maxCapacity"))
+	}
+	if got := str(stack[KeyScalingPolicy], "spec.forProvider.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType"); got != "ECSServiceAverageCPUUtilization" {
+		t.Errorf("scaling metric = %q", got)
+	}
+}
+
+func TestContractDatabaseAndEdge(t *testing.T) {
+	stack := renderedStack(t)
+	db := stack[KeyDBCluster]
+	checks := map[string]any{
+		"spec.forProvider.engine":                   "aurora-postgresql",
+		"spec.forProvider.manageMasterUserPassword": true,
+		"spec.forProvider.storageEncrypted":         true,
+		"spec.forProvider.skipFinalSnapshot":        true,
+		"spec.forProvider.deletionProtection":       false,
+	}
+	for path, want := range checks {
+		if got := val(db, path); got != want {
+			t.Errorf("aurora %s = %v, want %v", path, got, want)
+		}
+	}
+	if num(db, "spec.forProvider.backupRetentionPeriod") < 1 {
+		t.Errorf("aurora keeps no backups")
+	}
+	if val(db, "spec.forProvider.availabilityZones") != nil {
+		t.Errorf("aurora cluster sets availabilityZones (AWS expands them and the provider loops)")
+	}
+	w, r := stack[KeyDBWriter], stack[KeyDBReader]
+	if str(w, "spec.forProvider.availabilityZone") == str(r, "spec.forProvider.availabilityZone") {
+		t.Errorf("writer and reader share AZ %q", str(w, "spec.forProvider.availabilityZone"))
+	}
+	if str(w, "spec.forProvider.instanceClass") != "db.t3.medium" {
+		t.Errorf("writer class = %q", str(w, "spec.forProvider.instanceClass"))
+	}
+	cf := stack[KeyDistribution]
+	if got := str(cf, "spec.forProvider.defaultCacheBehavior.cachePolicyId"); got != DefaultCachePolicyID {
+		t.Errorf("cache policy = %q, want the managed %q", got, DefaultCachePolicyID)
+	}
+	if got := str(cf, "spec.forProvider.origin[0].domainName"); !strings.HasSuffix(got, ".elb.amazonaws.com") {
+		t.Errorf("CloudFront origin = %q, want the ALB DNS name", got)
+	}
+}
+
+func TestContractSecurityAndTeardown(t *testing.T) {
+	stack := renderedStack(t)
+	for k, o := range ofKind(stack, "ec2.aws.m.upbound.io/SecurityGroupIngressRule") {
+		if str(o, "spec.forProvider.cidrIpv4") == "0.0.0.0/0" || str(o, "spec.forProvider.cidrIpv6") == "::/0" {
+			t.Errorf("%s opens ingress to the internet", k)
+		}
+	}
+	for k, o := range stack {
+		if v := val(o, "spec.forProvider.deletionProtection"); v == true {
+			t.Errorf("%s has deletion protection", k)
+		}
+		if v := val(o, "spec.forProvider.enableDeletionProtection"); v == true {
+			t.Errorf("%s has deletion protection", k)
+		}
+		if p, ok := val(o, "spec.managementPolicies").([]any); ok && !containsAny(p, "*", "Delete") {
+			t.Errorf("%s: management policies %v do not allow deletion", k, p)
+		}
+		assertNoPlainSecret(t, k, o, "")
+	}
+	if val(stack[KeyLogBucket], "spec.forProvider.forceDestroy") != true {
+		t.Errorf("access-log bucket is not force-destroyed")
+	}
+	if got := num(stack[KeyLogBucketLifecycle], "spec.forProvider.rule[0].expiration[0].days"); got != 30 {
+		t.Errorf("access-log expiration = %v days, want 30", got)
+	}
+	for _, key := range []string{KeyLoadBalancer, KeyTargetGroup} {
+		if n := str(stack[key], "spec.forProvider.name"); len(n) > 32 || n == "" {
+			t.Errorf("%s name %q must be 1..32 characters", key, n)
+		}
+	}
+}
+
+func containsAny(list []any, vals ...string) bool {
+	for _, v := range list {
+		for _, w := range vals {
+			if v == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// assertNoPlainSecret walks an object: no field named like a password may
+// carry a value (references to Secrets Manager are allowed).
+func assertNoPlainSecret(t *testing.T, key string, v any, path string) {
+	t.Helper()
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			lk := strings.ToLower(k)
+			if (strings.Contains(lk, "password") && !strings.HasPrefix(lk, "manage")) || lk == "secretstring" {
+				if _, isBool := c.(bool); !isBool {
+					t.Errorf("%s: %s.%s carries a secret value", key, path, k)
+				}
+			}
+			assertNoPlainSecret(t, key, c, path+"."+k)
+		}
+	case []any:
+		for _, c := range x {
+			assertNoPlainSecret(t, key, c, path+"[]")
+		}
+	}
+}
+
+var (
+	schemasOnce sync.Once
+	schemas     map[string]map[string]any
+	schemasErr  error
+)
+
+// providerSchemas loads, from the provider-aws module's CRDs, the
+// spec.forProvider schema of every namespaced kind: group/Kind -> schema.
+func providerSchemas(t *testing.T) map[string]map[string]any {
+	t.Helper()
+	schemasOnce.Do(func() { schemas, schemasErr = loadProviderSchemas() })
+	if schemasErr != nil {
+		t.Fatal(schemasErr)
+	}
+	return schemas
+}
+
+func loadProviderSchemas() (map[string]map[string]any, error) {
+	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/upbound/provider-aws/v2").Output()
+	if err != nil {
+		return nil, err
+	}
+	files, err := filepath.Glob(filepath.Join(strings.TrimSpace(string(dir)), "package", "crds", "*.aws.m.upbound.io_*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]any{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		crd := map[string]any{}
+		if err := yaml.Unmarshal(b, &crd); err != nil {
+			return nil, err
+		}
+		kind := str(crd, "spec.group") + "/" + str(crd, "spec.names.kind")
+		if fp, ok := val(crd, "spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.forProvider").(map[string]any); ok {
+			out[kind] = fp
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,174 @@
+package fn
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	rds "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
+)
+
+func TestDatabaseRendersEverythingFirst(t *testing.T) {
+	cases := map[string]struct {
+		reason   string
+		observed Observed
+	}{
+		"NothingObserved": {reason: "the database needs no observed value", observed: Observed{}},
+		"DatabaseObserved": {
+			reason:   "observed values change nothing",
+			observed: svcTestObserved(t, svcTestDatabase()),
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := buildDatabase(svcTestSpec(t, nil), tc.observed)
+			want := []string{KeyDBCluster, KeyDBReader, KeyDBWriter, KeyDBSubnetGroup}
+			if diff := cmp.Diff(want, svcTestKeys(b)); diff != "" {
+				t.Errorf("%s: keys -want, +got:\n%s", tc.reason, diff)
+			}
+			if len(b.Waiting) != 0 {
+				t.Errorf("%s: the database waits for nothing, got %q", tc.reason, b.Waiting)
+			}
+		})
+	}
+}
+
+func TestDatabaseClusterValues(t *testing.T) {
+	s := svcTestSpec(t, func(spec map[string]any) {
+		spec["database"] = map[string]any{"name": "products", "masterUsername": "owner", "backupRetentionDays": int64(14)}
+	})
+	b := buildDatabase(s, Observed{})
+	c := svcTestFind[*rds.Cluster](t, b, KeyDBCluster)
+	fp := c.Spec.ForProvider
+	cases := map[string]struct {
+		got, want any
+	}{
+		"Engine":                   {*fp.Engine, "aurora-postgresql"},
+		"EngineVersion":            {*fp.EngineVersion, DefaultEngineVersion},
+		"DatabaseName":             {*fp.DatabaseName, "products"},
+		"MasterUsername":           {*fp.MasterUsername, "owner"},
+		"ManageMasterUserPassword": {*fp.ManageMasterUserPassword, true},
+		"NoPasswordSecretRef":      {fp.MasterPasswordSecretRef == nil && fp.MasterPasswordWoSecretRef == nil && fp.AutoGeneratePassword == nil, true},
+		"BackupRetention":          {*fp.BackupRetentionPeriod, 14.0},
+		"BackupWindow":             {*fp.PreferredBackupWindow, "02:00-03:00"},
+		"StorageEncrypted":         {*fp.StorageEncrypted, true},
+		"DeletionProtection":       {*fp.DeletionProtection, false},
+		"SkipFinalSnapshot":        {*fp.SkipFinalSnapshot, true},
+		"CopyTagsToSnapshot":       {*fp.CopyTagsToSnapshot, true},
+		"LogExports":               {fp.EnabledCloudwatchLogsExports, ptrList("postgresql")},
+		"NoAvailabilityZones":      {fp.AvailabilityZones, []*string(nil)},
+		"Port":                     {*fp.Port, 5432.0},
+		"SubnetGroup":              {fp.DBSubnetGroupNameRef.Name, s.ObjectName(KeyDBSubnetGroup)},
+		"SecurityGroups":           {fp.VPCSecurityGroupIDRefs, s.Refs(KeySGDatabase)},
+		"ApplyImmediately":         {*fp.ApplyImmediately, true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, tc.got); diff != "" {
+				t.Errorf("-want, +got:\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDatabaseHasNoPassword: no rendered database resource carries a
+// password field of any kind.
+func TestDatabaseHasNoPassword(t *testing.T) {
+	for _, d := range buildDatabase(svcTestSpec(t, nil), Observed{}).Resources {
+		j, err := json.Marshal(d.Object)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var obj map[string]any
+		if err := json.Unmarshal(j, &obj); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range svcTestFieldNames(obj) {
+			// manageMasterUserPassword is the switch that keeps the
+			// password out of the spec; anything else is a password.
+			if strings.Contains(strings.ToLower(f), "password") && f != "manageMasterUserPassword" {
+				t.Errorf("%s carries a password field %q", d.Key, f)
+			}
+		}
+	}
+}
+
+// svcTestFieldNames lists every field name in a decoded JSON object.
+func svcTestFieldNames(v any) []string {
+	var names []string
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			names = append(names, k)
+			names = append(names, svcTestFieldNames(e)...)
+		}
+	case []any:
+		for _, e := range x {
+			names = append(names, svcTestFieldNames(e)...)
+		}
+	}
+	return names
+}
+
+func TestDatabaseInstances(t *testing.T) {
+	s := svcTestSpec(t, func(spec map[string]any) {
+		spec["database"] = map[string]any{"instanceClass": "db.r6g.large"}
+	})
+	b := buildDatabase(s, Observed{})
+	writer := svcTestFind[*rds.ClusterInstance](t, b, KeyDBWriter).Spec.ForProvider
+	reader := svcTestFind[*rds.ClusterInstance](t, b, KeyDBReader).Spec.ForProvider
+	if *writer.AvailabilityZone == *reader.AvailabilityZone {
+		t.Errorf("writer and reader must be in different AZs, both in %s", *writer.AvailabilityZone)
+	}
+	cases := map[string]struct {
+		got, want any
+	}{
+		"WriterAZ":        {*writer.AvailabilityZone, s.AZ(0)},
+		"ReaderAZ":        {*reader.AvailabilityZone, s.AZ(1)},
+		"WriterTier":      {*writer.PromotionTier, 0.0},
+		"ReaderTier":      {*reader.PromotionTier, 1.0},
+		"Class":           {*writer.InstanceClass, "db.r6g.large"},
+		"ReaderClass":     {*reader.InstanceClass, "db.r6g.large"},
+		"Engine":          {*reader.Engine, "aurora-postgresql"},
+		"Private":         {*writer.PubliclyAccessible || *reader.PubliclyAccessible, false},
+		"Cluster":         {reader.ClusterIdentifierRef.Name, s.ObjectName(KeyDBCluster)},
+		"SubnetGroup":     {writer.DBSubnetGroupNameRef.Name, s.ObjectName(KeyDBSubnetGroup)},
+		"NoEngineVersion": {writer.EngineVersion, (*string)(nil)},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, tc.got); diff != "" {
+				t.Errorf("-want, +got:\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDatabaseNames(t *testing.T) {
+	s := svcTestSpec(t, nil)
+	b := buildDatabase(s, Observed{})
+	want := map[string]string{
+		KeyDBSubnetGroup: "db-subnet-group-dev",
+		KeyDBCluster:     "aurora-cluster-dev",
+		KeyDBWriter:      "aurora-writer-dev",
+		KeyDBReader:      "aurora-reader-dev",
+	}
+	got := map[string]string{}
+	for _, d := range b.Resources {
+		if !d.ExternalName {
+			t.Errorf("%s: RDS identifiers are the external name", d.Key)
+		}
+		got[d.Key] = d.AWSName
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("AWS names -want, +got:\n%s", diff)
+	}
+	sg := svcTestFind[*rds.SubnetGroup](t, b, KeyDBSubnetGroup)
+	if diff := cmp.Diff(s.Refs(KeyPrivateSubnet(0), KeyPrivateSubnet(1)), sg.Spec.ForProvider.SubnetIDRefs); diff != "" {
+		t.Errorf("the subnet group holds the private subnets; -want, +got:\n%s", diff)
+	}
+	if DatabaseLogGroupName(s) != "/aws/rds/cluster/"+want[KeyDBCluster]+"/postgresql" {
+		t.Errorf("the exported log goes to %s, which the logging part must own", DatabaseLogGroupName(s))
+	}
+}

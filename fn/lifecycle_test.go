@@ -1,0 +1,231 @@
+package fn
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/platform/function-catalog-api/fn/providersim"
+)
+
+// Day-2 behaviour, played against the simulated provider.
+
+func withSpec(t *testing.T, field, value string) string {
+	t.Helper()
+	out := strings.Replace(testXR, `"environmentSuffix": "dev",`, `"environmentSuffix": "dev", `+field+`: `+value+`,`, 1)
+	if out == testXR {
+		t.Fatal("test XR template changed")
+	}
+	return out
+}
+
+func taskDefinitionKeys(res map[string]*fnv1.Resource) []string {
+	var out []string
+	for _, k := range sortedKeys(res) {
+		if IsTaskDefinitionKey(k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func conditionOf(rsp *fnv1.RunFunctionResponse, typ string) *fnv1.Condition {
+	for _, c := range rsp.GetConditions() {
+		if c.GetType() == typ {
+			return c
+		}
+	}
+	return nil
+}
+
+// TestConvergence: the stack converges within 3 renders (checked inside
+// converge, which also fails on any dropped resource), and then the XR is
+// Ready with its status filled.
+func TestConvergence(t *testing.T) {
+	states := converge(t, testXR, 3)
+	rsp := run(t, newRequest(testXR, states[len(states)-1]))
+	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_TRUE {
+		t.Errorf("converged XR readiness = %v, want READY_TRUE", got)
+	}
+	for _, c := range rsp.GetConditions() {
+		if c.GetStatus() != fnv1.Status_STATUS_CONDITION_TRUE {
+			t.Errorf("condition %s = %v (%s: %s), want True", c.GetType(), c.GetStatus(), c.GetReason(), c.GetMessage())
+		}
+	}
+	for key, r := range rsp.GetDesired().GetResources() {
+		if r.GetReady() != fnv1.Ready_READY_TRUE {
+			t.Errorf("%s readiness = %v, want READY_TRUE", key, r.GetReady())
+		}
+	}
+	status := rsp.GetDesired().GetComposite().GetResource().AsMap()
+	for _, path := range []string{"status.url", "status.loadBalancerDnsName", "status.database.endpoint", "status.database.readerEndpoint", "status.database.secretArn", "status.service.clusterName", "status.service.serviceName", "status.accessLogBucket", "status.logGroups[3]"} {
+		if str(status, path) == "" {
+			t.Errorf("converged XR lacks %s", path)
+		}
+	}
+	if got := str(status, "status.url"); got != "https://d111111abcdef8.cloudfront.net" {
+		t.Errorf("status.url = %q", got)
+	}
+}
+
+// TestFirstRenderIsNotReady: before the later phases exist, the XR is not
+// Ready and each waiting part says what it waits for.
+func TestFirstRenderIsNotReady(t *testing.T) {
+	rsp := run(t, newRequest(testXR, nil))
+	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_FALSE {
+		t.Errorf("first render XR readiness = %v, want READY_FALSE", got)
+	}
+	cdn := conditionOf(rsp, "CDNReady")
+	if cdn == nil || cdn.GetReason() != "Waiting" || !strings.Contains(cdn.GetMessage(), "load balancer") {
+		t.Errorf("CDNReady = %v, want Waiting on the load balancer", cdn)
+	}
+	svc := conditionOf(rsp, "ServiceReady")
+	if svc == nil || svc.GetReason() != "Waiting" || !strings.Contains(svc.GetMessage(), "Aurora") {
+		t.Errorf("ServiceReady = %v, want Waiting on the Aurora cluster", svc)
+	}
+}
+
+// TestImageChange: a new image makes a new task definition, the service
+// points to it, the old revision is kept until the service runs on the new
+// one, and nothing else changes.
+func TestImageChange(t *testing.T) {
+	states := converge(t, testXR, 3)
+	before := run(t, newRequest(testXR, states[len(states)-1])).GetDesired().GetResources()
+	newXR := strings.Replace(testXR, "catalog-api:1.0.0", "catalog-api:1.1.0", 1)
+
+	obs := states[len(states)-1]
+	during := run(t, newRequest(newXR, obs)).GetDesired().GetResources()
+	oldTD, tds := taskDefinitionKeys(before), taskDefinitionKeys(during)
+	if len(oldTD) != 1 || len(tds) != 2 || !slices.Contains(tds, oldTD[0]) {
+		t.Fatalf("during rollout task definitions = %v, want the old %v and a new one", tds, oldTD)
+	}
+	newTD := tds[0]
+	if newTD == oldTD[0] {
+		newTD = tds[1]
+	}
+	svc := during[KeyService].GetResource().AsMap()
+	if got := str(svc, "spec.forProvider.taskDefinitionRef.name"); got != "catalog-api-"+newTD {
+		t.Errorf("service points to %q, want the new task definition %q", got, newTD)
+	}
+	if got := str(svc, "spec.forProvider.taskDefinitionRef.policy.resolve"); got != "Always" {
+		t.Errorf("service task definition reference resolve policy = %q, want Always", got)
+	}
+	if img := str(during[newTD].GetResource().AsMap(), "spec.forProvider.containerDefinitions"); !strings.Contains(img, "catalog-api:1.1.0") {
+		t.Errorf("new task definition does not run the new image: %s", img)
+	}
+	for key, r := range before {
+		if IsTaskDefinitionKey(key) || key == KeyService || key == KeyExecutionRolePolicy || strings.HasPrefix(key, "usage-") {
+			continue
+		}
+		if diff := cmp.Diff(r.GetResource().AsMap(), during[key].GetResource().AsMap()); diff != "" {
+			t.Errorf("%s changed on an image change (-before +during):\n%s", key, diff)
+		}
+	}
+
+	// The provider moves the service to the new revision; then the old
+	// revision and its Usage are retired.
+	after := run(t, newRequest(newXR, providersim.Observe(during))).GetDesired().GetResources()
+	if got := taskDefinitionKeys(after); !slices.Equal(got, []string{newTD}) {
+		t.Errorf("after rollout task definitions = %v, want only %s", got, newTD)
+	}
+	if _, ok := after[UsageKey(oldTD[0], KeyService)]; ok {
+		t.Errorf("the old revision's Usage was kept after the rollout")
+	}
+}
+
+// TestScaleChange: min/max change the scaling target only; the service's
+// desired count stays an initProvider value that autoscaling owns.
+func TestScaleChange(t *testing.T) {
+	states := converge(t, testXR, 3)
+	obs := states[len(states)-1]
+	before := run(t, newRequest(testXR, obs)).GetDesired().GetResources()
+	after := run(t, newRequest(withSpec(t, `"scaling"`, `{"minTasks": 3, "maxTasks": 20}`), obs)).GetDesired().GetResources()
+	target := after[KeyScalingTarget].GetResource().AsMap()
+	if num(target, "spec.forProvider.minCapacity") != 3 || num(target, "spec.forProvider.maxCapacity") != 20 {
+		t.Errorf("scaling target = %v..%v, want 3..20", val(target, "spec.forProvider.minCapacity"), val(target, "spec.forProvider.maxCapacity"))
+	}
+	svc := after[KeyService].GetResource().AsMap()
+	if val(svc, "spec.forProvider.desiredCount") != nil {
+		t.Errorf("service sets forProvider.desiredCount; autoscaling must own the count")
+	}
+	changed := []string{}
+	for _, key := range slices.Sorted(maps.Keys(before)) {
+		if cmp.Diff(before[key].GetResource().AsMap(), after[key].GetResource().AsMap()) != "" {
+			changed = append(changed, key)
+		}
+	}
+	// The service's initProvider count follows minTasks but is only used
+	// at creation; nothing else may change.
+	if diff := cmp.Diff([]string{KeyScalingTarget, KeyService}, changed); diff != "" {
+		t.Errorf("resources changed by a scale change (-want +got):\n%s", diff)
+	}
+}
+
+// TestResourceGoesUnready: when a resource loses Ready, its part's condition
+// says which and why, and the XR is not Ready.
+func TestResourceGoesUnready(t *testing.T) {
+	states := converge(t, testXR, 3)
+	obs := states[len(states)-1]
+	providersim.SetReady(obs[KeyDBWriter], false, "Unavailable")
+	rsp := run(t, newRequest(testXR, obs))
+	c := conditionOf(rsp, "DatabaseReady")
+	if c == nil || c.GetStatus() != fnv1.Status_STATUS_CONDITION_FALSE || c.GetReason() != "NotReady" || !strings.Contains(c.GetMessage(), KeyDBWriter) {
+		t.Errorf("DatabaseReady = %v, want False/NotReady naming %s", c, KeyDBWriter)
+	}
+	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_FALSE {
+		t.Errorf("XR readiness = %v with an unready writer, want READY_FALSE", got)
+	}
+	if got := rsp.GetDesired().GetResources()[KeyDBWriter].GetReady(); got != fnv1.Ready_READY_FALSE {
+		t.Errorf("writer readiness = %v, want READY_FALSE", got)
+	}
+}
+
+// TestDeletionOrdering: the Usages exist and point the right way (the user
+// in by, what it uses in of).
+func TestDeletionOrdering(t *testing.T) {
+	stack := renderedStack(t)
+	want := map[string][2]string{ // usage key -> {of kind, by kind}
+		UsageKey(KeyTargetGroup, KeyService):          {"LBTargetGroup", "Service"},
+		UsageKey(KeyECSCluster, KeyService):           {"Cluster", "Service"},
+		UsageKey(KeyDBCluster, KeyDBWriter):           {"Cluster", "ClusterInstance"},
+		UsageKey(KeyDBSubnetGroup, KeyDBCluster):      {"SubnetGroup", "Cluster"},
+		UsageKey(KeyPrivateSubnet(0), KeyService):     {"Subnet", "Service"},
+		UsageKey(KeyInternetGateway, KeyLoadBalancer): {"InternetGateway", "LB"},
+	}
+	for key, kinds := range want {
+		u, ok := stack[key]
+		if !ok {
+			t.Errorf("missing Usage %s", key)
+			continue
+		}
+		if u["apiVersion"] != "protection.crossplane.io/v1beta1" || u["kind"] != "Usage" {
+			t.Errorf("%s is %v %v, want a protection.crossplane.io/v1beta1 Usage", key, u["apiVersion"], u["kind"])
+		}
+		if str(u, "spec.of.kind") != kinds[0] || str(u, "spec.by.kind") != kinds[1] || val(u, "spec.replayDeletion") != true {
+			t.Errorf("%s: of %s by %s (replay %v), want of %s by %s with replayDeletion", key, str(u, "spec.of.kind"), str(u, "spec.by.kind"), val(u, "spec.replayDeletion"), kinds[0], kinds[1])
+		}
+		of, by := str(u, "spec.of.resourceRef.name"), str(u, "spec.by.resourceRef.name")
+		if of != str(stack[strings.SplitN(strings.TrimPrefix(key, "usage-"), "-by-", 2)[0]], "metadata.name") || by == "" {
+			t.Errorf("%s references %q by %q", key, of, by)
+		}
+	}
+}
+
+// TestImmutableFieldChange: changing a field AWS cannot change in place is
+// refused with a Fatal result that names it, and nothing is rendered.
+func TestImmutableFieldChange(t *testing.T) {
+	states := converge(t, testXR, 3)
+	obs := states[len(states)-1]
+	rsp := run(t, newRequest(withSpec(t, `"database"`, `{"name": "orders"}`), obs))
+	msg := fatalMessage(rsp)
+	if !strings.Contains(msg, "spec.database.name") || !strings.Contains(msg, `"catalog"`) {
+		t.Errorf("Fatal message = %q, want one naming spec.database.name and the old value", msg)
+	}
+	if n := len(rsp.GetDesired().GetResources()); n != 0 {
+		t.Errorf("%d resources rendered alongside the Fatal result", n)
+	}
+}

@@ -1,0 +1,54 @@
+package fn
+
+import (
+	"maps"
+	"slices"
+	"testing"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/platform/function-catalog-api/fn/providersim"
+)
+
+// converge renders xr, lets the simulated provider create everything, and
+// renders again until the set of desired resources stops changing. It
+// returns the observed state before each render; the last is the converged
+// one. It fails the test if a render drops an observed resource or if the
+// stack does not converge within maxRenders.
+func converge(t testing.TB, xr string, maxRenders int) []map[string]*fnv1.Resource {
+	t.Helper()
+	var states []map[string]*fnv1.Resource
+	var observed map[string]*fnv1.Resource
+	for range maxRenders + 1 {
+		states = append(states, observed)
+		rsp := run(t, newRequest(xr, observed))
+		desired := rsp.GetDesired().GetResources()
+		for key := range observed {
+			if _, ok := desired[key]; !ok {
+				t.Fatalf("render %d dropped observed resource %q", len(states), key)
+			}
+		}
+		if observed != nil && slices.Equal(sortedKeys(desired), sortedKeys(observed)) {
+			return states
+		}
+		observed = providersim.Observe(desired)
+	}
+	t.Fatalf("the stack did not converge within %d renders", maxRenders)
+	return nil
+}
+
+// testPhases are the observed states of the lifecycle: nothing yet, after
+// the first render's resources exist, and the converged stack.
+func testPhases(t testing.TB) map[string]map[string]*fnv1.Resource {
+	t.Helper()
+	states := converge(t, testXR, 3)
+	return map[string]map[string]*fnv1.Resource{
+		"Nothing":          nil,
+		"FirstRenderReady": states[1],
+		"Complete":         states[len(states)-1],
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}

@@ -1,0 +1,106 @@
+package fn
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	appautoscaling "github.com/upbound/provider-aws/v2/apis/namespaced/appautoscaling/v1beta1"
+)
+
+func TestScalingPhases(t *testing.T) {
+	rendered := []string{KeyScalingPolicy, KeyScalingTarget}
+	cases := map[string]struct {
+		reason      string
+		observed    []svcTestResource
+		wantKeys    []string
+		wantWaiting int
+	}{
+		"NoService": {
+			reason:      "Application Auto Scaling rejects a target for a service that does not exist",
+			wantWaiting: 1,
+		},
+		"ServiceNotReady": {
+			reason:      "a service the provider has not created yet does not count",
+			observed:    []svcTestResource{{key: KeyService}},
+			wantWaiting: 1,
+		},
+		"ServiceReady": {
+			reason:   "once the service is ready, target and policy render",
+			observed: []svcTestResource{svcTestReady(KeyService)},
+			wantKeys: rendered,
+		},
+		"KeptWhenServiceGoesUnready": {
+			reason:   "rendered scaling is never dropped",
+			observed: []svcTestResource{{key: KeyService}, {key: KeyScalingTarget}},
+			wantKeys: rendered,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := buildScaling(svcTestSpec(t, nil), svcTestObserved(t, tc.observed...))
+			if diff := cmp.Diff(tc.wantKeys, svcTestKeys(b), cmpEmptyIsNil); diff != "" {
+				t.Errorf("%s: keys -want, +got:\n%s", tc.reason, diff)
+			}
+			if len(b.Waiting) != tc.wantWaiting {
+				t.Errorf("%s: want %d waiting messages, got %q", tc.reason, tc.wantWaiting, b.Waiting)
+			}
+		})
+	}
+}
+
+// cmpEmptyIsNil compares an empty slice equal to a nil one.
+var cmpEmptyIsNil = cmp.FilterValues(func(a, b []string) bool { return len(a) == 0 && len(b) == 0 }, cmp.Comparer(func(_, _ []string) bool { return true }))
+
+func TestScalingValues(t *testing.T) {
+	s := svcTestSpec(t, func(spec map[string]any) {
+		spec["scaling"] = map[string]any{"minTasks": int64(3), "maxTasks": int64(12), "targetCpuUtilization": int64(60)}
+	})
+	b := buildScaling(s, svcTestObserved(t, svcTestReady(KeyService)))
+	target := svcTestFind[*appautoscaling.Target](t, b, KeyScalingTarget).Spec.ForProvider
+	policy := svcTestFind[*appautoscaling.Policy](t, b, KeyScalingPolicy).Spec.ForProvider
+	cases := map[string]struct {
+		got, want any
+	}{
+		"Namespace":  {*target.ServiceNamespace, "ecs"},
+		"Dimension":  {*target.ScalableDimension, "ecs:service:DesiredCount"},
+		"ResourceID": {*target.ResourceID, "service/ecs-cluster-dev/ecs-service-dev"},
+		"Min":        {*target.MinCapacity, 3.0},
+		"Max":        {*target.MaxCapacity, 12.0},
+		"NoRole":     {target.RoleArn == nil && target.RoleArnRef == nil, true},
+		"PolicyType": {*policy.PolicyType, "TargetTrackingScaling"},
+		"Refs": {[]string{policy.ResourceIDRef.Name, policy.ScalableDimensionRef.Name, policy.ServiceNamespaceRef.Name},
+			[]string{s.ObjectName(KeyScalingTarget), s.ObjectName(KeyScalingTarget), s.ObjectName(KeyScalingTarget)}},
+		"TargetTracking": {policy.TargetTrackingScalingPolicyConfiguration, &appautoscaling.TargetTrackingScalingPolicyConfigurationParameters{
+			TargetValue: f64(60),
+			PredefinedMetricSpecification: &appautoscaling.PredefinedMetricSpecificationParameters{
+				PredefinedMetricType: ptr("ECSServiceAverageCPUUtilization"),
+			},
+			ScaleInCooldown:  f64(300),
+			ScaleOutCooldown: f64(60),
+		}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, tc.got); diff != "" {
+				t.Errorf("-want, +got:\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestScalingNames(t *testing.T) {
+	s := svcTestSpec(t, nil)
+	b := buildScaling(s, svcTestObserved(t, svcTestReady(KeyService)))
+	for _, d := range b.Resources {
+		switch d.Key {
+		case KeyScalingPolicy:
+			if d.AWSName != "scale-cpu-dev" || !d.ExternalName {
+				t.Errorf("the policy is named by its external name scale-cpu-dev, got %q (external %v)", d.AWSName, d.ExternalName)
+			}
+		case KeyScalingTarget:
+			if d.ExternalName {
+				t.Error("the target's identifier comes from the provider; it must not set an external name")
+			}
+		}
+	}
+}

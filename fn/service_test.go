@@ -1,0 +1,591 @@
+package fn
+
+import (
+	"encoding/json"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+	"github.com/crossplane/function-sdk-go/resource/composite"
+	"github.com/google/go-cmp/cmp"
+	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
+	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/platform/function-catalog-api/input/v1beta1"
+)
+
+// Observed values the service tests use.
+const (
+	svcTestImage       = "123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api:1.0.0"
+	svcTestEndpoint    = "aurora-cluster-dev.cluster-abc.eu-north-1.rds.amazonaws.com"
+	svcTestSecretARN   = "arn:aws:secretsmanager:eu-north-1:123456789012:secret:rds!cluster-0000-AbCdEf"
+	svcTestTaskRoleARN = "arn:aws:iam::123456789012:role/role-task-dev"
+)
+
+// svcTestSpec is the validated spec of a CatalogApi whose spec is the base
+// one changed by mutate.
+func svcTestSpec(t *testing.T, mutate func(spec map[string]any)) *Spec {
+	t.Helper()
+	spec := map[string]any{"environmentSuffix": "dev", "image": svcTestImage}
+	if mutate != nil {
+		mutate(spec)
+	}
+	xr := composite.New()
+	xr.Object = map[string]any{
+		"apiVersion": "catalog.example.org/v1alpha1",
+		"kind":       "CatalogApi",
+		"metadata":   map[string]any{"name": "catalog-api", "namespace": "team-catalog"},
+		"spec":       spec,
+	}
+	s, err := NewSpec(xr, &v1beta1.Input{})
+	if err != nil {
+		t.Fatalf("NewSpec: %v", err)
+	}
+	return s
+}
+
+// svcTestResource is an observed composed resource.
+type svcTestResource struct {
+	key        string
+	ready      bool
+	spec       map[string]any
+	atProvider map[string]any
+	created    time.Time
+}
+
+// svcTestObserved builds the observed composed resources.
+func svcTestObserved(t *testing.T, rs ...svcTestResource) Observed {
+	t.Helper()
+	o := Observed{}
+	for _, r := range rs {
+		u := composed.New()
+		u.Object = map[string]any{"apiVersion": "test.aws.m.upbound.io/v1beta1", "kind": "Test"}
+		u.SetName("catalog-api-" + r.key)
+		u.SetCreationTimestamp(metav1.NewTime(r.created))
+		if r.spec != nil {
+			u.Object["spec"] = r.spec
+		}
+		if r.atProvider != nil {
+			if err := u.SetValue("status.atProvider", r.atProvider); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if r.ready {
+			u.SetConditions(xpv1.Available())
+		}
+		o[resource.Name(r.key)] = resource.ObservedComposed{Resource: u}
+	}
+	return o
+}
+
+// svcTestDatabase is the Aurora cluster once AWS has created it.
+func svcTestDatabase() svcTestResource {
+	return svcTestResource{key: KeyDBCluster, ready: true, atProvider: map[string]any{
+		"endpoint":         svcTestEndpoint,
+		"masterUserSecret": []any{map[string]any{"secretArn": svcTestSecretARN}},
+	}}
+}
+
+func svcTestTaskRole() svcTestResource {
+	return svcTestResource{key: KeyTaskRole, ready: true, atProvider: map[string]any{"arn": svcTestTaskRoleARN}}
+}
+
+func svcTestReady(key string) svcTestResource { return svcTestResource{key: key, ready: true} }
+
+// svcTestAllUpstream is everything the service part waits for.
+func svcTestAllUpstream() []svcTestResource {
+	return []svcTestResource{svcTestDatabase(), svcTestTaskRole(), svcTestReady(KeyListener), svcTestReady(KeyCapacityProviders)}
+}
+
+// svcTestFind returns the rendered resource with this key, typed.
+func svcTestFind[T any](t *testing.T, b Built, key string) T {
+	t.Helper()
+	for _, d := range b.Resources {
+		if d.Key == key {
+			obj, ok := d.Object.(T)
+			if !ok {
+				t.Fatalf("%s is a %T", key, d.Object)
+			}
+			return obj
+		}
+	}
+	t.Fatalf("%s is not rendered; rendered: %v", key, svcTestKeys(b))
+	var zero T
+	return zero
+}
+
+func svcTestKeys(b Built) []string {
+	keys := make([]string, 0, len(b.Resources))
+	for _, d := range b.Resources {
+		keys = append(keys, d.Key)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// svcTestTaskDefinitionKey is the key of the one task definition rendered.
+func svcTestTaskDefinitionKey(t *testing.T, b Built) string {
+	t.Helper()
+	var keys []string
+	for _, k := range svcTestKeys(b) {
+		if IsTaskDefinitionKey(k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) != 1 {
+		t.Fatalf("want exactly one task definition, got %v", keys)
+	}
+	return keys[0]
+}
+
+// svcTestContainer decodes the task definition's single container.
+func svcTestContainer(t *testing.T, td *ecs.TaskDefinition) containerDefinition {
+	t.Helper()
+	var defs []containerDefinition
+	if err := json.Unmarshal([]byte(*td.Spec.ForProvider.ContainerDefinitions), &defs); err != nil {
+		t.Fatalf("containerDefinitions is not JSON: %v", err)
+	}
+	if len(defs) != 1 {
+		t.Fatalf("want one container, got %d", len(defs))
+	}
+	return defs[0]
+}
+
+func TestServicePhases(t *testing.T) {
+	always := []string{KeyCapacityProviders, KeyECSCluster, KeyExecutionRole, KeyTaskRole}
+	cases := map[string]struct {
+		reason      string
+		observed    []svcTestResource
+		wantKeys    []string // besides always; "TD" stands for the task definition
+		wantWaiting int
+	}{
+		"NothingObserved": {
+			reason:      "the first render has the cluster and roles and waits for the database and the role ARN",
+			wantWaiting: 1,
+		},
+		"DatabaseWithoutTaskRole": {
+			reason:      "the task definition also needs the task role's ARN (taskRoleArn has no reference)",
+			observed:    []svcTestResource{svcTestDatabase()},
+			wantKeys:    []string{KeyExecutionRolePolicy},
+			wantWaiting: 1,
+		},
+		"NoListener": {
+			reason:      "ECS rejects a service whose target group has no listener",
+			observed:    []svcTestResource{svcTestDatabase(), svcTestTaskRole(), svcTestReady(KeyCapacityProviders)},
+			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
+			wantWaiting: 1,
+		},
+		"ListenerNotReady": {
+			reason:      "a listener that AWS has not created yet does not count",
+			observed:    []svcTestResource{svcTestDatabase(), svcTestTaskRole(), {key: KeyListener}, svcTestReady(KeyCapacityProviders)},
+			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
+			wantWaiting: 1,
+		},
+		"NoCapacityProviders": {
+			reason:      "FARGATE_SPOT must be associated with the cluster before the service uses it",
+			observed:    []svcTestResource{svcTestDatabase(), svcTestTaskRole(), svcTestReady(KeyListener)},
+			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
+			wantWaiting: 1,
+		},
+		"Everything": {
+			reason:   "with the database, role, listener and capacity providers everything renders",
+			observed: svcTestAllUpstream(),
+			wantKeys: []string{KeyExecutionRolePolicy, "TD", KeyService},
+		},
+		"ServiceKeptWhenListenerGoesUnready": {
+			reason:   "a rendered service is never dropped",
+			observed: []svcTestResource{svcTestDatabase(), svcTestTaskRole(), {key: KeyListener}, {key: KeyService}},
+			wantKeys: []string{KeyExecutionRolePolicy, "TD", KeyService},
+		},
+	}
+	s := svcTestSpec(t, nil)
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := buildService(s, svcTestObserved(t, tc.observed...))
+			want := slices.Clone(always)
+			for _, k := range tc.wantKeys {
+				if k == "TD" {
+					k = KeyTaskDefinition(newTaskDefinitionContent(s, taskInputs{svcTestEndpoint, svcTestSecretARN, svcTestTaskRoleARN}).hash())
+				}
+				want = append(want, k)
+			}
+			sort.Strings(want)
+			if diff := cmp.Diff(want, svcTestKeys(b)); diff != "" {
+				t.Errorf("%s: keys -want, +got:\n%s", tc.reason, diff)
+			}
+			if len(b.Waiting) != tc.wantWaiting {
+				t.Errorf("%s: want %d waiting messages, got %q", tc.reason, tc.wantWaiting, b.Waiting)
+			}
+		})
+	}
+}
+
+func TestServiceWaitingMessageNamesWhatIsMissing(t *testing.T) {
+	b := buildService(svcTestSpec(t, nil), Observed{})
+	got := strings.Join(b.Waiting, "; ")
+	for _, want := range []string{"waiting for the Aurora cluster endpoint and its Secrets Manager secret", "the endpoint of aurora-cluster", "the ARN of role-task"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("waiting messages %q do not contain %q", got, want)
+		}
+	}
+}
+
+func TestTaskDefinitionValues(t *testing.T) {
+	s := svcTestSpec(t, nil)
+	b := buildService(s, svcTestObserved(t, svcTestAllUpstream()...))
+	td := svcTestFind[*ecs.TaskDefinition](t, b, svcTestTaskDefinitionKey(t, b))
+	fp := td.Spec.ForProvider
+	cases := map[string]struct {
+		got, want any
+	}{
+		"Family":        {*fp.Family, "catalog-api-dev"},
+		"CPU":           {*fp.CPU, "1024"},
+		"Memory":        {*fp.Memory, "2048"},
+		"NetworkMode":   {*fp.NetworkMode, "awsvpc"},
+		"Fargate":       {*fp.RequiresCompatibilities[0], "FARGATE"},
+		"OS":            {*fp.RuntimePlatform.OperatingSystemFamily, "LINUX"},
+		"Architecture":  {*fp.RuntimePlatform.CPUArchitecture, "X86_64"},
+		"ExecutionRole": {fp.ExecutionRoleArnRef.Name, s.ObjectName(KeyExecutionRole)},
+		"TaskRole":      {*fp.TaskRoleArn, svcTestTaskRoleARN},
+		"SkipDestroy":   {*fp.SkipDestroy, false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, tc.got); diff != "" {
+				t.Errorf("-want, +got:\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestContainerDefinition(t *testing.T) {
+	s := svcTestSpec(t, func(spec map[string]any) {
+		spec["service"] = map[string]any{"env": []any{
+			map[string]any{"name": "LOG_LEVEL", "value": "info"},
+			map[string]any{"name": "CACHE_TTL", "value": "60"},
+		}}
+	})
+	b := buildService(s, svcTestObserved(t, svcTestAllUpstream()...))
+	c := svcTestContainer(t, svcTestFind[*ecs.TaskDefinition](t, b, svcTestTaskDefinitionKey(t, b)))
+	want := containerDefinition{
+		Name:         "catalog-api",
+		Image:        svcTestImage,
+		Essential:    true,
+		PortMappings: []portMapping{{ContainerPort: 3000, HostPort: 3000, Protocol: "tcp"}},
+		Environment: []keyValuePair{
+			{Name: "CACHE_TTL", Value: "60"},
+			{Name: "DB_HOST", Value: svcTestEndpoint},
+			{Name: "DB_NAME", Value: "catalog"},
+			{Name: "DB_PORT", Value: "5432"},
+			{Name: "DB_USER", Value: "catalog_admin"},
+			{Name: "LOG_LEVEL", Value: "info"},
+		},
+		Secrets: []containerSecret{{Name: "DB_PASSWORD", ValueFrom: svcTestSecretARN + ":password::"}},
+		LogConfiguration: &logConfiguration{LogDriver: "awslogs", Options: map[string]string{
+			"awslogs-group":         "/aws/ecs/ecs-service-dev",
+			"awslogs-region":        "eu-north-1",
+			"awslogs-stream-prefix": "catalog-api",
+		}},
+		StopTimeout: 110,
+	}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("container definition -want, +got:\n%s", diff)
+	}
+	if !strings.HasSuffix(c.Secrets[0].ValueFrom, ":password::") {
+		t.Errorf("the password must come from the secret's password key, got %q", c.Secrets[0].ValueFrom)
+	}
+	for _, e := range c.Environment {
+		if strings.Contains(strings.ToLower(e.Name), "password") {
+			t.Errorf("the password must never be a plain environment variable, got %s", e.Name)
+		}
+	}
+}
+
+func TestTaskDefinitionKey(t *testing.T) {
+	in := taskInputs{svcTestEndpoint, svcTestSecretARN, svcTestTaskRoleARN}
+	base := KeyTaskDefinition(newTaskDefinitionContent(svcTestSpec(t, nil), in).hash())
+	cases := map[string]struct {
+		reason     string
+		mutate     func(spec map[string]any)
+		in         taskInputs
+		wantChange bool
+	}{
+		"SameSpec": {
+			reason: "the same input gives the same key: no spurious new revision",
+			in:     in,
+		},
+		"NewImage": {
+			reason: "a new image needs a new task definition",
+			mutate: func(spec map[string]any) {
+				spec["image"] = "123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api:1.0.1"
+			},
+			in:         in,
+			wantChange: true,
+		},
+		"NewEnv": {
+			reason: "a new environment variable needs a new task definition",
+			mutate: func(spec map[string]any) {
+				spec["service"] = map[string]any{"env": []any{map[string]any{"name": "A", "value": "b"}}}
+			},
+			in:         in,
+			wantChange: true,
+		},
+		"NewDatabaseEndpoint": {
+			reason:     "DB_HOST is part of the container definition",
+			in:         taskInputs{"other." + svcTestEndpoint, svcTestSecretARN, svcTestTaskRoleARN},
+			wantChange: true,
+		},
+		"ScalingChange": {
+			reason: "scaling is not part of the task definition",
+			mutate: func(spec map[string]any) {
+				spec["scaling"] = map[string]any{"minTasks": int64(3), "maxTasks": int64(8)}
+			},
+			in: in,
+		},
+		"DatabaseClassChange": {
+			reason: "the instance class is not part of the task definition",
+			mutate: func(spec map[string]any) { spec["database"] = map[string]any{"instanceClass": "db.r6g.large"} },
+			in:     in,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := KeyTaskDefinition(newTaskDefinitionContent(svcTestSpec(t, tc.mutate), tc.in).hash())
+			if changed := got != base; changed != tc.wantChange {
+				t.Errorf("%s: key %s vs base %s: changed=%v, want %v", tc.reason, got, base, changed, tc.wantChange)
+			}
+			if len(got) != len(keyTaskDefinitionPrefix)+10 {
+				t.Errorf("key %q must end in 10 hex characters", got)
+			}
+		})
+	}
+}
+
+func TestServiceValues(t *testing.T) {
+	s := svcTestSpec(t, func(spec map[string]any) { spec["scaling"] = map[string]any{"minTasks": int64(3)} })
+	b := buildService(s, svcTestObserved(t, svcTestAllUpstream()...))
+	svc := svcTestFind[*ecs.Service](t, b, KeyService)
+	fp := svc.Spec.ForProvider
+	always := xpv1.ResolvePolicyAlways
+	cases := map[string]struct {
+		got, want any
+	}{
+		"CapacityProviderStrategy":  {fp.CapacityProviderStrategy, []ecs.CapacityProviderStrategyParameters{{CapacityProvider: ptr("FARGATE_SPOT"), Weight: f64(1)}}},
+		"NoLaunchType":              {fp.LaunchType, (*string)(nil)},
+		"NoForProviderDesiredCount": {fp.DesiredCount, (*float64)(nil)},
+		"InitProviderDesiredCount":  {svc.Spec.InitProvider.DesiredCount, f64(3)},
+		"ManagementPolicies": {svc.Spec.ManagementPolicies, xpv1.ManagementPolicies{
+			xpv1.ManagementActionObserve, xpv1.ManagementActionCreate, xpv1.ManagementActionUpdate, xpv1.ManagementActionDelete,
+		}},
+		"TaskDefinitionRefAlways": {fp.TaskDefinitionRef, &xpv1.NamespacedReference{
+			Name: s.ObjectName(svcTestTaskDefinitionKey(t, b)), Policy: &xpv1.Policy{Resolve: &always},
+		}},
+		"Cluster": {fp.ClusterRef.Name, s.ObjectName(KeyECSCluster)},
+		"Network": {fp.NetworkConfiguration, &ecs.ServiceNetworkConfigurationParameters{
+			SubnetRefs:        s.Refs(KeyPrivateSubnet(0), KeyPrivateSubnet(1)),
+			SecurityGroupRefs: s.Refs(KeySGTasks),
+			AssignPublicIP:    ptr(false),
+		}},
+		"LoadBalancer": {fp.LoadBalancer, []ecs.LoadBalancerParameters{{
+			TargetGroupArnRef: s.Ref(KeyTargetGroup), ContainerName: ptr("catalog-api"), ContainerPort: f64(3000),
+		}}},
+		"CircuitBreaker":    {fp.DeploymentCircuitBreaker, &ecs.DeploymentCircuitBreakerParameters{Enable: ptr(true), Rollback: ptr(true)}},
+		"GracePeriod":       {*fp.HealthCheckGracePeriodSeconds, 60.0},
+		"MinHealthy":        {*fp.DeploymentMinimumHealthyPercent, 100.0},
+		"MaxPercent":        {*fp.DeploymentMaximumPercent, 200.0},
+		"PropagateTags":     {*fp.PropagateTags, "SERVICE"},
+		"ForceDelete":       {*fp.ForceDelete, true},
+		"NoSteadyStateWait": {*fp.WaitForSteadyState, false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, tc.got); diff != "" {
+				t.Errorf("-want, +got:\n%s", diff)
+			}
+		})
+	}
+	if slices.Contains(svc.Spec.ManagementPolicies, xpv1.ManagementActionLateInitialize) {
+		t.Error("LateInitialize would copy the live desiredCount back and fight autoscaling")
+	}
+}
+
+func TestECSClusterAndCapacityProviders(t *testing.T) {
+	s := svcTestSpec(t, nil)
+	b := buildService(s, Observed{})
+	cluster := svcTestFind[*ecs.Cluster](t, b, KeyECSCluster)
+	cp := svcTestFind[*ecs.ClusterCapacityProviders](t, b, KeyCapacityProviders)
+	cases := map[string]struct {
+		got, want any
+	}{
+		"ContainerInsights": {cluster.Spec.ForProvider.Setting, []ecs.SettingParameters{{Name: ptr("containerInsights"), Value: ptr("enabled")}}},
+		"Providers":         {cp.Spec.ForProvider.CapacityProviders, ptrList("FARGATE_SPOT", "FARGATE")},
+		"DefaultStrategy": {cp.Spec.ForProvider.DefaultCapacityProviderStrategy, []ecs.DefaultCapacityProviderStrategyParameters{
+			{CapacityProvider: ptr("FARGATE_SPOT"), Weight: f64(1)},
+		}},
+		"ClusterRef": {cp.Spec.ForProvider.ClusterNameRef.Name, s.ObjectName(KeyECSCluster)},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, tc.got); diff != "" {
+				t.Errorf("-want, +got:\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestExecutionRolePolicy(t *testing.T) {
+	logs := Statement{Sid: "AppLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{
+		"arn:aws:logs:eu-north-1:*:log-group:/aws/ecs/ecs-service-dev",
+		"arn:aws:logs:eu-north-1:*:log-group:/aws/ecs/ecs-service-dev:log-stream:*",
+	}}
+	secret := Statement{Sid: "DatabaseSecret", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: []string{svcTestSecretARN}}
+	ecrAuth := Statement{Sid: "EcrAuthorizationToken", Effect: "Allow", Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}}
+	ecrPull := func(arn string) Statement {
+		return Statement{Sid: "EcrPullImage", Effect: "Allow", Action: []string{
+			"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
+		}, Resource: []string{arn}}
+	}
+	cases := map[string]struct {
+		reason string
+		image  string
+		want   []Statement
+	}{
+		"PrivateECR": {
+			reason: "image pulls are limited to the image's repository",
+			image:  svcTestImage,
+			want:   []Statement{ecrAuth, ecrPull("arn:aws:ecr:eu-north-1:123456789012:repository/catalog-api"), logs, secret},
+		},
+		"NestedRepositoryWithDigest": {
+			reason: "a repository path with slashes and a digest",
+			image:  "210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/catalog-api@sha256:" + strings.Repeat("a", 64),
+			want:   []Statement{ecrAuth, ecrPull("arn:aws:ecr:eu-west-1:210987654321:repository/team/catalog-api"), logs, secret},
+		},
+		"PublicRegistry": {
+			reason: "an image outside ECR needs no ECR permission",
+			image:  "ghcr.io/example/catalog-api:1.0.0",
+			want:   []Statement{logs, secret},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := svcTestSpec(t, func(spec map[string]any) { spec["image"] = tc.image })
+			b := buildService(s, svcTestObserved(t, svcTestDatabase()))
+			p := svcTestFind[*iam.RolePolicy](t, b, KeyExecutionRolePolicy)
+			var got PolicyDocument
+			if err := json.Unmarshal([]byte(*p.Spec.ForProvider.Policy), &got); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(PolicyDocument{Version: "2012-10-17", Statement: tc.want}, got); diff != "" {
+				t.Errorf("%s: policy -want, +got:\n%s", tc.reason, diff)
+			}
+			if got, want := p.Spec.ForProvider.RoleRef.Name, s.ObjectName(KeyExecutionRole); got != want {
+				t.Errorf("policy attached to %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+func TestExecutionRolePolicyFallsBackToObserved(t *testing.T) {
+	const observedPolicy = `{"Version":"2012-10-17","Statement":[]}`
+	b := buildService(svcTestSpec(t, nil), svcTestObserved(t, svcTestResource{
+		key:  KeyExecutionRolePolicy,
+		spec: map[string]any{"forProvider": map[string]any{"policy": observedPolicy}},
+	}))
+	p := svcTestFind[*iam.RolePolicy](t, b, KeyExecutionRolePolicy)
+	if diff := cmp.Diff(observedPolicy, *p.Spec.ForProvider.Policy); diff != "" {
+		t.Errorf("a rendered policy must stay rendered as observed when the secret ARN is unknown; -want, +got:\n%s", diff)
+	}
+}
+
+// svcTestObservedTaskDefinition is a task definition as the function
+// rendered it, observed with a creation time.
+func svcTestObservedTaskDefinition(t *testing.T, s *Spec, in taskInputs, created time.Time) svcTestResource {
+	t.Helper()
+	d := taskDefinition(s, in)
+	RegisterTypes()
+	u, err := composed.From(d.Object)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, _ := u.Object["spec"].(map[string]any)
+	return svcTestResource{key: d.Key, ready: true, spec: spec, created: created}
+}
+
+func TestTaskDefinitionFallsBackToObserved(t *testing.T) {
+	s := svcTestSpec(t, nil)
+	in := taskInputs{svcTestEndpoint, svcTestSecretARN, svcTestTaskRoleARN}
+	prev := svcTestObservedTaskDefinition(t, s, in, time.Unix(100, 0))
+	// The database, role and service exist but report nothing (for example
+	// right after a restore): the task definition must still render, the same.
+	b := buildService(s, svcTestObserved(t, prev, svcTestResource{key: KeyDBCluster}, svcTestResource{key: KeyService}))
+	if got := svcTestTaskDefinitionKey(t, b); got != prev.key {
+		t.Errorf("task definition key %s, want the observed %s", got, prev.key)
+	}
+	if len(b.Waiting) != 0 {
+		t.Errorf("nothing should be waiting, got %q", b.Waiting)
+	}
+
+	// A new image while the database status is missing still makes a new
+	// revision, with the observed database values.
+	s2 := svcTestSpec(t, func(spec map[string]any) { spec["image"] = "nginx:1.27" })
+	b2 := buildService(s2, svcTestObserved(t, prev, svcTestResource{key: KeyService}))
+	want := KeyTaskDefinition(newTaskDefinitionContent(s2, in).hash())
+	if !slices.Contains(svcTestKeys(b2), want) {
+		t.Errorf("want new task definition %s, rendered %v", want, svcTestKeys(b2))
+	}
+}
+
+func TestOnlyCurrentTaskDefinitionRendered(t *testing.T) {
+	in := taskInputs{svcTestEndpoint, svcTestSecretARN, svcTestTaskRoleARN}
+	old := svcTestObservedTaskDefinition(t, svcTestSpec(t, func(spec map[string]any) { spec["image"] = "nginx:1.25" }), in, time.Unix(100, 0))
+	prev := svcTestObservedTaskDefinition(t, svcTestSpec(t, func(spec map[string]any) { spec["image"] = "nginx:1.26" }), in, time.Unix(200, 0))
+	s := svcTestSpec(t, func(spec map[string]any) { spec["image"] = "nginx:1.27" })
+	current := KeyTaskDefinition(newTaskDefinitionContent(s, in).hash())
+
+	b := buildService(s, svcTestObserved(t, append(svcTestAllUpstream(), old, prev)...))
+	if got := svcTestTaskDefinitionKey(t, b); got != current {
+		t.Errorf("rendered task definition %s, want the current %s", got, current)
+	}
+	svc := svcTestFind[*ecs.Service](t, b, KeyService)
+	if got, want := svc.Spec.ForProvider.TaskDefinitionRef.Name, s.ObjectName(current); got != want {
+		t.Errorf("service references %s, want the current revision %s", got, want)
+	}
+}
+
+func TestObservedTaskDefinitionsNewestFirst(t *testing.T) {
+	in := taskInputs{svcTestEndpoint, svcTestSecretARN, svcTestTaskRoleARN}
+	a := svcTestObservedTaskDefinition(t, svcTestSpec(t, func(spec map[string]any) { spec["image"] = "nginx:1.25" }), in, time.Unix(300, 0))
+	b := svcTestObservedTaskDefinition(t, svcTestSpec(t, func(spec map[string]any) { spec["image"] = "nginx:1.26" }), in, time.Unix(100, 0))
+	got := observedTaskDefinitions(svcTestObserved(t, b, a, svcTestDatabase()))
+	if diff := cmp.Diff([]string{a.key, b.key}, got); diff != "" {
+		t.Errorf("observed task definitions, newest first; -want, +got:\n%s", diff)
+	}
+}
+
+func TestECRRepositoryARN(t *testing.T) {
+	cases := map[string]struct {
+		image  string
+		want   string
+		wantOK bool
+	}{
+		"Tag":       {image: svcTestImage, want: "arn:aws:ecr:eu-north-1:123456789012:repository/catalog-api", wantOK: true},
+		"NoTag":     {image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/a/b", want: "arn:aws:ecr:us-east-1:123456789012:repository/a/b", wantOK: true},
+		"China":     {image: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/api:v1", want: "arn:aws-cn:ecr:cn-north-1:123456789012:repository/api", wantOK: true},
+		"DockerHub": {image: "nginx:1.27"},
+		"PublicECR": {image: "public.ecr.aws/nginx/nginx:1.27"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, ok := ecrRepositoryARN(tc.image)
+			if ok != tc.wantOK || got != tc.want {
+				t.Errorf("ecrRepositoryARN(%q) = %q, %v; want %q, %v", tc.image, got, ok, tc.want, tc.wantOK)
+			}
+		})
+	}
+}
