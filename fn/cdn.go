@@ -72,7 +72,7 @@ func distribution(s *Spec, origin string) Desired {
 				Comment:              ptr("Catalog API " + s.Suffix + ": CloudFront in front of the application load balancer"),
 				IsIPv6Enabled:        ptr(true),
 				PriceClass:           ptr("PriceClass_100"),
-				Origin:               []cloudfront.OriginParameters{albOrigin(origin)},
+				Origin:               []cloudfront.OriginParameters{albOrigin(origin, s.OriginVerifyValue)},
 				DefaultCacheBehavior: defaultCacheBehavior(s),
 				Restrictions: &cloudfront.RestrictionsParameters{
 					GeoRestriction: &cloudfront.GeoRestrictionParameters{RestrictionType: ptr("none")},
@@ -95,11 +95,12 @@ func distribution(s *Spec, origin string) Desired {
 }
 
 // albOrigin is the ALB as a custom origin, reached over HTTP on the
-// listener port.
-func albOrigin(domainName string) cloudfront.OriginParameters {
+// listener port, with the origin-verify header the ALB requires.
+func albOrigin(domainName, originVerify string) cloudfront.OriginParameters {
 	return cloudfront.OriginParameters{
-		DomainName: ptr(domainName),
-		OriginID:   ptr(albOriginID),
+		DomainName:   ptr(domainName),
+		OriginID:     ptr(albOriginID),
+		CustomHeader: []cloudfront.CustomHeaderParameters{{Name: ptr(OriginVerifyHeader), Value: ptr(originVerify)}},
 		CustomOriginConfig: &cloudfront.CustomOriginConfigParameters{
 			HTTPPort:             f64(ListenerPort),
 			HTTPSPort:            f64(HTTPSPort),

@@ -56,6 +56,11 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
+	var keyed bool
+	spec.OriginVerifyValue, keyed = originVerifyValue(req, string(xr.Resource.GetUID()), spec.XRNamespace, spec.XRName)
+	if !keyed {
+		response.Warning(rsp, errors.Errorf("no %q credentials with key %q: the %s header value derives from the XR's UID; give the pipeline step a Secret with a random key", OriginVerifyCredentials, OriginVerifyKey, OriginVerifyHeader)).TargetComposite()
+	}
 	observed, err := request.GetObservedComposedResources(req)
 	if err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed composed resources"))

@@ -37,6 +37,7 @@ const (
 	KeyLoadBalancer = "load-balancer"
 	KeyTargetGroup  = "target-group"
 	KeyListener     = "listener"
+	KeyListenerRule = "listener-rule-origin-verify"
 
 	// Database.
 	KeyDBSubnetGroup = "db-subnet-group"

@@ -34,7 +34,7 @@ func buildLoadBalancer(s *Spec, o Observed) Built {
 	if !logs {
 		b.Wait("waiting for the access-log bucket policy (%s) to become Ready before the load balancer enables access logs", KeyLogBucketPolicy)
 	}
-	b.Add(loadBalancer(s, logs), targetGroup(s), listener(s))
+	b.Add(loadBalancer(s, logs), targetGroup(s), listener(s), listenerRule(s))
 	return b
 }
 
@@ -112,9 +112,11 @@ func targetGroup(s *Spec) Desired {
 	}}
 }
 
-// listener accepts HTTP from CloudFront and forwards to the target group.
-// There is no HTTPS listener: viewers get HTTPS from CloudFront, and the
-// security group admits only CloudFront's origin-facing servers.
+// listener accepts HTTP from CloudFront and answers 403 to any request
+// without the origin-verify header; listenerRule forwards the others to the
+// target group. There is no HTTPS listener: viewers get HTTPS from
+// CloudFront, and the security group admits only CloudFront's origin-facing
+// servers.
 func listener(s *Spec) Desired {
 	return Desired{Key: KeyListener, AWSName: s.Name("listener-http"), Object: &elbv2.LBListener{
 		Spec: elbv2.LBListenerSpec{ForProvider: elbv2.LBListenerParameters{
@@ -125,7 +127,32 @@ func listener(s *Spec) Desired {
 				// index is the list-map key the provider's CRD defaults to
 				// "default"; the Go field has no omitempty, so leaving it
 				// nil would send an explicit null.
-				Index:             ptr("default"),
+				Index: ptr("default"),
+				Type:  ptr("fixed-response"),
+				FixedResponse: &elbv2.FixedResponseParameters{
+					ContentType: ptr("text/plain"),
+					MessageBody: ptr("Forbidden"),
+					StatusCode:  ptr("403"),
+				},
+			}},
+		}},
+	}}
+}
+
+// listenerRule forwards requests that carry this stack's origin-verify
+// header, that is requests from its CloudFront distribution.
+func listenerRule(s *Spec) Desired {
+	return Desired{Key: KeyListenerRule, AWSName: s.Name("rule-origin-verify"), Object: &elbv2.LBListenerRule{
+		Spec: elbv2.LBListenerRuleSpec{ForProvider: elbv2.LBListenerRuleParameters{
+			ListenerArnRef: s.Ref(KeyListener),
+			Priority:       f64(1),
+			Condition: []elbv2.ConditionParameters{{
+				HTTPHeader: &elbv2.HTTPHeaderParameters{
+					HTTPHeaderName: ptr(OriginVerifyHeader),
+					Values:         []*string{ptr(s.OriginVerifyValue)},
+				},
+			}},
+			Action: []elbv2.ActionParameters{{
 				Type:              ptr("forward"),
 				TargetGroupArnRef: s.Ref(KeyTargetGroup),
 			}},

@@ -20,7 +20,7 @@ func lbTestLB(t *testing.T, b Built) *elbv2.LB {
 
 func TestBuildLoadBalancerKeys(t *testing.T) {
 	b := buildLoadBalancer(lbTestSpec(t, "dev"), Observed{})
-	if diff := cmp.Diff([]string{KeyLoadBalancer, KeyTargetGroup, KeyListener}, lbTestKeys(b)); diff != "" {
+	if diff := cmp.Diff([]string{KeyLoadBalancer, KeyTargetGroup, KeyListener, KeyListenerRule}, lbTestKeys(b)); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
 	}
 }
@@ -102,8 +102,8 @@ func TestLoadBalancerAccessLogsGating(t *testing.T) {
 				t.Errorf("Waiting = %v with logs=%v", b.Waiting, tc.logs)
 			}
 			// Everything renders regardless of the logs.
-			if len(b.Resources) != 3 {
-				t.Errorf("rendered %d resources, want 3", len(b.Resources))
+			if len(b.Resources) != 4 {
+				t.Errorf("rendered %d resources, want 4", len(b.Resources))
 			}
 		})
 	}
@@ -162,12 +162,34 @@ func TestListener(t *testing.T) {
 	p := l.Spec.ForProvider
 	got := listenerView{LBRef: lbTestRefName(p.LoadBalancerArnRef), Protocol: *p.Protocol, Port: lbTestDeref(p.Port)}
 	for _, a := range p.DefaultAction {
-		got.Actions = append(got.Actions, strings.Join([]string{*a.Index, *a.Type, lbTestRefName(a.TargetGroupArnRef)}, " "))
+		got.Actions = append(got.Actions, strings.Join([]string{*a.Index, *a.Type, *a.FixedResponse.StatusCode}, " "))
 	}
+	// Without the origin-verify header a request gets 403.
 	want := listenerView{LBRef: "api-load-balancer", Protocol: "HTTP", Port: 80.0,
-		Actions: []string{"default forward api-target-group"}}
+		Actions: []string{"default fixed-response 403"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestListenerRuleRequiresOriginHeader: only requests with this stack's
+// origin-verify header reach the target group.
+func TestListenerRuleRequiresOriginHeader(t *testing.T) {
+	s := lbTestSpec(t, "dev")
+	s.OriginVerifyValue = "0123456789abcdef"
+	r, ok := lbTestByKey(t, buildLoadBalancer(s, Observed{}))[KeyListenerRule].Object.(*elbv2.LBListenerRule)
+	if !ok {
+		t.Fatalf("%s is not an *elbv2.LBListenerRule", KeyListenerRule)
+	}
+	p := r.Spec.ForProvider
+	if len(p.Condition) != 1 || p.Condition[0].HTTPHeader == nil {
+		t.Fatalf("rule conditions = %+v, want one HTTP header condition", p.Condition)
+	}
+	h := p.Condition[0].HTTPHeader
+	got := []string{lbTestRefName(p.ListenerArnRef), *h.HTTPHeaderName, *h.Values[0], *p.Action[0].Type, lbTestRefName(p.Action[0].TargetGroupArnRef)}
+	want := []string{"api-listener", OriginVerifyHeader, "0123456789abcdef", "forward", "api-target-group"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("listener rule (-want +got):\n%s", diff)
 	}
 }
 

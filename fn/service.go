@@ -441,8 +441,8 @@ func containerDefinitionsJSON(s *Spec, in taskInputs) string {
 // provider strategy naming a provider the cluster does not have.
 func serviceBlockers(o Observed) []string {
 	var w []string
-	if !o.Ready(KeyListener) {
-		w = append(w, "the ALB listener (ECS rejects a target group without one)")
+	if !o.Ready(KeyListenerRule) {
+		w = append(w, "the ALB listener rule (ECS rejects a target group no listener forwards to)")
 	}
 	if !o.Ready(KeyCapacityProviders) {
 		w = append(w, "the FARGATE_SPOT capacity provider of the ECS cluster")

@@ -100,7 +100,7 @@ func svcTestReady(key string) svcTestResource { return svcTestResource{key: key,
 
 // svcTestAllUpstream is everything the service part waits for.
 func svcTestAllUpstream() []svcTestResource {
-	return []svcTestResource{svcTestDatabase(), svcTestTaskRole(), svcTestReady(KeyListener), svcTestReady(KeyCapacityProviders)}
+	return []svcTestResource{svcTestDatabase(), svcTestTaskRole(), svcTestReady(KeyListenerRule), svcTestReady(KeyCapacityProviders)}
 }
 
 // svcTestFind returns the rendered resource with this key, typed.
@@ -183,13 +183,13 @@ func TestServicePhases(t *testing.T) {
 		},
 		"ListenerNotReady": {
 			reason:      "a listener that AWS has not created yet does not count",
-			observed:    []svcTestResource{svcTestDatabase(), svcTestTaskRole(), {key: KeyListener}, svcTestReady(KeyCapacityProviders)},
+			observed:    []svcTestResource{svcTestDatabase(), svcTestTaskRole(), {key: KeyListenerRule}, svcTestReady(KeyCapacityProviders)},
 			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
 			wantWaiting: 1,
 		},
 		"NoCapacityProviders": {
 			reason:      "FARGATE_SPOT must be associated with the cluster before the service uses it",
-			observed:    []svcTestResource{svcTestDatabase(), svcTestTaskRole(), svcTestReady(KeyListener)},
+			observed:    []svcTestResource{svcTestDatabase(), svcTestTaskRole(), svcTestReady(KeyListenerRule)},
 			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
 			wantWaiting: 1,
 		},
@@ -200,7 +200,7 @@ func TestServicePhases(t *testing.T) {
 		},
 		"ServiceKeptWhenListenerGoesUnready": {
 			reason:   "a rendered service is never dropped",
-			observed: []svcTestResource{svcTestDatabase(), svcTestTaskRole(), {key: KeyListener}, {key: KeyService}},
+			observed: []svcTestResource{svcTestDatabase(), svcTestTaskRole(), {key: KeyListenerRule}, {key: KeyService}},
 			wantKeys: []string{KeyExecutionRolePolicy, "TD", KeyService},
 		},
 	}

@@ -102,6 +102,10 @@ type Spec struct {
 	OriginRequestPolicyID string
 	ProviderConfigName    string
 
+	// OriginVerifyValue is the secret header value CloudFront sends and the
+	// ALB listener requires (see origin.go).
+	OriginVerifyValue string
+
 	// UniqueID is a short stable hash of namespace/name: it makes globally
 	// unique names (S3 buckets) without changing between renders.
 	UniqueID string

@@ -54,8 +54,9 @@ func dependencies(s *Spec, taskDefinitionKey string) []dependency {
 		// Deregistering the target group fails while the service or the
 		// listener still points at it.
 		{KeyTargetGroup, KeyService},
-		{KeyTargetGroup, KeyListener},
-		{KeyListener, KeyService},
+		{KeyTargetGroup, KeyListenerRule},
+		{KeyListener, KeyListenerRule},
+		{KeyListenerRule, KeyService},
 		// Tasks hold network interfaces in the private subnets and the tasks
 		// security group until the service is gone.
 		{KeySGTasks, KeyService},
