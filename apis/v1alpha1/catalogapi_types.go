@@ -83,6 +83,7 @@ type EnvVar struct {
 	// Name of the variable.
 	// +kubebuilder:validation:Pattern=`^[A-Za-z_][A-Za-z0-9_]*$`
 	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:XValidation:rule="!self.startsWith('DB_')",message="names starting with DB_ are reserved for the database connection"
 	Name string `json:"name"`
 	// Value of the variable.
 	// +kubebuilder:validation:MaxLength=4096
@@ -140,6 +141,7 @@ type DatabaseSpec struct {
 	// Secrets Manager by RDS; it never appears in the API.
 	// +kubebuilder:default="catalog_admin"
 	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9_]{0,15}$`
+	// +kubebuilder:validation:XValidation:rule="!(self in ['postgres', 'admin', 'rdsadmin']) && !self.startsWith('pg_') && !self.startsWith('rds')",message="spec.database.masterUsername is reserved by PostgreSQL or RDS"
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.database.masterUsername is immutable"
 	// +optional
 	MasterUsername string `json:"masterUsername,omitempty"`
