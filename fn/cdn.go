@@ -117,19 +117,10 @@ func defaultCacheBehavior(s *Spec) *cloudfront.DefaultCacheBehaviorParameters {
 	return &cloudfront.DefaultCacheBehaviorParameters{
 		TargetOriginID:        ptr(albOriginID),
 		ViewerProtocolPolicy:  ptr("redirect-to-https"),
-		AllowedMethods:        cdnStrings("GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"),
-		CachedMethods:         cdnStrings("GET", "HEAD"),
+		AllowedMethods:        ptrList("GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"),
+		CachedMethods:         ptrList("GET", "HEAD"),
 		CachePolicyID:         ptr(s.CachePolicyID),
 		OriginRequestPolicyID: ptr(s.OriginRequestPolicyID),
 		Compress:              ptr(true),
 	}
-}
-
-// cdnStrings converts strings to the []*string the provider uses for lists.
-func cdnStrings(v ...string) []*string {
-	out := make([]*string, len(v))
-	for i := range v {
-		out[i] = &v[i]
-	}
-	return out
 }

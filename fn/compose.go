@@ -3,6 +3,7 @@ package fn
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
@@ -62,6 +63,9 @@ type Plan struct {
 	// rendered unchanged because Crossplane deletes what a function stops
 	// returning.
 	Kept []string
+	// Superseded are the kept task definitions (and their Usages) of a
+	// rollout in progress: kept on purpose until the service has moved.
+	Superseded []string
 }
 
 // Compose renders the whole stack. It is deterministic: the same spec and
@@ -125,6 +129,20 @@ func retiredKeys(o Observed, current string) map[string]bool {
 	return out
 }
 
+// isTaskDefinitionOrItsUsage reports whether a key is a task definition or
+// the Usage that protects one from deletion while the service runs it.
+func isTaskDefinitionOrItsUsage(key string) bool {
+	if IsTaskDefinitionKey(key) {
+		return true
+	}
+	td, ok := strings.CutPrefix(key, "usage-")
+	if !ok {
+		return false
+	}
+	td, ok = strings.CutSuffix(td, "-by-"+KeyService)
+	return ok && IsTaskDefinitionKey(td)
+}
+
 // keepObserved renders every observed resource that no part rendered, as it
 // is observed, so that a render can never delete it.
 func (p *Plan) keepObserved(s *Spec, o Observed, seen map[string]bool) {
@@ -138,6 +156,10 @@ func (p *Plan) keepObserved(s *Spec, o Observed, seen map[string]bool) {
 	for _, k := range keys {
 		obj := keptObject(o[resource.Name(k)].Resource)
 		p.Resources = append(p.Resources, Desired{Key: k, Object: obj})
+		if isTaskDefinitionOrItsUsage(k) {
+			p.Superseded = append(p.Superseded, k)
+			continue
+		}
 		p.Kept = append(p.Kept, k)
 	}
 }

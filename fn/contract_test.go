@@ -212,7 +212,9 @@ func TestContractSecurityAndTeardown(t *testing.T) {
 		if p, ok := val(o, "spec.managementPolicies").([]any); ok && !containsAny(p, "*", "Delete") {
 			t.Errorf("%s: management policies %v do not allow deletion", k, p)
 		}
-		assertNoPlainSecret(t, k, o, "")
+	}
+	for _, v := range noPlainSecrets(stack) {
+		t.Error(v)
 	}
 	if val(stack[KeyLogBucket], "spec.forProvider.forceDestroy") != true {
 		t.Errorf("access-log bucket is not force-destroyed")
@@ -236,28 +238,6 @@ func containsAny(list []any, vals ...string) bool {
 		}
 	}
 	return false
-}
-
-// assertNoPlainSecret walks an object: no field named like a password may
-// carry a value (references to Secrets Manager are allowed).
-func assertNoPlainSecret(t *testing.T, key string, v any, path string) {
-	t.Helper()
-	switch x := v.(type) {
-	case map[string]any:
-		for k, c := range x {
-			lk := strings.ToLower(k)
-			if (strings.Contains(lk, "password") && !strings.HasPrefix(lk, "manage")) || lk == "secretstring" {
-				if _, isBool := c.(bool); !isBool {
-					t.Errorf("%s: %s.%s carries a secret value", key, path, k)
-				}
-			}
-			assertNoPlainSecret(t, key, c, path+"."+k)
-		}
-	case []any:
-		for _, c := range x {
-			assertNoPlainSecret(t, key, c, path+"[]")
-		}
-	}
 }
 
 var (

@@ -95,12 +95,3 @@ func dbInstance(s *Spec, key, resourceType string, az, promotionTier int) Desire
 		}},
 	}}
 }
-
-// ptrList converts strings to the []*string the provider uses for lists.
-func ptrList(v ...string) []*string {
-	out := make([]*string, len(v))
-	for i := range v {
-		out[i] = ptr(v[i])
-	}
-	return out
-}

@@ -67,8 +67,9 @@ func TestConvergence(t *testing.T) {
 			t.Errorf("converged XR lacks %s", path)
 		}
 	}
-	if got := str(status, "status.url"); got != "https://d111111abcdef8.cloudfront.net" {
-		t.Errorf("status.url = %q", got)
+	domain := str(states[len(states)-1][KeyDistribution].GetResource().AsMap(), "status.atProvider.domainName")
+	if got := str(status, "status.url"); domain == "" || got != "https://"+domain {
+		t.Errorf("status.url = %q, want https:// and the observed distribution's domain name %q", got, domain)
 	}
 }
 
@@ -98,7 +99,11 @@ func TestImageChange(t *testing.T) {
 	newXR := strings.Replace(testXR, "catalog-api:1.0.0", "catalog-api:1.1.0", 1)
 
 	obs := states[len(states)-1]
-	during := run(t, newRequest(newXR, obs)).GetDesired().GetResources()
+	duringRsp := run(t, newRequest(newXR, obs))
+	during := duringRsp.GetDesired().GetResources()
+	if w := warnings(duringRsp); len(w) != 0 {
+		t.Errorf("a rollout must not warn: %v", w)
+	}
 	oldTD, tds := taskDefinitionKeys(before), taskDefinitionKeys(during)
 	if len(oldTD) != 1 || len(tds) != 2 || !slices.Contains(tds, oldTD[0]) {
 		t.Fatalf("during rollout task definitions = %v, want the old %v and a new one", tds, oldTD)
@@ -106,6 +111,13 @@ func TestImageChange(t *testing.T) {
 	newTD := tds[0]
 	if newTD == oldTD[0] {
 		newTD = tds[1]
+	}
+	var said bool
+	for _, r := range duringRsp.GetResults() {
+		said = said || (r.GetSeverity() == fnv1.Severity_SEVERITY_NORMAL && strings.Contains(r.GetMessage(), oldTD[0]))
+	}
+	if !said {
+		t.Errorf("no Normal result says that %s is kept during the rollout", oldTD[0])
 	}
 	svc := during[KeyService].GetResource().AsMap()
 	if got := str(svc, "spec.forProvider.taskDefinitionRef.name"); got != "catalog-api-"+newTD {

@@ -2,6 +2,7 @@ package fn
 
 import (
 	"reflect"
+	"sync"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -96,29 +97,77 @@ func (s *Spec) finalize(d Desired) {
 	if d.ExternalName && d.AWSName != "" {
 		o.SetAnnotations(map[string]string{AnnotationExternalName: d.AWSName})
 	}
-	spec := reflect.ValueOf(o).Elem().FieldByName("Spec")
-	if !spec.IsValid() {
-		return
-	}
-	setField(spec.FieldByName("ForProvider"), "Region", reflect.ValueOf(ptr(s.Region)))
-	setField(spec.FieldByName("ForProvider"), "Tags", reflect.ValueOf(s.Tags(d.AWSName)))
+	v := reflect.ValueOf(o).Elem()
+	f := sharedFieldsOf(v.Type())
+	setField(v, f.region, reflect.ValueOf(ptr(s.Region)))
+	setField(v, f.tags, reflect.ValueOf(s.Tags(d.AWSName)))
 	pcr := &xpv1.ProviderConfigReference{Kind: "ClusterProviderConfig", Name: s.ProviderConfigName}
-	setField(spec, "ProviderConfigReference", reflect.ValueOf(pcr))
+	setField(v, f.providerConfig, reflect.ValueOf(pcr))
 }
 
-// setField sets struct field name of v to value if v has such a field of
-// that type.
-func setField(v reflect.Value, name string, value reflect.Value) {
-	if !v.IsValid() || v.Kind() != reflect.Struct {
-		return
+// sharedFields are where finalize writes in one kind's struct, as field
+// index paths; nil when the kind has no such field of the right type.
+type sharedFields struct {
+	region, tags, providerConfig []int
+}
+
+// sharedFieldsCache maps a kind's struct type to its *sharedFields. Finding
+// fields by name scans every field of the large provider structs, which cost
+// a tenth of a render when done for every resource; the answer depends only
+// on the type.
+var sharedFieldsCache sync.Map
+
+func sharedFieldsOf(t reflect.Type) *sharedFields {
+	if f, ok := sharedFieldsCache.Load(t); ok {
+		return f.(*sharedFields)
 	}
-	f := v.FieldByName(name)
-	if f.IsValid() && f.CanSet() && value.Type().AssignableTo(f.Type()) {
-		f.Set(value)
+	f := &sharedFields{
+		region:         fieldPath(t, reflect.TypeFor[*string](), "Spec", "ForProvider", "Region"),
+		tags:           fieldPath(t, reflect.TypeFor[map[string]*string](), "Spec", "ForProvider", "Tags"),
+		providerConfig: fieldPath(t, reflect.TypeFor[*xpv1.ProviderConfigReference](), "Spec", "ProviderConfigReference"),
+	}
+	sharedFieldsCache.Store(t, f)
+	return f
+}
+
+// fieldPath is the index path of the nested struct field names in t, or nil
+// if there is none or a value of type want cannot be assigned to it.
+func fieldPath(t reflect.Type, want reflect.Type, names ...string) []int {
+	var path []int
+	for _, name := range names {
+		if t.Kind() != reflect.Struct {
+			return nil
+		}
+		f, ok := t.FieldByName(name)
+		if !ok || !f.IsExported() {
+			return nil
+		}
+		path = append(path, f.Index...)
+		t = f.Type
+	}
+	if !want.AssignableTo(t) {
+		return nil
+	}
+	return path
+}
+
+// setField sets the field of struct v at path to value, if there is one.
+func setField(v reflect.Value, path []int, value reflect.Value) {
+	if path != nil {
+		v.FieldByIndex(path).Set(value)
 	}
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// ptrList converts strings to the []*string the provider uses for lists.
+func ptrList(v ...string) []*string {
+	out := make([]*string, len(v))
+	for i := range v {
+		out[i] = &v[i]
+	}
+	return out
+}
 
 // f64 converts an int to the *float64 the provider uses for numbers.
 func f64(v int) *float64 { f := float64(v); return &f }

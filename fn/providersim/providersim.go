@@ -1,170 +1,228 @@
-// Package providersim plays provider-aws for tests and fixtures: it turns the
-// desired composed resources of a render into observed ones, as if every
-// resource had been created and had become ready, with plausible status
-// values (IDs, ARNs, the ALB's DNS name, the Aurora endpoints and managed
-// secret, the CloudFront domain and Deployed status). It never talks to AWS.
+// Package providersim plays provider-aws (and Crossplane, for its own kinds)
+// for tests and fixtures: it turns the desired composed resources of a
+// render into the observed resources that would follow once every one of
+// them exists and is Ready. It records the external name, resolves
+// references into the fields they populate, in dependency order, and reports
+// the status AWS returns (IDs, ARNs, the ALB's DNS name, the Aurora
+// endpoints and managed secret, the CloudFront domain name and Deployed
+// status). Values are fake but shaped like AWS's and derived from the
+// composition resource name, so that what it reports is stable and passes
+// `crossplane beta validate`. It never talks to AWS.
+//
+// The package must not import package fn: fn's own tests use it.
 package providersim
 
 import (
+	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"google.golang.org/protobuf/types/known/structpb"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// Account and region of the simulated AWS side.
+// The simulated AWS side.
 const (
 	Account = "123456789012"
-	Region  = "eu-north-1"
+	// Region is the region of kinds that have no region field.
+	Region = "eu-north-1"
 )
 
-// Observe returns the observed state that follows a render: every desired
-// resource exists and is Ready, with its spec as desired.
-func Observe(desired map[string]*fnv1.Resource) map[string]*fnv1.Resource {
-	objs := make(map[string]map[string]any, len(desired))
-	for _, key := range sortedKeys(desired) {
-		objs[key] = observeOne(key, desired[key].GetResource().AsMap())
+// Annotations the simulator reads and writes.
+const (
+	AnnotationCompositionResourceName = "crossplane.io/composition-resource-name"
+	annotationExternalName            = "crossplane.io/external-name"
+)
+
+// conditionTime is the lastTransitionTime of every condition reported.
+const conditionTime = "2026-01-01T00:00:00Z"
+
+// Simulate returns the observed resources that follow from these desired
+// ones, sorted by composition resource name (the
+// crossplane.io/composition-resource-name annotation, which every desired
+// resource must carry). It does not change its input.
+//
+// A resource whose references cannot be resolved (to a resource that is not
+// composed, or in a cycle) is reported as the provider reports it, Synced
+// False and never Ready, and so is everything that references it; the error
+// names each of them.
+func Simulate(desired []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
+	p := &provider{byName: map[string]*object{}, state: map[*object]settleState{}}
+	objs := make([]*object, 0, len(desired))
+	for _, d := range desired {
+		o := newObject(d.DeepCopy())
+		objs = append(objs, o)
+		p.byName[o.u.GetName()] = o
 	}
-	resolveReferences(objs)
-	out := make(map[string]*fnv1.Resource, len(objs))
-	for key, obj := range objs {
-		out[key] = &fnv1.Resource{Resource: mustStruct(obj)}
+	slices.SortStableFunc(objs, func(a, b *object) int { return strings.Compare(a.key, b.key) })
+	out := make([]*unstructured.Unstructured, 0, len(objs))
+	var errs []error
+	for _, o := range objs {
+		p.settle(o)
+		o.report()
+		out = append(out, o.u)
+		if o.err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", o.key, o.err))
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// Observe is Simulate for a function's desired resources, keyed by
+// composition resource name, as RunFunction returns them and as the next
+// RunFunctionRequest observes them. It sets the annotation from the key.
+// It never fails: a resource that cannot be created comes back Synced False
+// and not Ready (see Simulate), which is what a render that references
+// something it does not compose would meet.
+func Observe(desired map[string]*fnv1.Resource) map[string]*fnv1.Resource {
+	in := make([]*unstructured.Unstructured, 0, len(desired))
+	for _, key := range slices.Sorted(maps.Keys(desired)) {
+		u := &unstructured.Unstructured{Object: desired[key].GetResource().AsMap()}
+		a := u.GetAnnotations()
+		if a == nil {
+			a = map[string]string{}
+		}
+		a[AnnotationCompositionResourceName] = key
+		u.SetAnnotations(a)
+		in = append(in, u)
+	}
+	observed, _ := Simulate(in) // Failures are reported in the resources' conditions.
+	out := make(map[string]*fnv1.Resource, len(observed))
+	for _, u := range observed {
+		out[compositionResourceName(u)] = &fnv1.Resource{Resource: mustStruct(u.Object)}
 	}
 	return out
 }
 
-// resolveReferences does what the provider's reference resolution does for
-// the top-level spec.forProvider fields: fooRef {name} sets foo to the
-// referenced resource's ARN (for ARN-like fields and task definitions) or ID.
-func resolveReferences(objs map[string]map[string]any) {
-	byName := map[string]map[string]any{}
-	for _, obj := range objs {
-		if meta, ok := obj["metadata"].(map[string]any); ok {
-			if name, ok := meta["name"].(string); ok {
-				byName[name] = obj
-			}
-		}
-	}
-	for _, obj := range objs {
-		spec, _ := obj["spec"].(map[string]any)
-		fp, _ := spec["forProvider"].(map[string]any)
-		for field, v := range fp {
-			ref, ok := v.(map[string]any)
-			name, _ := ref["name"].(string)
-			target, found := byName[name]
-			if !ok || !strings.HasSuffix(field, "Ref") || !found {
-				continue
-			}
-			fp[strings.TrimSuffix(field, "Ref")] = resolvedValue(strings.TrimSuffix(field, "Ref"), target)
-		}
-	}
-}
-
-func resolvedValue(field string, target map[string]any) string {
-	status, _ := target["status"].(map[string]any)
-	at, _ := status["atProvider"].(map[string]any)
-	if strings.HasSuffix(strings.ToLower(field), "arn") || field == "taskDefinition" {
-		arn, _ := at["arn"].(string)
-		return arn
-	}
-	id, _ := at["id"].(string)
-	return id
-}
-
-// SetReady sets a resource's Ready condition, for tests of resources that go
-// unready.
+// SetReady sets an observed resource's Ready condition, for tests of
+// resources that go unready (or come back).
 func SetReady(r *fnv1.Resource, ready bool, reason string) {
 	obj := r.GetResource().AsMap()
 	status, _ := obj["status"].(map[string]any)
 	if status == nil {
 		status = map[string]any{}
 	}
-	status["conditions"] = conditions(ready, reason)
+	status["conditions"] = []any{readyCondition(ready, reason), syncedCondition()}
 	obj["status"] = status
 	r.Resource = mustStruct(obj)
 }
 
-func observeOne(key string, obj map[string]any) map[string]any {
-	kind, _ := obj["kind"].(string)
-	meta, _ := obj["metadata"].(map[string]any)
-	if meta == nil {
-		meta = map[string]any{}
-		obj["metadata"] = meta
-	}
-	annotations, _ := meta["annotations"].(map[string]any)
-	if annotations == nil {
-		annotations = map[string]any{}
-		meta["annotations"] = annotations
-	}
-	annotations["crossplane.io/composition-resource-name"] = key
-	id := externalName(key, annotations)
-	annotations["crossplane.io/external-name"] = id
-	atProvider := map[string]any{"id": id, "arn": arn(kind, id)}
-	for k, v := range kindStatus(kind, id) {
-		atProvider[k] = v
-	}
-	obj["status"] = map[string]any{"atProvider": atProvider, "conditions": conditions(true, "Available")}
-	return obj
+// provider resolves references in dependency order: the value a reference
+// populates is only known once the referenced resource exists, and some
+// kinds are identified by what they reference (a listener's ARN extends its
+// load balancer's, a listener rule's its listener's).
+type provider struct {
+	byName map[string]*object // by metadata.name, which references name
+	state  map[*object]settleState
 }
 
-// externalName is the external name the provider would record.
-func externalName(key string, annotations map[string]any) string {
-	if en, ok := annotations["crossplane.io/external-name"].(string); ok && en != "" {
-		return en
+type settleState int
+
+const (
+	unsettled settleState = iota
+	settling
+	settled
+)
+
+// settle resolves o's references, after settling what they reference, and
+// then identifies o, unless a reference could not be resolved.
+func (p *provider) settle(o *object) {
+	if p.state[o] != unsettled {
+		return
 	}
-	return fmt.Sprintf("sim-%s", key)
+	p.state[o] = settling
+	o.err = o.resolveReferences(p.lookup)
+	if o.err == nil {
+		o.identify()
+	}
+	p.state[o] = settled
 }
 
-func arn(kind, id string) string {
-	return fmt.Sprintf("arn:aws:sim:%s:%s:%s/%s", Region, Account, kind, id)
+// lookup returns the settled, created resource a reference names, or why
+// the reference cannot be resolved.
+func (p *provider) lookup(name string) (*object, error) {
+	target, ok := p.byName[name]
+	switch {
+	case !ok:
+		return nil, errors.New("which is not composed")
+	case p.state[target] == settling:
+		return nil, errors.New("which is part of a reference cycle")
+	}
+	p.settle(target)
+	if target.err != nil {
+		return nil, errors.New("which cannot be created")
+	}
+	return target, nil
 }
 
-// kindStatus holds the status values other resources depend on.
-func kindStatus(kind, id string) map[string]any {
-	switch kind {
-	case "LB":
-		return map[string]any{"dnsName": id + "-1234567890." + Region + ".elb.amazonaws.com"}
-	case "Cluster":
-		return map[string]any{
-			"endpoint":       id + ".cluster-abcdefghijkl." + Region + ".rds.amazonaws.com",
-			"readerEndpoint": id + ".cluster-ro-abcdefghijkl." + Region + ".rds.amazonaws.com",
-			"masterUserSecret": []any{map[string]any{
-				"secretArn":    "arn:aws:secretsmanager:" + Region + ":" + Account + ":secret:rds!cluster-0000-1111-AbCdEf",
-				"secretStatus": "active",
-			}},
+// report writes what the provider reports: the external name, status and
+// the Ready and Synced conditions; or, for a resource it cannot create, why.
+func (o *object) report() {
+	status, _, _ := unstructured.NestedMap(o.u.Object, "status")
+	if status == nil {
+		status = map[string]any{}
+	}
+	if o.err != nil {
+		// Crossplane's managed reconciler stops before creating anything.
+		status["conditions"] = []any{
+			condition("Synced", "False", "ReconcileError", "cannot resolve references: "+o.err.Error()),
 		}
-	case "Distribution":
-		return map[string]any{"domainName": "d111111abcdef8.cloudfront.net", "status": "Deployed"}
+		o.u.Object["status"] = status
+		return
 	}
-	return nil
+	if o.kind != "" {
+		o.setAnnotation(annotationExternalName, o.externalName)
+		at := map[string]any{"id": o.id}
+		if o.arn != "" {
+			at["arn"] = o.arn
+		}
+		maps.Copy(at, o.extra)
+		status["atProvider"] = at
+	}
+	status["conditions"] = []any{readyCondition(true, "Available"), syncedCondition()}
+	o.u.Object["status"] = status
 }
 
-func conditions(ready bool, reason string) []any {
+func (o *object) setAnnotation(name, value string) {
+	a := o.u.GetAnnotations()
+	if a == nil {
+		a = map[string]string{}
+	}
+	a[name] = value
+	o.u.SetAnnotations(a)
+}
+
+func readyCondition(ready bool, reason string) map[string]any {
 	status := "True"
 	if !ready {
 		status = "False"
 	}
-	return []any{
-		map[string]any{"type": "Ready", "status": status, "reason": reason, "lastTransitionTime": "2026-01-01T00:00:00Z"},
-		map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2026-01-01T00:00:00Z"},
+	return condition("Ready", status, reason, "")
+}
+
+func syncedCondition() map[string]any {
+	return condition("Synced", "True", "ReconcileSuccess", "")
+}
+
+func condition(typ, status, reason, message string) map[string]any {
+	c := map[string]any{"type": typ, "status": status, "reason": reason, "lastTransitionTime": conditionTime}
+	if message != "" {
+		c["message"] = message
 	}
+	return c
+}
+
+func compositionResourceName(u *unstructured.Unstructured) string {
+	return u.GetAnnotations()[AnnotationCompositionResourceName]
 }
 
 func mustStruct(obj map[string]any) *structpb.Struct {
 	s, err := structpb.NewStruct(obj)
 	if err != nil {
-		panic(err) // Objects decoded from a Struct always convert back.
+		panic(err) // Objects decoded from a Struct, or built of JSON values, always convert back.
 	}
 	return s
-}
-
-func sortedKeys(m map[string]*fnv1.Resource) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

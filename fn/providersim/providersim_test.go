@@ -1,0 +1,322 @@
+package providersim
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/types/known/structpb"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+func TestSimulate(t *testing.T) {
+	ref := func(name string) map[string]any { return map[string]any{"name": name} }
+	vpc := testObject("ec2", "VPC", "vpc", map[string]any{"cidrBlock": "10.0.0.0/16"})
+	subnet := testObject("ec2", "Subnet", "subnet-private-a", map[string]any{"vpcIdRef": ref("xr-vpc")})
+	role := testObject("iam", "Role", "role-flow-logs", nil)
+	logs := testObject("cloudwatchlogs", "Group", "log-group-flow-logs", nil)
+	flowLog := testObject("ec2", "FlowLog", "flow-log", map[string]any{
+		"iamRoleArnRef": ref("xr-role-flow-logs"), "logDestinationRef": ref("xr-log-group-flow-logs"), "vpcIdRef": ref("xr-vpc"),
+	})
+	sg := testObject("ec2", "SecurityGroup", "security-group-database", nil)
+	db := testObject("rds", "Cluster", "aurora-cluster", map[string]any{
+		"region": "eu-west-1", "engine": "aurora-postgresql", "vpcSecurityGroupIdRefs": []any{ref("xr-security-group-database")},
+	})
+	lb := testObject("elbv2", "LB", "load-balancer", map[string]any{"name": "alb-dev", "region": "eu-north-1"})
+	listener := testObject("elbv2", "LBListener", "listener", map[string]any{"loadBalancerArnRef": ref("xr-load-balancer")})
+	rule := testObject("elbv2", "LBListenerRule", "listener-rule", map[string]any{"listenerArnRef": ref("xr-listener")})
+	ecsCluster := testObject("ecs", "Cluster", "ecs-cluster", nil)
+	oldTD := testObject("ecs", "TaskDefinition", "task-definition-1111111111", map[string]any{"family": "catalog-api-dev"})
+	newTD := testObject("ecs", "TaskDefinition", "task-definition-2222222222", map[string]any{"family": "catalog-api-dev"})
+	service := testObject("ecs", "Service", "ecs-service", map[string]any{
+		"clusterRef": ref("xr-ecs-cluster"), "taskDefinitionRef": ref("xr-task-definition-2222222222"),
+	})
+	cycleA := testObject("ec2", "Subnet", "a", map[string]any{"vpcIdRef": ref("xr-b")})
+	cycleB := testObject("ec2", "VPC", "b", map[string]any{"ipv4IpamPoolIdRef": ref("xr-a")})
+	usage := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "protection.crossplane.io/v1beta1", "kind": "Usage",
+		"metadata": map[string]any{"name": "xr-usage", "annotations": map[string]any{AnnotationCompositionResourceName: "usage"}},
+	}}
+	dangling := testObject("ec2", "Subnet", "subnet-public-a", map[string]any{"vpcIdRef": ref("xr-missing")})
+	nat := testObject("ec2", "NATGateway", "nat-gateway", map[string]any{"subnetIdRef": ref("xr-subnet-public-a")})
+
+	cases := map[string]struct {
+		desired []*unstructured.Unstructured
+		// want maps "<key> <path>" to "<key> <path>" (the same value) or
+		// to a "=literal".
+		want     map[string]string
+		wantErrs []string
+	}{
+		"ReferenceTakesTheAssignedID": {
+			desired: []*unstructured.Unstructured{vpc, subnet},
+			want: map[string]string{
+				"subnet-private-a spec.forProvider.vpcId":                             "vpc status.atProvider.id",
+				"vpc metadata.annotations.crossplane\\.io/external-name":              "vpc status.atProvider.id",
+				"subnet-private-a status.conditions.0.type":                           "=Ready",
+				"subnet-private-a status.conditions.0.status":                         "=True",
+				"vpc metadata.annotations.crossplane\\.io/composition-resource-name":  "=vpc",
+				"subnet-private-a metadata.annotations.crossplane\\.io/external-name": "subnet-private-a status.atProvider.id",
+				"subnet-private-a status.atProvider.arn":                              "=arn:aws:ec2:eu-north-1:123456789012:subnet/subnet-b5206e93aa523925a",
+			},
+		},
+		"ARNReferences": {
+			desired: []*unstructured.Unstructured{vpc, role, logs, flowLog},
+			want: map[string]string{
+				"flow-log spec.forProvider.iamRoleArn":     "role-flow-logs status.atProvider.arn",
+				"flow-log spec.forProvider.logDestination": "log-group-flow-logs status.atProvider.arn",
+				"flow-log spec.forProvider.vpcId":          "vpc status.atProvider.id",
+				"role-flow-logs status.atProvider.arn":     "=arn:aws:iam::123456789012:role/xr-role-flow-logs",
+			},
+		},
+		"ListReferencesAndDatabaseStatus": {
+			desired: []*unstructured.Unstructured{sg, db},
+			want: map[string]string{
+				"aurora-cluster spec.forProvider.vpcSecurityGroupIds.0":            "security-group-database status.atProvider.id",
+				"aurora-cluster status.atProvider.endpoint":                        "=xr-aurora-cluster.cluster-cf8cecf2d6a6.eu-west-1.rds.amazonaws.com",
+				"aurora-cluster status.atProvider.readerEndpoint":                  "=xr-aurora-cluster.cluster-ro-cf8cecf2d6a6.eu-west-1.rds.amazonaws.com",
+				"aurora-cluster status.atProvider.port":                            "=5432",
+				"aurora-cluster status.atProvider.masterUserSecret.0.secretStatus": "=active",
+			},
+		},
+		"ARNsExtendWhatTheyReferenceInAnyOrder": {
+			desired: []*unstructured.Unstructured{rule, listener, lb},
+			want: map[string]string{
+				"listener-rule spec.forProvider.listenerArn": "listener status.atProvider.arn",
+				"listener-rule status.atProvider.arn":        "=arn:aws:elasticloadbalancing:eu-north-1:123456789012:listener-rule/app/alb-dev/e1977f0263b90204/c4c05d40a8c3ebc0/8991d081e5ef557f",
+				"listener spec.forProvider.loadBalancerArn":  "load-balancer status.atProvider.arn",
+				"load-balancer status.atProvider.dnsName":    "=alb-dev-5879991636.eu-north-1.elb.amazonaws.com",
+				"load-balancer status.atProvider.arn":        "=arn:aws:elasticloadbalancing:eu-north-1:123456789012:loadbalancer/app/alb-dev/e1977f0263b90204",
+				"listener status.atProvider.arn":             "=arn:aws:elasticloadbalancing:eu-north-1:123456789012:listener/app/alb-dev/e1977f0263b90204/c4c05d40a8c3ebc0",
+			},
+		},
+		// Revisions of one family share the family as their ID and
+		// external name; their ARNs name the revision. The service runs
+		// the revision it references.
+		"TaskDefinitionRevisions": {
+			desired: []*unstructured.Unstructured{ecsCluster, oldTD, newTD, service},
+			want: map[string]string{
+				"ecs-service spec.forProvider.taskDefinition":                                   "task-definition-2222222222 status.atProvider.arn",
+				"ecs-service spec.forProvider.cluster":                                          "=xr-ecs-cluster",
+				"ecs-service status.atProvider.arn":                                             "=arn:aws:ecs:eu-north-1:123456789012:service/xr-ecs-cluster/xr-ecs-service",
+				"task-definition-1111111111 status.atProvider.arn":                              "=arn:aws:ecs:eu-north-1:123456789012:task-definition/catalog-api-dev:266",
+				"task-definition-2222222222 status.atProvider.arn":                              "=arn:aws:ecs:eu-north-1:123456789012:task-definition/catalog-api-dev:137",
+				"task-definition-2222222222 status.atProvider.arnWithoutRevision":               "=arn:aws:ecs:eu-north-1:123456789012:task-definition/catalog-api-dev",
+				"task-definition-1111111111 status.atProvider.id":                               "=catalog-api-dev",
+				"task-definition-2222222222 metadata.annotations.crossplane\\.io/external-name": "=catalog-api-dev",
+			},
+		},
+		"CrossplaneKindsOnlyGetConditions": {
+			desired: []*unstructured.Unstructured{usage},
+			want: map[string]string{
+				"usage status.conditions.0.status": "=True",
+				"usage status.atProvider":          "=<nil>",
+			},
+		},
+		"ReferenceCycle": {
+			desired: []*unstructured.Unstructured{cycleA, cycleB},
+			wantErrs: []string{
+				`b: spec.forProvider.ipv4IpamPoolId references "xr-a", which is part of a reference cycle`,
+				`a: spec.forProvider.vpcId references "xr-b", which cannot be created`,
+			},
+			want: map[string]string{
+				"a status.conditions.0.status": "=False",
+				"b status.conditions.0.status": "=False",
+			},
+		},
+		// What references a resource that cannot be created cannot be
+		// created either; the rest is.
+		"DanglingReference": {
+			desired: []*unstructured.Unstructured{dangling, nat, vpc},
+			wantErrs: []string{
+				`subnet-public-a: spec.forProvider.vpcId references "xr-missing", which is not composed`,
+				`nat-gateway: spec.forProvider.subnetId references "xr-subnet-public-a", which cannot be created`,
+			},
+			want: map[string]string{
+				"subnet-public-a status.conditions.0.type":                           "=Synced",
+				"subnet-public-a status.conditions.0.status":                         "=False",
+				"subnet-public-a status.conditions.0.reason":                         "=ReconcileError",
+				"subnet-public-a status.conditions.1":                                "=<nil>",
+				"subnet-public-a status.atProvider":                                  "=<nil>",
+				"subnet-public-a metadata.annotations.crossplane\\.io/external-name": "=<nil>",
+				"nat-gateway status.conditions.0.message":                            `=cannot resolve references: spec.forProvider.subnetId references "xr-subnet-public-a", which cannot be created`,
+				"vpc status.conditions.0.status":                                     "=True",
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			out, err := Simulate(tc.desired)
+			for _, want := range tc.wantErrs {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("Simulate() error = %v, want it to contain %q", err, want)
+				}
+			}
+			if len(tc.wantErrs) == 0 && err != nil {
+				t.Fatalf("Simulate() error = %v", err)
+			}
+			byKey := map[string]*unstructured.Unstructured{}
+			for _, u := range out {
+				byKey[compositionResourceName(u)] = u
+			}
+			lookup := func(ref string) string {
+				if v, ok := strings.CutPrefix(ref, "="); ok {
+					return v
+				}
+				key, path, _ := strings.Cut(ref, " ")
+				u, ok := byKey[key]
+				if !ok {
+					return "<no " + key + ">"
+				}
+				return fmt.Sprint(fieldAt(u.Object, path))
+			}
+			want, got := map[string]string{}, map[string]string{}
+			for field, source := range tc.want {
+				got[field], want[field] = lookup(field), lookup(source)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Simulate() (-want +got):\n%s", diff)
+			}
+			for _, u := range tc.desired {
+				if _, ok := u.Object["status"]; ok {
+					t.Errorf("Simulate() changed its input %s", u.GetName())
+				}
+			}
+		})
+	}
+}
+
+// TestSimulateOrder: the output is sorted by key, whatever the input order.
+func TestSimulateOrder(t *testing.T) {
+	in := []*unstructured.Unstructured{
+		testObject("ec2", "VPC", "vpc", nil),
+		testObject("iam", "Role", "role", nil),
+		testObject("ec2", "Subnet", "subnet", nil),
+	}
+	out, err := Simulate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, u := range out {
+		got = append(got, compositionResourceName(u))
+	}
+	if diff := cmp.Diff([]string{"role", "subnet", "vpc"}, got); diff != "" {
+		t.Errorf("Simulate() order (-want +got):\n%s", diff)
+	}
+}
+
+func TestObserve(t *testing.T) {
+	desired := map[string]*fnv1.Resource{
+		"vpc":    testResource(t, "ec2", "VPC", "vpc", nil),
+		"subnet": testResource(t, "ec2", "Subnet", "subnet", map[string]any{"vpcIdRef": map[string]any{"name": "xr-vpc"}}),
+		"nat":    testResource(t, "ec2", "NATGateway", "nat", map[string]any{"subnetIdRef": map[string]any{"name": "xr-missing"}}),
+	}
+	obs := Observe(desired)
+	field := func(key, path string) string { return fmt.Sprint(fieldAt(obs[key].GetResource().AsMap(), path)) }
+	want := map[string]string{
+		"vpc key":              "vpc",
+		"subnet key":           "subnet",
+		"subnet vpcId":         field("vpc", "status.atProvider.id"),
+		"subnet ready":         "True",
+		"nat synced":           "False",
+		"nat ready":            "<nil>",
+		"desired untouched":    "<nil>",
+		"desired without key":  "<nil>",
+		"observed of each key": "3",
+	}
+	got := map[string]string{
+		"vpc key":              field("vpc", "metadata.annotations.crossplane\\.io/composition-resource-name"),
+		"subnet key":           field("subnet", "metadata.annotations.crossplane\\.io/composition-resource-name"),
+		"subnet vpcId":         field("subnet", "spec.forProvider.vpcId"),
+		"subnet ready":         field("subnet", "status.conditions.0.status"),
+		"nat synced":           field("nat", "status.conditions.0.status"),
+		"nat ready":            field("nat", "status.conditions.1"),
+		"desired untouched":    fmt.Sprint(fieldAt(desired["subnet"].GetResource().AsMap(), "status")),
+		"desired without key":  fmt.Sprint(fieldAt(desired["subnet"].GetResource().AsMap(), "metadata.annotations")),
+		"observed of each key": strconv.Itoa(len(obs)),
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Observe() (-want +got):\n%s", diff)
+	}
+	if !strings.HasPrefix(got["subnet vpcId"], "vpc-") {
+		t.Errorf("subnet vpcId = %q, want the VPC's assigned ID", got["subnet vpcId"])
+	}
+}
+
+func TestSetReady(t *testing.T) {
+	cases := map[string]struct {
+		ready      bool
+		reason     string
+		wantStatus string
+	}{
+		"Unready": {ready: false, reason: "Unavailable", wantStatus: "False"},
+		"Ready":   {ready: true, reason: "Available", wantStatus: "True"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			obs := Observe(map[string]*fnv1.Resource{"vpc": testResource(t, "ec2", "VPC", "vpc", nil)})
+			r := obs["vpc"]
+			id := fieldAt(r.GetResource().AsMap(), "status.atProvider.id")
+			SetReady(r, tc.ready, tc.reason)
+			obj := r.GetResource().AsMap()
+			got := []any{fieldAt(obj, "status.conditions.0.type"), fieldAt(obj, "status.conditions.0.status"), fieldAt(obj, "status.conditions.0.reason"), fieldAt(obj, "status.atProvider.id")}
+			if diff := cmp.Diff([]any{"Ready", tc.wantStatus, tc.reason, id}, got); diff != "" {
+				t.Errorf("SetReady() (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// testObject is a desired managed resource of provider-aws.
+func testObject(group, kind, key string, forProvider map[string]any) *unstructured.Unstructured {
+	if forProvider == nil {
+		forProvider = map[string]any{}
+	}
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": group + ".aws.m.upbound.io/v1beta1",
+		"kind":       kind,
+		"metadata": map[string]any{
+			"name":        "xr-" + key,
+			"annotations": map[string]any{AnnotationCompositionResourceName: key},
+		},
+		"spec": map[string]any{"forProvider": forProvider},
+	}}
+}
+
+// testResource is a desired managed resource as a function returns it:
+// without the composition resource name annotation (the key says it).
+func testResource(t *testing.T, group, kind, key string, forProvider map[string]any) *fnv1.Resource {
+	t.Helper()
+	u := testObject(group, kind, key, forProvider)
+	unstructured.RemoveNestedField(u.Object, "metadata", "annotations")
+	s, err := structpb.NewStruct(u.Object)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fnv1.Resource{Resource: s}
+}
+
+// fieldAt returns the value at a dotted path ("\." escapes a dot; numbers
+// index lists), or nil.
+func fieldAt(obj any, path string) any {
+	parts := strings.Split(strings.ReplaceAll(path, `\.`, "\x00"), ".")
+	for _, p := range parts {
+		p = strings.ReplaceAll(p, "\x00", ".")
+		switch v := obj.(type) {
+		case map[string]any:
+			obj = v[p]
+		case []any:
+			i, err := strconv.Atoi(p)
+			if err != nil || i >= len(v) {
+				return nil
+			}
+			obj = v[i]
+		default:
+			return nil
+		}
+	}
+	return obj
+}
