@@ -23,14 +23,17 @@ const testXR = `{
 	"spec": {"environmentSuffix": "dev", "image": "123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api:1.0.0"}
 }`
 
+// newRequest is a request as Crossplane sends it with the Composition of
+// apis/composition.yaml: the XR, what is observed and the origin-verify key.
 func newRequest(xr string, observed map[string]*fnv1.Resource) *fnv1.RunFunctionRequest {
-	return &fnv1.RunFunctionRequest{
+	req := &fnv1.RunFunctionRequest{
 		Meta: &fnv1.RequestMeta{Tag: "test"},
 		Observed: &fnv1.State{
 			Composite: &fnv1.Resource{Resource: resource.MustStructJSON(xr)},
 			Resources: observed,
 		},
 	}
+	return withOriginKey(req, "test-origin-verify-key")
 }
 
 func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {

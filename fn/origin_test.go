@@ -33,9 +33,9 @@ func TestOriginVerifyHeader(t *testing.T) {
 	obs := testPhases(t)["Complete"]
 	values := map[string]string{}
 	for name, key := range map[string]string{"KeyA": "platform-key-a", "KeyB": "platform-key-b", "NoKey": ""} {
-		req := newRequest(testXR, obs)
-		if key != "" {
-			req = withOriginKey(req, key)
+		req := withOriginKey(newRequest(testXR, obs), key)
+		if key == "" {
+			req.Credentials = nil
 		}
 		rsp := run(t, req)
 		res := rsp.GetDesired().GetResources()
