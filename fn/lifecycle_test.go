@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/fieldpath"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
 )
@@ -239,5 +241,49 @@ func TestImmutableFieldChange(t *testing.T) {
 	}
 	if n := len(rsp.GetDesired().GetResources()); n != 0 {
 		t.Errorf("%d resources rendered alongside the Fatal result", n)
+	}
+}
+
+// TestNotReadyMessages: a part's condition explains each unready resource
+// in words a person can act on.
+func TestNotReadyMessages(t *testing.T) {
+	states := converge(t, testXR, 3)
+	cases := map[string]struct {
+		condition string
+		mutate    func(obs map[string]*fnv1.Resource)
+		want      []string
+	}{
+		"DistributionDeploying": {
+			condition: "CDNReady",
+			mutate: func(obs map[string]*fnv1.Resource) {
+				m := obs[KeyDistribution].GetResource().AsMap()
+				if err := fieldpath.Pave(m).SetValue("status.atProvider.status", "InProgress"); err != nil {
+					t.Fatal(err)
+				}
+				s, err := structpb.NewStruct(m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				obs[KeyDistribution] = &fnv1.Resource{Resource: s}
+			},
+			want: []string{"CloudFront distribution is still deploying (status InProgress)", "5 to 15 minutes"},
+		},
+		"WriterUnavailable": {
+			condition: "DatabaseReady",
+			mutate:    func(obs map[string]*fnv1.Resource) { providersim.SetReady(obs[KeyDBWriter], false, "Unavailable") },
+			want:      []string{KeyDBWriter, "(Unavailable", "10 to 20 minutes"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			obs := maps.Clone(states[len(states)-1])
+			tc.mutate(obs)
+			c := conditionOf(run(t, newRequest(testXR, obs)), tc.condition)
+			for _, w := range tc.want {
+				if c == nil || !strings.Contains(c.GetMessage(), w) {
+					t.Errorf("%s message = %q, want it to contain %q", tc.condition, c.GetMessage(), w)
+				}
+			}
+		})
 	}
 }

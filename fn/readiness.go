@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 )
 
@@ -54,9 +55,46 @@ func partCondition(pr PartResult, ready map[string]bool, o Observed) PartConditi
 	case len(missing) > 0:
 		c.Reason, c.Message = "Creating", fmt.Sprintf("creating %s", strings.Join(missing, ", "))
 	case len(unready) > 0:
-		c.Reason, c.Message = "NotReady", fmt.Sprintf("waiting for %s to become ready", strings.Join(unready, ", "))
+		msgs := make([]string, len(unready))
+		for i, k := range unready {
+			msgs[i] = notReadyMessage(o, k)
+		}
+		c.Reason, c.Message = "NotReady", strings.Join(msgs, "; ")
 	default:
 		c.Ready, c.Reason, c.Message = true, "Available", fmt.Sprintf("all %d resources are ready", len(pr.Keys))
 	}
 	return c
+}
+
+// slowResources explain what takes AWS long, so that a person reading the
+// condition knows whether to wait or to look.
+var slowResources = map[string]string{
+	KeyDBCluster:     "creating an Aurora cluster usually takes 5 to 10 minutes",
+	KeyDBWriter:      "creating an Aurora instance usually takes 10 to 20 minutes",
+	KeyDBReader:      "creating an Aurora instance usually takes 10 to 20 minutes",
+	KeyNATGateway(0): "a NAT gateway usually becomes available within 2 to 5 minutes",
+	KeyNATGateway(1): "a NAT gateway usually becomes available within 2 to 5 minutes",
+	KeyLoadBalancer:  "a load balancer usually becomes active within 3 minutes",
+	KeyService:       "the ECS service is not steady yet: check its events and the tasks' logs",
+}
+
+// notReadyMessage says why one resource is not ready: the provider's own
+// reason and message, the CloudFront deployment status, and what to expect.
+func notReadyMessage(o Observed, key string) string {
+	if key == KeyDistribution && o.Ready(key) {
+		return fmt.Sprintf("the CloudFront distribution is still deploying (status %s); this usually takes 5 to 15 minutes",
+			orDefault(o.String(key, "status.atProvider.status"), "unknown"))
+	}
+	msg := "waiting for " + key + " to become ready"
+	if c := o.condition(key, xpv1.TypeReady); c.Reason != "" {
+		msg += fmt.Sprintf(" (%s", c.Reason)
+		if c.Message != "" {
+			msg += ": " + c.Message
+		}
+		msg += ")"
+	}
+	if hint, ok := slowResources[key]; ok {
+		msg += "; " + hint
+	}
+	return msg
 }
