@@ -9,77 +9,72 @@ import (
 	cloudfront "github.com/upbound/provider-aws/v2/apis/namespaced/cloudfront/v1beta1"
 )
 
-const lbTestDNS = "alb-dev-123456789.eu-north-1.elb.amazonaws.com"
+const albDNS = "alb-dev-123456789.eu-north-1.elb.amazonaws.com"
 
-// lbTestALB is an observed ALB with this DNS name ("" for none yet).
-func lbTestALB(dns string) *composed.Unstructured {
+// observedALB is the observed ALB with this DNS name ("" for none yet).
+func observedALB(dns string) observedResource {
 	atProvider := map[string]any{}
 	if dns != "" {
 		atProvider["dnsName"] = dns
 	}
-	return lbTestObject(dns != "", map[string]any{"status": map[string]any{"atProvider": atProvider}})
+	return observedResource{key: KeyLoadBalancer, ready: dns != "", atProvider: atProvider}
 }
 
-// lbTestDistribution is an observed distribution with this origin and
+// observedDistribution is the observed distribution with this origin and
 // CloudFront status.
-func lbTestDistribution(ready bool, origin, status string) *composed.Unstructured {
-	return lbTestObject(ready, map[string]any{
-		"spec": map[string]any{"forProvider": map[string]any{
+func observedDistribution(ready bool, origin, status string) observedResource {
+	return observedResource{
+		key:   KeyDistribution,
+		ready: ready,
+		spec: map[string]any{"forProvider": map[string]any{
 			"origin": []any{map[string]any{"domainName": origin, "originId": "alb"}},
 		}},
-		"status": map[string]any{"atProvider": map[string]any{"status": status, "domainName": "d111111abcdef8.cloudfront.net"}},
-	})
+		atProvider: map[string]any{"status": status, "domainName": "d111111abcdef8.cloudfront.net"},
+	}
 }
 
-func lbTestDistributionOf(t *testing.T, b Built) (Desired, *cloudfront.Distribution) {
+// distributionOf is the rendered distribution.
+func distributionOf(t *testing.T, b Built) (Desired, *cloudfront.Distribution) {
 	t.Helper()
-	d, ok := lbTestByKey(t, b)[KeyDistribution]
-	if !ok {
-		t.Fatalf("%s not rendered", KeyDistribution)
-	}
-	dist, ok := d.Object.(*cloudfront.Distribution)
-	if !ok {
-		t.Fatalf("%s is %T, want *cloudfront.Distribution", KeyDistribution, d.Object)
-	}
-	return d, dist
+	return desiredByKey(t, b, KeyDistribution), objectByKey[*cloudfront.Distribution](t, b, KeyDistribution)
 }
 
 func TestCDNGatesOnLoadBalancerDNSName(t *testing.T) {
 	cases := map[string]struct {
-		observed map[string]*composed.Unstructured
+		observed []observedResource
 		// origin is the expected origin domain name; "" means the
 		// distribution must not be rendered yet.
 		origin string
 	}{
 		"NothingObserved": {},
 		"ALBWithoutDNSName": {
-			observed: map[string]*composed.Unstructured{KeyLoadBalancer: lbTestALB("")},
+			observed: []observedResource{observedALB("")},
 		},
 		"ALBDNSNameKnown": {
-			observed: map[string]*composed.Unstructured{KeyLoadBalancer: lbTestALB(lbTestDNS)},
-			origin:   lbTestDNS,
+			observed: []observedResource{observedALB(albDNS)},
+			origin:   albDNS,
 		},
 		"FallBackToObservedOrigin": {
-			observed: map[string]*composed.Unstructured{
-				KeyLoadBalancer: lbTestALB(""),
-				KeyDistribution: lbTestDistribution(true, "old.eu-north-1.elb.amazonaws.com", "Deployed"),
+			observed: []observedResource{
+				observedALB(""),
+				observedDistribution(true, "old.eu-north-1.elb.amazonaws.com", "Deployed"),
 			},
 			origin: "old.eu-north-1.elb.amazonaws.com",
 		},
 		"ALBDNSNameWinsOverObservedOrigin": {
-			observed: map[string]*composed.Unstructured{
-				KeyLoadBalancer: lbTestALB(lbTestDNS),
-				KeyDistribution: lbTestDistribution(true, "old.eu-north-1.elb.amazonaws.com", "Deployed"),
+			observed: []observedResource{
+				observedALB(albDNS),
+				observedDistribution(true, "old.eu-north-1.elb.amazonaws.com", "Deployed"),
 			},
-			origin: lbTestDNS,
+			origin: albDNS,
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			b := buildCDN(lbTestSpec(t, "dev"), lbTestObserved(tc.observed))
+			b := buildCDN(testSpec(t, xrNamed("api", "team")), observedOf(t, tc.observed...))
 			if tc.origin == "" {
 				if len(b.Resources) != 0 {
-					t.Errorf("rendered %v before the ALB's DNS name is known", lbTestKeys(b))
+					t.Errorf("rendered %v before the ALB's DNS name is known", renderedKeys(b))
 				}
 				if len(b.Waiting) != 1 {
 					t.Errorf("Waiting = %v, want one reason", b.Waiting)
@@ -89,7 +84,7 @@ func TestCDNGatesOnLoadBalancerDNSName(t *testing.T) {
 			if len(b.Waiting) != 0 {
 				t.Errorf("Waiting = %v, want nothing", b.Waiting)
 			}
-			_, dist := lbTestDistributionOf(t, b)
+			_, dist := distributionOf(t, b)
 			if got := *dist.Spec.ForProvider.Origin[0].DomainName; got != tc.origin {
 				t.Errorf("origin domainName = %q, want %q", got, tc.origin)
 			}
@@ -120,51 +115,43 @@ type behaviorView struct {
 	Compress                                                 any
 }
 
-func lbTestStrings(p []*string) []string {
-	out := make([]string, len(p))
-	for i, s := range p {
-		out[i] = *s
-	}
-	return out
-}
-
-func lbTestDistributionView(d *cloudfront.Distribution) distributionView {
+func distributionViewOf(d *cloudfront.Distribution) distributionView {
 	p := d.Spec.ForProvider
 	v := distributionView{
-		Enabled: lbTestDeref(p.Enabled), IPv6: lbTestDeref(p.IsIPv6Enabled),
-		RetainOnDelete: lbTestDeref(p.RetainOnDelete), WaitForDeployment: lbTestDeref(p.WaitForDeployment),
+		Enabled: deref(p.Enabled), IPv6: deref(p.IsIPv6Enabled),
+		RetainOnDelete: deref(p.RetainOnDelete), WaitForDeployment: deref(p.WaitForDeployment),
 		PriceClass: *p.PriceClass, GeoRestriction: *p.Restrictions.GeoRestriction.RestrictionType,
-		DefaultCertificate: lbTestDeref(p.ViewerCertificate.CloudfrontDefaultCertificate),
+		DefaultCertificate: deref(p.ViewerCertificate.CloudfrontDefaultCertificate),
 		LogBucket:          *p.LoggingConfig.Bucket, LogPrefix: *p.LoggingConfig.Prefix,
-		LogCookies: lbTestDeref(p.LoggingConfig.IncludeCookies),
+		LogCookies: deref(p.LoggingConfig.IncludeCookies),
 	}
 	for _, o := range p.Origin {
 		c := o.CustomOriginConfig
 		v.Origins = append(v.Origins, originView{
 			DomainName: *o.DomainName, ID: *o.OriginID, ProtocolPolicy: *c.OriginProtocolPolicy,
-			HTTPPort: lbTestDeref(c.HTTPPort), HTTPSPort: lbTestDeref(c.HTTPSPort),
-			SSLProtocols: lbTestStrings(c.OriginSSLProtocols),
+			HTTPPort: deref(c.HTTPPort), HTTPSPort: deref(c.HTTPSPort),
+			SSLProtocols: derefStrings(c.OriginSSLProtocols),
 		})
 	}
 	b := p.DefaultCacheBehavior
 	v.Behavior = behaviorView{
 		Target: *b.TargetOriginID, ViewerProtocol: *b.ViewerProtocolPolicy,
 		CachePolicy: *b.CachePolicyID, OriginRequestPolicy: *b.OriginRequestPolicyID,
-		Allowed: lbTestStrings(b.AllowedMethods), Cached: lbTestStrings(b.CachedMethods),
-		Compress: lbTestDeref(b.Compress),
+		Allowed: derefStrings(b.AllowedMethods), Cached: derefStrings(b.CachedMethods),
+		Compress: deref(b.Compress),
 	}
 	return v
 }
 
 func TestDistribution(t *testing.T) {
-	s := lbTestSpec(t, "dev")
-	o := lbTestObserved(map[string]*composed.Unstructured{KeyLoadBalancer: lbTestALB(lbTestDNS)})
-	d, dist := lbTestDistributionOf(t, buildCDN(s, o))
+	s := testSpec(t, xrNamed("api", "team"))
+	o := observedOf(t, observedALB(albDNS))
+	d, dist := distributionOf(t, buildCDN(s, o))
 	want := distributionView{
 		Enabled: true, IPv6: true, RetainOnDelete: false, WaitForDeployment: false,
 		PriceClass: "PriceClass_100", GeoRestriction: "none", DefaultCertificate: true,
 		Origins: []originView{{
-			DomainName: lbTestDNS, ID: "alb", ProtocolPolicy: "http-only",
+			DomainName: albDNS, ID: "alb", ProtocolPolicy: "http-only",
 			HTTPPort: 80.0, HTTPSPort: 443.0, SSLProtocols: []string{"TLSv1.2"},
 		}},
 		Behavior: behaviorView{
@@ -177,7 +164,7 @@ func TestDistribution(t *testing.T) {
 		},
 		LogBucket: LogBucketName(s) + ".s3.amazonaws.com", LogPrefix: "cloudfront/", LogCookies: false,
 	}
-	if diff := cmp.Diff(want, lbTestDistributionView(dist)); diff != "" {
+	if diff := cmp.Diff(want, distributionViewOf(dist)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	if d.AWSName != "cdn-dev" {
@@ -188,9 +175,9 @@ func TestDistribution(t *testing.T) {
 // TestDistributionHasNoRegion checks that the finalized distribution carries
 // tags but no region: CloudFront is global.
 func TestDistributionHasNoRegion(t *testing.T) {
-	s := lbTestSpec(t, "dev")
-	o := lbTestObserved(map[string]*composed.Unstructured{KeyLoadBalancer: lbTestALB(lbTestDNS)})
-	d, _ := lbTestDistributionOf(t, buildCDN(s, o))
+	s := testSpec(t, xrNamed("api", "team"))
+	o := observedOf(t, observedALB(albDNS))
+	d, _ := distributionOf(t, buildCDN(s, o))
 	s.finalize(d)
 	RegisterTypes()
 	u, err := composed.From(d.Object)
@@ -207,22 +194,18 @@ func TestDistributionHasNoRegion(t *testing.T) {
 
 func TestDistributionReadiness(t *testing.T) {
 	cases := map[string]struct {
-		observed *composed.Unstructured
+		observed []observedResource
 		want     resource.Ready
 	}{
 		"NotObserved":         {observed: nil, want: resource.ReadyFalse},
-		"ReadyButInProgress":  {observed: lbTestDistribution(true, lbTestDNS, "InProgress"), want: resource.ReadyFalse},
-		"DeployedButNotReady": {observed: lbTestDistribution(false, lbTestDNS, "Deployed"), want: resource.ReadyFalse},
-		"ReadyAndDeployed":    {observed: lbTestDistribution(true, lbTestDNS, "Deployed"), want: resource.ReadyTrue},
+		"ReadyButInProgress":  {observed: []observedResource{observedDistribution(true, albDNS, "InProgress")}, want: resource.ReadyFalse},
+		"DeployedButNotReady": {observed: []observedResource{observedDistribution(false, albDNS, "Deployed")}, want: resource.ReadyFalse},
+		"ReadyAndDeployed":    {observed: []observedResource{observedDistribution(true, albDNS, "Deployed")}, want: resource.ReadyTrue},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			objs := map[string]*composed.Unstructured{KeyLoadBalancer: lbTestALB(lbTestDNS)}
-			if tc.observed != nil {
-				objs[KeyDistribution] = tc.observed
-			}
-			o := lbTestObserved(objs)
-			d, _ := lbTestDistributionOf(t, buildCDN(lbTestSpec(t, "dev"), o))
+			o := observedOf(t, append([]observedResource{observedALB(albDNS)}, tc.observed...)...)
+			d, _ := distributionOf(t, buildCDN(testSpec(t, xrNamed("api", "team")), o))
 			if got := readiness(d, o); got != tc.want {
 				t.Errorf("readiness = %v, want %v", got, tc.want)
 			}

@@ -17,33 +17,23 @@ func TestDatabaseRendersEverythingFirst(t *testing.T) {
 		"NothingObserved": {reason: "the database needs no observed value", observed: Observed{}},
 		"DatabaseObserved": {
 			reason:   "observed values change nothing",
-			observed: svcTestObserved(t, svcTestDatabase()),
+			observed: observedOf(t, observedDatabase()),
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			b := buildDatabase(svcTestSpec(t, nil), tc.observed)
-			want := []string{KeyDBCluster, KeyDBReader, KeyDBWriter, KeyDBSubnetGroup}
-			if diff := cmp.Diff(want, svcTestKeys(b)); diff != "" {
-				t.Errorf("%s: keys -want, +got:\n%s", tc.reason, diff)
-			}
-			if len(b.Waiting) != 0 {
-				t.Errorf("%s: the database waits for nothing, got %q", tc.reason, b.Waiting)
-			}
+			b := buildDatabase(testSpec(t), tc.observed)
+			checkPhase(t, b, tc.reason, []string{KeyDBCluster, KeyDBReader, KeyDBWriter, KeyDBSubnetGroup}, 0)
 		})
 	}
 }
 
 func TestDatabaseClusterValues(t *testing.T) {
-	s := svcTestSpec(t, func(spec map[string]any) {
-		spec["database"] = map[string]any{"name": "products", "masterUsername": "owner", "backupRetentionDays": int64(14)}
-	})
+	s := testSpec(t, withSpecField("database", map[string]any{"name": "products", "masterUsername": "owner", "backupRetentionDays": int64(14)}))
 	b := buildDatabase(s, Observed{})
-	c := svcTestFind[*rds.Cluster](t, b, KeyDBCluster)
+	c := objectByKey[*rds.Cluster](t, b, KeyDBCluster)
 	fp := c.Spec.ForProvider
-	cases := map[string]struct {
-		got, want any
-	}{
+	checkValues(t, map[string]gotWant{
 		"Engine":                   {*fp.Engine, "aurora-postgresql"},
 		"EngineVersion":            {*fp.EngineVersion, DefaultEngineVersion},
 		"DatabaseName":             {*fp.DatabaseName, "products"},
@@ -62,20 +52,13 @@ func TestDatabaseClusterValues(t *testing.T) {
 		"SubnetGroup":              {fp.DBSubnetGroupNameRef.Name, s.ObjectName(KeyDBSubnetGroup)},
 		"SecurityGroups":           {fp.VPCSecurityGroupIDRefs, s.Refs(KeySGDatabase)},
 		"ApplyImmediately":         {*fp.ApplyImmediately, true},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, tc.got); diff != "" {
-				t.Errorf("-want, +got:\n%s", diff)
-			}
-		})
-	}
+	})
 }
 
 // TestDatabaseHasNoPassword: no rendered database resource carries a
 // password field of any kind.
 func TestDatabaseHasNoPassword(t *testing.T) {
-	for _, d := range buildDatabase(svcTestSpec(t, nil), Observed{}).Resources {
+	for _, d := range buildDatabase(testSpec(t), Observed{}).Resources {
 		j, err := json.Marshal(d.Object)
 		if err != nil {
 			t.Fatal(err)
@@ -84,7 +67,7 @@ func TestDatabaseHasNoPassword(t *testing.T) {
 		if err := json.Unmarshal(j, &obj); err != nil {
 			t.Fatal(err)
 		}
-		for _, f := range svcTestFieldNames(obj) {
+		for _, f := range fieldNames(obj) {
 			// manageMasterUserPassword is the switch that keeps the
 			// password out of the spec; anything else is a password.
 			if strings.Contains(strings.ToLower(f), "password") && f != "manageMasterUserPassword" {
@@ -94,36 +77,32 @@ func TestDatabaseHasNoPassword(t *testing.T) {
 	}
 }
 
-// svcTestFieldNames lists every field name in a decoded JSON object.
-func svcTestFieldNames(v any) []string {
+// fieldNames lists every field name in a decoded JSON object.
+func fieldNames(v any) []string {
 	var names []string
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
 			names = append(names, k)
-			names = append(names, svcTestFieldNames(e)...)
+			names = append(names, fieldNames(e)...)
 		}
 	case []any:
 		for _, e := range x {
-			names = append(names, svcTestFieldNames(e)...)
+			names = append(names, fieldNames(e)...)
 		}
 	}
 	return names
 }
 
 func TestDatabaseInstances(t *testing.T) {
-	s := svcTestSpec(t, func(spec map[string]any) {
-		spec["database"] = map[string]any{"instanceClass": "db.r6g.large"}
-	})
+	s := testSpec(t, withSpecField("database", map[string]any{"instanceClass": "db.r6g.large"}))
 	b := buildDatabase(s, Observed{})
-	writer := svcTestFind[*rds.ClusterInstance](t, b, KeyDBWriter).Spec.ForProvider
-	reader := svcTestFind[*rds.ClusterInstance](t, b, KeyDBReader).Spec.ForProvider
+	writer := objectByKey[*rds.ClusterInstance](t, b, KeyDBWriter).Spec.ForProvider
+	reader := objectByKey[*rds.ClusterInstance](t, b, KeyDBReader).Spec.ForProvider
 	if *writer.AvailabilityZone == *reader.AvailabilityZone {
 		t.Errorf("writer and reader must be in different AZs, both in %s", *writer.AvailabilityZone)
 	}
-	cases := map[string]struct {
-		got, want any
-	}{
+	checkValues(t, map[string]gotWant{
 		"WriterAZ":        {*writer.AvailabilityZone, s.AZ(0)},
 		"ReaderAZ":        {*reader.AvailabilityZone, s.AZ(1)},
 		"WriterTier":      {*writer.PromotionTier, 0.0},
@@ -135,18 +114,11 @@ func TestDatabaseInstances(t *testing.T) {
 		"Cluster":         {reader.ClusterIdentifierRef.Name, s.ObjectName(KeyDBCluster)},
 		"SubnetGroup":     {writer.DBSubnetGroupNameRef.Name, s.ObjectName(KeyDBSubnetGroup)},
 		"NoEngineVersion": {writer.EngineVersion, (*string)(nil)},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, tc.got); diff != "" {
-				t.Errorf("-want, +got:\n%s", diff)
-			}
-		})
-	}
+	})
 }
 
 func TestDatabaseNames(t *testing.T) {
-	s := svcTestSpec(t, nil)
+	s := testSpec(t)
 	b := buildDatabase(s, Observed{})
 	want := map[string]string{
 		KeyDBSubnetGroup: "db-subnet-group-dev",
@@ -164,7 +136,7 @@ func TestDatabaseNames(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("AWS names -want, +got:\n%s", diff)
 	}
-	sg := svcTestFind[*rds.SubnetGroup](t, b, KeyDBSubnetGroup)
+	sg := objectByKey[*rds.SubnetGroup](t, b, KeyDBSubnetGroup)
 	if diff := cmp.Diff(s.Refs(KeyPrivateSubnet(0), KeyPrivateSubnet(1)), sg.Spec.ForProvider.SubnetIDRefs); diff != "" {
 		t.Errorf("the subnet group holds the private subnets; -want, +got:\n%s", diff)
 	}

@@ -4,23 +4,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/google/go-cmp/cmp"
 	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
 )
 
-func lbTestLB(t *testing.T, b Built) *elbv2.LB {
-	t.Helper()
-	lb, ok := lbTestByKey(t, b)[KeyLoadBalancer].Object.(*elbv2.LB)
-	if !ok {
-		t.Fatalf("%s is not an *elbv2.LB", KeyLoadBalancer)
-	}
-	return lb
-}
-
 func TestBuildLoadBalancerKeys(t *testing.T) {
-	b := buildLoadBalancer(lbTestSpec(t, "dev"), Observed{})
-	if diff := cmp.Diff([]string{KeyLoadBalancer, KeyTargetGroup, KeyListener, KeyListenerRule}, lbTestKeys(b)); diff != "" {
+	b := buildLoadBalancer(testSpec(t, xrNamed("api", "team")), Observed{})
+	if diff := cmp.Diff([]string{KeyLoadBalancer, KeyTargetGroup, KeyListener, KeyListenerRule}, renderedKeys(b)); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
 	}
 }
@@ -35,12 +25,12 @@ type lbView struct {
 	LogsEnabled                  any
 }
 
-func lbTestView(lb *elbv2.LB) lbView {
+func lbViewOf(lb *elbv2.LB) lbView {
 	p := lb.Spec.ForProvider
 	v := lbView{
 		Name: *p.Name, Type: *p.LoadBalancerType,
-		Internal: lbTestDeref(p.Internal), DeletionProtection: lbTestDeref(p.EnableDeletionProtection),
-		DropInvalidHeaders: lbTestDeref(p.DropInvalidHeaderFields),
+		Internal: deref(p.Internal), DeletionProtection: deref(p.EnableDeletionProtection),
+		DropInvalidHeaders: deref(p.DropInvalidHeaderFields),
 	}
 	for _, r := range p.SubnetRefs {
 		v.Subnets = append(v.Subnets, r.Name)
@@ -49,14 +39,14 @@ func lbTestView(lb *elbv2.LB) lbView {
 		v.SecurityGroups = append(v.SecurityGroups, r.Name)
 	}
 	if a := p.AccessLogs; a != nil {
-		v.LogsBucketRef, v.LogsPrefix, v.LogsEnabled = lbTestRefName(a.BucketRef), *a.Prefix, lbTestDeref(a.Enabled)
+		v.LogsBucketRef, v.LogsPrefix, v.LogsEnabled = refName(a.BucketRef), *a.Prefix, deref(a.Enabled)
 	}
 	return v
 }
 
 func TestLoadBalancer(t *testing.T) {
-	s := lbTestSpec(t, "dev")
-	got := lbTestView(lbTestLB(t, buildLoadBalancer(s, Observed{})))
+	s := testSpec(t, xrNamed("api", "team"))
+	got := lbViewOf(objectByKey[*elbv2.LB](t, buildLoadBalancer(s, Observed{}), KeyLoadBalancer))
 	want := lbView{
 		Name: "alb-dev", Type: "application",
 		Internal: false, DeletionProtection: false, DropInvalidHeaders: true,
@@ -69,26 +59,26 @@ func TestLoadBalancer(t *testing.T) {
 }
 
 func TestLoadBalancerAccessLogsGating(t *testing.T) {
-	policy := func(ready bool) *composed.Unstructured { return lbTestObject(ready, nil) }
-	lbWithLogs := func(on bool) *composed.Unstructured {
-		return lbTestObject(true, map[string]any{"spec": map[string]any{"forProvider": map[string]any{
+	policy := func(ready bool) observedResource { return observedResource{key: KeyLogBucketPolicy, ready: ready} }
+	lbWithLogs := func(on bool) observedResource {
+		return observedResource{key: KeyLoadBalancer, ready: true, spec: map[string]any{"forProvider": map[string]any{
 			"accessLogs": map[string]any{"enabled": on, "prefix": "alb"},
-		}}})
+		}}}
 	}
 	cases := map[string]struct {
-		observed map[string]*composed.Unstructured
+		observed []observedResource
 		logs     bool
 	}{
 		"NothingObserved":          {observed: nil, logs: false},
-		"PolicyNotReady":           {observed: map[string]*composed.Unstructured{KeyLogBucketPolicy: policy(false)}, logs: false},
-		"PolicyReady":              {observed: map[string]*composed.Unstructured{KeyLogBucketPolicy: policy(true)}, logs: true},
-		"LogsOnStayOnWithoutReady": {observed: map[string]*composed.Unstructured{KeyLogBucketPolicy: policy(false), KeyLoadBalancer: lbWithLogs(true)}, logs: true},
-		"LogsOffObservedNoPolicy":  {observed: map[string]*composed.Unstructured{KeyLoadBalancer: lbWithLogs(false)}, logs: false},
+		"PolicyNotReady":           {observed: []observedResource{policy(false)}, logs: false},
+		"PolicyReady":              {observed: []observedResource{policy(true)}, logs: true},
+		"LogsOnStayOnWithoutReady": {observed: []observedResource{policy(false), lbWithLogs(true)}, logs: true},
+		"LogsOffObservedNoPolicy":  {observed: []observedResource{lbWithLogs(false)}, logs: false},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			b := buildLoadBalancer(lbTestSpec(t, "dev"), lbTestObserved(tc.observed))
-			got := lbTestView(lbTestLB(t, b))
+			b := buildLoadBalancer(testSpec(t, xrNamed("api", "team")), observedOf(t, tc.observed...))
+			got := lbViewOf(objectByKey[*elbv2.LB](t, b, KeyLoadBalancer))
 			want := lbView{}
 			if tc.logs {
 				want = lbView{LogsBucketRef: "api-bucket-access-logs", LogsPrefix: "alb", LogsEnabled: true}
@@ -119,19 +109,16 @@ type targetGroupView struct {
 }
 
 func TestTargetGroup(t *testing.T) {
-	s := lbTestSpec(t, "dev")
-	tg, ok := lbTestByKey(t, buildLoadBalancer(s, Observed{}))[KeyTargetGroup].Object.(*elbv2.LBTargetGroup)
-	if !ok {
-		t.Fatalf("%s is not an *elbv2.LBTargetGroup", KeyTargetGroup)
-	}
+	s := testSpec(t, xrNamed("api", "team"))
+	tg := objectByKey[*elbv2.LBTargetGroup](t, buildLoadBalancer(s, Observed{}), KeyTargetGroup)
 	p := tg.Spec.ForProvider
 	hc := p.HealthCheck
 	got := targetGroupView{
-		Name: *p.Name, Protocol: *p.Protocol, TargetType: *p.TargetType, VPCRef: lbTestRefName(p.VPCIDRef),
-		Deregistration: *p.DeregistrationDelay, Port: lbTestDeref(p.Port),
+		Name: *p.Name, Protocol: *p.Protocol, TargetType: *p.TargetType, VPCRef: refName(p.VPCIDRef),
+		Deregistration: *p.DeregistrationDelay, Port: deref(p.Port),
 		HCPath: *hc.Path, HCProtocol: *hc.Protocol, HCPort: *hc.Port, HCMatcher: *hc.Matcher,
-		HCEnabled: lbTestDeref(hc.Enabled), HCInterval: lbTestDeref(hc.Interval), HCTimeout: lbTestDeref(hc.Timeout),
-		HCHealthy: lbTestDeref(hc.HealthyThreshold), HCUnhealthy: lbTestDeref(hc.UnhealthyThreshold),
+		HCEnabled: deref(hc.Enabled), HCInterval: deref(hc.Interval), HCTimeout: deref(hc.Timeout),
+		HCHealthy: deref(hc.HealthyThreshold), HCUnhealthy: deref(hc.UnhealthyThreshold),
 	}
 	want := targetGroupView{
 		Name: "tg-dev", Protocol: "HTTP", TargetType: "ip", VPCRef: "api-vpc", Deregistration: "30", Port: 3000.0,
@@ -154,13 +141,10 @@ type listenerView struct {
 }
 
 func TestListener(t *testing.T) {
-	s := lbTestSpec(t, "dev")
-	l, ok := lbTestByKey(t, buildLoadBalancer(s, Observed{}))[KeyListener].Object.(*elbv2.LBListener)
-	if !ok {
-		t.Fatalf("%s is not an *elbv2.LBListener", KeyListener)
-	}
+	s := testSpec(t, xrNamed("api", "team"))
+	l := objectByKey[*elbv2.LBListener](t, buildLoadBalancer(s, Observed{}), KeyListener)
 	p := l.Spec.ForProvider
-	got := listenerView{LBRef: lbTestRefName(p.LoadBalancerArnRef), Protocol: *p.Protocol, Port: lbTestDeref(p.Port)}
+	got := listenerView{LBRef: refName(p.LoadBalancerArnRef), Protocol: *p.Protocol, Port: deref(p.Port)}
 	for _, a := range p.DefaultAction {
 		got.Actions = append(got.Actions, strings.Join([]string{*a.Index, *a.Type, *a.FixedResponse.StatusCode}, " "))
 	}
@@ -175,18 +159,15 @@ func TestListener(t *testing.T) {
 // TestListenerRuleRequiresOriginHeader: only requests with this stack's
 // origin-verify header reach the target group.
 func TestListenerRuleRequiresOriginHeader(t *testing.T) {
-	s := lbTestSpec(t, "dev")
+	s := testSpec(t, xrNamed("api", "team"))
 	s.OriginVerifyValue = "0123456789abcdef"
-	r, ok := lbTestByKey(t, buildLoadBalancer(s, Observed{}))[KeyListenerRule].Object.(*elbv2.LBListenerRule)
-	if !ok {
-		t.Fatalf("%s is not an *elbv2.LBListenerRule", KeyListenerRule)
-	}
+	r := objectByKey[*elbv2.LBListenerRule](t, buildLoadBalancer(s, Observed{}), KeyListenerRule)
 	p := r.Spec.ForProvider
 	if len(p.Condition) != 1 || p.Condition[0].HTTPHeader == nil {
 		t.Fatalf("rule conditions = %+v, want one HTTP header condition", p.Condition)
 	}
 	h := p.Condition[0].HTTPHeader
-	got := []string{lbTestRefName(p.ListenerArnRef), *h.HTTPHeaderName, *h.Values[0], *p.Action[0].Type, lbTestRefName(p.Action[0].TargetGroupArnRef)}
+	got := []string{refName(p.ListenerArnRef), *h.HTTPHeaderName, *h.Values[0], *p.Action[0].Type, refName(p.Action[0].TargetGroupArnRef)}
 	want := []string{"api-listener", OriginVerifyHeader, "0123456789abcdef", "forward", "api-target-group"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("listener rule (-want +got):\n%s", diff)
@@ -202,7 +183,7 @@ func TestLoadBalancerNameLengths(t *testing.T) {
 	}
 	for name, suffix := range cases {
 		t.Run(name, func(t *testing.T) {
-			b := buildLoadBalancer(lbTestSpec(t, suffix), Observed{})
+			b := buildLoadBalancer(testSpec(t, xrNamed("api", "team"), withSpecField("environmentSuffix", suffix)), Observed{})
 			for _, d := range b.Resources {
 				var n string
 				switch o := d.Object.(type) {

@@ -2,12 +2,10 @@ package fn
 
 import (
 	"encoding/json"
-	"regexp"
 	"strings"
 	"testing"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
-	"github.com/crossplane/function-sdk-go/resource/composite"
 	"github.com/google/go-cmp/cmp"
 	cloudwatchlogs "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchlogs/v1beta1"
 	s3 "github.com/upbound/provider-aws/v2/apis/namespaced/s3/v1beta1"
@@ -16,83 +14,13 @@ import (
 	"github.com/platform/function-catalog-api/input/v1beta1"
 )
 
-// logTestXR is a minimal CatalogApi with the two required fields.
-func logTestXR(name, namespace, suffix string) *composite.Unstructured {
-	xr := composite.New()
-	xr.SetAPIVersion("catalog.example.org/v1alpha1")
-	xr.SetKind("CatalogApi")
-	xr.SetName(name)
-	xr.SetNamespace(namespace)
-	xr.Object["spec"] = map[string]any{
-		"environmentSuffix": suffix,
-		"image":             "nginx:1.27",
-	}
-	return xr
-}
-
-// logTestSpecFor builds a validated Spec from a CatalogApi and an Input.
-func logTestSpecFor(t *testing.T, xr *composite.Unstructured, in *v1beta1.Input) *Spec {
-	t.Helper()
-	s, err := NewSpec(xr, in)
-	if err != nil {
-		t.Fatalf("NewSpec: %v", err)
-	}
-	return s
-}
-
-// logTestSpec is the Spec of CatalogApi default/catalog with suffix "dev".
-func logTestSpec(t *testing.T) *Spec {
-	t.Helper()
-	return logTestSpecFor(t, logTestXR("catalog", "default", "dev"), &v1beta1.Input{})
-}
-
-// logTestFind returns the object with this key from a Built, typed as T.
-func logTestFind[T any](t *testing.T, b Built, key string) T {
-	t.Helper()
-	for _, d := range b.Resources {
-		if d.Key != key {
-			continue
-		}
-		o, ok := d.Object.(T)
-		if !ok {
-			t.Fatalf("resource %q is a %T", key, d.Object)
-		}
-		return o
-	}
-	t.Fatalf("resource %q not rendered", key)
-	var zero T
-	return zero
-}
-
-// logTestDesired returns the Desired with this key.
-func logTestDesired(t *testing.T, b Built, key string) Desired {
-	t.Helper()
-	for _, d := range b.Resources {
-		if d.Key == key {
-			return d
-		}
-	}
-	t.Fatalf("resource %q not rendered", key)
-	return Desired{}
-}
-
 func TestLoggingRendersEverythingOnFirstCall(t *testing.T) {
-	b := buildLogging(logTestSpec(t), nil)
-	var keys []string
-	for _, d := range b.Resources {
-		keys = append(keys, d.Key)
-	}
-	want := []string{
+	b := buildLogging(testSpec(t), nil)
+	checkRendersAtOnce(t, b, []string{
 		KeyAppLogGroup, KeyDBLogGroup, KeyInsightsLogGroup,
 		KeyLogBucket, KeyLogBucketLifecycle, KeyLogBucketPublicAccess,
 		KeyLogBucketEncryption, KeyLogBucketOwnership, KeyLogBucketPolicy,
-	}
-	if diff := cmp.Diff(want, keys); diff != "" {
-		t.Errorf("keys (-want +got):\n%s", diff)
-	}
-	if len(b.Waiting) != 0 {
-		t.Errorf("Waiting = %v, want nothing: logging needs no observed values", b.Waiting)
-	}
+	}, "logging needs no observed values")
 }
 
 func TestLogGroupNamesAndRetention(t *testing.T) {
@@ -121,13 +49,13 @@ func TestLogGroupNamesAndRetention(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			s := logTestSpecFor(t, logTestXR("catalog", "default", "dev"), tc.in)
+			s := testSpec(t, withInput(tc.in))
 			b := buildLogging(s, nil)
-			d := logTestDesired(t, b, tc.key)
+			d := desiredByKey(t, b, tc.key)
 			if d.AWSName != tc.wantName || !d.ExternalName {
 				t.Errorf("AWSName=%q ExternalName=%v, want %q via external name", d.AWSName, d.ExternalName, tc.wantName)
 			}
-			g := logTestFind[*cloudwatchlogs.Group](t, b, tc.key)
+			g := objectByKey[*cloudwatchlogs.Group](t, b, tc.key)
 			fp := g.Spec.ForProvider
 			got := []any{*fp.RetentionInDays, *fp.SkipDestroy, *fp.DeletionProtectionEnabled}
 			if diff := cmp.Diff([]any{tc.wantRetention, false, false}, got); diff != "" {
@@ -138,7 +66,7 @@ func TestLogGroupNamesAndRetention(t *testing.T) {
 }
 
 func TestLogGroupNames(t *testing.T) {
-	s := logTestSpec(t)
+	s := testSpec(t)
 	want := []string{
 		"/aws/vpc/flow-logs-dev",
 		"/aws/ecs/ecs-service-dev",
@@ -149,10 +77,6 @@ func TestLogGroupNames(t *testing.T) {
 		t.Errorf("LogGroupNames (-want +got):\n%s", diff)
 	}
 }
-
-// bucketNameRe is S3's general purpose bucket naming rule, restricted to
-// what the function generates (no dots).
-var logTestBucketNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 
 func TestLogBucketName(t *testing.T) {
 	longSuffix := "a" + strings.Repeat("b", MaxSuffixLength-1)
@@ -165,9 +89,9 @@ func TestLogBucketName(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			s := logTestSpecFor(t, logTestXR(tc.name, tc.namespace, tc.suffix), &v1beta1.Input{})
+			s := testSpec(t, xrNamed(tc.name, tc.namespace), withSpecField("environmentSuffix", tc.suffix))
 			got := LogBucketName(s)
-			if len(got) > 63 || !logTestBucketNameRe.MatchString(got) || strings.Contains(got, "--") {
+			if len(got) > 63 || !bucketNameRe.MatchString(got) || strings.Contains(got, "--") {
 				t.Errorf("LogBucketName = %q (%d chars): not a valid S3 bucket name", got, len(got))
 			}
 			if !strings.HasPrefix(got, "access-logs-"+tc.suffix+"-") {
@@ -178,10 +102,9 @@ func TestLogBucketName(t *testing.T) {
 }
 
 func TestLogBucketNameStability(t *testing.T) {
-	in := &v1beta1.Input{}
-	a := LogBucketName(logTestSpecFor(t, logTestXR("catalog", "team-a", "dev"), in))
-	again := LogBucketName(logTestSpecFor(t, logTestXR("catalog", "team-a", "dev"), in))
-	otherNS := LogBucketName(logTestSpecFor(t, logTestXR("catalog", "team-b", "dev"), in))
+	a := LogBucketName(testSpec(t, xrNamed("catalog", "team-a")))
+	again := LogBucketName(testSpec(t, xrNamed("catalog", "team-a")))
+	otherNS := LogBucketName(testSpec(t, xrNamed("catalog", "team-b")))
 	if a != again {
 		t.Errorf("same XR gave %q then %q", a, again)
 	}
@@ -191,13 +114,13 @@ func TestLogBucketNameStability(t *testing.T) {
 }
 
 func TestLogBucket(t *testing.T) {
-	s := logTestSpec(t)
+	s := testSpec(t)
 	b := buildLogging(s, nil)
-	d := logTestDesired(t, b, KeyLogBucket)
+	d := desiredByKey(t, b, KeyLogBucket)
 	if d.AWSName != LogBucketName(s) || !d.ExternalName {
 		t.Errorf("AWSName=%q ExternalName=%v, want %q via external name", d.AWSName, d.ExternalName, LogBucketName(s))
 	}
-	bucket := logTestFind[*s3.Bucket](t, b, KeyLogBucket)
+	bucket := objectByKey[*s3.Bucket](t, b, KeyLogBucket)
 	if fd := bucket.Spec.ForProvider.ForceDestroy; fd == nil || !*fd {
 		t.Errorf("forceDestroy = %v, want true", fd)
 	}
@@ -206,15 +129,15 @@ func TestLogBucket(t *testing.T) {
 // TestLogBucketSubResourcesReferenceBucket checks every sub-resource points
 // at the bucket through bucketRef.
 func TestLogBucketSubResourcesReferenceBucket(t *testing.T) {
-	s := logTestSpec(t)
+	s := testSpec(t)
 	b := buildLogging(s, nil)
-	want := &xpv1.NamespacedReference{Name: s.ObjectName(KeyLogBucket)}
+	want := refTo(s, KeyLogBucket)
 	cases := map[string]*xpv1.NamespacedReference{
-		KeyLogBucketLifecycle:    logTestFind[*s3.BucketLifecycleConfiguration](t, b, KeyLogBucketLifecycle).Spec.ForProvider.BucketRef,
-		KeyLogBucketPublicAccess: logTestFind[*s3.BucketPublicAccessBlock](t, b, KeyLogBucketPublicAccess).Spec.ForProvider.BucketRef,
-		KeyLogBucketEncryption:   logTestFind[*s3.BucketServerSideEncryptionConfiguration](t, b, KeyLogBucketEncryption).Spec.ForProvider.BucketRef,
-		KeyLogBucketOwnership:    logTestFind[*s3.BucketOwnershipControls](t, b, KeyLogBucketOwnership).Spec.ForProvider.BucketRef,
-		KeyLogBucketPolicy:       logTestFind[*s3.BucketPolicy](t, b, KeyLogBucketPolicy).Spec.ForProvider.BucketRef,
+		KeyLogBucketLifecycle:    objectByKey[*s3.BucketLifecycleConfiguration](t, b, KeyLogBucketLifecycle).Spec.ForProvider.BucketRef,
+		KeyLogBucketPublicAccess: objectByKey[*s3.BucketPublicAccessBlock](t, b, KeyLogBucketPublicAccess).Spec.ForProvider.BucketRef,
+		KeyLogBucketEncryption:   objectByKey[*s3.BucketServerSideEncryptionConfiguration](t, b, KeyLogBucketEncryption).Spec.ForProvider.BucketRef,
+		KeyLogBucketOwnership:    objectByKey[*s3.BucketOwnershipControls](t, b, KeyLogBucketOwnership).Spec.ForProvider.BucketRef,
+		KeyLogBucketPolicy:       objectByKey[*s3.BucketPolicy](t, b, KeyLogBucketPolicy).Spec.ForProvider.BucketRef,
 	}
 	for key, got := range cases {
 		t.Run(key, func(t *testing.T) {
@@ -226,8 +149,8 @@ func TestLogBucketSubResourcesReferenceBucket(t *testing.T) {
 }
 
 func TestLogBucketLifecycle(t *testing.T) {
-	b := buildLogging(logTestSpec(t), nil)
-	lc := logTestFind[*s3.BucketLifecycleConfiguration](t, b, KeyLogBucketLifecycle)
+	b := buildLogging(testSpec(t), nil)
+	lc := objectByKey[*s3.BucketLifecycleConfiguration](t, b, KeyLogBucketLifecycle)
 	want := []s3.BucketLifecycleConfigurationRuleParameters{{
 		ID:         ptr("expire-access-logs"),
 		Status:     ptr("Enabled"),
@@ -252,8 +175,8 @@ func TestLogBucketLifecycle(t *testing.T) {
 }
 
 func TestLogBucketPublicAccessBlock(t *testing.T) {
-	b := buildLogging(logTestSpec(t), nil)
-	fp := logTestFind[*s3.BucketPublicAccessBlock](t, b, KeyLogBucketPublicAccess).Spec.ForProvider
+	b := buildLogging(testSpec(t), nil)
+	fp := objectByKey[*s3.BucketPublicAccessBlock](t, b, KeyLogBucketPublicAccess).Spec.ForProvider
 	got := map[string]*bool{
 		"blockPublicAcls":       fp.BlockPublicAcls,
 		"blockPublicPolicy":     fp.BlockPublicPolicy,
@@ -268,8 +191,8 @@ func TestLogBucketPublicAccessBlock(t *testing.T) {
 }
 
 func TestLogBucketEncryption(t *testing.T) {
-	b := buildLogging(logTestSpec(t), nil)
-	enc := logTestFind[*s3.BucketServerSideEncryptionConfiguration](t, b, KeyLogBucketEncryption)
+	b := buildLogging(testSpec(t), nil)
+	enc := objectByKey[*s3.BucketServerSideEncryptionConfiguration](t, b, KeyLogBucketEncryption)
 	want := []s3.BucketServerSideEncryptionConfigurationRuleParameters{{
 		ApplyServerSideEncryptionByDefault: &s3.RuleApplyServerSideEncryptionByDefaultParameters{SseAlgorithm: ptr("AES256")},
 	}}
@@ -279,39 +202,22 @@ func TestLogBucketEncryption(t *testing.T) {
 }
 
 func TestLogBucketOwnership(t *testing.T) {
-	b := buildLogging(logTestSpec(t), nil)
-	oc := logTestFind[*s3.BucketOwnershipControls](t, b, KeyLogBucketOwnership)
+	b := buildLogging(testSpec(t), nil)
+	oc := objectByKey[*s3.BucketOwnershipControls](t, b, KeyLogBucketOwnership)
 	want := &s3.BucketOwnershipControlsRuleParameters{ObjectOwnership: ptr("BucketOwnerPreferred")}
 	if diff := cmp.Diff(want, oc.Spec.ForProvider.Rule); diff != "" {
 		t.Errorf("rule (-want +got):\n%s", diff)
 	}
 }
 
-// logTestPolicy is the bucket policy parsed back generically, so the test
-// checks the JSON AWS receives rather than the Go types.
-type logTestPolicy struct {
-	Version   string
-	Statement []struct {
-		Sid       string
-		Effect    string
-		Principal any
-		Action    []string
-		Resource  []string
-		Condition map[string]map[string]string
-	}
-}
-
 func TestLogBucketPolicy(t *testing.T) {
-	s := logTestSpec(t)
+	s := testSpec(t)
 	b := buildLogging(s, nil)
-	pol := logTestFind[*s3.BucketPolicy](t, b, KeyLogBucketPolicy).Spec.ForProvider.Policy
+	pol := objectByKey[*s3.BucketPolicy](t, b, KeyLogBucketPolicy).Spec.ForProvider.Policy
 	if pol == nil {
 		t.Fatal("policy not set")
 	}
-	var doc logTestPolicy
-	if err := json.Unmarshal([]byte(*pol), &doc); err != nil {
-		t.Fatalf("policy is not JSON: %v\n%s", err, *pol)
-	}
+	doc := parsePolicy(t, "policy", *pol)
 	bucketARN := "arn:aws:s3:::" + LogBucketName(s)
 	if doc.Version != "2012-10-17" || len(doc.Statement) != 2 {
 		t.Fatalf("policy has version %q and %d statements, want 2012-10-17 and 2:\n%s", doc.Version, len(doc.Statement), *pol)
@@ -372,9 +278,7 @@ func TestLogBucketPolicyELBAccountPerRegion(t *testing.T) {
 	}
 	for region, want := range cases {
 		t.Run(region, func(t *testing.T) {
-			xr := logTestXR("catalog", "default", "dev")
-			xr.Object["spec"].(map[string]any)["region"] = region
-			s := logTestSpecFor(t, xr, &v1beta1.Input{})
+			s := testSpec(t, withSpecField("region", region))
 			if !strings.Contains(logBucketPolicyDocument(s), `"Principal":{"AWS":"`+want+`"}`) {
 				t.Errorf("policy %s does not name principal %s", logBucketPolicyDocument(s), want)
 			}
@@ -386,7 +290,7 @@ func TestLogBucketPolicyELBAccountPerRegion(t *testing.T) {
 // gets the region; only the Bucket and the log groups have tags (the S3
 // sub-resources have no tags field).
 func TestLoggingFinalize(t *testing.T) {
-	s := logTestSpec(t)
+	s := testSpec(t)
 	b := buildLogging(s, nil)
 	tagged := map[string]bool{KeyLogBucket: true, KeyAppLogGroup: true, KeyDBLogGroup: true, KeyInsightsLogGroup: true}
 	for _, d := range b.Resources {

@@ -3,7 +3,6 @@ package fn
 import (
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	appautoscaling "github.com/upbound/provider-aws/v2/apis/namespaced/appautoscaling/v1beta1"
 )
 
@@ -11,7 +10,7 @@ func TestScalingPhases(t *testing.T) {
 	rendered := []string{KeyScalingPolicy, KeyScalingTarget}
 	cases := map[string]struct {
 		reason      string
-		observed    []svcTestResource
+		observed    []observedResource
 		wantKeys    []string
 		wantWaiting int
 	}{
@@ -21,46 +20,34 @@ func TestScalingPhases(t *testing.T) {
 		},
 		"ServiceNotReady": {
 			reason:      "a service the provider has not created yet does not count",
-			observed:    []svcTestResource{{key: KeyService}},
+			observed:    []observedResource{{key: KeyService}},
 			wantWaiting: 1,
 		},
 		"ServiceReady": {
 			reason:   "once the service is ready, target and policy render",
-			observed: []svcTestResource{svcTestReady(KeyService)},
+			observed: []observedResource{observedReady(KeyService)},
 			wantKeys: rendered,
 		},
 		"KeptWhenServiceGoesUnready": {
 			reason:   "rendered scaling is never dropped",
-			observed: []svcTestResource{{key: KeyService}, {key: KeyScalingTarget}},
+			observed: []observedResource{{key: KeyService}, {key: KeyScalingTarget}},
 			wantKeys: rendered,
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			b := buildScaling(svcTestSpec(t, nil), svcTestObserved(t, tc.observed...))
-			if diff := cmp.Diff(tc.wantKeys, svcTestKeys(b), cmpEmptyIsNil); diff != "" {
-				t.Errorf("%s: keys -want, +got:\n%s", tc.reason, diff)
-			}
-			if len(b.Waiting) != tc.wantWaiting {
-				t.Errorf("%s: want %d waiting messages, got %q", tc.reason, tc.wantWaiting, b.Waiting)
-			}
+			b := buildScaling(testSpec(t), observedOf(t, tc.observed...))
+			checkPhase(t, b, tc.reason, tc.wantKeys, tc.wantWaiting)
 		})
 	}
 }
 
-// cmpEmptyIsNil compares an empty slice equal to a nil one.
-var cmpEmptyIsNil = cmp.FilterValues(func(a, b []string) bool { return len(a) == 0 && len(b) == 0 }, cmp.Comparer(func(_, _ []string) bool { return true }))
-
 func TestScalingValues(t *testing.T) {
-	s := svcTestSpec(t, func(spec map[string]any) {
-		spec["scaling"] = map[string]any{"minTasks": int64(3), "maxTasks": int64(12), "targetCpuUtilization": int64(60)}
-	})
-	b := buildScaling(s, svcTestObserved(t, svcTestReady(KeyService)))
-	target := svcTestFind[*appautoscaling.Target](t, b, KeyScalingTarget).Spec.ForProvider
-	policy := svcTestFind[*appautoscaling.Policy](t, b, KeyScalingPolicy).Spec.ForProvider
-	cases := map[string]struct {
-		got, want any
-	}{
+	s := testSpec(t, withSpecField("scaling", map[string]any{"minTasks": int64(3), "maxTasks": int64(12), "targetCpuUtilization": int64(60)}))
+	b := buildScaling(s, observedOf(t, observedReady(KeyService)))
+	target := objectByKey[*appautoscaling.Target](t, b, KeyScalingTarget).Spec.ForProvider
+	policy := objectByKey[*appautoscaling.Policy](t, b, KeyScalingPolicy).Spec.ForProvider
+	checkValues(t, map[string]gotWant{
 		"Namespace":  {*target.ServiceNamespace, "ecs"},
 		"Dimension":  {*target.ScalableDimension, "ecs:service:DesiredCount"},
 		"ResourceID": {*target.ResourceID, "service/ecs-cluster-dev/ecs-service-dev"},
@@ -78,19 +65,12 @@ func TestScalingValues(t *testing.T) {
 			ScaleInCooldown:  f64(300),
 			ScaleOutCooldown: f64(60),
 		}},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, tc.got); diff != "" {
-				t.Errorf("-want, +got:\n%s", diff)
-			}
-		})
-	}
+	})
 }
 
 func TestScalingNames(t *testing.T) {
-	s := svcTestSpec(t, nil)
-	b := buildScaling(s, svcTestObserved(t, svcTestReady(KeyService)))
+	s := testSpec(t)
+	b := buildScaling(s, observedOf(t, observedReady(KeyService)))
 	for _, d := range b.Resources {
 		switch d.Key {
 		case KeyScalingPolicy:

@@ -5,105 +5,18 @@ import (
 	"testing"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
-	"github.com/crossplane/function-sdk-go/resource"
-	"github.com/crossplane/function-sdk-go/resource/composed"
-	"github.com/crossplane/function-sdk-go/resource/composite"
 	"github.com/google/go-cmp/cmp"
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
-
-	"github.com/platform/function-catalog-api/input/v1beta1"
 )
 
-// lbTestSpec is the Spec of a CatalogApi "api" in namespace "team" with
-// this environment suffix and image nginx:1.27.
-func lbTestSpec(t *testing.T, suffix string) *Spec {
-	t.Helper()
-	xr := composite.New()
-	xr.SetAPIVersion("platform.example.org/v1alpha1")
-	xr.SetKind("CatalogApi")
-	xr.SetName("api")
-	xr.SetNamespace("team")
-	xr.Object["spec"] = map[string]any{"environmentSuffix": suffix, "image": "nginx:1.27"}
-	s, err := NewSpec(xr, &v1beta1.Input{})
-	if err != nil {
-		t.Fatalf("NewSpec: %v", err)
-	}
-	return s
-}
-
-// lbTestObject is an observed composed resource with these top-level
-// fields (spec, status) and, if ready, the condition Ready=True.
-func lbTestObject(ready bool, fields map[string]any) *composed.Unstructured {
-	u := composed.New()
-	for k, v := range fields {
-		u.Object[k] = v
-	}
-	if ready {
-		u.SetConditions(xpv1.Available())
-	} else {
-		u.SetConditions(xpv1.Creating())
-	}
-	return u
-}
-
-// lbTestObserved builds Observed from resources by key.
-func lbTestObserved(objs map[string]*composed.Unstructured) Observed {
-	o := Observed{}
-	for k, u := range objs {
-		o[resource.Name(k)] = resource.ObservedComposed{Resource: u}
-	}
-	return o
-}
-
-// lbTestByKey indexes rendered resources by key.
-func lbTestByKey(t *testing.T, b Built) map[string]Desired {
-	t.Helper()
-	m := map[string]Desired{}
-	for _, d := range b.Resources {
-		if _, dup := m[d.Key]; dup {
-			t.Fatalf("key %q rendered twice", d.Key)
-		}
-		m[d.Key] = d
-	}
-	return m
-}
-
-func lbTestKeys(b Built) []string {
-	keys := make([]string, len(b.Resources))
-	for i, d := range b.Resources {
-		keys[i] = d.Key
-	}
-	return keys
-}
-
-func lbTestDeref[T any](p *T) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
-func lbTestRefName(r *xpv1.NamespacedReference) string {
-	if r == nil {
-		return ""
-	}
-	return r.Name
-}
-
 func TestBuildSecurityKeys(t *testing.T) {
-	s := lbTestSpec(t, "dev")
+	s := testSpec(t, xrNamed("api", "team"))
 	b := buildSecurity(s, Observed{})
-	want := []string{
+	checkRendersAtOnce(t, b, []string{
 		KeySGLoadBalancer, KeySGTasks, KeySGDatabase,
 		KeyRuleALBFromCloudFront, KeyRuleALBToTasks, KeyRuleTasksFromALB,
 		KeyRuleTasksToDatabase, KeyRuleTasksToHTTPS, KeyRuleDatabaseFromTasks,
-	}
-	if diff := cmp.Diff(want, lbTestKeys(b)); diff != "" {
-		t.Errorf("keys (-want +got):\n%s", diff)
-	}
-	if len(b.Waiting) != 0 {
-		t.Errorf("Waiting = %v, want nothing: security needs nothing observed", b.Waiting)
-	}
+	}, "security needs nothing observed")
 }
 
 // securityGroupView is what a test checks of a SecurityGroup.
@@ -114,8 +27,8 @@ type securityGroupView struct {
 }
 
 func TestSecurityGroups(t *testing.T) {
-	s := lbTestSpec(t, "dev")
-	got := lbTestByKey(t, buildSecurity(s, Observed{}))
+	s := testSpec(t, xrNamed("api", "team"))
+	b := buildSecurity(s, Observed{})
 	cases := map[string]securityGroupView{
 		KeySGLoadBalancer: {Name: "security-group-alb-dev", AWSName: "security-group-alb-dev", VPCRef: "api-vpc", Revoke: true, HasDescription: true},
 		KeySGTasks:        {Name: "security-group-tasks-dev", AWSName: "security-group-tasks-dev", VPCRef: "api-vpc", Revoke: true, HasDescription: true},
@@ -123,14 +36,10 @@ func TestSecurityGroups(t *testing.T) {
 	}
 	for key, want := range cases {
 		t.Run(key, func(t *testing.T) {
-			sg, ok := got[key].Object.(*ec2.SecurityGroup)
-			if !ok {
-				t.Fatalf("%s is %T, want *ec2.SecurityGroup", key, got[key].Object)
-			}
-			p := sg.Spec.ForProvider
+			p := objectByKey[*ec2.SecurityGroup](t, b, key).Spec.ForProvider
 			view := securityGroupView{
-				Name: *p.Name, AWSName: got[key].AWSName, VPCRef: lbTestRefName(p.VPCIDRef),
-				Revoke: lbTestDeref(p.RevokeRulesOnDelete), HasDescription: p.Description != nil && *p.Description != "",
+				Name: *p.Name, AWSName: desiredByKey(t, b, key).AWSName, VPCRef: refName(p.VPCIDRef),
+				Revoke: deref(p.RevokeRulesOnDelete), HasDescription: p.Description != nil && *p.Description != "",
 			}
 			if diff := cmp.Diff(want, view); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
@@ -150,40 +59,35 @@ type ruleView struct {
 	PrefixList, Peer, CIDR     any
 }
 
-func ingressView(r *ec2.SecurityGroupIngressRule) ruleView {
-	p := r.Spec.ForProvider
-	v := ruleView{Direction: "ingress", Group: lbTestRefName(p.SecurityGroupIDRef), Protocol: *p.IPProtocol,
-		From: lbTestDeref(p.FromPort), To: lbTestDeref(p.ToPort), PrefixList: lbTestDeref(p.PrefixListID), CIDR: lbTestDeref(p.CidrIPv4)}
-	if p.ReferencedSecurityGroupIDRef != nil {
-		v.Peer = p.ReferencedSecurityGroupIDRef.Name
+// newRuleView views the fields an ingress and an egress rule share.
+func newRuleView(direction string, group *xpv1.NamespacedReference, protocol *string, from, to *float64,
+	prefixList, cidr *string, peer *xpv1.NamespacedReference) ruleView {
+	v := ruleView{Direction: direction, Group: refName(group), Protocol: *protocol,
+		From: deref(from), To: deref(to), PrefixList: deref(prefixList), CIDR: deref(cidr)}
+	if peer != nil {
+		v.Peer = peer.Name
 	}
 	return v
 }
 
-func egressView(r *ec2.SecurityGroupEgressRule) ruleView {
-	p := r.Spec.ForProvider
-	v := ruleView{Direction: "egress", Group: lbTestRefName(p.SecurityGroupIDRef), Protocol: *p.IPProtocol,
-		From: lbTestDeref(p.FromPort), To: lbTestDeref(p.ToPort), PrefixList: lbTestDeref(p.PrefixListID), CIDR: lbTestDeref(p.CidrIPv4)}
-	if p.ReferencedSecurityGroupIDRef != nil {
-		v.Peer = p.ReferencedSecurityGroupIDRef.Name
-	}
-	return v
-}
-
-// lbTestRuleView views a rendered rule; ok is false for anything else.
-func lbTestRuleView(d Desired) (ruleView, bool) {
+// ruleViewOf views a rendered rule; ok is false for anything else.
+func ruleViewOf(d Desired) (ruleView, bool) {
 	switch r := d.Object.(type) {
 	case *ec2.SecurityGroupIngressRule:
-		return ingressView(r), true
+		p := r.Spec.ForProvider
+		return newRuleView("ingress", p.SecurityGroupIDRef, p.IPProtocol, p.FromPort, p.ToPort,
+			p.PrefixListID, p.CidrIPv4, p.ReferencedSecurityGroupIDRef), true
 	case *ec2.SecurityGroupEgressRule:
-		return egressView(r), true
+		p := r.Spec.ForProvider
+		return newRuleView("egress", p.SecurityGroupIDRef, p.IPProtocol, p.FromPort, p.ToPort,
+			p.PrefixListID, p.CidrIPv4, p.ReferencedSecurityGroupIDRef), true
 	}
 	return ruleView{}, false
 }
 
 func TestSecurityRules(t *testing.T) {
-	s := lbTestSpec(t, "dev")
-	got := lbTestByKey(t, buildSecurity(s, Observed{}))
+	s := testSpec(t, xrNamed("api", "team"))
+	b := buildSecurity(s, Observed{})
 	cases := map[string]struct {
 		want    ruleView
 		awsName string
@@ -215,11 +119,8 @@ func TestSecurityRules(t *testing.T) {
 	}
 	for key, tc := range cases {
 		t.Run(key, func(t *testing.T) {
-			d, ok := got[key]
-			if !ok {
-				t.Fatalf("%s not rendered", key)
-			}
-			view, ok := lbTestRuleView(d)
+			d := desiredByKey(t, b, key)
+			view, ok := ruleViewOf(d)
 			if !ok {
 				t.Fatalf("%s is %T, want an ingress or egress rule kind", key, d.Object)
 			}
@@ -236,11 +137,11 @@ func TestSecurityRules(t *testing.T) {
 // TestSecurityLeastPrivilege checks the properties the contract promises for
 // every rule, whatever rules are added later.
 func TestSecurityLeastPrivilege(t *testing.T) {
-	s := lbTestSpec(t, "dev")
+	s := testSpec(t, xrNamed("api", "team"))
 	b := buildSecurity(s, Observed{})
 	rules := 0
 	for _, d := range b.Resources {
-		v, ok := lbTestRuleView(d)
+		v, ok := ruleViewOf(d)
 		if !ok {
 			continue
 		}
@@ -266,7 +167,7 @@ func TestSecurityLeastPrivilege(t *testing.T) {
 // TestSecurityRulesAreTagged checks that finalize finds the tags field of
 // the rule kinds (they are taggable in provider-aws v2.5.0).
 func TestSecurityRulesAreTagged(t *testing.T) {
-	s := lbTestSpec(t, "dev")
+	s := testSpec(t, xrNamed("api", "team"))
 	for _, d := range buildSecurity(s, Observed{}).Resources {
 		s.finalize(d)
 		var tags map[string]*string

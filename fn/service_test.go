@@ -3,149 +3,48 @@ package fn
 import (
 	"encoding/json"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
-	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
-	"github.com/crossplane/function-sdk-go/resource/composite"
 	"github.com/google/go-cmp/cmp"
 	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
 	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/platform/function-catalog-api/input/v1beta1"
 )
 
-// Observed values the service tests use.
-const (
-	svcTestImage       = "123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api:1.0.0"
-	svcTestEndpoint    = "aurora-cluster-dev.cluster-abc.eu-north-1.rds.amazonaws.com"
-	svcTestSecretARN   = "arn:aws:secretsmanager:eu-north-1:123456789012:secret:rds!cluster-0000-AbCdEf"
-	svcTestTaskRoleARN = "arn:aws:iam::123456789012:role/role-task-dev"
-)
+// testTaskInputs are the task definition's inputs observedDatabase and
+// observedTaskRole report.
+var testTaskInputs = taskInputs{testDBEndpoint, testDBSecretARN, testTaskRoleARN}
 
-// svcTestSpec is the validated spec of a CatalogApi whose spec is the base
-// one changed by mutate.
-func svcTestSpec(t *testing.T, mutate func(spec map[string]any)) *Spec {
+// observedTaskRole is the task role once IAM has created it.
+func observedTaskRole() observedResource {
+	return observedResource{key: KeyTaskRole, ready: true, atProvider: map[string]any{"arn": testTaskRoleARN}}
+}
+
+// serviceUpstream is everything the service part waits for.
+func serviceUpstream() []observedResource {
+	return []observedResource{observedDatabase(), observedTaskRole(), observedReady(KeyListenerRule), observedReady(KeyCapacityProviders)}
+}
+
+// taskDefinitionKeyOf is the key of the one task definition rendered.
+func taskDefinitionKeyOf(t *testing.T, b Built) string {
 	t.Helper()
-	spec := map[string]any{"environmentSuffix": "dev", "image": svcTestImage}
-	if mutate != nil {
-		mutate(spec)
-	}
-	xr := composite.New()
-	xr.Object = map[string]any{
-		"apiVersion": "catalog.example.org/v1alpha1",
-		"kind":       "CatalogApi",
-		"metadata":   map[string]any{"name": "catalog-api", "namespace": "team-catalog"},
-		"spec":       spec,
-	}
-	s, err := NewSpec(xr, &v1beta1.Input{})
-	if err != nil {
-		t.Fatalf("NewSpec: %v", err)
-	}
-	return s
-}
-
-// svcTestResource is an observed composed resource.
-type svcTestResource struct {
-	key        string
-	ready      bool
-	spec       map[string]any
-	atProvider map[string]any
-	created    time.Time
-}
-
-// svcTestObserved builds the observed composed resources.
-func svcTestObserved(t *testing.T, rs ...svcTestResource) Observed {
-	t.Helper()
-	o := Observed{}
-	for _, r := range rs {
-		u := composed.New()
-		u.Object = map[string]any{"apiVersion": "test.aws.m.upbound.io/v1beta1", "kind": "Test"}
-		u.SetName("catalog-api-" + r.key)
-		u.SetCreationTimestamp(metav1.NewTime(r.created))
-		if r.spec != nil {
-			u.Object["spec"] = r.spec
-		}
-		if r.atProvider != nil {
-			if err := u.SetValue("status.atProvider", r.atProvider); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if r.ready {
-			u.SetConditions(xpv1.Available())
-		}
-		o[resource.Name(r.key)] = resource.ObservedComposed{Resource: u}
-	}
-	return o
-}
-
-// svcTestDatabase is the Aurora cluster once AWS has created it.
-func svcTestDatabase() svcTestResource {
-	return svcTestResource{key: KeyDBCluster, ready: true, atProvider: map[string]any{
-		"endpoint":         svcTestEndpoint,
-		"masterUserSecret": []any{map[string]any{"secretArn": svcTestSecretARN}},
-	}}
-}
-
-func svcTestTaskRole() svcTestResource {
-	return svcTestResource{key: KeyTaskRole, ready: true, atProvider: map[string]any{"arn": svcTestTaskRoleARN}}
-}
-
-func svcTestReady(key string) svcTestResource { return svcTestResource{key: key, ready: true} }
-
-// svcTestAllUpstream is everything the service part waits for.
-func svcTestAllUpstream() []svcTestResource {
-	return []svcTestResource{svcTestDatabase(), svcTestTaskRole(), svcTestReady(KeyListenerRule), svcTestReady(KeyCapacityProviders)}
-}
-
-// svcTestFind returns the rendered resource with this key, typed.
-func svcTestFind[T any](t *testing.T, b Built, key string) T {
-	t.Helper()
-	for _, d := range b.Resources {
-		if d.Key == key {
-			obj, ok := d.Object.(T)
-			if !ok {
-				t.Fatalf("%s is a %T", key, d.Object)
-			}
-			return obj
-		}
-	}
-	t.Fatalf("%s is not rendered; rendered: %v", key, svcTestKeys(b))
-	var zero T
-	return zero
-}
-
-func svcTestKeys(b Built) []string {
-	keys := make([]string, 0, len(b.Resources))
-	for _, d := range b.Resources {
-		keys = append(keys, d.Key)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// svcTestTaskDefinitionKey is the key of the one task definition rendered.
-func svcTestTaskDefinitionKey(t *testing.T, b Built) string {
-	t.Helper()
-	var keys []string
-	for _, k := range svcTestKeys(b) {
+	var tds []string
+	for _, k := range sortedRenderedKeys(b) {
 		if IsTaskDefinitionKey(k) {
-			keys = append(keys, k)
+			tds = append(tds, k)
 		}
 	}
-	if len(keys) != 1 {
-		t.Fatalf("want exactly one task definition, got %v", keys)
+	if len(tds) != 1 {
+		t.Fatalf("want exactly one task definition, got %v", tds)
 	}
-	return keys[0]
+	return tds[0]
 }
 
-// svcTestContainer decodes the task definition's single container.
-func svcTestContainer(t *testing.T, td *ecs.TaskDefinition) containerDefinition {
+// containerOf decodes the task definition's single container.
+func containerOf(t *testing.T, td *ecs.TaskDefinition) containerDefinition {
 	t.Helper()
 	var defs []containerDefinition
 	if err := json.Unmarshal([]byte(*td.Spec.ForProvider.ContainerDefinitions), &defs); err != nil {
@@ -161,7 +60,7 @@ func TestServicePhases(t *testing.T) {
 	always := []string{KeyCapacityProviders, KeyECSCluster, KeyExecutionRole, KeyTaskRole}
 	cases := map[string]struct {
 		reason      string
-		observed    []svcTestResource
+		observed    []observedResource
 		wantKeys    []string // besides always; "TD" stands for the task definition
 		wantWaiting int
 	}{
@@ -171,63 +70,57 @@ func TestServicePhases(t *testing.T) {
 		},
 		"DatabaseWithoutTaskRole": {
 			reason:      "the task definition also needs the task role's ARN (taskRoleArn has no reference)",
-			observed:    []svcTestResource{svcTestDatabase()},
+			observed:    []observedResource{observedDatabase()},
 			wantKeys:    []string{KeyExecutionRolePolicy},
 			wantWaiting: 1,
 		},
 		"NoListener": {
 			reason:      "ECS rejects a service whose target group has no listener",
-			observed:    []svcTestResource{svcTestDatabase(), svcTestTaskRole(), svcTestReady(KeyCapacityProviders)},
+			observed:    []observedResource{observedDatabase(), observedTaskRole(), observedReady(KeyCapacityProviders)},
 			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
 			wantWaiting: 1,
 		},
 		"ListenerNotReady": {
 			reason:      "a listener that AWS has not created yet does not count",
-			observed:    []svcTestResource{svcTestDatabase(), svcTestTaskRole(), {key: KeyListenerRule}, svcTestReady(KeyCapacityProviders)},
+			observed:    []observedResource{observedDatabase(), observedTaskRole(), {key: KeyListenerRule}, observedReady(KeyCapacityProviders)},
 			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
 			wantWaiting: 1,
 		},
 		"NoCapacityProviders": {
 			reason:      "FARGATE_SPOT must be associated with the cluster before the service uses it",
-			observed:    []svcTestResource{svcTestDatabase(), svcTestTaskRole(), svcTestReady(KeyListenerRule)},
+			observed:    []observedResource{observedDatabase(), observedTaskRole(), observedReady(KeyListenerRule)},
 			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
 			wantWaiting: 1,
 		},
 		"Everything": {
 			reason:   "with the database, role, listener and capacity providers everything renders",
-			observed: svcTestAllUpstream(),
+			observed: serviceUpstream(),
 			wantKeys: []string{KeyExecutionRolePolicy, "TD", KeyService},
 		},
 		"ServiceKeptWhenListenerGoesUnready": {
 			reason:   "a rendered service is never dropped",
-			observed: []svcTestResource{svcTestDatabase(), svcTestTaskRole(), {key: KeyListenerRule}, {key: KeyService}},
+			observed: []observedResource{observedDatabase(), observedTaskRole(), {key: KeyListenerRule}, {key: KeyService}},
 			wantKeys: []string{KeyExecutionRolePolicy, "TD", KeyService},
 		},
 	}
-	s := svcTestSpec(t, nil)
+	s := testSpec(t)
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			b := buildService(s, svcTestObserved(t, tc.observed...))
+			b := buildService(s, observedOf(t, tc.observed...))
 			want := slices.Clone(always)
 			for _, k := range tc.wantKeys {
 				if k == "TD" {
-					k = KeyTaskDefinition(newTaskDefinitionContent(s, taskInputs{svcTestEndpoint, svcTestSecretARN, svcTestTaskRoleARN}).hash())
+					k = KeyTaskDefinition(newTaskDefinitionContent(s, testTaskInputs).hash())
 				}
 				want = append(want, k)
 			}
-			sort.Strings(want)
-			if diff := cmp.Diff(want, svcTestKeys(b)); diff != "" {
-				t.Errorf("%s: keys -want, +got:\n%s", tc.reason, diff)
-			}
-			if len(b.Waiting) != tc.wantWaiting {
-				t.Errorf("%s: want %d waiting messages, got %q", tc.reason, tc.wantWaiting, b.Waiting)
-			}
+			checkPhase(t, b, tc.reason, want, tc.wantWaiting)
 		})
 	}
 }
 
 func TestServiceWaitingMessageNamesWhatIsMissing(t *testing.T) {
-	b := buildService(svcTestSpec(t, nil), Observed{})
+	b := buildService(testSpec(t), Observed{})
 	got := strings.Join(b.Waiting, "; ")
 	for _, want := range []string{"waiting for the Aurora cluster endpoint and its Secrets Manager secret", "the endpoint of aurora-cluster", "the ARN of role-task"} {
 		if !strings.Contains(got, want) {
@@ -237,13 +130,11 @@ func TestServiceWaitingMessageNamesWhatIsMissing(t *testing.T) {
 }
 
 func TestTaskDefinitionValues(t *testing.T) {
-	s := svcTestSpec(t, nil)
-	b := buildService(s, svcTestObserved(t, svcTestAllUpstream()...))
-	td := svcTestFind[*ecs.TaskDefinition](t, b, svcTestTaskDefinitionKey(t, b))
+	s := testSpec(t)
+	b := buildService(s, observedOf(t, serviceUpstream()...))
+	td := objectByKey[*ecs.TaskDefinition](t, b, taskDefinitionKeyOf(t, b))
 	fp := td.Spec.ForProvider
-	cases := map[string]struct {
-		got, want any
-	}{
+	checkValues(t, map[string]gotWant{
 		"Family":        {*fp.Family, "catalog-api-dev"},
 		"CPU":           {*fp.CPU, "1024"},
 		"Memory":        {*fp.Memory, "2048"},
@@ -252,41 +143,32 @@ func TestTaskDefinitionValues(t *testing.T) {
 		"OS":            {*fp.RuntimePlatform.OperatingSystemFamily, "LINUX"},
 		"Architecture":  {*fp.RuntimePlatform.CPUArchitecture, "X86_64"},
 		"ExecutionRole": {fp.ExecutionRoleArnRef.Name, s.ObjectName(KeyExecutionRole)},
-		"TaskRole":      {*fp.TaskRoleArn, svcTestTaskRoleARN},
+		"TaskRole":      {*fp.TaskRoleArn, testTaskRoleARN},
 		"SkipDestroy":   {*fp.SkipDestroy, false},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, tc.got); diff != "" {
-				t.Errorf("-want, +got:\n%s", diff)
-			}
-		})
-	}
+	})
 }
 
 func TestContainerDefinition(t *testing.T) {
-	s := svcTestSpec(t, func(spec map[string]any) {
-		spec["service"] = map[string]any{"env": []any{
-			map[string]any{"name": "LOG_LEVEL", "value": "info"},
-			map[string]any{"name": "CACHE_TTL", "value": "60"},
-		}}
-	})
-	b := buildService(s, svcTestObserved(t, svcTestAllUpstream()...))
-	c := svcTestContainer(t, svcTestFind[*ecs.TaskDefinition](t, b, svcTestTaskDefinitionKey(t, b)))
+	s := testSpec(t, withSpecField("service", map[string]any{"env": []any{
+		map[string]any{"name": "LOG_LEVEL", "value": "info"},
+		map[string]any{"name": "CACHE_TTL", "value": "60"},
+	}}))
+	b := buildService(s, observedOf(t, serviceUpstream()...))
+	c := containerOf(t, objectByKey[*ecs.TaskDefinition](t, b, taskDefinitionKeyOf(t, b)))
 	want := containerDefinition{
 		Name:         "catalog-api",
-		Image:        svcTestImage,
+		Image:        testImage,
 		Essential:    true,
 		PortMappings: []portMapping{{ContainerPort: 3000, HostPort: 3000, Protocol: "tcp"}},
 		Environment: []keyValuePair{
 			{Name: "CACHE_TTL", Value: "60"},
-			{Name: "DB_HOST", Value: svcTestEndpoint},
+			{Name: "DB_HOST", Value: testDBEndpoint},
 			{Name: "DB_NAME", Value: "catalog"},
 			{Name: "DB_PORT", Value: "5432"},
 			{Name: "DB_USER", Value: "catalog_admin"},
 			{Name: "LOG_LEVEL", Value: "info"},
 		},
-		Secrets: []containerSecret{{Name: "DB_PASSWORD", ValueFrom: svcTestSecretARN + ":password::"}},
+		Secrets: []containerSecret{{Name: "DB_PASSWORD", ValueFrom: testDBSecretARN + ":password::"}},
 		LogConfiguration: &logConfiguration{LogDriver: "awslogs", Options: map[string]string{
 			"awslogs-group":         "/aws/ecs/ecs-service-dev",
 			"awslogs-region":        "eu-north-1",
@@ -308,11 +190,11 @@ func TestContainerDefinition(t *testing.T) {
 }
 
 func TestTaskDefinitionKey(t *testing.T) {
-	in := taskInputs{svcTestEndpoint, svcTestSecretARN, svcTestTaskRoleARN}
-	base := KeyTaskDefinition(newTaskDefinitionContent(svcTestSpec(t, nil), in).hash())
+	in := testTaskInputs
+	base := KeyTaskDefinition(newTaskDefinitionContent(testSpec(t), in).hash())
 	cases := map[string]struct {
 		reason     string
-		mutate     func(spec map[string]any)
+		opts       []specOption
 		in         taskInputs
 		wantChange bool
 	}{
@@ -321,42 +203,36 @@ func TestTaskDefinitionKey(t *testing.T) {
 			in:     in,
 		},
 		"NewImage": {
-			reason: "a new image needs a new task definition",
-			mutate: func(spec map[string]any) {
-				spec["image"] = "123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api:1.0.1"
-			},
+			reason:     "a new image needs a new task definition",
+			opts:       []specOption{withSpecField("image", "123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api:1.0.1")},
 			in:         in,
 			wantChange: true,
 		},
 		"NewEnv": {
-			reason: "a new environment variable needs a new task definition",
-			mutate: func(spec map[string]any) {
-				spec["service"] = map[string]any{"env": []any{map[string]any{"name": "A", "value": "b"}}}
-			},
+			reason:     "a new environment variable needs a new task definition",
+			opts:       []specOption{withSpecField("service", map[string]any{"env": []any{map[string]any{"name": "A", "value": "b"}}})},
 			in:         in,
 			wantChange: true,
 		},
 		"NewDatabaseEndpoint": {
 			reason:     "DB_HOST is part of the container definition",
-			in:         taskInputs{"other." + svcTestEndpoint, svcTestSecretARN, svcTestTaskRoleARN},
+			in:         taskInputs{"other." + testDBEndpoint, testDBSecretARN, testTaskRoleARN},
 			wantChange: true,
 		},
 		"ScalingChange": {
 			reason: "scaling is not part of the task definition",
-			mutate: func(spec map[string]any) {
-				spec["scaling"] = map[string]any{"minTasks": int64(3), "maxTasks": int64(8)}
-			},
-			in: in,
+			opts:   []specOption{withSpecField("scaling", map[string]any{"minTasks": int64(3), "maxTasks": int64(8)})},
+			in:     in,
 		},
 		"DatabaseClassChange": {
 			reason: "the instance class is not part of the task definition",
-			mutate: func(spec map[string]any) { spec["database"] = map[string]any{"instanceClass": "db.r6g.large"} },
+			opts:   []specOption{withSpecField("database", map[string]any{"instanceClass": "db.r6g.large"})},
 			in:     in,
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := KeyTaskDefinition(newTaskDefinitionContent(svcTestSpec(t, tc.mutate), tc.in).hash())
+			got := KeyTaskDefinition(newTaskDefinitionContent(testSpec(t, tc.opts...), tc.in).hash())
 			if changed := got != base; changed != tc.wantChange {
 				t.Errorf("%s: key %s vs base %s: changed=%v, want %v", tc.reason, got, base, changed, tc.wantChange)
 			}
@@ -368,14 +244,12 @@ func TestTaskDefinitionKey(t *testing.T) {
 }
 
 func TestServiceValues(t *testing.T) {
-	s := svcTestSpec(t, func(spec map[string]any) { spec["scaling"] = map[string]any{"minTasks": int64(3)} })
-	b := buildService(s, svcTestObserved(t, svcTestAllUpstream()...))
-	svc := svcTestFind[*ecs.Service](t, b, KeyService)
+	s := testSpec(t, withSpecField("scaling", map[string]any{"minTasks": int64(3)}))
+	b := buildService(s, observedOf(t, serviceUpstream()...))
+	svc := objectByKey[*ecs.Service](t, b, KeyService)
 	fp := svc.Spec.ForProvider
 	always := xpv1.ResolvePolicyAlways
-	cases := map[string]struct {
-		got, want any
-	}{
+	checkValues(t, map[string]gotWant{
 		"CapacityProviderStrategy":  {fp.CapacityProviderStrategy, []ecs.CapacityProviderStrategyParameters{{CapacityProvider: ptr("FARGATE_SPOT"), Weight: f64(1)}}},
 		"NoLaunchType":              {fp.LaunchType, (*string)(nil)},
 		"NoForProviderDesiredCount": {fp.DesiredCount, (*float64)(nil)},
@@ -384,7 +258,7 @@ func TestServiceValues(t *testing.T) {
 			xpv1.ManagementActionObserve, xpv1.ManagementActionCreate, xpv1.ManagementActionUpdate, xpv1.ManagementActionDelete,
 		}},
 		"TaskDefinitionRefAlways": {fp.TaskDefinitionRef, &xpv1.NamespacedReference{
-			Name: s.ObjectName(svcTestTaskDefinitionKey(t, b)), Policy: &xpv1.Policy{Resolve: &always},
+			Name: s.ObjectName(taskDefinitionKeyOf(t, b)), Policy: &xpv1.Policy{Resolve: &always},
 		}},
 		"Cluster": {fp.ClusterRef.Name, s.ObjectName(KeyECSCluster)},
 		"Network": {fp.NetworkConfiguration, &ecs.ServiceNetworkConfigurationParameters{
@@ -402,41 +276,25 @@ func TestServiceValues(t *testing.T) {
 		"PropagateTags":     {*fp.PropagateTags, "SERVICE"},
 		"ForceDelete":       {*fp.ForceDelete, true},
 		"NoSteadyStateWait": {*fp.WaitForSteadyState, false},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, tc.got); diff != "" {
-				t.Errorf("-want, +got:\n%s", diff)
-			}
-		})
-	}
+	})
 	if slices.Contains(svc.Spec.ManagementPolicies, xpv1.ManagementActionLateInitialize) {
 		t.Error("LateInitialize would copy the live desiredCount back and fight autoscaling")
 	}
 }
 
 func TestECSClusterAndCapacityProviders(t *testing.T) {
-	s := svcTestSpec(t, nil)
+	s := testSpec(t)
 	b := buildService(s, Observed{})
-	cluster := svcTestFind[*ecs.Cluster](t, b, KeyECSCluster)
-	cp := svcTestFind[*ecs.ClusterCapacityProviders](t, b, KeyCapacityProviders)
-	cases := map[string]struct {
-		got, want any
-	}{
+	cluster := objectByKey[*ecs.Cluster](t, b, KeyECSCluster)
+	cp := objectByKey[*ecs.ClusterCapacityProviders](t, b, KeyCapacityProviders)
+	checkValues(t, map[string]gotWant{
 		"ContainerInsights": {cluster.Spec.ForProvider.Setting, []ecs.SettingParameters{{Name: ptr("containerInsights"), Value: ptr("enabled")}}},
 		"Providers":         {cp.Spec.ForProvider.CapacityProviders, ptrList("FARGATE_SPOT", "FARGATE")},
 		"DefaultStrategy": {cp.Spec.ForProvider.DefaultCapacityProviderStrategy, []ecs.DefaultCapacityProviderStrategyParameters{
 			{CapacityProvider: ptr("FARGATE_SPOT"), Weight: f64(1)},
 		}},
 		"ClusterRef": {cp.Spec.ForProvider.ClusterNameRef.Name, s.ObjectName(KeyECSCluster)},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, tc.got); diff != "" {
-				t.Errorf("-want, +got:\n%s", diff)
-			}
-		})
-	}
+	})
 }
 
 func TestExecutionRolePolicy(t *testing.T) {
@@ -444,7 +302,7 @@ func TestExecutionRolePolicy(t *testing.T) {
 		"arn:aws:logs:eu-north-1:*:log-group:/aws/ecs/ecs-service-dev",
 		"arn:aws:logs:eu-north-1:*:log-group:/aws/ecs/ecs-service-dev:log-stream:*",
 	}}
-	secret := Statement{Sid: "DatabaseSecret", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: []string{svcTestSecretARN}}
+	secret := Statement{Sid: "DatabaseSecret", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: []string{testDBSecretARN}}
 	ecrAuth := Statement{Sid: "EcrAuthorizationToken", Effect: "Allow", Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}}
 	ecrPull := func(arn string) Statement {
 		return Statement{Sid: "EcrPullImage", Effect: "Allow", Action: []string{
@@ -458,7 +316,7 @@ func TestExecutionRolePolicy(t *testing.T) {
 	}{
 		"PrivateECR": {
 			reason: "image pulls are limited to the image's repository",
-			image:  svcTestImage,
+			image:  testImage,
 			want:   []Statement{ecrAuth, ecrPull("arn:aws:ecr:eu-north-1:123456789012:repository/catalog-api"), logs, secret},
 		},
 		"NestedRepositoryWithDigest": {
@@ -474,9 +332,9 @@ func TestExecutionRolePolicy(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			s := svcTestSpec(t, func(spec map[string]any) { spec["image"] = tc.image })
-			b := buildService(s, svcTestObserved(t, svcTestDatabase()))
-			p := svcTestFind[*iam.RolePolicy](t, b, KeyExecutionRolePolicy)
+			s := testSpec(t, withSpecField("image", tc.image))
+			b := buildService(s, observedOf(t, observedDatabase()))
+			p := objectByKey[*iam.RolePolicy](t, b, KeyExecutionRolePolicy)
 			var got PolicyDocument
 			if err := json.Unmarshal([]byte(*p.Spec.ForProvider.Policy), &got); err != nil {
 				t.Fatal(err)
@@ -493,19 +351,19 @@ func TestExecutionRolePolicy(t *testing.T) {
 
 func TestExecutionRolePolicyFallsBackToObserved(t *testing.T) {
 	const observedPolicy = `{"Version":"2012-10-17","Statement":[]}`
-	b := buildService(svcTestSpec(t, nil), svcTestObserved(t, svcTestResource{
+	b := buildService(testSpec(t), observedOf(t, observedResource{
 		key:  KeyExecutionRolePolicy,
 		spec: map[string]any{"forProvider": map[string]any{"policy": observedPolicy}},
 	}))
-	p := svcTestFind[*iam.RolePolicy](t, b, KeyExecutionRolePolicy)
+	p := objectByKey[*iam.RolePolicy](t, b, KeyExecutionRolePolicy)
 	if diff := cmp.Diff(observedPolicy, *p.Spec.ForProvider.Policy); diff != "" {
 		t.Errorf("a rendered policy must stay rendered as observed when the secret ARN is unknown; -want, +got:\n%s", diff)
 	}
 }
 
-// svcTestObservedTaskDefinition is a task definition as the function
-// rendered it, observed with a creation time.
-func svcTestObservedTaskDefinition(t *testing.T, s *Spec, in taskInputs, created time.Time) svcTestResource {
+// taskDefinitionAsObserved is a task definition as the function rendered
+// it, observed with a creation time.
+func taskDefinitionAsObserved(t *testing.T, s *Spec, in taskInputs, created time.Time) observedResource {
 	t.Helper()
 	d := taskDefinition(s, in)
 	RegisterTypes()
@@ -514,17 +372,17 @@ func svcTestObservedTaskDefinition(t *testing.T, s *Spec, in taskInputs, created
 		t.Fatal(err)
 	}
 	spec, _ := u.Object["spec"].(map[string]any)
-	return svcTestResource{key: d.Key, ready: true, spec: spec, created: created}
+	return observedResource{key: d.Key, ready: true, spec: spec, created: created}
 }
 
 func TestTaskDefinitionFallsBackToObserved(t *testing.T) {
-	s := svcTestSpec(t, nil)
-	in := taskInputs{svcTestEndpoint, svcTestSecretARN, svcTestTaskRoleARN}
-	prev := svcTestObservedTaskDefinition(t, s, in, time.Unix(100, 0))
+	s := testSpec(t)
+	in := testTaskInputs
+	prev := taskDefinitionAsObserved(t, s, in, time.Unix(100, 0))
 	// The database, role and service exist but report nothing (for example
 	// right after a restore): the task definition must still render, the same.
-	b := buildService(s, svcTestObserved(t, prev, svcTestResource{key: KeyDBCluster}, svcTestResource{key: KeyService}))
-	if got := svcTestTaskDefinitionKey(t, b); got != prev.key {
+	b := buildService(s, observedOf(t, prev, observedResource{key: KeyDBCluster}, observedResource{key: KeyService}))
+	if got := taskDefinitionKeyOf(t, b); got != prev.key {
 		t.Errorf("task definition key %s, want the observed %s", got, prev.key)
 	}
 	if len(b.Waiting) != 0 {
@@ -533,36 +391,36 @@ func TestTaskDefinitionFallsBackToObserved(t *testing.T) {
 
 	// A new image while the database status is missing still makes a new
 	// revision, with the observed database values.
-	s2 := svcTestSpec(t, func(spec map[string]any) { spec["image"] = "nginx:1.27" })
-	b2 := buildService(s2, svcTestObserved(t, prev, svcTestResource{key: KeyService}))
+	s2 := testSpec(t, withSpecField("image", "nginx:1.27"))
+	b2 := buildService(s2, observedOf(t, prev, observedResource{key: KeyService}))
 	want := KeyTaskDefinition(newTaskDefinitionContent(s2, in).hash())
-	if !slices.Contains(svcTestKeys(b2), want) {
-		t.Errorf("want new task definition %s, rendered %v", want, svcTestKeys(b2))
+	if !slices.Contains(sortedRenderedKeys(b2), want) {
+		t.Errorf("want new task definition %s, rendered %v", want, sortedRenderedKeys(b2))
 	}
 }
 
 func TestOnlyCurrentTaskDefinitionRendered(t *testing.T) {
-	in := taskInputs{svcTestEndpoint, svcTestSecretARN, svcTestTaskRoleARN}
-	old := svcTestObservedTaskDefinition(t, svcTestSpec(t, func(spec map[string]any) { spec["image"] = "nginx:1.25" }), in, time.Unix(100, 0))
-	prev := svcTestObservedTaskDefinition(t, svcTestSpec(t, func(spec map[string]any) { spec["image"] = "nginx:1.26" }), in, time.Unix(200, 0))
-	s := svcTestSpec(t, func(spec map[string]any) { spec["image"] = "nginx:1.27" })
+	in := testTaskInputs
+	old := taskDefinitionAsObserved(t, testSpec(t, withSpecField("image", "nginx:1.25")), in, time.Unix(100, 0))
+	prev := taskDefinitionAsObserved(t, testSpec(t, withSpecField("image", "nginx:1.26")), in, time.Unix(200, 0))
+	s := testSpec(t, withSpecField("image", "nginx:1.27"))
 	current := KeyTaskDefinition(newTaskDefinitionContent(s, in).hash())
 
-	b := buildService(s, svcTestObserved(t, append(svcTestAllUpstream(), old, prev)...))
-	if got := svcTestTaskDefinitionKey(t, b); got != current {
+	b := buildService(s, observedOf(t, append(serviceUpstream(), old, prev)...))
+	if got := taskDefinitionKeyOf(t, b); got != current {
 		t.Errorf("rendered task definition %s, want the current %s", got, current)
 	}
-	svc := svcTestFind[*ecs.Service](t, b, KeyService)
+	svc := objectByKey[*ecs.Service](t, b, KeyService)
 	if got, want := svc.Spec.ForProvider.TaskDefinitionRef.Name, s.ObjectName(current); got != want {
 		t.Errorf("service references %s, want the current revision %s", got, want)
 	}
 }
 
 func TestObservedTaskDefinitionsNewestFirst(t *testing.T) {
-	in := taskInputs{svcTestEndpoint, svcTestSecretARN, svcTestTaskRoleARN}
-	a := svcTestObservedTaskDefinition(t, svcTestSpec(t, func(spec map[string]any) { spec["image"] = "nginx:1.25" }), in, time.Unix(300, 0))
-	b := svcTestObservedTaskDefinition(t, svcTestSpec(t, func(spec map[string]any) { spec["image"] = "nginx:1.26" }), in, time.Unix(100, 0))
-	got := observedTaskDefinitions(svcTestObserved(t, b, a, svcTestDatabase()))
+	in := testTaskInputs
+	a := taskDefinitionAsObserved(t, testSpec(t, withSpecField("image", "nginx:1.25")), in, time.Unix(300, 0))
+	b := taskDefinitionAsObserved(t, testSpec(t, withSpecField("image", "nginx:1.26")), in, time.Unix(100, 0))
+	got := observedTaskDefinitions(observedOf(t, b, a, observedDatabase()))
 	if diff := cmp.Diff([]string{a.key, b.key}, got); diff != "" {
 		t.Errorf("observed task definitions, newest first; -want, +got:\n%s", diff)
 	}
@@ -574,7 +432,7 @@ func TestECRRepositoryARN(t *testing.T) {
 		want   string
 		wantOK bool
 	}{
-		"Tag":       {image: svcTestImage, want: "arn:aws:ecr:eu-north-1:123456789012:repository/catalog-api", wantOK: true},
+		"Tag":       {image: testImage, want: "arn:aws:ecr:eu-north-1:123456789012:repository/catalog-api", wantOK: true},
 		"NoTag":     {image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/a/b", want: "arn:aws:ecr:us-east-1:123456789012:repository/a/b", wantOK: true},
 		"China":     {image: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/api:v1", want: "arn:aws-cn:ecr:cn-north-1:123456789012:repository/api", wantOK: true},
 		"DockerHub": {image: "nginx:1.27"},
