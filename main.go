@@ -26,6 +26,7 @@ func (c *CLI) Run() error {
 	if err != nil {
 		return err
 	}
+	useRightSizedBuffers()
 	return function.Serve(fn.NewFunction(log),
 		function.Listen(c.Network, c.Address),
 		function.MTLSCertificates(c.TLSCertsDir),

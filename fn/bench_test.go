@@ -5,18 +5,24 @@ import (
 	"testing"
 
 	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"google.golang.org/protobuf/proto"
 )
 
+// benchPhases are the lifecycle phases the benchmarks render, in order:
+// nothing observed, the first render's resources observed, and everything
+// observed and ready.
+var benchPhases = []string{"Nothing", "FirstRenderReady", "Complete"}
+
 // BenchmarkRunFunction measures one complete render per lifecycle phase, as
-// Crossplane sends it: nothing observed, and everything observed and ready.
-// The budget (README, Performance) is under 2 ms per render on a 2-core
-// machine; run with:
+// Crossplane sends it. The budget (README, Performance) is under 2 ms per
+// render on a 2-core machine; .ci/bench runs it as
 //
-//	go test ./fn -run '^$' -bench RunFunction -benchmem
+//	go test ./fn -run '^$' -bench . -benchmem -count 5
 func BenchmarkRunFunction(b *testing.B) {
 	phases := testPhases(b)
 	f := NewFunction(logging.NewNopLogger())
-	for _, phase := range []string{"Nothing", "Complete"} {
+	for _, phase := range benchPhases {
 		req := newRequest(testXR, phases[phase])
 		b.Run(phase, func(b *testing.B) {
 			b.ReportAllocs()
@@ -27,6 +33,39 @@ func BenchmarkRunFunction(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(len(phases[phase])), "observed")
+		})
+	}
+}
+
+// BenchmarkWire measures what gRPC adds to every render outside the
+// function's code: decoding the request and encoding the response. A served
+// render costs RunFunction plus both.
+func BenchmarkWire(b *testing.B) {
+	phases := testPhases(b)
+	for _, phase := range benchPhases {
+		req := newRequest(testXR, phases[phase])
+		rsp := run(b, req)
+		wire, err := proto.Marshal(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(phase+"/DecodeRequest", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(wire)))
+			for b.Loop() {
+				if err := proto.Unmarshal(wire, &fnv1.RunFunctionRequest{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(phase+"/EncodeResponse", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(proto.Size(rsp)))
+			for b.Loop() {
+				if _, err := proto.Marshal(rsp); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }

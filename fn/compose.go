@@ -71,6 +71,7 @@ type Plan struct {
 // Compose renders the whole stack. It is deterministic: the same spec and
 // observed state give the same plan.
 func Compose(s *Spec, o Observed) (*Plan, error) {
+	RegisterTypes() // Usages need the kinds of the typed objects.
 	p := &Plan{}
 	rendered := map[string]Desired{}
 	for _, part := range Parts {
