@@ -15,12 +15,14 @@ type PolicyDocument struct {
 
 // Statement is one IAM policy statement.
 type Statement struct {
-	Sid       string     `json:"Sid,omitempty"`
-	Effect    string     `json:"Effect"`
-	Principal *Principal `json:"Principal,omitempty"`
-	Action    []string   `json:"Action"`
-	Resource  []string   `json:"Resource,omitempty"`
-	Condition Condition  `json:"Condition,omitempty"`
+	Sid    string `json:"Sid,omitempty"`
+	Effect string `json:"Effect"`
+	// Principal is a *Principal, or the string "*" (anyone) in a resource
+	// policy's Deny.
+	Principal any       `json:"Principal,omitempty"`
+	Action    []string  `json:"Action"`
+	Resource  []string  `json:"Resource,omitempty"`
+	Condition Condition `json:"Condition,omitempty"`
 }
 
 // Principal of a resource-based or trust policy statement.

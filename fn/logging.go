@@ -1,8 +1,6 @@
 package fn
 
 import (
-	"encoding/json"
-
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	cloudwatchlogs "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchlogs/v1beta1"
 	s3 "github.com/upbound/provider-aws/v2/apis/namespaced/s3/v1beta1"
@@ -173,24 +171,6 @@ func logBucketPolicy(s *Spec) Desired {
 	}}
 }
 
-// BucketPolicyDocument is a resource policy whose statements may name the
-// literal principal "*", which the Principal type cannot express.
-type BucketPolicyDocument struct {
-	Version   string            `json:"Version"`
-	Statement []BucketStatement `json:"Statement"`
-}
-
-// BucketStatement is one statement of a BucketPolicyDocument. Principal is
-// either the string "*" or a *Principal.
-type BucketStatement struct {
-	Sid       string    `json:"Sid,omitempty"`
-	Effect    string    `json:"Effect"`
-	Principal any       `json:"Principal"`
-	Action    []string  `json:"Action"`
-	Resource  []string  `json:"Resource"`
-	Condition Condition `json:"Condition,omitempty"`
-}
-
 // logBucketPolicyDocument is the access-log bucket's policy JSON.
 //
 // ALB access logs: in regions opened before August 2022 (eu-north-1
@@ -199,15 +179,15 @@ type BucketStatement struct {
 // object key is <prefix>/AWSLogs/<account-id>/... .
 func logBucketPolicyDocument(s *Spec) string {
 	bucketARN := "arn:aws:s3:::" + LogBucketName(s)
-	doc := BucketPolicyDocument{Version: "2012-10-17", Statement: []BucketStatement{
-		{
+	return policyDocument(
+		Statement{
 			Sid:       "AllowALBAccessLogs",
 			Effect:    "Allow",
 			Principal: &Principal{AWS: "arn:aws:iam::" + s.RegionFacts.ELBAccountID + ":root"},
 			Action:    []string{"s3:PutObject"},
 			Resource:  []string{bucketARN + "/" + AccessLogPrefixALB + "/AWSLogs/*"},
 		},
-		{
+		Statement{
 			Sid:       "DenyInsecureTransport",
 			Effect:    "Deny",
 			Principal: "*",
@@ -215,10 +195,5 @@ func logBucketPolicyDocument(s *Spec) string {
 			Resource:  []string{bucketARN, bucketARN + "/*"},
 			Condition: Condition{"Bool": {"aws:SecureTransport": "false"}},
 		},
-	}}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		panic(err) // The types above always marshal.
-	}
-	return string(b)
+	)
 }
