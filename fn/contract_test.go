@@ -283,3 +283,14 @@ func loadProviderSchemas() (map[string]map[string]any, error) {
 	}
 	return out, nil
 }
+
+// TestLifecycleFilterPrefixSurvivesConversion: the rendered lifecycle rule
+// keeps its explicit empty filter prefix (an empty filter block is what the
+// Terraform resource under the provider rejects).
+func TestLifecycleFilterPrefixSurvivesConversion(t *testing.T) {
+	stack := renderedStack(t)
+	p, ok := val(stack[KeyLogBucketLifecycle], lifecycleFilterPrefix).(string)
+	if !ok || p != "" {
+		t.Errorf("%s = %#v, want the empty string", lifecycleFilterPrefix, val(stack[KeyLogBucketLifecycle], lifecycleFilterPrefix))
+	}
+}

@@ -130,7 +130,12 @@ func toDesiredComposed(d Desired, o Observed) (*resource.DesiredComposed, error)
 		u = cu
 	} else {
 		var err error
-		if u, err = toComposed(d.Object); err != nil {
+		if u, err = composed.From(d.Object); err != nil {
+			return nil, err
+		}
+	}
+	for _, path := range d.EmptyStrings {
+		if err := u.SetValue(path, ""); err != nil {
 			return nil, err
 		}
 	}

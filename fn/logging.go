@@ -100,8 +100,12 @@ func logBucket(s *Spec) Desired {
 func bucketRef(s *Spec) *xpv1.NamespacedReference { return s.Ref(KeyLogBucket) }
 
 // logBucketLifecycle expires every access log after AccessLogExpirationDays.
+// lifecycleFilterPrefix is the rule's filter prefix, rendered as "" on
+// purpose (see below).
+const lifecycleFilterPrefix = "spec.forProvider.rule[0].filter[0].prefix"
+
 func logBucketLifecycle(s *Spec) Desired {
-	return Desired{Key: KeyLogBucketLifecycle, Object: &s3.BucketLifecycleConfiguration{
+	return Desired{Key: KeyLogBucketLifecycle, EmptyStrings: []string{lifecycleFilterPrefix}, Object: &s3.BucketLifecycleConfiguration{
 		Spec: s3.BucketLifecycleConfigurationSpec{ForProvider: s3.BucketLifecycleConfigurationParameters{
 			BucketRef: bucketRef(s),
 			Rule: []s3.BucketLifecycleConfigurationRuleParameters{{

@@ -43,6 +43,10 @@ type Desired struct {
 	// Ready decides the resource's readiness from what is observed. Nil
 	// means: ready when the provider reports Ready=True.
 	Ready ReadyCheck
+	// EmptyStrings are field paths whose empty string is meant: the
+	// conversion to unstructured (composed.From, JSON omitempty) drops
+	// empty strings, so they are set again afterwards.
+	EmptyStrings []string
 }
 
 // Name is the AWS-side name of a resource type: resource-type-{suffix}.
