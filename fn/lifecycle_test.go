@@ -64,7 +64,7 @@ func TestConvergence(t *testing.T) {
 		}
 	}
 	status := rsp.GetDesired().GetComposite().GetResource().AsMap()
-	for _, path := range []string{"status.url", "status.loadBalancerDnsName", "status.database.endpoint", "status.database.readerEndpoint", "status.database.secretArn", "status.service.clusterName", "status.service.serviceName", "status.accessLogBucket", "status.logGroups[3]"} {
+	for _, path := range []string{"status.url", "status.loadBalancerDnsName", "status.database.endpoint", "status.database.readerEndpoint", "status.database.secretArn", "status.service.clusterName", "status.service.serviceName", "status.service.taskDefinition", "status.accessLogBucket", "status.logGroups[3]"} {
 		if str(status, path) == "" {
 			t.Errorf("converged XR lacks %s", path)
 		}

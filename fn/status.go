@@ -11,8 +11,9 @@ func Status(s *Spec, o Observed) v1alpha1.CatalogApiStatus {
 		LogGroups:           LogGroupNames(s),
 		AccessLogBucket:     LogBucketName(s),
 		Service: &v1alpha1.ServiceStatus{
-			ClusterName: s.Name("ecs-cluster"),
-			ServiceName: s.Name("ecs-service"),
+			ClusterName:    s.Name("ecs-cluster"),
+			ServiceName:    s.Name("ecs-service"),
+			TaskDefinition: o.String(KeyService, "spec.forProvider.taskDefinition"),
 		},
 	}
 	if d := o.DistributionDomainName(); d != "" {

@@ -199,7 +199,8 @@ type ServiceStatus struct {
 	// ServiceName of the ECS service.
 	// +optional
 	ServiceName string `json:"serviceName,omitempty"`
-	// TaskDefinition is the family:revision-name of the current task definition.
+	// TaskDefinition is the ARN of the task definition revision the service
+	// is set to run.
 	// +optional
 	TaskDefinition string `json:"taskDefinition,omitempty"`
 }
