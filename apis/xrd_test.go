@@ -38,14 +38,7 @@ func TestXRDMatchesGoTypes(t *testing.T) {
 }
 
 func TestXRDIdentity(t *testing.T) {
-	b, err := os.ReadFile("xrd.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	xrd := map[string]any{}
-	if err := yaml.Unmarshal(b, &xrd); err != nil {
-		t.Fatal(err)
-	}
+	xrd := loadXRD(t)
 	spec := xrd["spec"].(map[string]any)
 	got := map[string]any{
 		"apiVersion": xrd["apiVersion"],
@@ -66,7 +59,7 @@ func TestXRDIdentity(t *testing.T) {
 	}
 }
 
-func loadXRDSchema(t *testing.T) map[string]any {
+func loadXRD(t *testing.T) map[string]any {
 	t.Helper()
 	b, err := os.ReadFile("xrd.yaml")
 	if err != nil {
@@ -76,7 +69,12 @@ func loadXRDSchema(t *testing.T) map[string]any {
 	if err := yaml.Unmarshal(b, &xrd); err != nil {
 		t.Fatal(err)
 	}
-	v := xrd["spec"].(map[string]any)["versions"].([]any)[0].(map[string]any)
+	return xrd
+}
+
+func loadXRDSchema(t *testing.T) map[string]any {
+	t.Helper()
+	v := loadXRD(t)["spec"].(map[string]any)["versions"].([]any)[0].(map[string]any)
 	return v["schema"].(map[string]any)["openAPIV3Schema"].(map[string]any)
 }
 
