@@ -61,7 +61,7 @@ func partCondition(pr PartResult, ready map[string]bool, o Observed) PartConditi
 		}
 		c.Reason, c.Message = "NotReady", strings.Join(msgs, "; ")
 	default:
-		c.Ready, c.Reason, c.Message = true, "Available", fmt.Sprintf("all %d resources are ready", len(pr.Keys))
+		c.Ready, c.Reason, c.Message = true, "Available", fmt.Sprintf("ready: %d of %d resources", len(pr.Keys), len(pr.Keys))
 	}
 	return c
 }
