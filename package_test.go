@@ -441,6 +441,23 @@ func readImageTarball(t *testing.T, path string) *imageTarball {
 	return img
 }
 
+// eachTarEntry calls fn for every entry of a tar stream, in order.
+func eachTarEntry(r io.Reader, fn func(hdr *tar.Header, body io.Reader) error) error {
+	tr := tar.NewReader(r)
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(hdr, tr); err != nil {
+			return err
+		}
+	}
+}
+
 // readTarFiles returns the regular files of a tar archive by name.
 func readTarFiles(path string) (map[string][]byte, error) {
 	f, err := os.Open(path)
@@ -449,22 +466,15 @@ func readTarFiles(path string) (map[string][]byte, error) {
 	}
 	defer func() { _ = f.Close() }()
 	files := map[string][]byte{}
-	tr := tar.NewReader(f)
-	for {
-		hdr, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return files, nil
-		}
-		if err != nil {
-			return nil, err
-		}
+	err = eachTarEntry(f, func(hdr *tar.Header, body io.Reader) error {
 		if hdr.Typeflag != tar.TypeReg {
-			continue
+			return nil
 		}
-		if files[hdr.Name], err = io.ReadAll(tr); err != nil {
-			return nil, err
-		}
-	}
+		var rerr error
+		files[hdr.Name], rerr = io.ReadAll(body)
+		return rerr
+	})
+	return files, err
 }
 
 // readLayerFiles lists a gzipped layer's files, keeping the content of those
@@ -475,25 +485,19 @@ func readLayerFiles(blob []byte) (map[string]layerFile, error) {
 		return nil, err
 	}
 	files := map[string]layerFile{}
-	tr := tar.NewReader(zr)
-	for {
-		hdr, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return files, nil
-		}
+	err = eachTarEntry(zr, func(hdr *tar.Header, body io.Reader) error {
+		data, err := io.ReadAll(body)
 		if err != nil {
-			return nil, err
-		}
-		data, err := io.ReadAll(tr)
-		if err != nil {
-			return nil, err
+			return err
 		}
 		f := layerFile{Mode: hdr.Mode, UID: hdr.Uid, GID: hdr.Gid, Size: hdr.Size, Magic: string(data[:min(4, len(data))])}
 		if len(data) < 1<<20 {
 			f.content = data
 		}
 		files[strings.TrimPrefix(hdr.Name, "/")] = f
-	}
+		return nil
+	})
+	return files, err
 }
 
 // layer returns the content of file in the one layer annotated annotation,

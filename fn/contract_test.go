@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -209,7 +210,7 @@ func TestContractSecurityAndTeardown(t *testing.T) {
 		if v := val(o, "spec.forProvider.enableDeletionProtection"); v == true {
 			t.Errorf("%s has deletion protection", k)
 		}
-		if p, ok := val(o, "spec.managementPolicies").([]any); ok && !containsAny(p, "*", "Delete") {
+		if p, ok := val(o, "spec.managementPolicies").([]any); ok && !slices.ContainsFunc(p, func(v any) bool { return v == "*" || v == "Delete" }) {
 			t.Errorf("%s: management policies %v do not allow deletion", k, p)
 		}
 	}
@@ -227,17 +228,6 @@ func TestContractSecurityAndTeardown(t *testing.T) {
 			t.Errorf("%s name %q must be 1..32 characters", key, n)
 		}
 	}
-}
-
-func containsAny(list []any, vals ...string) bool {
-	for _, v := range list {
-		for _, w := range vals {
-			if v == w {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 var (
