@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/term"
+
+	"github.com/platform/function-catalog-api/internal/preview"
+)
+
+// previewCmd is `catalogapi preview`.
+type previewCmd struct {
+	File string `help:"The changed CatalogApi (YAML)." name:"file" placeholder:"FILE" required:"" short:"f" type:"existingfile"`
+
+	// Offline: the files `crossplane render` takes.
+	LiveXR      string `group:"offline" help:"Offline: the CatalogApi as it is live (without it, and without one in --observed, everything is new)." name:"live-xr" placeholder:"FILE" type:"existingfile"`
+	Observed    string `group:"offline" help:"Offline: the observed composed resources (multi-document YAML, as crossplane render --observed-resources takes)." placeholder:"FILE" short:"o" type:"existingfile"`
+	Composition string `group:"offline" help:"The Composition; offline it is required, against a cluster it replaces the XR's own." placeholder:"FILE" type:"existingfile"`
+	Credentials string `help:"The Secrets of the pipeline step's credentials (as crossplane render --function-credentials); against a cluster they are read from it unless given." placeholder:"FILE" type:"existingfile"`
+	Step        string `help:"The Composition's pipeline step that runs the function (default: the step whose input is the function's Input)."`
+
+	// Against a cluster.
+	Kubeconfig string `env:"KUBECONFIG" group:"cluster" help:"Cluster: the kubeconfig file." placeholder:"FILE"`
+	Context    string `group:"cluster" help:"Cluster: the kubeconfig context."`
+	Namespace  string `group:"cluster" help:"Cluster: the CatalogApi's namespace (default: the file's, else the context's)." short:"n"`
+
+	Output        string `default:"text" enum:"text,json" help:"Output format: text or json." name:"output" short:"O"`
+	Color         string `default:"auto" enum:"auto,always,never" help:"Colours: auto (only on a terminal), always or never."`
+	ShowUnchanged bool   `help:"List unchanged resources too."`
+	Details       bool   `help:"Show the basis of every estimate and its AWS documentation."`
+}
+
+// Help is shown by `catalogapi preview --help`.
+func (c *previewCmd) Help() string {
+	return `Runs the function itself, in-process, on the RunFunctionRequest Crossplane
+would send for the changed CatalogApi and the live state, and compares what
+it renders with what exists.
+
+Live state offline (any of --live-xr, --observed): the files crossplane
+render takes, plus --composition (required) and --credentials. Otherwise
+from the cluster of your kubeconfig, read-only: the CatalogApi, its
+composed resources (spec.crossplane.resourceRefs), its Composition and the
+pipeline step's credentials Secret.
+
+Exit codes: 0 nothing would change; 2 something would change; 1 error,
+including a change the function refuses (an immutable field, a bad value):
+a pipeline must stop on it.`
+}
+
+// errExit carries an exit code that is not an error message (2: changes).
+type errExit struct{ code int }
+
+func (e errExit) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func exitCodeOf(err error) int {
+	var e errExit
+	if errors.As(err, &e) {
+		return e.code
+	}
+	return preview.ExitError
+}
+
+// Run previews the change and writes the report.
+func (c *previewCmd) Run() error {
+	ctx := context.Background()
+	in, err := c.input(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := preview.Run(ctx, in)
+	if err != nil {
+		return err
+	}
+	if err := c.write(os.Stdout, r); err != nil {
+		return err
+	}
+	if code := r.ExitCode(); code != preview.ExitUnchanged {
+		os.Exit(code)
+	}
+	return nil
+}
+
+func (c *previewCmd) offline() bool { return c.LiveXR != "" || c.Observed != "" }
+
+func (c *previewCmd) input(ctx context.Context) (preview.Input, error) {
+	if c.offline() {
+		if c.Composition == "" {
+			return preview.Input{}, errors.New("an offline preview needs --composition")
+		}
+		in, err := preview.LoadFiles(preview.Files{
+			Change: c.File, LiveXR: c.LiveXR, Observed: c.Observed,
+			Composition: c.Composition, Credentials: c.Credentials, Step: c.Step,
+		})
+		if err != nil {
+			return preview.Input{}, fmt.Errorf("cannot load the preview's files: %w", err)
+		}
+		return in, nil
+	}
+	return c.clusterInput(ctx)
+}
+
+func (c *previewCmd) write(w io.Writer, r *preview.Report) error {
+	if c.Output == "json" {
+		return preview.WriteJSON(w, r)
+	}
+	return preview.WriteText(w, r, preview.Style{Color: c.color(), Unchanged: c.ShowUnchanged, Details: c.Details})
+}
+
+// color is true on a terminal unless NO_COLOR is set, or when asked for.
+func (c *previewCmd) color() bool {
+	switch c.Color {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+		return false
+	}
+	return term.IsTerminal(int(os.Stdout.Fd()))
+}

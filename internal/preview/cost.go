@@ -1,0 +1,119 @@
+package preview
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// costField is where the function reports the stack's estimated monthly
+// cost in the XR's status.
+var costField = []string{"status", "estimatedMonthlyCost"}
+
+// Money is an amount per month.
+type Money struct {
+	Amount   float64 `json:"amount"`
+	Currency string  `json:"currency"`
+}
+
+func (m Money) String() string {
+	if m.Currency == "USD" || m.Currency == "" {
+		return fmt.Sprintf("$%.2f", m.Amount)
+	}
+	return fmt.Sprintf("%.2f %s", m.Amount, m.Currency)
+}
+
+// Cost is the estimated monthly cost before and after the change.
+type Cost struct {
+	Old *Money `json:"old,omitempty"`
+	New *Money `json:"new,omitempty"`
+	// OldFrom says where the old figure comes from: the live XR's status,
+	// or a render of the live spec when the status has none.
+	OldFrom string `json:"oldFrom,omitempty"`
+	// Note explains a missing figure.
+	Note string `json:"note,omitempty"`
+}
+
+// costOf reads the estimated monthly cost from an XR, rendered or live.
+func costOf(xr map[string]any) (*Money, bool) {
+	var cur any = xr
+	for _, p := range costField {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		cur = m[p]
+	}
+	m, ok := parseMoney(cur)
+	if !ok {
+		return nil, false
+	}
+	return &m, true
+}
+
+// parseMoney accepts the shapes a cost field may take: a number (USD), a
+// string such as "123.45", "$123.45" or "123.45 USD", or an object with an
+// amount and a currency.
+func parseMoney(v any) (Money, bool) {
+	switch t := v.(type) {
+	case float64:
+		return Money{Amount: t, Currency: "USD"}, true
+	case int64:
+		return Money{Amount: float64(t), Currency: "USD"}, true
+	case string:
+		return parseMoneyString(t)
+	case map[string]any:
+		return parseMoneyObject(t)
+	}
+	return Money{}, false
+}
+
+func parseMoneyString(s string) (Money, bool) {
+	s = strings.TrimSpace(s)
+	cur := "USD"
+	if rest, ok := strings.CutPrefix(s, "$"); ok {
+		s = rest
+	} else if f := strings.Fields(s); len(f) == 2 {
+		if _, err := strconv.ParseFloat(f[0], 64); err == nil {
+			s, cur = f[0], f[1]
+		} else {
+			cur, s = f[0], f[1]
+		}
+	}
+	a, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+	if err != nil {
+		return Money{}, false
+	}
+	return Money{Amount: a, Currency: cur}, true
+}
+
+// moneyAmountFields are the names an object's amount may have, by
+// preference.
+var moneyAmountFields = []string{"total", "amount", "monthly", "usd", "value"}
+
+func parseMoneyObject(m map[string]any) (Money, bool) {
+	for _, f := range moneyAmountFields {
+		v, ok := m[f]
+		if !ok {
+			continue
+		}
+		money, ok := parseMoney(v)
+		if !ok {
+			continue
+		}
+		if c, ok := m["currency"].(string); ok && c != "" {
+			money.Currency = c
+		}
+		return money, true
+	}
+	return Money{}, false
+}
+
+// Delta is the change of the monthly cost, or false if a figure is
+// missing or the currencies differ.
+func (c *Cost) Delta() (float64, bool) {
+	if c == nil || c.Old == nil || c.New == nil || c.Old.Currency != c.New.Currency {
+		return 0, false
+	}
+	return c.New.Amount - c.Old.Amount, true
+}
