@@ -24,7 +24,7 @@ type previewCmd struct {
 	Step        string `help:"The Composition's pipeline step that runs the function (default: the step whose input is the function's Input)."`
 
 	// Against a cluster.
-	Kubeconfig string `env:"KUBECONFIG" group:"cluster" help:"Cluster: the kubeconfig file." placeholder:"FILE"`
+	Kubeconfig string `group:"cluster" help:"Cluster: the kubeconfig file (default: KUBECONFIG, else ~/.kube/config)." placeholder:"FILE"`
 	Context    string `group:"cluster" help:"Cluster: the kubeconfig context."`
 	Namespace  string `group:"cluster" help:"Cluster: the CatalogApi's namespace (default: the file's, else the context's)." short:"n"`
 
