@@ -32,19 +32,77 @@ type Cost struct {
 	OldFrom string `json:"oldFrom,omitempty"`
 	// Note explains a missing figure.
 	Note string `json:"note,omitempty"`
+	// Items are the line items whose monthly amount changes.
+	Items []CostItemChange `json:"items,omitempty"`
+}
+
+// CostItemChange is one line item of the estimate that changes; an amount
+// is nil where the item does not exist.
+type CostItemChange struct {
+	Item string `json:"item"`
+	Old  *Money `json:"old,omitempty"`
+	New  *Money `json:"new,omitempty"`
+}
+
+// costItems reads the line items of an XR's estimate by name.
+func costItems(xr map[string]any) map[string]Money {
+	est, _ := lookupPath(xr, costField...).(map[string]any)
+	items, _ := est["items"].([]any)
+	out := map[string]Money{}
+	for _, it := range items {
+		m, _ := it.(map[string]any)
+		name, _ := m["item"].(string)
+		if money, ok := parseMoney(m["monthlyUSD"]); ok && name != "" {
+			out[name] = money
+		}
+	}
+	return out
+}
+
+// itemChanges lists the line items whose amount differs.
+func itemChanges(old, now map[string]Money) []CostItemChange {
+	names := map[string]bool{}
+	for k := range old {
+		names[k] = true
+	}
+	for k := range now {
+		names[k] = true
+	}
+	var out []CostItemChange
+	for _, n := range sortedKeys(names) {
+		o, inOld := old[n]
+		w, inNew := now[n]
+		if inOld && inNew && o == w {
+			continue
+		}
+		c := CostItemChange{Item: n}
+		if inOld {
+			c.Old = &o
+		}
+		if inNew {
+			c.New = &w
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// lookupPath reads a value at a path of nested maps, or nil.
+func lookupPath(m map[string]any, path ...string) any {
+	var cur any = m
+	for _, p := range path {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = mm[p]
+	}
+	return cur
 }
 
 // costOf reads the estimated monthly cost from an XR, rendered or live.
 func costOf(xr map[string]any) (*Money, bool) {
-	var cur any = xr
-	for _, p := range costField {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		cur = m[p]
-	}
-	m, ok := parseMoney(cur)
+	m, ok := parseMoney(lookupPath(xr, costField...))
 	if !ok {
 		return nil, false
 	}
@@ -89,7 +147,7 @@ func parseMoneyString(s string) (Money, bool) {
 
 // moneyAmountFields are the names an object's amount may have, by
 // preference.
-var moneyAmountFields = []string{"total", "amount", "monthly", "usd", "value"}
+var moneyAmountFields = []string{"totalUSD", "total", "amount", "monthly", "usd", "value"}
 
 func parseMoneyObject(m map[string]any) (Money, bool) {
 	for _, f := range moneyAmountFields {

@@ -262,3 +262,29 @@ func TestWrite(t *testing.T) {
 		t.Errorf("JSON round trip: got %+v, want %+v", back.Summary, r.Summary)
 	}
 }
+
+func TestCost(t *testing.T) {
+	xrWith := func(total string, items ...any) map[string]any {
+		return map[string]any{"status": map[string]any{"estimatedMonthlyCost": map[string]any{"totalUSD": total, "currency": "USD", "items": items}}}
+	}
+	item := func(name, usd string) any { return map[string]any{"item": name, "monthlyUSD": usd} }
+	live := &unstructured.Unstructured{Object: xrWith("100.00", item("a", "60.00"), item("b", "40.00"))}
+	base := baselineRender{xr: xrWith("90.00")}
+
+	got := cost(live, xrWith("120.00", item("a", "80.00"), item("b", "40.00")), base)
+	want := &Cost{Old: &Money{100, "USD"}, New: &Money{120, "USD"}, OldFrom: "live status", Items: []CostItemChange{{Item: "a", Old: &Money{60, "USD"}, New: &Money{80, "USD"}}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("cost from the live status (-want +got):\n%s", diff)
+	}
+	got = cost(&unstructured.Unstructured{Object: map[string]any{}}, xrWith("120.00"), base)
+	if got.Old == nil || got.Old.Amount != 90 || got.OldFrom != "render of the live spec" {
+		t.Errorf("cost without a live status: got %+v, want the baseline's 90", got)
+	}
+	got = cost(nil, map[string]any{}, baselineRender{})
+	if got.New != nil || got.Note == "" {
+		t.Errorf("no cost reported: got %+v, want a note", got)
+	}
+	if _, ok := got.Delta(); ok {
+		t.Error("no delta without figures")
+	}
+}

@@ -101,7 +101,7 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 	r.Impacts = Impacts(r.Resources, desired)
 	r.Cost = cost(in.Live.XR, rsp.GetDesired().GetComposite().GetResource().AsMap(), base)
 	if d, ok := r.Cost.Delta(); ok && d != 0 {
-		r.Impacts = append(r.Impacts, Impact{Kind: ImpactCost, Summary: fmt.Sprintf("estimated monthly cost %s -> %s (%+.2f)", r.Cost.Old, r.Cost.New, d)})
+		r.Impacts = append(r.Impacts, Impact{Kind: ImpactCost, Summary: fmt.Sprintf("estimated monthly cost %s -> %s (%+.2f)", r.Cost.Old, r.Cost.New, d), Details: costDetails(r.Cost)})
 	}
 	r.Summary = summarize(r.Resources)
 	return r, nil
@@ -167,12 +167,16 @@ func markPending(changes []ResourceChange, desired, base objects) {
 func cost(live *unstructured.Unstructured, rendered map[string]any, base baselineRender) *Cost {
 	c := &Cost{}
 	c.New, _ = costOf(rendered)
+	oldXR := map[string]any(nil)
 	if live != nil {
 		if m, ok := costOf(live.Object); ok {
-			c.Old, c.OldFrom = m, "live status"
+			c.Old, c.OldFrom, oldXR = m, "live status", live.Object
 		} else if m, ok := costOf(base.xr); ok {
-			c.Old, c.OldFrom = m, "render of the live spec"
+			c.Old, c.OldFrom, oldXR = m, "render of the live spec", base.xr
 		}
+	}
+	if c.Old != nil && c.New != nil {
+		c.Items = itemChanges(costItems(oldXR), costItems(rendered))
 	}
 	if c.New == nil {
 		c.Note = "the function reports no status.estimatedMonthlyCost"
@@ -216,4 +220,20 @@ func observedObjects(req *fnv1.RunFunctionRequest) objects {
 		out[k] = r.GetResource().AsMap()
 	}
 	return out
+}
+
+// costDetails describes the line items that change.
+func costDetails(c *Cost) []string {
+	out := make([]string, 0, len(c.Items)+1)
+	for _, it := range c.Items {
+		out = append(out, fmt.Sprintf("%s: %s -> %s", it.Item, moneyOrNone(it.Old), moneyOrNone(it.New)))
+	}
+	return append(out, "list prices from the function's price table; old figure from the "+c.OldFrom)
+}
+
+func moneyOrNone(m *Money) string {
+	if m == nil {
+		return "(none)"
+	}
+	return m.String()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -137,14 +138,14 @@ func TestPreview(t *testing.T) {
 			},
 			wantExit:    ExitChanges,
 			wantActions: map[Action]int{ActionUpdate: 2},
-			wantImpacts: []string{ImpactScaling},
+			wantImpacts: []string{ImpactScaling, ImpactCost},
 			check:       checkScaleChange,
 		},
 		"InstanceClassChange": {
 			edit:        set("database.instanceClass", "db.r6g.large"),
 			wantExit:    ExitChanges,
 			wantActions: map[Action]int{ActionUpdate: 2},
-			wantImpacts: []string{ImpactInstanceClass},
+			wantImpacts: []string{ImpactInstanceClass, ImpactCost},
 			check:       checkInstanceClassChange,
 		},
 		"ImmutableFieldChange": {
@@ -190,8 +191,39 @@ func TestPreview(t *testing.T) {
 			if tc.check != nil {
 				tc.check(t, r, desired, observed)
 			}
+			checkCost(t, in, rsp, r)
 			checkConverges(t, in, rsp, r)
 		})
+	}
+}
+
+// checkCost checks the cost figures against the function's renders: the new
+// one is what the render reports, the old one what a render of the live
+// spec reports (the live XR of the examples has no status).
+func checkCost(t *testing.T, in Input, rsp *fnv1.RunFunctionResponse, r *Report) {
+	t.Helper()
+	total := func(rsp *fnv1.RunFunctionResponse) float64 {
+		v := valueAt(t, rsp.GetDesired().GetComposite().GetResource().AsMap(), "status.estimatedMonthlyCost.totalUSD")
+		f, err := strconv.ParseFloat(fmt.Sprint(v), 64)
+		if err != nil {
+			t.Fatalf("the function reports no cost: %v", v)
+		}
+		return f
+	}
+	unchanged := in
+	unchanged.Change = in.Live.XR
+	old := runFunction(t, functionRequest(t, unchanged, nil))
+	if r.Cost == nil || r.Cost.New == nil || r.Cost.Old == nil {
+		t.Fatalf("cost: got %+v, want both figures", r.Cost)
+	}
+	if got, want := r.Cost.New.Amount, total(rsp); got != want {
+		t.Errorf("new cost: got %v, the function says %v", got, want)
+	}
+	if got, want := r.Cost.Old.Amount, total(old); got != want {
+		t.Errorf("old cost: got %v, the function says %v for the live spec", got, want)
+	}
+	if d, _ := r.Cost.Delta(); (d != 0) != (len(r.Cost.Items) > 0) {
+		t.Errorf("cost changes by %v but %d items change", d, len(r.Cost.Items))
 	}
 }
 
