@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 
 	"github.com/alecthomas/kong"
@@ -14,9 +15,18 @@ type cli struct {
 
 func main() {
 	var c cli
-	ctx := kong.Parse(&c, kong.Name("catalogapi"), kong.Description("Tools for CatalogApi users."), kong.UsageOnError())
+	parser := kong.Must(&c, kong.Name("catalogapi"), kong.Description("Tools for CatalogApi users."))
+	ctx, err := parser.Parse(os.Args[1:])
+	if err != nil {
+		// Exit 1, not kong's 80: a pipeline treats every error alike.
+		parser.Errorf("%v (see --help)", err)
+		os.Exit(1)
+	}
 	if err := ctx.Run(); err != nil {
-		ctx.Errorf("%v", err)
+		var e errExit
+		if !errors.As(err, &e) {
+			parser.Errorf("%v", err)
+		}
 		os.Exit(exitCodeOf(err))
 	}
 }

@@ -18,7 +18,7 @@ type previewCmd struct {
 
 	// Offline: the files `crossplane render` takes.
 	LiveXR      string `group:"offline" help:"Offline: the CatalogApi as it is live (without it, and without one in --observed, everything is new)." name:"live-xr" placeholder:"FILE" type:"existingfile"`
-	Observed    string `group:"offline" help:"Offline: the observed composed resources (multi-document YAML, as crossplane render --observed-resources takes)." placeholder:"FILE" short:"o" type:"existingfile"`
+	Observed    string `group:"offline" help:"Offline: the observed composed resources (multi-document YAML, as crossplane render --observed-resources takes)." placeholder:"FILE" type:"existingfile"`
 	Composition string `group:"offline" help:"The Composition; offline it is required, against a cluster it replaces the XR's own." placeholder:"FILE" type:"existingfile"`
 	Credentials string `help:"The Secrets of the pipeline step's credentials (as crossplane render --function-credentials); against a cluster they are read from it unless given." placeholder:"FILE" type:"existingfile"`
 	Step        string `help:"The Composition's pipeline step that runs the function (default: the step whose input is the function's Input)."`
@@ -28,10 +28,13 @@ type previewCmd struct {
 	Context    string `group:"cluster" help:"Cluster: the kubeconfig context."`
 	Namespace  string `group:"cluster" help:"Cluster: the CatalogApi's namespace (default: the file's, else the context's)." short:"n"`
 
-	Output        string `default:"text" enum:"text,json" help:"Output format: text or json." name:"output" short:"O"`
+	Output        string `default:"text" enum:"text,json" help:"Output format: text or json." name:"output" short:"o"`
 	Color         string `default:"auto" enum:"auto,always,never" help:"Colours: auto (only on a terminal), always or never."`
 	ShowUnchanged bool   `help:"List unchanged resources too."`
 	Details       bool   `help:"Show the basis of every estimate and its AWS documentation."`
+
+	stdout io.Writer `kong:"-"`
+	stderr io.Writer `kong:"-"`
 }
 
 // Help is shown by `catalogapi preview --help`.
@@ -51,7 +54,8 @@ including a change the function refuses (an immutable field, a bad value):
 a pipeline must stop on it.`
 }
 
-// errExit carries an exit code that is not an error message (2: changes).
+// errExit carries the exit code of a preview that ran: 2 (changes) or 1
+// (refused); the report says why.
 type errExit struct{ code int }
 
 func (e errExit) Error() string { return fmt.Sprintf("exit %d", e.code) }
@@ -75,13 +79,27 @@ func (c *previewCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	if err := c.write(os.Stdout, r); err != nil {
+	if err := c.write(c.out(), r); err != nil {
 		return err
 	}
 	if code := r.ExitCode(); code != preview.ExitUnchanged {
-		os.Exit(code)
+		return errExit{code: code}
 	}
 	return nil
+}
+
+func (c *previewCmd) out() io.Writer {
+	if c.stdout != nil {
+		return c.stdout
+	}
+	return os.Stdout
+}
+
+func (c *previewCmd) errOut() io.Writer {
+	if c.stderr != nil {
+		return c.stderr
+	}
+	return os.Stderr
 }
 
 func (c *previewCmd) offline() bool { return c.LiveXR != "" || c.Observed != "" }
@@ -97,6 +115,9 @@ func (c *previewCmd) input(ctx context.Context) (preview.Input, error) {
 		})
 		if err != nil {
 			return preview.Input{}, fmt.Errorf("cannot load the preview's files: %w", err)
+		}
+		if c.Credentials == "" && len(in.Pipeline.Step.Credentials) > 0 {
+			_, _ = fmt.Fprintf(c.errOut(), "note: the pipeline step names credentials but --credentials is not given: the function renders without them, as it would in a pipeline without the Secret\n")
 		}
 		return in, nil
 	}
@@ -121,5 +142,6 @@ func (c *previewCmd) color() bool {
 	if _, ok := os.LookupEnv("NO_COLOR"); ok {
 		return false
 	}
-	return term.IsTerminal(int(os.Stdout.Fd()))
+	f, ok := c.out().(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
