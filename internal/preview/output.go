@@ -44,6 +44,7 @@ var actionColor = map[Action]string{
 func WriteJSON(w io.Writer, r *Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	if err := enc.Encode(r); err != nil {
 		return fmt.Errorf("cannot write the report: %w", err)
 	}
@@ -136,8 +137,11 @@ func (t *textWriter) impacts(r *Report) {
 		}
 	}
 	if c := r.Cost; c != nil {
-		if _, ok := c.Delta(); !ok {
+		switch d, ok := c.Delta(); {
+		case !ok:
 			t.printf("  * monthly cost: %s\n", costLine(c))
+		case d == 0:
+			t.printf("  * estimated monthly cost unchanged: %s\n", c.New)
 		}
 	}
 }
