@@ -198,7 +198,11 @@ func (t *textWriter) resource(c ResourceChange, w columns) {
 	if c.Pending {
 		note = strings.TrimPrefix(note+"; pending without this change too", "; ")
 	}
-	t.printf("  %s  %s  %s  %s\n", t.paint(actionColor[c.Action], pad(string(c.Action), w.action)), pad(c.Key, w.key), pad(kindOf(c), w.kind), t.paint(ansiDim, note))
+	row := fmt.Sprintf("  %s  %s  %s", t.paint(actionColor[c.Action], pad(string(c.Action), w.action)), pad(c.Key, w.key), kindOf(c))
+	if note != "" {
+		row = fmt.Sprintf("  %s  %s  %s  %s", t.paint(actionColor[c.Action], pad(string(c.Action), w.action)), pad(c.Key, w.key), pad(kindOf(c), w.kind), t.paint(ansiDim, note))
+	}
+	t.printf("%s\n", row)
 	indent := strings.Repeat(" ", 2+w.action+2+2)
 	for _, f := range c.Fields {
 		line := fmt.Sprintf("%s: %s -> %s", f.Path, cut(Format(f.Old)), cut(Format(f.New)))
