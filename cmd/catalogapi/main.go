@@ -23,8 +23,7 @@ func main() {
 		os.Exit(1)
 	}
 	if err := ctx.Run(); err != nil {
-		var e errExit
-		if !errors.As(err, &e) {
+		if _, ok := errors.AsType[exitCodeError](err); !ok {
 			parser.Errorf("%v", err)
 		}
 		os.Exit(exitCodeOf(err))

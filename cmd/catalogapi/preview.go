@@ -54,15 +54,14 @@ including a change the function refuses (an immutable field, a bad value):
 a pipeline must stop on it.`
 }
 
-// errExit carries the exit code of a preview that ran: 2 (changes) or 1
+// exitCodeError carries the exit code of a preview that ran: 2 (changes) or 1
 // (refused); the report says why.
-type errExit struct{ code int }
+type exitCodeError struct{ code int }
 
-func (e errExit) Error() string { return fmt.Sprintf("exit %d", e.code) }
+func (e exitCodeError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func exitCodeOf(err error) int {
-	var e errExit
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[exitCodeError](err); ok {
 		return e.code
 	}
 	return preview.ExitError
@@ -77,13 +76,13 @@ func (c *previewCmd) Run() error {
 	}
 	r, err := preview.Run(ctx, in)
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot preview the change: %w", err)
 	}
 	if err := c.write(c.out(), r); err != nil {
 		return err
 	}
 	if code := r.ExitCode(); code != preview.ExitUnchanged {
-		return errExit{code: code}
+		return exitCodeError{code: code}
 	}
 	return nil
 }
@@ -125,10 +124,16 @@ func (c *previewCmd) input(ctx context.Context) (preview.Input, error) {
 }
 
 func (c *previewCmd) write(w io.Writer, r *preview.Report) error {
-	if c.Output == "json" {
-		return preview.WriteJSON(w, r)
+	write := func(w io.Writer, r *preview.Report) error {
+		return preview.WriteText(w, r, preview.Style{Color: c.color(), Unchanged: c.ShowUnchanged, Details: c.Details})
 	}
-	return preview.WriteText(w, r, preview.Style{Color: c.color(), Unchanged: c.ShowUnchanged, Details: c.Details})
+	if c.Output == "json" {
+		write = preview.WriteJSON
+	}
+	if err := write(w, r); err != nil {
+		return fmt.Errorf("cannot write the report: %w", err)
+	}
+	return nil
 }
 
 // color is true on a terminal unless NO_COLOR is set, or when asked for.

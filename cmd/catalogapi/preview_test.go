@@ -95,8 +95,7 @@ func exitCode(err error) int {
 	if err == nil {
 		return preview.ExitUnchanged
 	}
-	var e errExit
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[exitCodeError](err); ok {
 		return e.code
 	}
 	return exitCodeOf(err)

@@ -58,32 +58,44 @@ func (c Cluster) Load(ctx context.Context, change *unstructured.Unstructured, o 
 	}
 	change = change.DeepCopy()
 	change.SetNamespace(ns)
-	in := Input{Change: change}
-	xr, err := c.Client.Resource(catalogAPIs).Namespace(ns).Get(ctx, change.GetName(), metav1.GetOptions{})
-	switch {
-	case kerrors.IsNotFound(err):
-		// A new CatalogApi: everything will be created.
-	case err != nil:
-		return Input{}, fmt.Errorf("cannot get CatalogApi %s/%s: %w", ns, change.GetName(), err)
-	default:
-		in.Live.XR = xr
-		if in.Live.Composed, err = c.composed(ctx, xr); err != nil {
-			return Input{}, err
-		}
+	live, err := c.live(ctx, ns, change.GetName())
+	if err != nil {
+		return Input{}, err
 	}
 	comp := o.Composition
 	if comp == nil {
-		if comp, err = c.composition(ctx, in.Live.XR); err != nil {
+		comp, err = c.composition(ctx, live.XR)
+		if err != nil {
 			return Input{}, err
 		}
 	}
-	if in.Pipeline.Step, err = FindStep(comp, o.Step); err != nil {
+	p := Pipeline{}
+	p.Step, err = FindStep(comp, o.Step)
+	if err != nil {
 		return Input{}, err
 	}
-	if in.Pipeline.Credentials, err = c.credentials(ctx, in.Pipeline.Step, o.Credentials); err != nil {
+	p.Credentials, err = c.credentials(ctx, p.Step, o.Credentials)
+	if err != nil {
 		return Input{}, err
 	}
-	return in, nil
+	return Input{Change: change, Live: live, Pipeline: p}, nil
+}
+
+// live reads the CatalogApi and its composed resources; both are empty when
+// the CatalogApi does not exist yet (everything will be created).
+func (c Cluster) live(ctx context.Context, ns, name string) (State, error) {
+	xr, err := c.Client.Resource(catalogAPIs).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+	if kerrors.IsNotFound(err) {
+		return State{}, nil
+	}
+	if err != nil {
+		return State{}, fmt.Errorf("cannot get CatalogApi %s/%s: %w", ns, name, err)
+	}
+	composed, err := c.composed(ctx, xr)
+	if err != nil {
+		return State{}, err
+	}
+	return State{XR: xr, Composed: composed}, nil
 }
 
 // resourceRef is one entry of an XR's spec.crossplane.resourceRefs.
@@ -122,6 +134,32 @@ func (c Cluster) composed(ctx context.Context, xr *unstructured.Unstructured) ([
 	if err != nil {
 		return nil, err
 	}
+	found, err := c.listComposed(ctx, xr, refs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*unstructured.Unstructured, 0, len(refs))
+	for _, r := range refs {
+		o, ok := found[r]
+		if !ok {
+			o, ok, err = c.get(ctx, r)
+			if err != nil {
+				return nil, err
+			}
+		}
+		if ok && o.GetAnnotations()[AnnotationCompositionResourceName] != "" {
+			out = append(out, o)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].GetAnnotations()[AnnotationCompositionResourceName] < out[j].GetAnnotations()[AnnotationCompositionResourceName]
+	})
+	return out, nil
+}
+
+// listComposed lists, once per kind the references name, the resources
+// labelled as the XR's.
+func (c Cluster) listComposed(ctx context.Context, xr *unstructured.Unstructured, refs []resourceRef) (map[resourceRef]*unstructured.Unstructured, error) {
 	found := map[resourceRef]*unstructured.Unstructured{}
 	listed := map[schema.GroupVersionKind]bool{}
 	for _, r := range refs {
@@ -137,22 +175,7 @@ func (c Cluster) composed(ctx context.Context, xr *unstructured.Unstructured) ([
 			found[resourceRef{gvk: r.gvk, namespace: o.GetNamespace(), name: o.GetName()}] = o
 		}
 	}
-	var out []*unstructured.Unstructured
-	for _, r := range refs {
-		o, ok := found[r]
-		if !ok {
-			if o, ok, err = c.get(ctx, r); err != nil {
-				return nil, err
-			}
-		}
-		if ok && o.GetAnnotations()[AnnotationCompositionResourceName] != "" {
-			out = append(out, o)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		return out[i].GetAnnotations()[AnnotationCompositionResourceName] < out[j].GetAnnotations()[AnnotationCompositionResourceName]
-	})
-	return out, nil
+	return found, nil
 }
 
 func (c Cluster) resource(gvk schema.GroupVersionKind, ns string) (dynamic.ResourceInterface, error) {
@@ -184,7 +207,7 @@ func (c Cluster) list(ctx context.Context, gvk schema.GroupVersionKind, ns, sele
 
 // get reads one referenced resource; found is false when it does not
 // exist.
-func (c Cluster) get(ctx context.Context, r resourceRef) (obj *unstructured.Unstructured, found bool, err error) {
+func (c Cluster) get(ctx context.Context, r resourceRef) (*unstructured.Unstructured, bool, error) {
 	ri, err := c.resource(r.gvk, r.namespace)
 	if err != nil {
 		return nil, false, err

@@ -131,12 +131,12 @@ func parseMoneyString(s string) (Money, bool) {
 	cur := "USD"
 	if rest, ok := strings.CutPrefix(s, "$"); ok {
 		s = rest
-	} else if f := strings.Fields(s); len(f) == 2 {
-		if _, err := strconv.ParseFloat(f[0], 64); err == nil {
-			s, cur = f[0], f[1]
-		} else {
-			cur, s = f[0], f[1]
+	} else if amount, code, ok := strings.Cut(s, " "); ok {
+		// "123.45 EUR" or "EUR 123.45".
+		if _, err := strconv.ParseFloat(amount, 64); err != nil {
+			amount, code = code, amount
 		}
+		s, cur = strings.TrimSpace(amount), strings.TrimSpace(code)
 	}
 	a, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
 	if err != nil {

@@ -64,26 +64,9 @@ type objects map[string]map[string]any
 // renders) against observed (what exists).
 func Compare(desired, observed objects) []ResourceChange {
 	replaced := replacedTaskDefinition(desired, observed)
-	var out []ResourceChange
+	out := make([]ResourceChange, 0, len(desired))
 	for _, k := range sortedKeys(desired) {
-		d := desired[k]
-		o, exists := observed[k]
-		c := newResourceChange(k, d)
-		switch {
-		case !exists && fn.IsTaskDefinitionKey(k) && replaced != "":
-			c.Action, c.Replaces = ActionReplace, replaced
-			c.Fields = diffOwned(d, observed[replaced], false)
-			c.Note = "an ECS task definition cannot change in place: this registers a new revision; the one the service runs now is kept until the service runs on the new one"
-		case !exists:
-			c.Action = ActionCreate
-		default:
-			c.Fields = diffOwned(d, o, true)
-			c.Action = ActionUnchanged
-			if len(c.Fields) > 0 {
-				c.Action = ActionUpdate
-			}
-		}
-		out = append(out, c)
+		out = append(out, classify(k, desired[k], observed, replaced))
 	}
 	for _, k := range sortedKeys(observed) {
 		if _, ok := desired[k]; ok {
@@ -98,6 +81,28 @@ func Compare(desired, observed objects) []ResourceChange {
 		out = append(out, c)
 	}
 	return out
+}
+
+// classify compares one rendered resource with what exists. replaced is the
+// task definition a new one replaces, if any.
+func classify(k string, d map[string]any, observed objects, replaced string) ResourceChange {
+	c := newResourceChange(k, d)
+	o, exists := observed[k]
+	switch {
+	case !exists && fn.IsTaskDefinitionKey(k) && replaced != "":
+		c.Action, c.Replaces = ActionReplace, replaced
+		c.Fields = diffOwned(d, observed[replaced], false)
+		c.Note = "an ECS task definition cannot change in place: this registers a new revision; the one the service runs now is kept until the service runs on the new one"
+	case !exists:
+		c.Action = ActionCreate
+	default:
+		c.Fields = diffOwned(d, o, true)
+		c.Action = ActionUnchanged
+		if len(c.Fields) > 0 {
+			c.Action = ActionUpdate
+		}
+	}
+	return c
 }
 
 func newResourceChange(key string, obj map[string]any) ResourceChange {
@@ -185,27 +190,37 @@ func (w *walker) add(path string, old, now any) {
 func (w *walker) walk(path string, d any, o value) {
 	switch dv := d.(type) {
 	case map[string]any:
-		om, isMap := o.v.(map[string]any)
-		if o.ok && o.v != nil && !isMap {
-			w.add(path, o.v, d)
-			return
-		}
-		for _, k := range sortedKeys(dv) {
-			w.walk(child(path, k), dv[k], lookup(om, k))
-		}
+		w.walkMap(path, dv, o)
 	case []any:
-		ol, isList := o.v.([]any)
-		if !isList || len(ol) != len(dv) {
-			w.add(path, o.v, d)
-			return
-		}
-		for i := range dv {
-			w.walk(fmt.Sprintf("%s[%d]", path, i), dv[i], value{ol[i], true})
-		}
+		w.walkList(path, dv, o)
 	case nil:
 		// A null the function sets means unset: nothing to compare.
 	default:
 		w.scalar(path, d, o)
+	}
+}
+
+func (w *walker) walkMap(path string, d map[string]any, o value) {
+	om, isMap := o.v.(map[string]any)
+	if o.ok && o.v != nil && !isMap {
+		w.add(path, o.v, d)
+		return
+	}
+	for _, k := range sortedKeys(d) {
+		w.walk(child(path, k), d[k], lookup(om, k))
+	}
+}
+
+// walkList compares lists element by element when their lengths agree, and
+// as one value otherwise.
+func (w *walker) walkList(path string, d []any, o value) {
+	ol, isList := o.v.([]any)
+	if !isList || len(ol) != len(d) {
+		w.add(path, o.v, d)
+		return
+	}
+	for i := range d {
+		w.walk(fmt.Sprintf("%s[%d]", path, i), d[i], value{ol[i], true})
 	}
 }
 
@@ -246,39 +261,39 @@ func jsonDocument(s string) (any, bool) {
 // diffJSON compares two JSON documents both ways: the function owns the
 // whole document, so a key it drops is a change too.
 func diffJSON(path string, old, now any) []FieldChange {
-	switch n := now.(type) {
-	case map[string]any:
-		o, ok := old.(map[string]any)
-		if !ok {
-			break
+	if n, ok := now.(map[string]any); ok {
+		if o, ok := old.(map[string]any); ok {
+			return diffJSONMaps(path, o, n)
 		}
-		var out []FieldChange
-		keys := map[string]bool{}
-		for k := range o {
-			keys[k] = true
+	}
+	if n, ok := now.([]any); ok {
+		if o, ok := old.([]any); ok && len(o) == len(n) {
+			var out []FieldChange
+			for i := range n {
+				out = append(out, diffJSON(fmt.Sprintf("%s[%d]", path, i), o[i], n[i])...)
+			}
+			return out
 		}
-		for k := range n {
-			keys[k] = true
-		}
-		for _, k := range sortedKeys(keys) {
-			out = append(out, diffJSON(child(path, k), o[k], n[k])...)
-		}
-		return out
-	case []any:
-		o, ok := old.([]any)
-		if !ok || len(o) != len(n) {
-			break
-		}
-		var out []FieldChange
-		for i := range n {
-			out = append(out, diffJSON(fmt.Sprintf("%s[%d]", path, i), o[i], n[i])...)
-		}
-		return out
 	}
 	if reflect.DeepEqual(old, now) {
 		return nil
 	}
 	return []FieldChange{{Path: path, Old: old, New: now}}
+}
+
+func diffJSONMaps(path string, old, now map[string]any) []FieldChange {
+	keys := map[string]bool{}
+	for k := range old {
+		keys[k] = true
+	}
+	for k := range now {
+		keys[k] = true
+	}
+	var out []FieldChange
+	for _, k := range sortedKeys(keys) {
+		out = append(out, diffJSON(child(path, k), old[k], now[k])...)
+	}
+	return out
 }
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

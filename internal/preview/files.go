@@ -47,23 +47,33 @@ func LoadFiles(f Files) (Input, error) {
 			return Input{}, err
 		}
 	}
+	in.Pipeline, err = loadPipeline(f)
+	return in, err
+}
+
+// loadPipeline reads the Composition's step and its credentials.
+func loadPipeline(f Files) (Pipeline, error) {
 	comp, err := ReadObject(f.Composition)
 	if err != nil {
-		return Input{}, err
+		return Pipeline{}, err
 	}
-	if in.Pipeline.Step, err = FindStep(comp, f.Step); err != nil {
-		return Input{}, fmt.Errorf("%s: %w", f.Composition, err)
+	p := Pipeline{}
+	p.Step, err = FindStep(comp, f.Step)
+	if err != nil {
+		return Pipeline{}, fmt.Errorf("%s: %w", f.Composition, err)
 	}
-	if f.Credentials != "" {
-		secrets, err := ReadObjects(f.Credentials)
-		if err != nil {
-			return Input{}, err
-		}
-		if in.Pipeline.Credentials, err = credentialsFrom(in.Pipeline.Step, secrets); err != nil {
-			return Input{}, fmt.Errorf("%s: %w", f.Credentials, err)
-		}
+	if f.Credentials == "" {
+		return p, nil
 	}
-	return in, nil
+	secrets, err := ReadObjects(f.Credentials)
+	if err != nil {
+		return Pipeline{}, err
+	}
+	p.Credentials, err = credentialsFrom(p.Step, secrets)
+	if err != nil {
+		return Pipeline{}, fmt.Errorf("%s: %w", f.Credentials, err)
+	}
+	return p, nil
 }
 
 // loadObserved sorts the documents of an observed file into the live XR and

@@ -264,15 +264,7 @@ func span(e *Estimate) string {
 
 // num reads a number at a path of nested maps, or 0.
 func num(m map[string]any, path ...string) int {
-	var cur any = m
-	for _, p := range path {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return 0
-		}
-		cur = mm[p]
-	}
-	switch v := cur.(type) {
+	switch v := lookupPath(m, path...).(type) {
 	case float64:
 		return int(v)
 	case int64:
@@ -281,16 +273,9 @@ func num(m map[string]any, path ...string) int {
 	return 0
 }
 
-func lookupBool(m map[string]any, path ...string) (value, ok bool) {
-	var cur any = m
-	for _, p := range path {
-		mm, isMap := cur.(map[string]any)
-		if !isMap {
-			return false, false
-		}
-		cur = mm[p]
-	}
-	b, ok := cur.(bool)
+// lookupBool reads a bool at a path of nested maps, and whether it is set.
+func lookupBool(m map[string]any, path ...string) (bool, bool) {
+	b, ok := lookupPath(m, path...).(bool)
 	return b, ok
 }
 

@@ -28,9 +28,12 @@ const (
 	ansiMagenta = "\x1b[35m"
 )
 
-// maxValueWidth is where the text output cuts a field value; the JSON
-// output has it whole.
-const maxValueWidth = 96
+// The text output cuts a field value longer than maxValueWidth to its
+// first and last keepEachSide characters; the JSON output has it whole.
+const (
+	maxValueWidth = 96
+	keepEachSide  = 46
+)
 
 var actionColor = map[Action]string{
 	ActionCreate:    ansiGreen,
@@ -76,7 +79,7 @@ func WriteText(w io.Writer, r *Report, st Style) error {
 	t := &textWriter{w: w, style: st}
 	t.headline(r)
 	if r.Refused != "" {
-		for _, line := range strings.Split(r.Refused, "\n") {
+		for line := range strings.SplitSeq(r.Refused, "\n") {
 			t.printf("  %s\n", t.paint(ansiRed, line))
 		}
 	} else {
@@ -136,13 +139,20 @@ func (t *textWriter) impacts(r *Report) {
 			}
 		}
 	}
-	if c := r.Cost; c != nil {
-		switch d, ok := c.Delta(); {
-		case !ok:
-			t.printf("  * monthly cost: %s\n", costLine(c))
-		case d == 0:
-			t.printf("  * estimated monthly cost unchanged: %s\n", c.New)
-		}
+	t.unchangedCost(r.Cost)
+}
+
+// unchangedCost says what the cost is when it does not change or cannot be
+// compared; a change is an impact of its own.
+func (t *textWriter) unchangedCost(c *Cost) {
+	if c == nil {
+		return
+	}
+	switch d, ok := c.Delta(); {
+	case !ok:
+		t.printf("  * monthly cost: %s\n", costLine(c))
+	case d == 0:
+		t.printf("  * estimated monthly cost unchanged: %s\n", c.New)
 	}
 }
 
@@ -229,6 +239,5 @@ func cut(s string) string {
 	if len(s) <= maxValueWidth {
 		return s
 	}
-	const half = maxValueWidth/2 - 2
-	return s[:half] + " .. " + s[len(s)-half:]
+	return s[:keepEachSide] + " .. " + s[len(s)-keepEachSide:]
 }

@@ -58,6 +58,17 @@ func ObservedXR(change, live *unstructured.Unstructured) (*unstructured.Unstruct
 	}
 	out := live.DeepCopy()
 	out.SetAPIVersion(change.GetAPIVersion())
+	spec, err := changedSpec(change, live)
+	if err != nil {
+		return nil, err
+	}
+	out.Object["spec"] = spec
+	return out, nil
+}
+
+// changedSpec is the change's spec with the spec.crossplane fields of the
+// live XR, which Crossplane manages and a user's file rarely has.
+func changedSpec(change, live *unstructured.Unstructured) (map[string]any, error) {
 	spec, _, err := unstructured.NestedMap(change.Object, "spec")
 	if err != nil {
 		return nil, fmt.Errorf("the change's spec: %w", err)
@@ -65,13 +76,13 @@ func ObservedXR(change, live *unstructured.Unstructured) (*unstructured.Unstruct
 	if spec == nil {
 		spec = map[string]any{}
 	}
-	if _, ok := spec["crossplane"]; !ok {
-		if cp, found, _ := unstructured.NestedMap(live.Object, "spec", "crossplane"); found {
-			spec["crossplane"] = cp
-		}
+	if _, ok := spec["crossplane"]; ok {
+		return spec, nil
 	}
-	out.Object["spec"] = spec
-	return out, nil
+	if cp, found, _ := unstructured.NestedMap(live.Object, "spec", "crossplane"); found {
+		spec["crossplane"] = cp
+	}
+	return spec, nil
 }
 
 // NewRequest builds the RunFunctionRequest Crossplane sends the function's

@@ -39,16 +39,7 @@ func FindStep(comp *unstructured.Unstructured, name string) (*Step, error) {
 	if err != nil || !found {
 		return nil, fmt.Errorf("%s %s has no spec.pipeline: the function runs only in Pipeline mode", comp.GetKind(), comp.GetName())
 	}
-	var matches []map[string]any
-	for _, s := range steps {
-		m, ok := s.(map[string]any)
-		if !ok {
-			continue
-		}
-		if name != "" && m["step"] == name || name == "" && isFunctionInput(m["input"]) {
-			matches = append(matches, m)
-		}
-	}
+	matches := matchSteps(steps, name)
 	switch {
 	case len(matches) == 0 && name != "":
 		return nil, fmt.Errorf("%s %s has no pipeline step %q", comp.GetKind(), comp.GetName(), name)
@@ -58,6 +49,22 @@ func FindStep(comp *unstructured.Unstructured, name string) (*Step, error) {
 		return nil, fmt.Errorf("%s %s has %d pipeline steps with a %s input: name one with --step", comp.GetKind(), comp.GetName(), len(matches), inputGroup)
 	}
 	return parseStep(matches[0])
+}
+
+// matchSteps returns the steps named name, or with the function's Input
+// when name is empty.
+func matchSteps(steps []any, name string) []map[string]any {
+	var out []map[string]any
+	for _, s := range steps {
+		m, ok := s.(map[string]any)
+		if !ok {
+			continue
+		}
+		if name != "" && m["step"] == name || name == "" && isFunctionInput(m["input"]) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func isFunctionInput(in any) bool {
@@ -85,29 +92,26 @@ func parseStep(m map[string]any) (*Step, error) {
 	creds, _ := m["credentials"].([]any)
 	for _, c := range creds {
 		cm, _ := c.(map[string]any)
-		ref, ok, err := credentialRef(cm)
+		if source, _ := cm["source"].(string); source != "Secret" {
+			continue // Crossplane reads only Secrets and skips other sources.
+		}
+		ref, err := credentialRef(cm)
 		if err != nil {
 			return nil, fmt.Errorf("step %q: %w", s.Name, err)
 		}
-		if ok {
-			s.Credentials = append(s.Credentials, ref)
-		}
+		s.Credentials = append(s.Credentials, ref)
 	}
 	return s, nil
 }
 
-// credentialRef reads one credential. Crossplane supports only Secrets as a
-// source; it skips other sources (ok false), and so does this.
-func credentialRef(m map[string]any) (ref CredentialRef, ok bool, err error) {
+// credentialRef reads one Secret credential.
+func credentialRef(m map[string]any) (CredentialRef, error) {
 	name, _ := m["name"].(string)
-	if source, _ := m["source"].(string); source != "Secret" {
-		return CredentialRef{}, false, nil
-	}
 	sr, _ := m["secretRef"].(map[string]any)
 	ns, _ := sr["namespace"].(string)
 	n, _ := sr["name"].(string)
 	if name == "" || n == "" {
-		return CredentialRef{}, false, errors.New("a Secret credential needs a name and secretRef.name")
+		return CredentialRef{}, errors.New("a Secret credential needs a name and secretRef.name")
 	}
-	return CredentialRef{Name: name, SecretNamespace: ns, SecretName: n}, true, nil
+	return CredentialRef{Name: name, SecretNamespace: ns, SecretName: n}, nil
 }
