@@ -55,39 +55,52 @@ func TestPreviewCommand(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			var c cli
-			var out, errOut bytes.Buffer
-			c.Preview.stdout, c.Preview.stderr = &out, &errOut
-			parser, err := kong.New(&c, kong.Name("catalogapi"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, err := parser.Parse(append([]string{"preview"}, tc.args...))
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = ctx.Run()
+			out, output, err := runPreview(t, tc.args)
 			if got := exitCode(err); got != tc.wantCode {
 				t.Errorf("exit code: got %d (%v), want %d", got, err, tc.wantCode)
 			}
 			if tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Errorf("error: got %v, want one containing %q", err, tc.wantErr)
 			}
-			for _, w := range tc.wantOut {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, out.String())
-				}
-			}
-			if strings.Contains(out.String(), "\x1b[") {
-				t.Error("no colours when the output is not a terminal")
-			}
-			if c.Preview.Output == "json" {
-				var r preview.Report
-				if err := json.Unmarshal(out.Bytes(), &r); err != nil {
-					t.Errorf("-O json is not JSON: %v", err)
-				}
-			}
+			checkOutput(t, out, output, tc.wantOut)
 		})
+	}
+}
+
+// runPreview runs `catalogapi preview args...` and returns its standard
+// output and the --output format it parsed.
+func runPreview(t *testing.T, args []string) (string, string, error) {
+	t.Helper()
+	var c cli
+	var stdout, stderr bytes.Buffer
+	c.Preview.stdout, c.Preview.stderr = &stdout, &stderr
+	parser, err := kong.New(&c, kong.Name("catalogapi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, err := parser.Parse(append([]string{"preview"}, args...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ctx.Run()
+	return stdout.String(), c.Preview.Output, err
+}
+
+func checkOutput(t *testing.T, out, format string, want []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("no colours when the output is not a terminal")
+	}
+	if format == "json" {
+		var r preview.Report
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Errorf("-o json is not JSON: %v", err)
+		}
 	}
 }
 

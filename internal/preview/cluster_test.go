@@ -53,7 +53,7 @@ func newFakeCluster(t *testing.T) *fakeCluster {
 	other.SetName("other-vpc")
 	other.SetLabels(map[string]string{LabelComposite: "other"})
 	f.add(other)
-	for _, path := range []string{exampleComposition, exampleCredentials} {
+	for _, path := range []string{exampleComposition, exampleOriginVerifyFile} {
 		o, err := ReadObject(path)
 		if err != nil {
 			t.Fatal(err)
@@ -92,7 +92,7 @@ func TestClusterLoad(t *testing.T) {
 			t.Errorf("a preview must only read, but it did %s %s", v, a.GetResource())
 		}
 	}
-	files, err := LoadFiles(Files{Change: "../../examples/xr-image-update.yaml", LiveXR: exampleXR, Observed: exampleObserved, Composition: exampleComposition, Credentials: exampleCredentials})
+	files, err := LoadFiles(Files{Change: "../../examples/xr-image-update.yaml", LiveXR: exampleXR, Observed: exampleObserved, Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -289,7 +289,7 @@ func diffJSONMaps(path string, old, now map[string]any) []FieldChange {
 	for k := range now {
 		keys[k] = true
 	}
-	var out []FieldChange
+	out := make([]FieldChange, 0, len(keys))
 	for _, k := range sortedKeys(keys) {
 		out = append(out, diffJSON(child(path, k), old[k], now[k])...)
 	}

@@ -213,7 +213,7 @@ func (t *textWriter) resource(c ResourceChange, w columns) {
 		row = fmt.Sprintf("  %s  %s  %s  %s", t.paint(actionColor[c.Action], pad(string(c.Action), w.action)), pad(c.Key, w.key), pad(kindOf(c), w.kind), t.paint(ansiDim, note))
 	}
 	t.printf("%s\n", row)
-	indent := strings.Repeat(" ", 2+w.action+2+2)
+	indent := strings.Repeat(" ", len("  ")+w.action+len("    "))
 	for _, f := range c.Fields {
 		line := fmt.Sprintf("%s: %s -> %s", f.Path, cut(Format(f.Old)), cut(Format(f.New)))
 		if f.CreationOnly {

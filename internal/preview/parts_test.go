@@ -77,7 +77,7 @@ func TestCompareFields(t *testing.T) {
 // still being built: the function creates resources either way, and the
 // preview says that these changes do not come from the edit.
 func TestPreviewNotConverged(t *testing.T) {
-	in, err := LoadFiles(Files{Change: exampleXR, LiveXR: exampleXR, Observed: "../../examples/observed/phase-2.yaml", Composition: exampleComposition, Credentials: exampleCredentials})
+	in, err := LoadFiles(Files{Change: exampleXR, LiveXR: exampleXR, Observed: "../../examples/observed/phase-2.yaml", Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestPreviewNotConverged(t *testing.T) {
 }
 
 func TestPreviewNewCatalogApi(t *testing.T) {
-	in, err := LoadFiles(Files{Change: exampleXR, Composition: exampleComposition, Credentials: exampleCredentials})
+	in, err := LoadFiles(Files{Change: exampleXR, Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
 	if err != nil {
 		t.Fatal(err)
 	}
