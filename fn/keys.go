@@ -47,15 +47,15 @@ const (
 	KeyDBLogGroup    = "log-group-database"
 
 	// ECS service.
-	KeyECSCluster           = "ecs-cluster"
-	KeyCapacityProviders    = "ecs-capacity-providers"
-	KeyService              = "ecs-service"
-	KeyAppLogGroup          = "log-group-app"
-	KeyInsightsLogGroup     = "log-group-container-insights"
-	KeyExecutionRole        = "role-task-execution"
-	KeyExecutionRolePolicy  = "role-policy-task-execution"
-	KeyTaskRole             = "role-task"
-	keyTaskDefinitionPrefix = "task-definition-"
+	KeyECSCluster          = "ecs-cluster"
+	KeyCapacityProviders   = "ecs-capacity-providers"
+	KeyService             = "ecs-service"
+	KeyAppLogGroup         = "log-group-app"
+	KeyInsightsLogGroup    = "log-group-container-insights"
+	KeyExecutionRole       = "role-task-execution"
+	KeyExecutionRolePolicy = "role-policy-task-execution"
+	KeyTaskRole            = "role-task"
+	// Task definition keys are the rollout's (rollout.go).
 
 	// CDN.
 	KeyDistribution = "cloudfront-distribution"
@@ -87,6 +87,3 @@ func KeyPrivateRouteTable(i int) string {
 func KeyPrivateDefaultRoute(i int) string { return keyPrivateRoutePrefix + zones[i] }
 func KeyPublicRTA(i int) string           { return keyPublicRTAPrefix + zones[i] }
 func KeyPrivateRTA(i int) string          { return keyPrivateRTAPrefix + zones[i] }
-
-// KeyTaskDefinition is the key of the task definition with this content hash.
-func KeyTaskDefinition(hash string) string { return keyTaskDefinitionPrefix + hash }
