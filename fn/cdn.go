@@ -6,6 +6,12 @@ import (
 	cloudfront "github.com/upbound/provider-aws/v2/apis/namespaced/cloudfront/v1beta1"
 )
 
+// Keys of the CDN part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+const (
+	KeyDistribution = "cloudfront-distribution"
+)
+
 // Properties of the CloudFront distribution.
 const (
 	// albOriginID names the ALB origin inside the distribution.

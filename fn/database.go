@@ -4,6 +4,15 @@ import (
 	rds "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
 )
 
+// Keys of the database part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+const (
+	KeyDBSubnetGroup = "db-subnet-group"
+	KeyDBCluster     = "aurora-cluster"
+	KeyDBWriter      = "aurora-writer"
+	KeyDBReader      = "aurora-reader"
+)
+
 // Backup and maintenance windows of the Aurora cluster, in UTC. They are set
 // explicitly (rather than left to AWS's random choice) so that they can never
 // overlap, which RDS rejects, and so that every render is the same.

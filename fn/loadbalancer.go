@@ -5,6 +5,15 @@ import (
 	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
 )
 
+// Keys of the load balancer part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+const (
+	KeyLoadBalancer = "load-balancer"
+	KeyTargetGroup  = "target-group"
+	KeyListener     = "listener"
+	KeyListenerRule = "listener-rule-origin-verify"
+)
+
 // Properties of the load balancer and its target group.
 const (
 	// healthCheckTimeout must be shorter than HealthCheckInterval.

@@ -6,6 +6,20 @@ import (
 	s3 "github.com/upbound/provider-aws/v2/apis/namespaced/s3/v1beta1"
 )
 
+// Keys of the logging part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+const (
+	KeyAppLogGroup           = "log-group-app"
+	KeyInsightsLogGroup      = "log-group-container-insights"
+	KeyDBLogGroup            = "log-group-database"
+	KeyLogBucket             = "bucket-access-logs"
+	KeyLogBucketLifecycle    = "bucket-access-logs-lifecycle"
+	KeyLogBucketPublicAccess = "bucket-access-logs-public-access-block"
+	KeyLogBucketEncryption   = "bucket-access-logs-encryption"
+	KeyLogBucketOwnership    = "bucket-access-logs-ownership"
+	KeyLogBucketPolicy       = "bucket-access-logs-policy"
+)
+
 // Access-log bucket settings.
 const (
 	// AccessLogExpirationDays is how long access logs are kept.

@@ -4,6 +4,42 @@ import (
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
 )
 
+// Keys of the network part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+const (
+	KeyVPC                 = "vpc"
+	KeyInternetGateway     = "internet-gateway"
+	KeyPublicRouteTable    = "route-table-public"
+	KeyPublicDefaultRoute  = "route-public-default"
+	KeyFlowLog             = "flow-log"
+	KeyFlowLogRole         = "role-flow-logs"
+	KeyFlowLogRolePolicy   = "role-policy-flow-logs"
+	KeyFlowLogGroup        = "log-group-flow-logs"
+	keyPublicSubnetPrefix  = "subnet-public-"
+	keyPrivateSubnetPrefix = "subnet-private-"
+	keyEIPPrefix           = "eip-nat-"
+	keyNATPrefix           = "nat-gateway-"
+	keyPrivateRTPrefix     = "route-table-private-"
+	keyPrivateRoutePrefix  = "route-private-default-"
+	keyPublicRTAPrefix     = "route-table-association-public-"
+	keyPrivateRTAPrefix    = "route-table-association-private-"
+)
+
+// zones are the suffixes of the per-AZ keys, in AZ order.
+var zones = [2]string{"a", "b"}
+
+// Per-AZ keys.
+func KeyPublicSubnet(i int) string  { return keyPublicSubnetPrefix + zones[i] }
+func KeyPrivateSubnet(i int) string { return keyPrivateSubnetPrefix + zones[i] }
+func KeyEIP(i int) string           { return keyEIPPrefix + zones[i] }
+func KeyNATGateway(i int) string    { return keyNATPrefix + zones[i] }
+func KeyPrivateRouteTable(i int) string {
+	return keyPrivateRTPrefix + zones[i]
+}
+func KeyPrivateDefaultRoute(i int) string { return keyPrivateRoutePrefix + zones[i] }
+func KeyPublicRTA(i int) string           { return keyPublicRTAPrefix + zones[i] }
+func KeyPrivateRTA(i int) string          { return keyPrivateRTAPrefix + zones[i] }
+
 // buildNetwork renders the VPC over two AZs: a public and a private subnet
 // in each, an internet gateway, NAT gateway(s) with Elastic IPs, route
 // tables, and VPC flow logs to CloudWatch.

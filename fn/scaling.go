@@ -4,6 +4,13 @@ import (
 	appautoscaling "github.com/upbound/provider-aws/v2/apis/namespaced/appautoscaling/v1beta1"
 )
 
+// Keys of the scaling part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+const (
+	KeyScalingTarget = "autoscaling-target"
+	KeyScalingPolicy = "autoscaling-policy-cpu"
+)
+
 // Application Auto Scaling of the ECS service's task count.
 const (
 	ScalingNamespace = "ecs"

@@ -4,6 +4,20 @@ import (
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
 )
 
+// Keys of the security part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+const (
+	KeySGLoadBalancer        = "security-group-alb"
+	KeySGTasks               = "security-group-tasks"
+	KeySGDatabase            = "security-group-database"
+	KeyRuleALBFromCloudFront = "sg-rule-alb-ingress-cloudfront"
+	KeyRuleALBToTasks        = "sg-rule-alb-egress-tasks"
+	KeyRuleTasksFromALB      = "sg-rule-tasks-ingress-alb"
+	KeyRuleTasksToDatabase   = "sg-rule-tasks-egress-database"
+	KeyRuleTasksToHTTPS      = "sg-rule-tasks-egress-https"
+	KeyRuleDatabaseFromTasks = "sg-rule-database-ingress-tasks"
+)
+
 // Protocols and CIDRs of the security group rules.
 const (
 	ruleProtocolTCP = "tcp"

@@ -9,6 +9,18 @@ import (
 	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
 )
 
+// Keys of the service part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+// The task definitions' keys are the rollout's (rollout.go).
+const (
+	KeyECSCluster          = "ecs-cluster"
+	KeyCapacityProviders   = "ecs-capacity-providers"
+	KeyService             = "ecs-service"
+	KeyExecutionRole       = "role-task-execution"
+	KeyExecutionRolePolicy = "role-policy-task-execution"
+	KeyTaskRole            = "role-task"
+)
+
 // Properties of the ECS service.
 const (
 	// HealthCheckGracePeriod is how long the service ignores failing ALB
