@@ -1,15 +1,13 @@
-package main
+package e2e
 
 import (
-	"bytes"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/platform/function-catalog-api/internal/fnproc"
 )
 
 // The end-to-end tests run real binaries: this function's and the Crossplane
@@ -17,15 +15,12 @@ import (
 // which TestMain removes at the end. Only Go is needed: the CLI's version is
 // pinned by the tools module in .ci/tools and comes from the module proxy.
 
-// toolsModule is the Go module that pins the Crossplane CLI.
-const toolsModule = ".ci/tools"
+// repoRoot is the repository's root: go test runs in the package directory.
+const repoRoot = ".."
 
-// crankPackage is the Crossplane CLI's main package.
-const crankPackage = "github.com/crossplane/crossplane/v2/cmd/crank"
-
-// crossplaneModulePath is the module that holds the CLI and Crossplane's
-// own CRDs (cluster/crds).
-const crossplaneModulePath = "github.com/crossplane/crossplane/v2"
+// repoPath is a repository file (a path relative to the root) as the tests
+// open it.
+func repoPath(rel string) string { return filepath.Join(repoRoot, rel) }
 
 var binaries struct {
 	dirOnce sync.Once
@@ -68,14 +63,11 @@ func binDir(t *testing.T) string {
 func crossplaneCLI(t *testing.T) string {
 	t.Helper()
 	binaries.cliOnce.Do(func() {
-		tools, err := filepath.Abs(toolsModule)
-		if err != nil {
-			binaries.cliErr = err
-			return
-		}
+		start := time.Now()
 		out := filepath.Join(binDir(t), "crossplane")
-		binaries.cliErr = goBuild(t, tools, "-o", out, crankPackage)
+		binaries.cliErr = BuildCLI(t.Context(), repoRoot, out)
 		binaries.cli = out
+		t.Logf("built the Crossplane CLI in %s", time.Since(start).Round(time.Millisecond))
 	})
 	if binaries.cliErr != nil {
 		t.Fatalf("cannot build the Crossplane CLI: %v", binaries.cliErr)
@@ -88,60 +80,12 @@ func crossplaneCLI(t *testing.T) string {
 func functionBinary(t *testing.T) string {
 	t.Helper()
 	binaries.fnOnce.Do(func() {
-		out := filepath.Join(binDir(t), "function-catalog-api")
-		binaries.fnErr = goBuild(t, ".", "-o", out, ".")
-		binaries.fn = out
+		start := time.Now()
+		binaries.fn, binaries.fnErr = fnproc.Build(t.Context(), repoRoot, filepath.Join(binDir(t), "function-catalog-api"))
+		t.Logf("built the function in %s", time.Since(start).Round(time.Millisecond))
 	})
 	if binaries.fnErr != nil {
 		t.Fatalf("cannot build the function: %v", binaries.fnErr)
 	}
 	return binaries.fn
-}
-
-// goBuild runs go build in the module at dir and logs how long it took.
-func goBuild(t *testing.T, dir string, args ...string) error {
-	t.Helper()
-	start := time.Now()
-	out, err := goCommand(dir, append([]string{"build"}, args...)...)
-	if err != nil {
-		return fmt.Errorf("go build %s: %w\n%s", strings.Join(args, " "), err, out)
-	}
-	t.Logf("go build %s (in %s): %s", strings.Join(args, " "), dir, time.Since(start).Round(time.Millisecond))
-	return nil
-}
-
-// goModuleDir returns the directory of a module in the module cache, as the
-// module at moduleDir (a directory) resolves it.
-func goModuleDir(moduleDir, modulePath string) (string, error) {
-	out, err := goCommand(moduleDir, "list", "-m", "-f", "{{.Dir}}", modulePath)
-	if err != nil {
-		return "", fmt.Errorf("go list -m %s: %w\n%s", modulePath, err, out)
-	}
-	dir := strings.TrimSpace(string(out))
-	if dir == "" {
-		return "", fmt.Errorf("go list -m %s: module is not downloaded", modulePath)
-	}
-	return dir, nil
-}
-
-// goModuleVersion returns the version of a module as the module at
-// moduleDir requires it.
-func goModuleVersion(moduleDir, modulePath string) (string, error) {
-	out, err := goCommand(moduleDir, "list", "-m", "-f", "{{.Version}}", modulePath)
-	if err != nil {
-		return "", fmt.Errorf("go list -m %s: %w\n%s", modulePath, err, out)
-	}
-	return strings.TrimSpace(string(out)), nil
-}
-
-// goCommand runs the go command in dir and returns its combined output. It
-// is the go command that runs the tests: go test puts its GOROOT/bin first
-// on PATH.
-func goCommand(dir string, args ...string) ([]byte, error) {
-	var out bytes.Buffer
-	cmd := exec.Command("go", args...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.Bytes(), err
 }

@@ -1,34 +1,23 @@
-package main
+package e2e
 
 import (
-	"bufio"
 	"bytes"
-	"context"
-	"errors"
 	"flag"
-	"fmt"
-	"io"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
 
 	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/fn/providersim"
+	"github.com/platform/function-catalog-api/internal/fnproc"
 )
 
 // The examples, rendered end to end: this function's binary serves them to
@@ -39,62 +28,45 @@ import (
 // (providersim.Simulate) on the previous phase's render; regenerate them
 // with:
 //
-//	go test -run TestRenderExamples -update .
+//	go test -run TestRenderExamples -update ./e2e
 var update = flag.Bool("update", false, "regenerate the observed fixtures in examples/observed")
 
-// Files of the example.
-const (
-	exampleXR            = "examples/xr.yaml"
-	exampleImageUpdateXR = "examples/xr-image-update.yaml"
-	exampleComposition   = "examples/composition.yaml"
-	exampleFunctions     = "examples/functions.yaml"
-	exampleCredentials   = "examples/credentials.yaml"
-	exampleXRD           = "apis/xrd.yaml"
-	shippedComposition   = "apis/composition.yaml"
-	inputCRDs            = "package/input"
-)
+// annotationCompositionResourceName is the key of a composed resource.
+const annotationCompositionResourceName = "crossplane.io/composition-resource-name"
 
-// Observed fixtures: what the provider reports after each phase's render.
-const (
-	observedPhase2 = "examples/observed/phase-2.yaml"
-	observedPhase3 = "examples/observed/phase-3.yaml"
-	observedPhase4 = "examples/observed/phase-4.yaml"
-)
-
-// Annotations crossplane render reads.
-const (
-	annotationCompositionResourceName = "crossplane.io/composition-resource-name"
-	annotationDevelopmentTarget       = "render.crossplane.io/runtime-development-target"
-)
-
-// providerAWSModule holds the provider-aws CRDs (package/crds).
-const providerAWSModule = "github.com/upbound/provider-aws/v2"
-
-// renderPhase is one render of the example: which XR, what is observed,
-// which fixture the provider's answer to it is, and what else must hold.
+// renderPhase is one render of the example, which fixture the provider's
+// answer to it is, and what else must hold.
 type renderPhase struct {
-	name     string
-	xr       string // the XR rendered
-	observed string // observed composed resources; "" for the first render
-	next     string // fixture generated from this render; "" for none
+	Phase
+	next string // fixture generated from this render; "" for none
 	// check checks what only this phase promises; nil for nothing more.
 	check func(t *testing.T, p renderPhase, out *renderOutput)
 }
 
-var renderPhases = []renderPhase{
-	{name: "phase-1", xr: exampleXR, next: observedPhase2, check: checkNotReady},
-	{name: "phase-2", xr: exampleXR, observed: observedPhase2, next: observedPhase3, check: checkNotReady},
-	{name: "phase-3", xr: exampleXR, observed: observedPhase3, next: observedPhase4, check: checkNotReady},
-	{name: "phase-4", xr: exampleXR, observed: observedPhase4, check: checkConverged},
-	{name: "image-update", xr: exampleImageUpdateXR, observed: observedPhase4, check: checkImageUpdate},
+// renderPhases are the Phases with what each promises.
+func renderPhases() []renderPhase {
+	more := map[string]renderPhase{
+		"phase-1":      {next: ObservedPhase2, check: checkNotReady},
+		"phase-2":      {next: ObservedPhase3, check: checkNotReady},
+		"phase-3":      {next: ObservedPhase4, check: checkNotReady},
+		"phase-4":      {check: checkConverged},
+		"image-update": {check: checkImageUpdate},
+	}
+	var out []renderPhase
+	for _, p := range Phases() {
+		rp := more[p.Name]
+		rp.Phase = p
+		out = append(out, rp)
+	}
+	return out
 }
 
 // fixtureKeys are composed resources each fixture must hold: what the
 // phases of the stack promise to have rendered by then.
 var fixtureKeys = map[string][]string{
-	observedPhase2: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster},
-	observedPhase3: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution},
-	observedPhase4: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution, fn.KeyScalingTarget},
+	ObservedPhase2: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster},
+	ObservedPhase3: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution},
+	ObservedPhase4: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution, fn.KeyScalingTarget},
 }
 
 func TestRenderExamples(t *testing.T) {
@@ -109,19 +81,19 @@ func TestRenderExamples(t *testing.T) {
 	t.Logf("function and CLI ready after %s; function at %s", time.Since(start).Round(time.Millisecond), addr)
 
 	var rendered []string
-	for _, p := range renderPhases {
-		out := renderExample(t, cli, functions, p.xr, p.observed)
+	for _, p := range renderPhases() {
+		out := renderExample(t, cli, functions, p.Phase)
 		checkResults(t, p, out.results)
-		if p.observed != "" {
+		if p.Observed != "" {
 			checkNothingDropped(t, p, out)
 		}
 		if p.check != nil {
 			p.check(t, p, out)
 		}
-		path := filepath.Join(outDir, p.name+".yaml")
+		path := filepath.Join(outDir, p.Name+".yaml")
 		writeObjects(t, path, "", append([]*unstructured.Unstructured{out.xr}, out.composed...))
 		rendered = append(rendered, path)
-		t.Logf("%s: %d composed resources, %d results", p.name, len(out.composed), len(out.results))
+		t.Logf("%s: %d composed resources, %d results", p.Name, len(out.composed), len(out.results))
 		if p.next != "" {
 			checkFixture(t, p.next, out.composed)
 		}
@@ -129,21 +101,14 @@ func TestRenderExamples(t *testing.T) {
 
 	// Also validated: the inputs of every render and the Composition the
 	// Configuration package ships (validate checks its step's Input too).
-	resources := append(rendered, exampleComposition, exampleFunctions, shippedComposition)
-	for _, p := range renderPhases {
-		for _, f := range []string{p.xr, p.observed} {
-			if f != "" && !slices.Contains(resources, f) {
-				resources = append(resources, f)
-			}
-		}
-	}
+	resources := append(rendered, ValidatedInputs(repoRoot)...)
 	sum, out := validateResources(t, cli, resources)
 	t.Logf("crossplane beta validate: %s", sum)
-	if sum.missing != 0 || sum.failures != 0 || sum.total == 0 || sum.success != sum.total {
+	if !sum.AllValid() {
 		t.Errorf("crossplane beta validate: %s\n%s", sum, out)
 	}
-	if want := countValidatable(t, resources...); sum.total != want {
-		t.Errorf("crossplane beta validate checked %d resources, want %d (every document given)", sum.total, want)
+	if want := countValidatable(t, resources...); sum.Total != want {
+		t.Errorf("crossplane beta validate checked %d resources, want %d (every document given)", sum.Total, want)
 	}
 	t.Logf("end to end: %s", time.Since(start).Round(time.Millisecond))
 }
@@ -159,9 +124,9 @@ func checkResults(t *testing.T, p renderPhase, results []*unstructured.Unstructu
 		msg, _, _ := unstructured.NestedString(r.Object, "message")
 		switch {
 		case sev == "SEVERITY_FATAL" || sev == "SEVERITY_WARNING":
-			t.Errorf("%s: %s result: %s", p.name, sev, msg)
+			t.Errorf("%s: %s result: %s", p.Name, sev, msg)
 		default:
-			t.Logf("%s: %s result: %s", p.name, sev, msg)
+			t.Logf("%s: %s result: %s", p.Name, sev, msg)
 		}
 	}
 }
@@ -171,9 +136,9 @@ func checkResults(t *testing.T, p renderPhase, results []*unstructured.Unstructu
 func checkNothingDropped(t *testing.T, p renderPhase, out *renderOutput) {
 	t.Helper()
 	rendered := keySet(out.composed)
-	for _, u := range readObjects(t, p.observed) {
+	for _, u := range readObjects(t, repoPath(p.Observed)) {
 		if k := compositionResourceName(u); !rendered[k] {
-			t.Errorf("%s: observed resource %q is not rendered again (Crossplane would delete it)", p.name, k)
+			t.Errorf("%s: observed resource %q is not rendered again (Crossplane would delete it)", p.Name, k)
 		}
 	}
 }
@@ -192,23 +157,26 @@ func checkFixture(t *testing.T, path string, desired []*unstructured.Unstructure
 			t.Errorf("%s: no observed %q; the render before it must have composed it", path, k)
 		}
 	}
-	header := "# Generated by `go test -run TestRenderExamples -update .` from the previous\n" +
+	header := "# Generated by `go test -run TestRenderExamples -update ./e2e` from the previous\n" +
 		"# phase's render, as provider-aws would report it once every resource is\n" +
 		"# Ready. DO NOT EDIT.\n"
-	want := marshalObjects(t, header, observed)
+	want, err := MarshalObjects(header, observed)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if *update {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
+		if err := os.WriteFile(repoPath(path), want, 0o644); err != nil {
 			t.Fatalf("cannot write %s: %v", path, err)
 		}
 		t.Logf("wrote %s (%d resources)", path, len(observed))
 		return
 	}
-	got, err := os.ReadFile(path)
+	got, err := os.ReadFile(repoPath(path))
 	if err != nil {
-		t.Fatalf("cannot read %s (generate it with: go test -run TestRenderExamples -update .): %v", path, err)
+		t.Fatalf("cannot read %s (generate it with: go test -run TestRenderExamples -update ./e2e): %v", path, err)
 	}
 	if diff := cmp.Diff(string(got), string(want)); diff != "" {
-		t.Errorf("%s is out of date; regenerate it with: go test -run TestRenderExamples -update .\n(-committed +generated):\n%s", path, diff)
+		t.Errorf("%s is out of date; regenerate it with: go test -run TestRenderExamples -update ./e2e\n(-committed +generated):\n%s", path, diff)
 	}
 }
 
@@ -216,7 +184,7 @@ func checkFixture(t *testing.T, path string, desired []*unstructured.Unstructure
 func checkNotReady(t *testing.T, p renderPhase, out *renderOutput) {
 	t.Helper()
 	if c := xrCondition(out.xr, "Ready"); c["status"] != "False" {
-		t.Errorf("%s: XR Ready condition = %v, want False before the stack has converged", p.name, c)
+		t.Errorf("%s: XR Ready condition = %v, want False before the stack has converged", p.Name, c)
 	}
 }
 
@@ -225,20 +193,20 @@ func checkNotReady(t *testing.T, p renderPhase, out *renderOutput) {
 // included) and its status reports what the resources report.
 func checkConverged(t *testing.T, p renderPhase, out *renderOutput) {
 	t.Helper()
-	observed := readObjects(t, p.observed)
+	observed := readObjects(t, repoPath(p.Observed))
 	if diff := cmp.Diff(keys(observed), keys(out.composed)); diff != "" {
-		t.Errorf("%s: the converged stack renders other resources than observed (-observed +rendered):\n%s", p.name, diff)
+		t.Errorf("%s: the converged stack renders other resources than observed (-observed +rendered):\n%s", p.Name, diff)
 	}
 	conditions, _, _ := unstructured.NestedSlice(out.xr.Object, "status", "conditions")
 	if xrCondition(out.xr, "Ready") == nil {
-		t.Errorf("%s: the XR has no Ready condition", p.name)
+		t.Errorf("%s: the XR has no Ready condition", p.Name)
 	}
 	for _, c := range conditions {
 		if c, _ := c.(map[string]any); c["status"] != "True" {
-			t.Errorf("%s: XR condition %v = %v (%v: %v), want True", p.name, c["type"], c["status"], c["reason"], c["message"])
+			t.Errorf("%s: XR condition %v = %v (%v: %v), want True", p.Name, c["type"], c["status"], c["reason"], c["message"])
 		}
 	}
-	checkStatus(t, p.name, observed, out.xr)
+	checkStatus(t, p.Name, observed, out.xr)
 }
 
 // checkStatus checks the XR status of a converged stack: every value it
@@ -273,24 +241,24 @@ func checkStatus(t *testing.T, phase string, observedObjs []*unstructured.Unstru
 // moved; the service references the new one.
 func checkImageUpdate(t *testing.T, p renderPhase, out *renderOutput) {
 	t.Helper()
-	observed, rendered := byKey(readObjects(t, p.observed)), byKey(out.composed)
+	observed, rendered := byKey(readObjects(t, repoPath(p.Observed))), byKey(out.composed)
 	oldTDs, tds := taskDefinitionKeys(observed), taskDefinitionKeys(rendered)
 	if len(oldTDs) != 1 || len(tds) != 2 || !slices.Contains(tds, oldTDs[0]) {
-		t.Fatalf("%s: task definitions %v observed, %v rendered; want the observed one and a new one", p.name, oldTDs, tds)
+		t.Fatalf("%s: task definitions %v observed, %v rendered; want the observed one and a new one", p.Name, oldTDs, tds)
 	}
 	newTD := rendered[tds[0]]
 	if tds[0] == oldTDs[0] {
 		newTD = rendered[tds[1]]
 	}
 	if got := fieldString(rendered[fn.KeyService], "spec", "forProvider", "taskDefinitionRef", "name"); got != newTD.GetName() {
-		t.Errorf("%s: the service references task definition %q, want the new %q", p.name, got, newTD.GetName())
+		t.Errorf("%s: the service references task definition %q, want the new %q", p.Name, got, newTD.GetName())
 	}
-	image := fieldString(readObjects(t, p.xr)[0], "spec", "image")
+	image := fieldString(readObjects(t, repoPath(p.XR))[0], "spec", "image")
 	if defs := fieldString(newTD, "spec", "forProvider", "containerDefinitions"); image == "" || !strings.Contains(defs, `"image":"`+image+`"`) {
-		t.Errorf("%s: the new task definition does not run %q: %s", p.name, image, defs)
+		t.Errorf("%s: the new task definition does not run %q: %s", p.Name, image, defs)
 	}
 	if diff := cmp.Diff(observed[oldTDs[0]].Object["spec"], rendered[oldTDs[0]].Object["spec"]); diff != "" {
-		t.Errorf("%s: the old task definition changed (-observed +rendered):\n%s", p.name, diff)
+		t.Errorf("%s: the old task definition changed (-observed +rendered):\n%s", p.Name, diff)
 	}
 }
 
@@ -346,105 +314,29 @@ func fieldString(u *unstructured.Unstructured, path ...string) string {
 // ends and returns its address once it accepts connections.
 func startFunction(t *testing.T, bin string) string {
 	t.Helper()
-	const attempts = 3
-	for i := 1; ; i++ {
-		addr, err := freeAddress()
-		if err != nil {
-			t.Fatalf("cannot find a free port: %v", err)
-		}
-		logs := &syncBuffer{}
-		cmd := exec.Command(bin, "--insecure", "--address", addr, "--metrics-address", "")
-		cmd.Stdout, cmd.Stderr = logs, logs
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("cannot start the function: %v", err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		err = waitForListener(addr, exited, 30*time.Second)
-		if err == nil {
-			t.Cleanup(func() {
-				_ = cmd.Process.Kill()
-				<-exited
-				if t.Failed() {
-					t.Logf("function logs:\n%s", logs.String())
-				}
-			})
-			return addr
-		}
-		_ = cmd.Process.Kill()
-		<-exited
-		// Another process may have taken the port between our check and
-		// the function's listen: try another one.
-		if i < attempts {
-			t.Logf("function did not start on %s (%v); trying another port", addr, err)
-			continue
-		}
-		t.Fatalf("function did not start on %s: %v\n%s", addr, err, logs.String())
-	}
-}
-
-// freeAddress returns a local address nothing listens on right now.
-func freeAddress() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := fnproc.Start(t.Context(), fnproc.Options{Binary: bin, Insecure: true})
 	if err != nil {
-		return "", err
+		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
-}
-
-// waitForListener waits until addr accepts TCP connections, the process
-// exits, or the timeout passes.
-func waitForListener(addr string, exited <-chan error, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			return c.Close()
+	t.Cleanup(func() {
+		if err := p.Stop(); err != nil {
+			t.Error(err)
 		}
-		select {
-		case err := <-exited:
-			return fmt.Errorf("function exited: %v", err)
-		case <-time.After(100 * time.Millisecond):
+		if t.Failed() {
+			t.Logf("function logs:\n%s", p.Log())
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("nothing listens on %s after %s", addr, timeout)
-		}
-	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a process's stdout and stderr.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
+	})
+	return p.Address()
 }
 
 // functionsFile writes a copy of the example's functions.yaml that points
 // the Development runtime at addr.
 func functionsFile(t *testing.T, addr string) string {
 	t.Helper()
-	fns := readObjects(t, exampleFunctions)
-	for _, f := range fns {
-		a := f.GetAnnotations()
-		if _, ok := a[annotationDevelopmentTarget]; !ok {
-			t.Fatalf("%s: Function %s has no %s annotation", exampleFunctions, f.GetName(), annotationDevelopmentTarget)
-		}
-		a[annotationDevelopmentTarget] = addr
-		f.SetAnnotations(a)
-	}
 	path := filepath.Join(t.TempDir(), "functions.yaml")
-	writeObjects(t, path, "", fns)
+	if err := PointFunctionsAt(repoPath(ExampleFunctions), path, addr); err != nil {
+		t.Fatal(err)
+	}
 	return path
 }
 
@@ -455,21 +347,14 @@ type renderOutput struct {
 	results  []*unstructured.Unstructured
 }
 
-// renderExample runs crossplane render on the example XR xr with these
-// observed resources ("" for none).
-func renderExample(t *testing.T, cli, functions, xr, observed string) *renderOutput {
+// renderExample runs crossplane render on a phase of the example.
+func renderExample(t *testing.T, cli, functions string, p Phase) *renderOutput {
 	t.Helper()
-	args := []string{"render", xr, exampleComposition, functions,
-		"--xrd", exampleXRD, "--function-credentials", exampleCredentials,
-		"--include-full-xr", "--include-function-results", "--timeout", "1m"}
-	if observed != "" {
-		args = append(args, "--observed-resources", observed)
-	}
-	stdout, stderr, err := runCLI(cli, 2*time.Minute, args...)
+	stdout, stderr, err := RunCLI(t.Context(), cli, 2*time.Minute, RenderArgs(repoRoot, functions, p)...)
 	if err != nil {
-		t.Fatalf("crossplane %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		t.Fatalf("%v\n%s", err, stderr)
 	}
-	objs, err := decodeObjects(bytes.NewReader(stdout))
+	objs, err := DecodeObjects(bytes.NewReader(stdout))
 	if err != nil {
 		t.Fatalf("cannot decode the render output: %v\n%s", err, stdout)
 	}
@@ -491,67 +376,27 @@ func renderExample(t *testing.T, cli, functions, xr, observed string) *renderOut
 	return out
 }
 
-// runCLI runs the Crossplane CLI and returns its stdout and stderr.
-func runCLI(cli string, timeout time.Duration, args ...string) ([]byte, []byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, cli, args...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	return stdout.Bytes(), stderr.Bytes(), err
-}
-
 // ---------------------------------------------------------------------------
 // crossplane beta validate.
-
-// validateSummary is the last line of crossplane beta validate.
-type validateSummary struct {
-	total, missing, success, failures int
-}
-
-func (s validateSummary) String() string {
-	return fmt.Sprintf("Total %d resources: %d missing schemas, %d success cases, %d failure cases",
-		s.total, s.missing, s.success, s.failures)
-}
-
-var validateSummaryRe = regexp.MustCompile(`(?m)^Total (\d+) resources: (\d+) missing schemas, (\d+) success cases, (\d+) failure cases$`)
-
-// parseValidateSummary reads the summary line of crossplane beta validate.
-func parseValidateSummary(out string) (validateSummary, error) {
-	m := validateSummaryRe.FindStringSubmatch(out)
-	if m == nil {
-		return validateSummary{}, errors.New("no summary line")
-	}
-	n := make([]int, 4)
-	for i := range n {
-		v, err := strconv.Atoi(m[i+1])
-		if err != nil {
-			return validateSummary{}, err
-		}
-		n[i] = v
-	}
-	return validateSummary{total: n[0], missing: n[1], success: n[2], failures: n[3]}, nil
-}
 
 // validateResources runs crossplane beta validate over resources (files)
 // against the XRD, the Input CRD, the provider-aws CRDs of the kinds they
 // hold and Crossplane's own CRDs, offline. It returns the summary and the
 // output (successes skipped).
-func validateResources(t *testing.T, cli string, resources []string) (validateSummary, string) {
+func validateResources(t *testing.T, cli string, resources []string) (ValidateSummary, string) {
 	t.Helper()
 	cache, image := crossplaneSchemaCache(t)
-	extensions := []string{exampleXRD, inputCRDs, providerCRDs(t, resources)}
-	args := []string{"beta", "validate", strings.Join(extensions, ","), strings.Join(resources, ","),
-		"--cache-dir", cache, "--crossplane-image", image,
-		"--error-on-missing-schemas", "--skip-success-results"}
+	crds := t.TempDir()
+	if _, err := ProviderCRDs(t.Context(), repoRoot, resources, crds); err != nil {
+		t.Fatal(err)
+	}
+	schemas := []string{repoPath(XRD), repoPath(InputCRDs), crds}
 	start := time.Now()
-	stdout, stderr, err := runCLI(cli, 5*time.Minute, args...)
-	out := string(stdout) + string(stderr)
+	out, err := Validate(t.Context(), cli, schemas, resources, cache, image, "--skip-success-results")
 	t.Logf("crossplane beta validate (%d files): %s", len(resources), time.Since(start).Round(time.Millisecond))
-	sum, perr := parseValidateSummary(out)
+	sum, perr := ParseValidateSummary(out)
 	if perr != nil {
-		t.Fatalf("crossplane %s: %v (%v)\n%s", strings.Join(args, " "), err, perr, out)
+		t.Fatalf("%v (%v)\n%s", err, perr, out)
 	}
 	if err != nil {
 		t.Errorf("crossplane beta validate failed: %v", err)
@@ -560,174 +405,25 @@ func validateResources(t *testing.T, cli string, resources []string) (validateSu
 }
 
 // crossplaneSchemaCache returns a validate cache directory that holds
-// Crossplane's own CRDs, from the Crossplane module the CLI is built from,
-// where validate looks for the image it is given. validate then needs no
-// network.
+// Crossplane's own CRDs and the image validate must be given to use them.
 func crossplaneSchemaCache(t *testing.T) (dir, image string) {
 	t.Helper()
-	tools, err := filepath.Abs(toolsModule)
-	if err != nil {
-		t.Fatal(err)
-	}
-	version, err := goModuleVersion(tools, crossplaneModulePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := goModuleDir(tools, crossplaneModulePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const repo = "xpkg.crossplane.io/crossplane/crossplane"
 	dir = t.TempDir()
-	dst := filepath.Join(dir, repo+"@"+version)
-	crds, err := filepath.Glob(filepath.Join(src, "cluster", "crds", "*.yaml"))
-	if err != nil || len(crds) == 0 {
-		t.Fatalf("no Crossplane CRDs in %s/cluster/crds: %v", src, err)
-	}
-	for _, f := range crds {
-		copyFile(t, f, filepath.Join(dst, filepath.Base(f)))
-	}
-	return dir, repo + ":" + version
-}
-
-// providerCRDs copies the provider-aws CRDs of the kinds the resources hold
-// into a temporary directory (validating against all ~2000 is slow).
-func providerCRDs(t *testing.T, resources []string) string {
-	t.Helper()
-	src, err := goModuleDir(".", providerAWSModule)
+	image, err := SchemaCache(t.Context(), repoRoot, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	src = filepath.Join(src, "package", "crds")
-	want := map[schema.GroupKind]bool{}
-	for _, r := range resources {
-		for _, u := range readObjects(t, r) {
-			if gk := u.GroupVersionKind().GroupKind(); strings.HasSuffix(gk.Group, ".aws.m.upbound.io") {
-				want[gk] = true
-			}
-		}
-	}
-	found, err := findCRDs(src, want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	for gk := range want {
-		f, ok := found[gk]
-		if !ok {
-			t.Errorf("provider-aws has no CRD for %s", gk)
-			continue
-		}
-		copyFile(t, f, filepath.Join(dir, filepath.Base(f)))
-	}
-	return dir
-}
-
-// findCRDs finds the CRD files (<group>_<plural>.yaml) of these kinds in dir.
-func findCRDs(dir string, want map[schema.GroupKind]bool) (map[schema.GroupKind]string, error) {
-	groups := map[string]bool{}
-	for gk := range want {
-		groups[gk.Group] = true
-	}
-	found := map[schema.GroupKind]string{}
-	for g := range groups {
-		files, err := filepath.Glob(filepath.Join(dir, g+"_*.yaml"))
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range files {
-			kind, err := crdKind(f)
-			if err != nil {
-				return nil, err
-			}
-			if gk := (schema.GroupKind{Group: g, Kind: kind}); want[gk] {
-				found[gk] = f
-			}
-		}
-	}
-	return found, nil
-}
-
-// crdKind reads spec.names.kind of a CRD file. It parses only what comes
-// before spec.versions (controller-gen writes names first): the schemas
-// are large.
-func crdKind(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	var head bytes.Buffer
-	sc := bufio.NewScanner(f)
-	for sc.Scan() && sc.Text() != "  versions:" {
-		head.WriteString(sc.Text() + "\n")
-	}
-	if err := sc.Err(); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	var crd struct {
-		Spec struct {
-			Names struct {
-				Kind string `json:"kind"`
-			} `json:"names"`
-		} `json:"spec"`
-	}
-	if err := yaml.Unmarshal(head.Bytes(), &crd); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	return crd.Spec.Names.Kind, nil
-}
-
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	data, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return dir, image
 }
 
 // ---------------------------------------------------------------------------
 // YAML documents.
 
-// decodeObjects decodes a stream of YAML documents, skipping empty ones.
-func decodeObjects(r io.Reader) ([]*unstructured.Unstructured, error) {
-	var out []*unstructured.Unstructured
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(r))
-	for {
-		doc, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		obj := map[string]any{}
-		if err := yaml.Unmarshal(doc, &obj); err != nil {
-			return nil, err
-		}
-		if len(obj) == 0 {
-			continue
-		}
-		out = append(out, &unstructured.Unstructured{Object: obj})
-	}
-}
-
 func readObjects(t *testing.T, path string) []*unstructured.Unstructured {
 	t.Helper()
-	f, err := os.Open(path)
+	objs, err := ReadObjects(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	objs, err := decodeObjects(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
 	}
 	return objs
 }
@@ -755,29 +451,9 @@ func countValidatable(t *testing.T, paths ...string) int {
 	return n
 }
 
-// marshalObjects renders objects as one YAML stream, after a header
-// comment. The header belongs to the first document: crossplane render
-// reads a document of only comments as an observed resource without a name.
-func marshalObjects(t *testing.T, header string, objs []*unstructured.Unstructured) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	b.WriteString(header)
-	for i, u := range objs {
-		y, err := yaml.Marshal(u.Object)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i > 0 {
-			b.WriteString("---\n")
-		}
-		b.Write(y)
-	}
-	return b.Bytes()
-}
-
 func writeObjects(t *testing.T, path, header string, objs []*unstructured.Unstructured) {
 	t.Helper()
-	if err := os.WriteFile(path, marshalObjects(t, header, objs), 0o644); err != nil {
+	if err := WriteObjects(path, header, objs); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -822,19 +498,19 @@ func keySet(objs []*unstructured.Unstructured) map[string]bool {
 func TestParseValidateSummary(t *testing.T) {
 	cases := map[string]struct {
 		out     string
-		want    validateSummary
+		want    ValidateSummary
 		wantErr bool
 	}{
 		"AllValid": {
 			out:  "Total 24 resources: 0 missing schemas, 24 success cases, 0 failure cases\n",
-			want: validateSummary{total: 24, success: 24},
+			want: ValidateSummary{Total: 24, Success: 24},
 		},
 		"FailuresAndMissingSchemas": {
 			out: "[x] schema validation error ec2.aws.m.upbound.io/v1beta1, Kind=EIP, catalog-api-eip-nat-a : spec.forProvider.domain: Invalid value\n" +
 				"[!] could not find CRD/XRD for: render.crossplane.io/v1beta1, Kind=Result\n" +
 				"Total 25 resources: 2 missing schemas, 21 success cases, 2 failure cases\n" +
 				"crossplane: error: cannot validate resources: could not validate all resources\n",
-			want: validateSummary{total: 25, missing: 2, success: 21, failures: 2},
+			want: ValidateSummary{Total: 25, Missing: 2, Success: 21, Failures: 2},
 		},
 		"NoSummary": {
 			out:     "crossplane: error: cannot download and load cache\n",
@@ -843,12 +519,12 @@ func TestParseValidateSummary(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := parseValidateSummary(tc.out)
+			got, err := ParseValidateSummary(tc.out)
 			if (err != nil) != tc.wantErr {
-				t.Fatalf("parseValidateSummary() error = %v, wantErr %v", err, tc.wantErr)
+				t.Fatalf("ParseValidateSummary() error = %v, wantErr %v", err, tc.wantErr)
 			}
-			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(validateSummary{})); diff != "" {
-				t.Errorf("parseValidateSummary() (-want +got):\n%s", diff)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("ParseValidateSummary() (-want +got):\n%s", diff)
 			}
 		})
 	}
