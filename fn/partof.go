@@ -1,6 +1,9 @@
 package fn
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // TeardownPart is the part of the Usages: they order the stack's deletion
 // and belong to no part's condition.
@@ -39,10 +42,8 @@ var (
 // Usage, or "" for a key the function never renders.
 func PartOf(key string) string {
 	for part, keys := range partKeys {
-		for _, k := range keys {
-			if k == key {
-				return part
-			}
+		if slices.Contains(keys, key) {
+			return part
 		}
 	}
 	// The longest matching prefix wins: route-table-private- is also

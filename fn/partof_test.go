@@ -18,6 +18,23 @@ func TestPartOf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	want, usages := partsOf(plan)
+	if usages == 0 || len(want) < 60 {
+		t.Fatalf("the converged stack has %d resources and %d usages: not the complete stack", len(want), usages)
+	}
+	for key, part := range want {
+		if got := PartOf(key); got != part {
+			t.Errorf("PartOf(%q) = %q, want %q", key, got, part)
+		}
+	}
+	if got := PartOf("not-a-key"); got != "" {
+		t.Errorf("PartOf(an unknown key) = %q, want \"\"", got)
+	}
+}
+
+// partsOf maps every key of a plan to the part that rendered it, and the
+// rest (the Usages) to TeardownPart; it also counts those.
+func partsOf(plan *Plan) (map[string]string, int) {
 	want := map[string]string{}
 	for _, pr := range plan.Parts {
 		for _, k := range pr.Keys {
@@ -31,15 +48,5 @@ func TestPartOf(t *testing.T) {
 			usages++
 		}
 	}
-	if usages == 0 || len(want) < 60 {
-		t.Fatalf("the converged stack has %d resources and %d usages: not the complete stack", len(want), usages)
-	}
-	for key, part := range want {
-		if got := PartOf(key); got != part {
-			t.Errorf("PartOf(%q) = %q, want %q", key, got, part)
-		}
-	}
-	if got := PartOf("not-a-key"); got != "" {
-		t.Errorf("PartOf(an unknown key) = %q, want \"\"", got)
-	}
+	return want, usages
 }

@@ -8,6 +8,9 @@ import (
 	"github.com/platform/function-catalog-api/internal/diagram"
 )
 
+// outputMode is the permission of a diagram written to a file.
+const outputMode = 0o600
+
 // diagramCmd draws a rendered stack.
 type diagramCmd struct {
 	Rendered string `arg:"" help:"Rendered stack: the output of crossplane render (multi-document YAML), or - for stdin." type:"path"`
@@ -25,16 +28,16 @@ func (c *diagramCmd) Run() error {
 	defer closeRendered()
 	var observed io.Reader
 	if c.Observed != "" {
-		f, err := os.Open(c.Observed)
+		f, closeObserved, err := open(c.Observed)
 		if err != nil {
-			return fmt.Errorf("cannot open the observed resources: %w", err)
+			return err
 		}
-		defer f.Close()
+		defer closeObserved()
 		observed = f
 	}
 	g, err := diagram.Parse(rendered, observed)
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot draw %s: %w", c.Rendered, err)
 	}
 	out := g.Mermaid()
 	if c.Format == "dot" {
@@ -44,7 +47,7 @@ func (c *diagramCmd) Run() error {
 		_, err = io.WriteString(os.Stdout, out)
 		return err
 	}
-	if err := os.WriteFile(c.Output, []byte(out), 0o600); err != nil {
+	if err := os.WriteFile(c.Output, []byte(out), outputMode); err != nil {
 		return fmt.Errorf("cannot write the diagram: %w", err)
 	}
 	return nil
@@ -57,7 +60,7 @@ func open(path string) (io.Reader, func(), error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cannot open the rendered stack: %w", err)
+		return nil, nil, fmt.Errorf("cannot open %s: %w", path, err)
 	}
 	return f, func() { _ = f.Close() }, nil
 }

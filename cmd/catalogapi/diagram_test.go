@@ -30,7 +30,7 @@ func TestDiagramCommand(t *testing.T) {
 
 func TestDiagramCommandMissingFile(t *testing.T) {
 	cmd := &diagramCmd{Rendered: filepath.Join(t.TempDir(), "missing.yaml"), Format: "dot"}
-	if err := cmd.Run(); err == nil || !strings.Contains(err.Error(), "cannot open the rendered stack") {
+	if err := cmd.Run(); err == nil || !strings.Contains(err.Error(), "cannot open") {
 		t.Errorf("error %v, want one about the rendered stack", err)
 	}
 }

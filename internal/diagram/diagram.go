@@ -7,10 +7,12 @@
 package diagram
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -36,6 +38,9 @@ const (
 	usageGroup             = "protection.crossplane.io"
 	decodeBufferSize       = 4096
 )
+
+// errNoResources: the input is not a rendered stack.
+var errNoResources = errors.New("no composed resources")
 
 // Resource is one composed resource.
 type Resource struct {
@@ -108,7 +113,7 @@ func Parse(rendered, observed io.Reader) (*Graph, error) {
 		b.add(d, obs)
 	}
 	if len(b.resources) == 0 {
-		return nil, errors.New("no composed resources: the input has no document with the " + fn.LabelResource + " label or the " + annotationResourceName + " annotation")
+		return nil, fmt.Errorf("%w: the input has no document with the %s label or the %s annotation", errNoResources, fn.LabelResource, annotationResourceName)
 	}
 	return b.graph(), nil
 }
@@ -124,7 +129,7 @@ func decodeAll(r io.Reader) ([]object, error) {
 			return out, nil
 		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("document %d: %w", len(out)+1, err)
 		}
 		if len(o) > 0 {
 			out = append(out, o)
@@ -147,23 +152,26 @@ type pendingEdge struct {
 	from, toName, label string
 }
 
+// add sorts one document: a Result (ignored), a Usage, the XR (the first
+// document without a key) or a composed resource.
 func (b *builder) add(d object, obs map[string]Readiness) {
 	kind := str(d, "kind")
 	group, _, _ := strings.Cut(str(d, "apiVersion"), "/")
 	key := keyOf(d)
 	switch {
 	case kind == "Result":
-		return
 	case kind == "Usage" && group == usageGroup:
 		b.usages = append(b.usages, d)
-		return
-	case key == "":
-		if b.xr == nil && str(d, "metadata", "name") != "" {
-			b.xr = d
-		}
-		return
+	case key != "":
+		b.addResource(d, Resource{Key: key, Kind: kind, Group: group, Name: str(d, "metadata", "name"), Part: fn.PartOf(key)}, obs)
+	case b.xr == nil && str(d, "metadata", "name") != "":
+		b.xr = d
 	}
-	r := Resource{Key: key, Kind: kind, Group: group, Name: str(d, "metadata", "name"), Part: fn.PartOf(key)}
+}
+
+// addResource records a composed resource, its readiness and its references.
+func (b *builder) addResource(d object, r Resource, obs map[string]Readiness) {
+	key := r.Key
 	if obs != nil {
 		r.Readiness = Creating
 		if ready, ok := obs[key]; ok {
@@ -185,27 +193,33 @@ func (b *builder) collectRefs(from string, v any) {
 	switch t := v.(type) {
 	case map[string]any:
 		for field, val := range t {
-			switch {
-			case strings.HasSuffix(field, "Ref"):
-				if m, ok := val.(map[string]any); ok {
-					b.addRef(from, strings.TrimSuffix(field, "Ref"), m)
-				}
-			case strings.HasSuffix(field, "Refs"):
-				list, _ := val.([]any)
-				for _, item := range list {
-					if m, ok := item.(map[string]any); ok {
-						b.addRef(from, strings.TrimSuffix(field, "Refs"), m)
-					}
-				}
-			default:
-				b.collectRefs(from, val)
-			}
+			b.collectField(from, field, val)
 		}
 	case []any:
 		for _, item := range t {
 			b.collectRefs(from, item)
 		}
 	}
+}
+
+// collectField records the reference a field holds, or looks below it.
+func (b *builder) collectField(from, field string, val any) {
+	if label, ok := strings.CutSuffix(field, "Ref"); ok {
+		if m, ok := val.(map[string]any); ok {
+			b.addRef(from, label, m)
+		}
+		return
+	}
+	if label, ok := strings.CutSuffix(field, "Refs"); ok {
+		list, _ := val.([]any)
+		for _, item := range list {
+			if m, ok := item.(map[string]any); ok {
+				b.addRef(from, label, m)
+			}
+		}
+		return
+	}
+	b.collectRefs(from, val)
 }
 
 func (b *builder) addRef(from, label string, ref map[string]any) {
@@ -216,57 +230,49 @@ func (b *builder) addRef(from, label string, ref map[string]any) {
 
 // graph resolves the edges and groups the resources by part.
 func (b *builder) graph() *Graph {
-	g := &Graph{}
+	g := &Graph{Edges: b.edges()}
 	conditions := map[string]string{}
 	if b.xr != nil {
 		g.XR = strings.TrimSpace(fmt.Sprintf("%s %s/%s", str(b.xr, "kind"), str(b.xr, "metadata", "namespace"), str(b.xr, "metadata", "name")))
 		conditions = partConditions(b.xr)
 	}
+	byPart := map[string][]Resource{}
+	for _, r := range b.resources {
+		byPart[r.Part] = append(byPart[r.Part], r)
+	}
+	for _, name := range slices.Sorted(maps.Keys(byPart)) {
+		rs := byPart[name]
+		slices.SortFunc(rs, func(a, c Resource) int { return cmp.Compare(a.Key, c.Key) })
+		g.Parts = append(g.Parts, Part{Name: name, Status: conditions[name], Resources: rs})
+	}
+	return g
+}
+
+// edges resolves references and Usages to edges between composed resources,
+// without duplicates, in a stable order.
+func (b *builder) edges() []Edge {
+	var out []Edge
 	seen := map[Edge]bool{}
-	addEdge := func(e Edge) {
+	add := func(e Edge) {
 		if _, ok := b.resources[e.To]; ok && e.From != e.To && !seen[e] {
 			seen[e] = true
-			g.Edges = append(g.Edges, e)
+			out = append(out, e)
 		}
 	}
 	for _, p := range b.references {
-		addEdge(Edge{From: p.from, To: b.byName[p.toName], Label: p.label, Kind: Reference})
+		add(Edge{From: p.from, To: b.byName[p.toName], Label: p.label, Kind: Reference})
 	}
 	for _, u := range b.usages {
 		// The "of" resource is in use "by" the other: by goes first.
 		of, by := b.byName[str(u, "spec", "of", "resourceRef", "name")], b.byName[str(u, "spec", "by", "resourceRef", "name")]
 		if _, ok := b.resources[by]; ok {
-			addEdge(Edge{From: by, To: of, Label: "deleted before", Kind: DeletionOrder})
+			add(Edge{From: by, To: of, Label: "deleted before", Kind: DeletionOrder})
 		}
 	}
-	sort.Slice(g.Edges, func(i, j int) bool {
-		a, c := g.Edges[i], g.Edges[j]
-		if a.Kind != c.Kind {
-			return a.Kind < c.Kind
-		}
-		if a.From != c.From {
-			return a.From < c.From
-		}
-		if a.To != c.To {
-			return a.To < c.To
-		}
-		return a.Label < c.Label
+	slices.SortFunc(out, func(a, c Edge) int {
+		return cmp.Or(cmp.Compare(a.Kind, c.Kind), cmp.Compare(a.From, c.From), cmp.Compare(a.To, c.To), cmp.Compare(a.Label, c.Label))
 	})
-	byPart := map[string][]Resource{}
-	for _, r := range b.resources {
-		byPart[r.Part] = append(byPart[r.Part], r)
-	}
-	names := make([]string, 0, len(byPart))
-	for name := range byPart {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		rs := byPart[name]
-		sort.Slice(rs, func(i, j int) bool { return rs[i].Key < rs[j].Key })
-		g.Parts = append(g.Parts, Part{Name: name, Status: conditions[name], Resources: rs})
-	}
-	return g
+	return out
 }
 
 // partConditions reads the XR's <Part>Ready conditions.

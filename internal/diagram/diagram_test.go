@@ -2,6 +2,7 @@ package diagram
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -175,21 +176,12 @@ func TestFormats(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			lines := strings.Split(tc.out, "\n")
 			for _, w := range tc.want {
-				if !contains(lines, w) {
+				if !slices.Contains(lines, w) {
 					t.Errorf("no line %q in:\n%s", w, tc.out)
 				}
 			}
 		})
 	}
-}
-
-func contains(lines []string, want string) bool {
-	for _, l := range lines {
-		if l == want {
-			return true
-		}
-	}
-	return false
 }
 
 // TestConvergedExample draws the converged example stack (the observed
@@ -206,7 +198,24 @@ func TestConvergedExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resources, references, deletions := 0, 0, 0
+	resources, references, deletions := count(t, g)
+	usages := strings.Count(string(b), "\nkind: Usage\n")
+	if resources < 50 || references < 50 || deletions != usages {
+		t.Errorf("%d resources, %d references, %d deletion-order edges for %d Usages", resources, references, deletions, usages)
+	}
+	again, err := Parse(strings.NewReader(string(b)), strings.NewReader(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.DOT() != again.DOT() || g.Mermaid() != again.Mermaid() {
+		t.Error("two draws of the same stack differ")
+	}
+}
+
+// count counts a graph's resources and edges; every resource must be in a
+// part and Ready.
+func count(t *testing.T, g *Graph) (resources, references, deletions int) {
+	t.Helper()
 	for _, p := range g.Parts {
 		if p.Name == "" {
 			t.Errorf("resources in no part: %v", p.Resources)
@@ -225,15 +234,5 @@ func TestConvergedExample(t *testing.T) {
 			references++
 		}
 	}
-	usages := strings.Count(string(b), "\nkind: Usage\n")
-	if resources < 50 || references < 50 || deletions != usages {
-		t.Errorf("%d resources, %d references, %d deletion-order edges for %d Usages", resources, references, deletions, usages)
-	}
-	again, err := Parse(strings.NewReader(string(b)), strings.NewReader(string(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if g.DOT() != again.DOT() || g.Mermaid() != again.Mermaid() {
-		t.Error("two draws of the same stack differ")
-	}
+	return resources, references, deletions
 }
