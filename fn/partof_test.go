@@ -37,8 +37,8 @@ func TestPartOf(t *testing.T) {
 func partsOf(plan *Plan) (map[string]string, int) {
 	want := map[string]string{}
 	for _, pr := range plan.Parts {
-		for _, k := range pr.Keys {
-			want[k] = pr.Name
+		for _, d := range pr.Resources {
+			want[d.Key] = pr.Name
 		}
 	}
 	usages := 0

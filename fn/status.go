@@ -13,8 +13,8 @@ func Status(s *Spec, o Observed) v1alpha1.CatalogApiStatus {
 		// The estimate depends on the spec only: it is there from the start.
 		EstimatedMonthlyCost: EstimatedMonthlyCost(s),
 		Service: &v1alpha1.ServiceStatus{
-			ClusterName:    s.Name("ecs-cluster"),
-			ServiceName:    s.Name("ecs-service"),
+			ClusterName:    ECSClusterName(s),
+			ServiceName:    ECSServiceName(s),
 			TaskDefinition: o.String(KeyService, "spec.forProvider.taskDefinition"),
 		},
 	}

@@ -14,8 +14,8 @@ const outputMode = 0o600
 // diagramCmd draws a rendered stack.
 type diagramCmd struct {
 	Rendered string `arg:"" help:"Rendered stack: the output of crossplane render (multi-document YAML), or - for stdin." type:"path"`
-	Observed string `short:"o" help:"Observed composed resources (the --observed-resources file of crossplane render, or kubectl get -o yaml output): colours each resource by its Ready condition." type:"existingfile"`
-	Format   string `short:"f" help:"Output format: mermaid or dot." enum:"mermaid,dot" default:"mermaid"`
+	Observed string `help:"Observed composed resources (the --observed-resources file of crossplane render, or kubectl get -o yaml output): colours each resource by its Ready condition." type:"existingfile"`
+	Format   string `default:"mermaid" enum:"mermaid,dot" help:"Output format: mermaid or dot." name:"output" short:"o"`
 	Output   string `name:"out" help:"Write the diagram to this file instead of stdout." type:"path"`
 }
 
