@@ -35,9 +35,12 @@ func (b *Built) Wait(format string, a ...any) {
 	b.Waiting = append(b.Waiting, fmt.Sprintf(format, a...))
 }
 
+// networkPartName is the part that renders the VPC, the claim marker.
+const networkPartName = "Network"
+
 // Parts is the whole stack, in the order its conditions are reported.
 var Parts = []Part{
-	{Name: "Network", Build: buildNetwork},
+	{Name: networkPartName, Build: buildNetwork},
 	{Name: "Security", Build: buildSecurity},
 	{Name: "Logging", Build: buildLogging},
 	{Name: "LoadBalancer", Build: buildLoadBalancer},
@@ -75,7 +78,7 @@ func Compose(s *Spec, o Observed) (*Plan, error) {
 	p := &Plan{}
 	rendered := map[string]Desired{}
 	for _, part := range Parts {
-		b := part.Build(s, o)
+		b := buildPart(part, s, o)
 		pr := PartResult{Name: part.Name, Waiting: b.Waiting}
 		for _, d := range b.Resources {
 			if _, dup := rendered[d.Key]; dup {

@@ -56,28 +56,61 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
-	var keyed bool
-	spec.OriginVerifyValue, keyed = originVerifyValue(req, string(xr.Resource.GetUID()), spec.XRNamespace, spec.XRName)
-	if !keyed {
-		response.Warning(rsp, errors.Errorf("no %q credentials with key %q: the %s header value derives from the XR's UID; give the pipeline step a Secret with a random key", OriginVerifyCredentials, OriginVerifyKey, OriginVerifyHeader)).TargetComposite()
-	}
 	observed, err := request.GetObservedComposedResources(req)
 	if err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed composed resources"))
 		return rsp, nil
 	}
+	if asked, err := claimSuffix(req, rsp, spec, Observed(observed)); err != nil || asked {
+		if err != nil {
+			log.Info("Refused CatalogApi", "error", err)
+			return fatal(req, err), nil
+		}
+		return rsp, nil
+	}
+	var keyed bool
+	spec.OriginVerifyValue, keyed = originVerifyValue(req, string(xr.Resource.GetUID()), spec.XRNamespace, spec.XRName)
+	if !keyed {
+		response.Warning(rsp, errors.Errorf("no %q credentials with key %q: the %s header value derives from the XR's UID; give the pipeline step a Secret with a random key", OriginVerifyCredentials, OriginVerifyKey, OriginVerifyHeader)).TargetComposite()
+	}
 	if err := f.render(req, rsp, spec, Observed(observed)); err != nil {
-		// Render nothing: a fresh response holds only the Fatal result.
-		fatal := response.To(req, response.DefaultTTL)
 		var invalid ValidationError
 		if !errors.As(err, &invalid) {
 			err = errors.Wrap(err, "cannot render the CatalogApi stack")
 		}
-		response.Fatal(fatal, err)
-		return fatal, nil
+		return fatal(req, err), nil
 	}
 	log.Debug("Rendered CatalogApi", "resources", len(rsp.GetDesired().GetResources()))
 	return rsp, nil
+}
+
+// fatal renders nothing: a fresh response holds only the Fatal result.
+func fatal(req *fnv1.RunFunctionRequest, err error) *fnv1.RunFunctionResponse {
+	rsp := response.To(req, response.DefaultTTL)
+	response.Fatal(rsp, err)
+	return rsp
+}
+
+// claimSuffix decides whether this CatalogApi may render its stack (see
+// claim.go). It returns asked=true when Crossplane has not yet supplied the
+// claim markers: the response then carries the requirement and nothing
+// else, and Crossplane calls again with them before it applies anything.
+// Otherwise it sets spec.Claim and keeps the requirement in the response
+// (Crossplane's requirement loop ends when it sees the same one twice).
+func claimSuffix(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, spec *Spec, o Observed) (asked bool, err error) {
+	if request.AdvertisesCapabilities(req) && !request.HasCapability(req, fnv1.Capability_CAPABILITY_REQUIRED_RESOURCES) {
+		return false, errors.New("this Crossplane does not supply required resources; the function needs them to refuse a second CatalogApi with the same spec.environmentSuffix")
+	}
+	others, resolved, err := suffixClaims(req, spec)
+	if err != nil {
+		return false, errors.Wrap(err, "cannot read the required claim markers")
+	}
+	requireSuffixClaims(rsp, spec)
+	if !resolved {
+		return true, nil
+	}
+	spec.Claim, err = decideClaim(spec, others, o)
+	return false, err
 }
 
 // render composes the stack and writes resources, status and conditions.

@@ -32,6 +32,9 @@ func newRequest(xr string, observed map[string]*fnv1.Resource) *fnv1.RunFunction
 			Composite: &fnv1.Resource{Resource: resource.MustStructJSON(xr)},
 			Resources: observed,
 		},
+		// Crossplane has supplied the claim markers of the suffix: none
+		// but this CatalogApi's own.
+		RequiredResources: map[string]*fnv1.Resources{RequirementSuffixClaims: {}},
 	}
 	return withOriginKey(req, "test-origin-verify-key")
 }

@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"maps"
 	"reflect"
 	"sync"
 
@@ -43,6 +44,10 @@ type Desired struct {
 	// Ready decides the resource's readiness from what is observed. Nil
 	// means: ready when the provider reports Ready=True.
 	Ready ReadyCheck
+	// Labels and Annotations are added to the shared ones (the resource
+	// key label, the external-name annotation).
+	Labels      map[string]string
+	Annotations map[string]string
 	// EmptyStrings are field paths whose empty string is meant: the
 	// conversion to unstructured (composed.From, JSON omitempty) drops
 	// empty strings, so they are set again afterwards.
@@ -97,9 +102,18 @@ func (s *Spec) Tags(awsName string) map[string]*string {
 func (s *Spec) finalize(d Desired) {
 	o := d.Object
 	o.SetName(s.ObjectName(d.Key))
-	o.SetLabels(map[string]string{LabelResource: d.Key})
+	labels := map[string]string{LabelResource: d.Key}
+	maps.Copy(labels, d.Labels)
+	o.SetLabels(labels)
+	annotations := maps.Clone(d.Annotations)
 	if d.ExternalName && d.AWSName != "" {
-		o.SetAnnotations(map[string]string{AnnotationExternalName: d.AWSName})
+		if annotations == nil {
+			annotations = map[string]string{}
+		}
+		annotations[AnnotationExternalName] = d.AWSName
+	}
+	if annotations != nil {
+		o.SetAnnotations(annotations)
 	}
 	v := reflect.ValueOf(o).Elem()
 	f := sharedFieldsOf(v.Type())

@@ -21,8 +21,10 @@ func buildNetwork(s *Spec, _ Observed) Built {
 	return b
 }
 
+// vpc is also the claim marker of the suffix (see claim.go).
 func vpc(s *Spec) Desired {
-	return Desired{Key: KeyVPC, AWSName: s.Name("vpc"), Object: &ec2.VPC{
+	labels, annotations := claimMetadata(s)
+	return Desired{Key: KeyVPC, AWSName: s.Name("vpc"), Labels: labels, Annotations: annotations, Object: &ec2.VPC{
 		Spec: ec2.VPCSpec{ForProvider: ec2.VPCParameters_2{
 			CidrBlock:          ptr(s.VpcCidr),
 			EnableDNSHostnames: ptr(true),
