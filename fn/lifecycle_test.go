@@ -10,6 +10,7 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/types/known/structpb"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
 )
@@ -283,6 +284,86 @@ func TestNotReadyMessages(t *testing.T) {
 				if c == nil || !strings.Contains(c.GetMessage(), w) {
 					t.Errorf("%s message = %q, want it to contain %q", tc.condition, c.GetMessage(), w)
 				}
+			}
+		})
+	}
+}
+
+// convergedObjects is the converged stack as Kubernetes objects, Usages
+// included, as a teardown starts from.
+func convergedObjects(t *testing.T) []*unstructured.Unstructured {
+	t.Helper()
+	states := converge(t, testXR, 4)
+	var out []*unstructured.Unstructured
+	for _, k := range sortedKeys(states[len(states)-1]) {
+		out = append(out, &unstructured.Unstructured{Object: states[len(states)-1][k].GetResource().AsMap()})
+	}
+	return out
+}
+
+// TestTeardownLeavesNothing: deleting the CatalogApi, played by the
+// simulated provider (Usages, log groups recreated by their writers,
+// buckets and addresses that refuse deletion while in use), deletes every
+// resource and leaves nothing behind in AWS.
+func TestTeardownLeavesNothing(t *testing.T) {
+	res := providersim.Teardown(convergedObjects(t))
+	if len(res.Leaked)+len(res.Refused)+len(res.Stuck) != 0 {
+		t.Errorf("teardown: leaked %v, refused %v, stuck %v", res.Leaked, res.Refused, res.Stuck)
+	}
+	t.Logf("teardown order: %v", res.Order)
+}
+
+// TestTeardownNeedsEachEdge: without each deletion edge, the teardown
+// leaves something behind or AWS refuses a deletion.
+func TestTeardownNeedsEachEdge(t *testing.T) {
+	cases := map[string]struct {
+		drop []string // Usages removed
+		want string   // what the teardown then reports
+	}{
+		"DatabaseLogGroup": {
+			drop: []string{UsageKey(KeyDBLogGroup, KeyDBWriter), UsageKey(KeyDBLogGroup, KeyDBReader)},
+			want: "leaked: log group /aws/rds/cluster/aurora-cluster-dev/postgresql (" + KeyDBLogGroup + ")",
+		},
+		"ContainerInsightsLogGroup": {
+			drop: []string{UsageKey(KeyInsightsLogGroup, KeyECSCluster), UsageKey(KeyInsightsLogGroup, KeyService)},
+			want: "leaked: log group /aws/ecs/containerinsights/ecs-cluster-dev/performance (" + KeyInsightsLogGroup + ")",
+		},
+		"FlowLogGroup": {
+			drop: []string{UsageKey(KeyFlowLogGroup, KeyFlowLog)},
+			want: "leaked: log group /aws/vpc/flow-logs-dev (" + KeyFlowLogGroup + ")",
+		},
+		"AccessLogBucket": {
+			drop: []string{UsageKey(KeyLogBucket, KeyDistribution)},
+			want: "refused: " + KeyLogBucket + ": BucketNotEmpty: " + KeyDistribution,
+		},
+		"ElasticIP": {
+			drop: []string{UsageKey(KeyEIP(1), KeyNATGateway(1))},
+			want: "refused: " + KeyEIP(1) + ": InvalidIPAddress.InUse",
+		},
+	}
+	all := convergedObjects(t)
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var objs []*unstructured.Unstructured
+			for _, u := range all {
+				if slices.Contains(tc.drop, u.GetAnnotations()[providersim.AnnotationCompositionResourceName]) {
+					continue
+				}
+				objs = append(objs, u)
+			}
+			if len(objs) != len(all)-len(tc.drop) {
+				t.Fatalf("the stack has not every Usage of %v", tc.drop)
+			}
+			res := providersim.Teardown(objs)
+			var report []string
+			for _, l := range res.Leaked {
+				report = append(report, "leaked: "+l)
+			}
+			for _, r := range res.Refused {
+				report = append(report, "refused: "+r)
+			}
+			if !slices.ContainsFunc(report, func(r string) bool { return strings.HasPrefix(r, tc.want) }) {
+				t.Errorf("without %v the teardown reports %v, want %q", tc.drop, report, tc.want)
 			}
 		})
 	}

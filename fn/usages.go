@@ -72,6 +72,19 @@ func dependencies(s *Spec, taskDefinitionKey string) []dependency {
 		{KeyLogBucket, KeyLoadBalancer},
 		// Autoscaling targets the service.
 		{KeyService, KeyScalingTarget},
+		// Log groups that AWS writes to on the stack's behalf outlive the
+		// writer: RDS log export and Container Insights create a deleted
+		// group again, with no retention and no owner, and it outlives the
+		// stack. VPC flow logs do the same (the role may create groups).
+		{KeyDBLogGroup, KeyDBWriter},
+		{KeyDBLogGroup, KeyDBReader},
+		{KeyInsightsLogGroup, KeyECSCluster},
+		{KeyInsightsLogGroup, KeyService},
+		{KeyFlowLogGroup, KeyFlowLog},
+		// A disabled distribution keeps writing access logs for up to 15
+		// minutes: objects that arrive while force destroy empties the
+		// bucket make its deletion fail.
+		{KeyLogBucket, KeyDistribution},
 	}
 	if taskDefinitionKey != "" {
 		d = append(d, dependency{taskDefinitionKey, KeyService}, dependency{KeyExecutionRole, KeyService})
@@ -82,6 +95,8 @@ func dependencies(s *Spec, taskDefinitionKey string) []dependency {
 			dependency{KeyPrivateSubnet(i), KeyDBSubnetGroup},
 			dependency{KeyPublicSubnet(i), KeyLoadBalancer},
 			dependency{KeyInternetGateway, KeyNATGateway(i)},
+			// An address a NAT gateway uses cannot be released.
+			dependency{KeyEIP(i), KeyNATGateway(i)},
 		)
 	}
 	return d
