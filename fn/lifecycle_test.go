@@ -210,6 +210,12 @@ func TestDeletionOrdering(t *testing.T) {
 		UsageKey(KeyDBSubnetGroup, KeyDBCluster):      {"SubnetGroup", "Cluster"},
 		UsageKey(KeyPrivateSubnet(0), KeyService):     {"Subnet", "Service"},
 		UsageKey(KeyInternetGateway, KeyLoadBalancer): {"InternetGateway", "LB"},
+		UsageKey(KeyDBLogGroup, KeyDBReader):          {"Group", "ClusterInstance"},
+		UsageKey(KeyInsightsLogGroup, KeyService):     {"Group", "Service"},
+		UsageKey(KeyInsightsLogGroup, KeyECSCluster):  {"Group", "Cluster"},
+		UsageKey(KeyFlowLogGroup, KeyFlowLog):         {"Group", "FlowLog"},
+		UsageKey(KeyLogBucket, KeyDistribution):       {"Bucket", "Distribution"},
+		UsageKey(KeyEIP(0), KeyNATGateway(0)):         {"EIP", "NATGateway"},
 	}
 	for key, kinds := range want {
 		u, ok := stack[key]

@@ -2,12 +2,13 @@ package fn
 
 import (
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
+	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
 )
 
 // buildNetwork renders the VPC over two AZs: a public and a private subnet
 // in each, an internet gateway, NAT gateway(s) with Elastic IPs, route
 // tables, and VPC flow logs to CloudWatch.
-func buildNetwork(s *Spec, _ Observed) Built {
+func buildNetwork(s *Spec, o Observed) Built {
 	var b Built
 	b.Add(vpc(s), internetGateway(s), publicRouteTable(s), publicDefaultRoute(s))
 	for i := range zones {
@@ -17,7 +18,13 @@ func buildNetwork(s *Spec, _ Observed) Built {
 			b.Add(natEIP(s, i), natGateway(s, i))
 		}
 	}
-	b.Add(flowLogGroup(s), flowLogRole(s), flowLogRolePolicy(s), flowLog(s))
+	b.Add(flowLogGroup(s))
+	trust, ok := flowLogTrustPolicy(s, o)
+	if !ok {
+		b.Wait("the AWS account ID (the VPC's status.atProvider.ownerId) for the flow-log role's trust policy")
+		return b
+	}
+	b.Add(flowLogRole(s, trust), flowLogRolePolicy(s), flowLog(s))
 	return b
 }
 
@@ -131,16 +138,53 @@ func flowLogGroup(s *Spec) Desired {
 	return logGroup(s, KeyFlowLogGroup, FlowLogGroupName(s))
 }
 
-func flowLogRole(s *Spec) Desired {
-	return serviceRole(s, KeyFlowLogRole, s.Name("role-flow-logs"), "vpc-flow-logs.amazonaws.com")
+// flowLogsService is the service principal that delivers VPC flow logs.
+const flowLogsService = "vpc-flow-logs.amazonaws.com"
+
+// flowLogTrustPolicy lets only VPC Flow Logs assume the flow-log role, and
+// only for flow logs of this account in this region: the aws:SourceAccount
+// and aws:SourceArn conditions the Amazon VPC user guide recommends against
+// the confused deputy ("IAM role for publishing flow logs to CloudWatch
+// Logs"). The account comes from the observed VPC; a role rendered before
+// keeps its policy while the account is not observed.
+func flowLogTrustPolicy(s *Spec, o Observed) (string, bool) {
+	if account := o.AccountID(); account != "" {
+		return policyDocument(Statement{
+			Effect:    "Allow",
+			Principal: &Principal{Service: flowLogsService},
+			Action:    []string{"sts:AssumeRole"},
+			Condition: Condition{
+				"StringEquals": {"aws:SourceAccount": account},
+				"ArnLike":      {"aws:SourceArn": "arn:aws:ec2:" + s.Region + ":" + account + ":vpc-flow-log/*"},
+			},
+		}), true
+	}
+	previous := o.String(KeyFlowLogRole, "spec.forProvider.assumeRolePolicy")
+	return previous, previous != ""
 }
 
-// flowLogRolePolicy lets the VPC flow logs service write to its own log
-// group only.
+func flowLogRole(s *Spec, trust string) Desired {
+	return Desired{Key: KeyFlowLogRole, AWSName: s.Name("role-flow-logs"), ExternalName: true, Object: &iam.Role{
+		Spec: iam.RoleSpec{ForProvider: iam.RoleParameters{
+			AssumeRolePolicy:    ptr(trust),
+			ForceDetachPolicies: ptr(true),
+		}},
+	}}
+}
+
+// flowLogRolePolicy grants what the Amazon VPC user guide lists for
+// publishing flow logs to CloudWatch Logs, on the stack's flow-log group
+// only, except DescribeLogGroups: a list action, granted on the region's
+// log groups. CreateLogGroup lets delivery recreate a deleted group; the
+// teardown order keeps the group until the flow log is gone.
 func flowLogRolePolicy(s *Spec) Desired {
-	doc := policyDocument(statement("Allow",
-		[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
-		logGroupARN(s, FlowLogGroupName(s)), logGroupARN(s, FlowLogGroupName(s))+":log-stream:*"))
+	group := logGroupARN(s, FlowLogGroupName(s))
+	doc := policyDocument(
+		statement("Allow",
+			[]string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+			group, group+":log-stream:*"),
+		statement("Allow", []string{"logs:DescribeLogGroups"}, logGroupARN(s, "*")),
+	)
 	return inlinePolicy(s, KeyFlowLogRolePolicy, KeyFlowLogRole, s.Name("policy-flow-logs"), doc)
 }
 
