@@ -141,8 +141,11 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 	allReady := true
 	for _, pr := range plan.Parts {
 		c := partCondition(pr, ready, o)
-		allReady = allReady && c.Ready
+		allReady = allReady && c.Serving
 		setCondition(rsp, c)
+		for _, p := range c.Problems {
+			response.Warning(rsp, errors.New(p)).TargetComposite()
+		}
 	}
 	if err := setStatus(req, rsp, s, o, allReady); err != nil {
 		return err
@@ -176,7 +179,9 @@ func toDesiredComposed(d Desired, o Observed) (*resource.DesiredComposed, error)
 }
 
 // setStatus writes the XR's status and readiness into the desired composite
-// resource. The XR is ready only when every part is: Crossplane alone would
+// resource. The XR is ready only when every part serves (every resource
+// rendered and Ready; a resource that reports Synced=False after a failed
+// update still serves, and its part's condition says what failed): Crossplane alone would
 // call it ready once the resources rendered so far are, before the later
 // phases (service, CDN, scaling) even exist.
 func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed, ready bool) error {

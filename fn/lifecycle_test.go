@@ -188,8 +188,8 @@ func TestResourceGoesUnready(t *testing.T) {
 	providersim.SetReady(obs[KeyDBWriter], false, "Unavailable")
 	rsp := run(t, newRequest(testXR, obs))
 	c := conditionOf(rsp, "DatabaseReady")
-	if c == nil || c.GetStatus() != fnv1.Status_STATUS_CONDITION_FALSE || c.GetReason() != "NotReady" || !strings.Contains(c.GetMessage(), KeyDBWriter) {
-		t.Errorf("DatabaseReady = %v, want False/NotReady naming %s", c, KeyDBWriter)
+	if c == nil || c.GetStatus() != fnv1.Status_STATUS_CONDITION_FALSE || c.GetReason() != ReasonUnhealthy || !strings.Contains(c.GetMessage(), KeyDBWriter) {
+		t.Errorf("DatabaseReady = %v, want False/%s naming %s", c, ReasonUnhealthy, KeyDBWriter)
 	}
 	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_FALSE {
 		t.Errorf("XR readiness = %v with an unready writer, want READY_FALSE", got)
@@ -275,10 +275,10 @@ func TestNotReadyMessages(t *testing.T) {
 			},
 			want: []string{"CloudFront distribution is still deploying (status InProgress)", "5 to 15 minutes"},
 		},
-		"WriterUnavailable": {
+		"WriterCreating": {
 			condition: "DatabaseReady",
-			mutate:    func(obs map[string]*fnv1.Resource) { providersim.SetReady(obs[KeyDBWriter], false, "Unavailable") },
-			want:      []string{KeyDBWriter, "(Unavailable", "10 to 20 minutes"},
+			mutate:    func(obs map[string]*fnv1.Resource) { providersim.SetReady(obs[KeyDBWriter], false, "Creating") },
+			want:      []string{KeyDBWriter, "(Creating", "10 to 20 minutes"},
 		},
 	}
 	for name, tc := range cases {

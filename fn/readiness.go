@@ -6,6 +6,7 @@ import (
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/resource"
+	corev1 "k8s.io/api/core/v1"
 )
 
 // ReadyCheck decides from what is observed whether the composed resource
@@ -30,26 +31,54 @@ func readiness(d Desired, o Observed) resource.Ready {
 
 // PartCondition is the XR condition of one part of the stack.
 type PartCondition struct {
-	Type    string
+	Type string
+	// Ready is the condition's status: True only when every resource of
+	// the part is rendered, Ready and Synced.
 	Ready   bool
 	Reason  string
 	Message string
+	// Serving says every resource of the part is rendered and Ready, even
+	// if one reports an error (a failed update leaves the last applied
+	// configuration serving). The XR's readiness follows Serving only.
+	Serving bool
+	// Problems are the part's resources that report an error, one message
+	// each, for Warning results.
+	Problems []string
 }
 
-// partCondition derives a part's condition: waiting for inputs, creating
-// resources, waiting for readiness, or available.
+// Reasons of a part condition for resources that report an error.
+const (
+	ReasonReconcileError = "ReconcileError"
+	ReasonUnhealthy      = "Unhealthy"
+)
+
+// partCondition derives a part's condition: a resource that reports an
+// error, waiting for inputs, creating resources, waiting for readiness, or
+// available.
 func partCondition(pr PartResult, ready map[string]bool, o Observed) PartCondition {
 	c := PartCondition{Type: pr.Name + "Ready"}
-	var missing, unready []string
+	var missing, unready, unsynced, unhealthy []string
 	for _, k := range pr.Keys {
 		switch {
 		case !o.Exists(k):
 			missing = append(missing, k)
+			continue
 		case !ready[k]:
 			unready = append(unready, k)
 		}
+		if msg, ok := syncError(o, k); ok {
+			unsynced = append(unsynced, msg)
+		} else if msg, ok := unhealthyError(o, k); ok {
+			unhealthy = append(unhealthy, msg)
+		}
 	}
+	c.Serving = len(pr.Waiting) == 0 && len(missing) == 0 && len(unready) == 0
+	c.Problems = append(unsynced, unhealthy...)
 	switch {
+	case len(unsynced) > 0:
+		c.Reason, c.Message = ReasonReconcileError, strings.Join(c.Problems, "; ")
+	case len(unhealthy) > 0:
+		c.Reason, c.Message = ReasonUnhealthy, strings.Join(c.Problems, "; ")
 	case len(pr.Waiting) > 0:
 		c.Reason, c.Message = "Waiting", strings.Join(pr.Waiting, "; ")
 	case len(missing) > 0:
@@ -64,6 +93,38 @@ func partCondition(pr PartResult, ready map[string]bool, o Observed) PartConditi
 		c.Ready, c.Reason, c.Message = true, "Available", fmt.Sprintf("ready: %d of %d resources", len(pr.Keys), len(pr.Keys))
 	}
 	return c
+}
+
+// syncError quotes a resource's Synced=False condition: the provider could
+// not apply it (an AWS call failed, a reference is missing, ...).
+func syncError(o Observed, key string) (string, bool) {
+	c := o.condition(key, xpv1.TypeSynced)
+	if c.Status != corev1.ConditionFalse {
+		return "", false
+	}
+	return describeCondition(o, key, c), true
+}
+
+// unhealthyError quotes a resource's Ready=False condition for any reason
+// but Creating: the resource exists and the provider says it does not
+// serve.
+func unhealthyError(o Observed, key string) (string, bool) {
+	c := o.condition(key, xpv1.TypeReady)
+	if c.Status != corev1.ConditionFalse || c.Reason == "" || c.Reason == xpv1.ReasonCreating {
+		return "", false
+	}
+	return describeCondition(o, key, c), true
+}
+
+// describeCondition names a resource (key, kind and name) and quotes one of
+// its conditions: "key (Kind name): Type=Status Reason: message".
+func describeCondition(o Observed, key string, c xpv1.Condition) string {
+	u := o[resource.Name(key)].Resource
+	msg := fmt.Sprintf("%s (%s %s): %s=%s %s", key, u.GetKind(), u.GetName(), c.Type, c.Status, c.Reason)
+	if c.Message != "" {
+		msg += ": " + c.Message
+	}
+	return msg
 }
 
 // slowResources explain what takes AWS long, so that a person reading the

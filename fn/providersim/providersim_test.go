@@ -320,3 +320,20 @@ func fieldAt(obj any, path string) any {
 	}
 	return obj
 }
+
+func TestSetCondition(t *testing.T) {
+	r := testResource(t, "ec2", "VPC", "vpc", map[string]any{"cidrBlock": "10.0.0.0/16"})
+	r = Observe(map[string]*fnv1.Resource{"vpc": r})["vpc"]
+	SetCondition(r, "Synced", false, "ReconcileError", "update failed: AccessDenied")
+	conditions, _ := r.GetResource().AsMap()["status"].(map[string]any)["conditions"].([]any)
+	got := map[string]string{}
+	for _, c := range conditions {
+		m := c.(map[string]any)
+		msg, _ := m["message"].(string)
+		got[m["type"].(string)] = m["status"].(string) + "/" + m["reason"].(string) + "/" + msg
+	}
+	want := map[string]string{"Synced": "False/ReconcileError/update failed: AccessDenied", "Ready": "True/Available/"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("conditions (-want +got):\n%s", diff)
+	}
+}
