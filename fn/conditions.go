@@ -9,10 +9,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// ReadyCheck decides from what is observed whether the composed resource
-// with this key is ready.
-type ReadyCheck func(o Observed, key string) bool
-
 // readyWhenProviderReady is the default: the provider's Ready condition.
 func readyWhenProviderReady(o Observed, key string) bool { return o.Ready(key) }
 
@@ -57,18 +53,19 @@ const (
 // available.
 func partCondition(pr PartResult, ready map[string]bool, o Observed) PartCondition {
 	c := PartCondition{Type: pr.Name + "Ready"}
-	var missing, unready, unsynced, unhealthy []string
-	for _, k := range pr.Keys {
+	var missing, unsynced, unhealthy []string
+	var unready []Desired
+	for _, d := range pr.Resources {
 		switch {
-		case !o.Exists(k):
-			missing = append(missing, k)
+		case !o.Exists(d.Key):
+			missing = append(missing, d.Key)
 			continue
-		case !ready[k]:
-			unready = append(unready, k)
+		case !ready[d.Key]:
+			unready = append(unready, d)
 		}
-		if msg, ok := syncError(o, k); ok {
+		if msg, ok := syncError(o, d.Key); ok {
 			unsynced = append(unsynced, msg)
-		} else if msg, ok := unhealthyError(o, k); ok {
+		} else if msg, ok := unhealthyError(o, d.Key); ok {
 			unhealthy = append(unhealthy, msg)
 		}
 	}
@@ -85,14 +82,34 @@ func partCondition(pr PartResult, ready map[string]bool, o Observed) PartConditi
 		c.Reason, c.Message = "Creating", fmt.Sprintf("creating %s", strings.Join(missing, ", "))
 	case len(unready) > 0:
 		msgs := make([]string, len(unready))
-		for i, k := range unready {
-			msgs[i] = notReadyMessage(o, k)
+		for i, d := range unready {
+			msgs[i] = notReadyMessage(o, d)
 		}
 		c.Reason, c.Message = "NotReady", strings.Join(msgs, "; ")
 	default:
-		c.Ready, c.Reason, c.Message = true, "Available", fmt.Sprintf("ready: %d of %d resources", len(pr.Keys), len(pr.Keys))
+		c.Ready, c.Reason, c.Message = true, "Available", fmt.Sprintf("ready: %d of %d resources", len(pr.Resources), len(pr.Resources))
 	}
 	return c
+}
+
+// notReadyMessage says why one resource is not ready: the provider's own
+// reason and message, and what the part declared a person should expect.
+func notReadyMessage(o Observed, d Desired) string {
+	if d.NotReady != nil && o.Ready(d.Key) {
+		return d.NotReady(o, d.Key)
+	}
+	msg := "waiting for " + d.Key + " to become ready"
+	if c := o.condition(d.Key, xpv1.TypeReady); c.Reason != "" {
+		msg += fmt.Sprintf(" (%s", c.Reason)
+		if c.Message != "" {
+			msg += ": " + c.Message
+		}
+		msg += ")"
+	}
+	if d.Hint != "" {
+		msg += "; " + d.Hint
+	}
+	return msg
 }
 
 // syncError quotes a resource's Synced=False condition: the provider could
@@ -123,39 +140,6 @@ func describeCondition(o Observed, key string, c xpv1.Condition) string {
 	msg := fmt.Sprintf("%s (%s %s): %s=%s %s", key, u.GetKind(), u.GetName(), c.Type, c.Status, c.Reason)
 	if c.Message != "" {
 		msg += ": " + c.Message
-	}
-	return msg
-}
-
-// slowResources explain what takes AWS long, so that a person reading the
-// condition knows whether to wait or to look.
-var slowResources = map[string]string{
-	KeyDBCluster:     "creating an Aurora cluster usually takes 5 to 10 minutes",
-	KeyDBWriter:      "creating an Aurora instance usually takes 10 to 20 minutes",
-	KeyDBReader:      "creating an Aurora instance usually takes 10 to 20 minutes",
-	KeyNATGateway(0): "a NAT gateway usually becomes available within 2 to 5 minutes",
-	KeyNATGateway(1): "a NAT gateway usually becomes available within 2 to 5 minutes",
-	KeyLoadBalancer:  "a load balancer usually becomes active within 3 minutes",
-	KeyService:       "the ECS service is not steady yet: check its events and the tasks' logs",
-}
-
-// notReadyMessage says why one resource is not ready: the provider's own
-// reason and message, the CloudFront deployment status, and what to expect.
-func notReadyMessage(o Observed, key string) string {
-	if key == KeyDistribution && o.Ready(key) {
-		return fmt.Sprintf("the CloudFront distribution is still deploying (status %s); this usually takes 5 to 15 minutes",
-			orDefault(o.String(key, "status.atProvider.status"), "unknown"))
-	}
-	msg := "waiting for " + key + " to become ready"
-	if c := o.condition(key, xpv1.TypeReady); c.Reason != "" {
-		msg += fmt.Sprintf(" (%s", c.Reason)
-		if c.Message != "" {
-			msg += ": " + c.Message
-		}
-		msg += ")"
-	}
-	if hint, ok := slowResources[key]; ok {
-		msg += "; " + hint
 	}
 	return msg
 }
