@@ -84,7 +84,8 @@ func distribution(s *Spec, origin string) Desired {
 	// The access-log bucket outlives the distribution: disabling it takes
 	// up to 15 minutes, during which it keeps writing logs, and objects
 	// that arrive while force destroy empties the bucket fail its deletion.
-	return Desired{Key: KeyDistribution, AWSName: name, Ready: distributionReady, NotReady: distributionDeploying,
+	return Desired{
+		Key: KeyDistribution, AWSName: name, Ready: distributionReady, NotReady: distributionDeploying,
 		Uses: []string{KeyLogBucket},
 		Object: &cloudfront.Distribution{
 			Spec: cloudfront.DistributionSpec{ForProvider: cloudfront.DistributionParameters{
@@ -112,7 +113,8 @@ func distribution(s *Spec, origin string) Desired {
 				RetainOnDelete:    ptr(false),
 				WaitForDeployment: ptr(false),
 			}},
-		}}
+		},
+	}
 }
 
 // albOrigin is the ALB as a custom origin, reached over HTTP on the

@@ -6,10 +6,11 @@ import (
 	"slices"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/request"
 	"github.com/crossplane/function-sdk-go/resource"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // One suffix, one CatalogApi. Every AWS name is resource-type-{suffix}, and
@@ -124,8 +125,11 @@ func (c Claim) before(o Claim) bool {
 // this CatalogApi's own VPC, and whether it supplied them at all.
 func suffixClaims(req *fnv1.RunFunctionRequest, s *Spec) ([]Claim, bool, error) {
 	markers, resolved, err := request.GetRequiredResource(req, RequirementSuffixClaims)
-	if err != nil || !resolved {
-		return nil, resolved, err
+	if err != nil {
+		return nil, resolved, fmt.Errorf("cannot decode the required %s: %w", RequirementSuffixClaims, err)
+	}
+	if !resolved {
+		return nil, false, nil
 	}
 	own := s.XRNamespace + "/" + s.ObjectName(KeyVPC)
 	var out []Claim
@@ -177,19 +181,29 @@ func decideClaim(s *Spec, others []Claim, o Observed) (string, error) {
 	self := Claim{Claimant: s.XRNamespace + "/" + s.XRName, Created: s.XRCreated}
 	held := holdsSuffix(o)
 	for _, other := range others {
-		switch {
-		case other.Held && !held:
-			return "", suffixTaken(s, other, "holds it")
-		case other.Held && other.before(self):
-			return "", suffixTaken(s, other, "holds it too and was created first: the two already share AWS resources; do not delete this CatalogApi before its managed resources no longer have the Delete management policy")
-		case !other.Held && !held && other.before(self):
-			return "", suffixTaken(s, other, "claimed it first")
+		if how := precedence(self, other, held); how != "" {
+			return "", suffixTaken(s, other, how)
 		}
 	}
 	if held || o.Ready(KeyVPC) {
 		return ClaimHeld, nil
 	}
 	return ClaimPending, nil
+}
+
+// precedence says how another claim takes precedence over this one (held
+// says whether this one holds the suffix), or "" if it does not.
+func precedence(self, other Claim, held bool) string {
+	switch {
+	case other.Held && !held:
+		return "holds it"
+	case other.Held && other.before(self):
+		return "holds it too and was created first: the two already share AWS resources; " +
+			"do not delete this CatalogApi before its managed resources no longer have the Delete management policy"
+	case !other.Held && !held && other.before(self):
+		return "claimed it first"
+	}
+	return ""
 }
 
 // holdsSuffix reports whether this CatalogApi already holds its suffix: its

@@ -4,11 +4,12 @@ import (
 	"strings"
 	"testing"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
 )
@@ -16,6 +17,9 @@ import (
 // Two CatalogApis with one suffix, played with the simulated provider: each
 // one's claim marker (its observed VPC) is what Crossplane supplies to the
 // other as a required resource.
+
+// testSuffix is the suffix of testXR.
+const testSuffix = "dev"
 
 // Creation times of the two test CatalogApis.
 const (
@@ -45,9 +49,9 @@ type claimant struct {
 func (c *claimant) render(t *testing.T, others ...*claimant) *fnv1.RunFunctionResponse {
 	t.Helper()
 	req := newRequest(c.xr, c.observed)
+	items := req.GetRequiredResources()[RequirementSuffixClaims]
 	for _, o := range others {
 		if m := o.marker(t); m != nil {
-			items := req.RequiredResources[RequirementSuffixClaims]
 			items.Items = append(items.GetItems(), m)
 		}
 	}
@@ -67,10 +71,12 @@ func (c *claimant) marker(t *testing.T) *fnv1.Resource {
 		return nil
 	}
 	xr := resource.MustStructJSON(c.xr).AsMap()
-	meta := xr["metadata"].(map[string]any)
 	obj := vpc.GetResource().AsMap()
-	m := obj["metadata"].(map[string]any)
-	m["namespace"] = meta["namespace"]
+	m, ok := obj["metadata"].(map[string]any)
+	if !ok {
+		t.Fatalf("observed VPC has no metadata: %v", obj)
+	}
+	m["namespace"] = str(xr, "metadata.namespace")
 	m["creationTimestamp"] = orDefault(str(xr, "metadata.creationTimestamp"), createdSecond)
 	s, err := structpb.NewStruct(obj)
 	if err != nil {
@@ -89,7 +95,7 @@ func stackRendered(rsp *fnv1.RunFunctionResponse) bool {
 func assertRefused(t *testing.T, rsp *fnv1.RunFunctionResponse, other string) {
 	t.Helper()
 	msg := fatalMessage(rsp)
-	for _, want := range []string{"spec.environmentSuffix", `"dev"`, "CatalogApi " + other, "resource-type-{environmentSuffix}"} {
+	for _, want := range []string{"spec.environmentSuffix", `"` + testSuffix + `"`, "CatalogApi " + other, "resource-type-{environmentSuffix}"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("Fatal message %q does not name %s", msg, want)
 		}
@@ -114,7 +120,7 @@ func TestClaimAsksForMarkersFirst(t *testing.T) {
 				Kind:       "VPC",
 				// No namespace: Crossplane lists across all namespaces.
 				Match: &fnv1.ResourceSelector_MatchLabels{MatchLabels: &fnv1.MatchLabels{Labels: map[string]string{
-					LabelEnvironmentSuffix: "dev",
+					LabelEnvironmentSuffix: testSuffix,
 					LabelProviderConfig:    DefaultProviderConfigName,
 				}}},
 			},
@@ -141,13 +147,13 @@ func TestClaimRendersOnlyTheMarkerFirst(t *testing.T) {
 	}
 	vpc := first.GetDesired().GetResources()[KeyVPC].GetResource().AsMap()
 	wantLabels := map[string]any{
-		LabelResource: KeyVPC, LabelEnvironmentSuffix: "dev", LabelProviderConfig: DefaultProviderConfigName, LabelSuffixClaim: ClaimPending,
+		LabelResource: KeyVPC, LabelEnvironmentSuffix: testSuffix, LabelProviderConfig: DefaultProviderConfigName, LabelSuffixClaim: ClaimPending,
 	}
-	if diff := cmp.Diff(wantLabels, vpc["metadata"].(map[string]any)["labels"]); diff != "" {
+	if diff := cmp.Diff(wantLabels, val(vpc, "metadata.labels")); diff != "" {
 		t.Errorf("marker labels -want +got:\n%s", diff)
 	}
 	wantAnnotations := map[string]any{AnnotationClaimant: "team-a/catalog-api", AnnotationClaimantCreated: createdFirst}
-	if diff := cmp.Diff(wantAnnotations, vpc["metadata"].(map[string]any)["annotations"]); diff != "" {
+	if diff := cmp.Diff(wantAnnotations, val(vpc, "metadata.annotations")); diff != "" {
 		t.Errorf("marker annotations -want +got:\n%s", diff)
 	}
 	if c := conditionOf(first, "DatabaseReady"); c == nil || c.GetReason() != "Waiting" || !strings.Contains(c.GetMessage(), "claiming spec.environmentSuffix") {
@@ -265,23 +271,24 @@ func TestClaimRequiresCapability(t *testing.T) {
 }
 
 func TestClaimBefore(t *testing.T) {
+	const a, b, z = "a/x", "b/x", "z/x"
 	cases := map[string]struct {
-		a, b Claim
-		want bool
+		first, second Claim
+		want          bool
 	}{
-		"EarlierFirst":   {a: Claim{Claimant: "z/x", Created: createdFirst}, b: Claim{Claimant: "a/x", Created: createdSecond}, want: true},
-		"LaterSecond":    {a: Claim{Claimant: "a/x", Created: createdSecond}, b: Claim{Claimant: "z/x", Created: createdFirst}, want: false},
-		"TieByName":      {a: Claim{Claimant: "a/x", Created: createdFirst}, b: Claim{Claimant: "b/x", Created: createdFirst}, want: true},
-		"UnknownIsLast":  {a: Claim{Claimant: "a/x"}, b: Claim{Claimant: "b/x", Created: createdSecond}, want: false},
-		"KnownBeatsNone": {a: Claim{Claimant: "b/x", Created: createdSecond}, b: Claim{Claimant: "a/x"}, want: true},
+		"EarlierFirst":   {first: Claim{Claimant: z, Created: createdFirst}, second: Claim{Claimant: a, Created: createdSecond}, want: true},
+		"LaterSecond":    {first: Claim{Claimant: a, Created: createdSecond}, second: Claim{Claimant: z, Created: createdFirst}, want: false},
+		"TieByName":      {first: Claim{Claimant: a, Created: createdFirst}, second: Claim{Claimant: b, Created: createdFirst}, want: true},
+		"UnknownIsLast":  {first: Claim{Claimant: a}, second: Claim{Claimant: b, Created: createdSecond}, want: false},
+		"KnownBeatsNone": {first: Claim{Claimant: b, Created: createdSecond}, second: Claim{Claimant: a}, want: true},
 		"SameInstantTimezone": {
-			a: Claim{Claimant: "b/x", Created: "2026-03-01T11:00:00+01:00"}, b: Claim{Claimant: "a/x", Created: "2026-03-01T10:00:00Z"}, want: false,
+			first: Claim{Claimant: b, Created: "2026-03-01T11:00:00+01:00"}, second: Claim{Claimant: a, Created: "2026-03-01T10:00:00Z"}, want: false,
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := tc.a.before(tc.b); got != tc.want {
-				t.Errorf("%+v.before(%+v) = %v, want %v", tc.a, tc.b, got, tc.want)
+			if got := tc.first.before(tc.second); got != tc.want {
+				t.Errorf("%+v.before(%+v) = %v, want %v", tc.first, tc.second, got, tc.want)
 			}
 		})
 	}

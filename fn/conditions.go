@@ -2,11 +2,13 @@ package fn
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	corev1 "k8s.io/api/core/v1"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/resource"
-	corev1 "k8s.io/api/core/v1"
 )
 
 // readyWhenProviderReady is the default: the provider's Ready condition.
@@ -53,28 +55,14 @@ const (
 // available.
 func partCondition(pr PartResult, ready map[string]bool, o Observed) PartCondition {
 	c := PartCondition{Type: pr.Name + "Ready"}
-	var missing, unsynced, unhealthy []string
-	var unready []Desired
-	for _, d := range pr.Resources {
-		switch {
-		case !o.Exists(d.Key):
-			missing = append(missing, d.Key)
-			continue
-		case !ready[d.Key]:
-			unready = append(unready, d)
-		}
-		if msg, ok := syncError(o, d.Key); ok {
-			unsynced = append(unsynced, msg)
-		} else if msg, ok := unhealthyError(o, d.Key); ok {
-			unhealthy = append(unhealthy, msg)
-		}
-	}
+	st := inspect(pr, ready, o)
+	missing, unready := st.missing, st.unready
 	c.Serving = len(pr.Waiting) == 0 && len(missing) == 0 && len(unready) == 0
-	c.Problems = append(unsynced, unhealthy...)
+	c.Problems = slices.Concat(st.unsynced, st.unhealthy)
 	switch {
-	case len(unsynced) > 0:
+	case len(st.unsynced) > 0:
 		c.Reason, c.Message = ReasonReconcileError, strings.Join(c.Problems, "; ")
-	case len(unhealthy) > 0:
+	case len(st.unhealthy) > 0:
 		c.Reason, c.Message = ReasonUnhealthy, strings.Join(c.Problems, "; ")
 	case len(pr.Waiting) > 0:
 		c.Reason, c.Message = "Waiting", strings.Join(pr.Waiting, "; ")
@@ -110,6 +98,33 @@ func notReadyMessage(o Observed, d Desired) string {
 		msg += "; " + d.Hint
 	}
 	return msg
+}
+
+// partState sorts a part's resources: not yet observed, not ready, and the
+// messages of those that report an error.
+type partState struct {
+	missing             []string
+	unready             []Desired
+	unsynced, unhealthy []string
+}
+
+func inspect(pr PartResult, ready map[string]bool, o Observed) partState {
+	var st partState
+	for _, d := range pr.Resources {
+		if !o.Exists(d.Key) {
+			st.missing = append(st.missing, d.Key)
+			continue
+		}
+		if !ready[d.Key] {
+			st.unready = append(st.unready, d)
+		}
+		if msg, ok := syncError(o, d.Key); ok {
+			st.unsynced = append(st.unsynced, msg)
+		} else if msg, ok := unhealthyError(o, d.Key); ok {
+			st.unhealthy = append(st.unhealthy, msg)
+		}
+	}
+	return st
 }
 
 // syncError quotes a resource's Synced=False condition: the provider could

@@ -61,27 +61,35 @@ func TestErrorsAreVisible(t *testing.T) {
 			}
 			tc.mutate(obs)
 			rsp := run(t, newRequest(testXR, obs))
-			c := conditionOf(rsp, tc.condition)
-			if c == nil || c.GetStatus() != fnv1.Status_STATUS_CONDITION_FALSE || c.GetReason() != tc.reason {
-				t.Fatalf("%s = %v, want False/%s", tc.condition, c, tc.reason)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(c.GetMessage(), w) {
-					t.Errorf("%s message %q does not say %q", tc.condition, c.GetMessage(), w)
-				}
-				if !hasResult(rsp, fnv1.Severity_SEVERITY_WARNING, w) {
-					t.Errorf("no Warning result says %q; results: %v", w, rsp.GetResults())
-				}
-			}
+			assertErrorVisible(t, rsp, tc.condition, tc.reason, tc.want)
 			if got := rsp.GetDesired().GetComposite().GetReady(); got != tc.xrReady {
 				t.Errorf("XR readiness = %v, want %v", got, tc.xrReady)
 			}
-			for _, other := range rsp.GetConditions() {
-				if other.GetType() != tc.condition && other.GetStatus() != fnv1.Status_STATUS_CONDITION_TRUE {
-					t.Errorf("unrelated condition %s = %v (%s)", other.GetType(), other.GetStatus(), other.GetMessage())
-				}
-			}
 		})
+	}
+}
+
+// assertErrorVisible checks that the part's condition is False with the
+// reason and says each of want, that a Warning result says it too, and that
+// every other part's condition is True.
+func assertErrorVisible(t *testing.T, rsp *fnv1.RunFunctionResponse, condition, reason string, want []string) {
+	t.Helper()
+	c := conditionOf(rsp, condition)
+	if c == nil || c.GetStatus() != fnv1.Status_STATUS_CONDITION_FALSE || c.GetReason() != reason {
+		t.Fatalf("%s = %v, want False/%s", condition, c, reason)
+	}
+	for _, w := range want {
+		if !strings.Contains(c.GetMessage(), w) {
+			t.Errorf("%s message %q does not say %q", condition, c.GetMessage(), w)
+		}
+		if !hasResult(rsp, fnv1.Severity_SEVERITY_WARNING, w) {
+			t.Errorf("no Warning result says %q; results: %v", w, rsp.GetResults())
+		}
+	}
+	for _, other := range rsp.GetConditions() {
+		if other.GetType() != condition && other.GetStatus() != fnv1.Status_STATUS_CONDITION_TRUE {
+			t.Errorf("unrelated condition %s = %v (%s)", other.GetType(), other.GetStatus(), other.GetMessage())
+		}
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/runtime"
+
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -13,7 +15,6 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/crossplane/function-sdk-go/response"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
 )
@@ -61,11 +62,12 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed composed resources"))
 		return rsp, nil
 	}
-	if asked, err := claimSuffix(req, rsp, spec, Observed(observed)); err != nil || asked {
-		if err != nil {
-			log.Info("Refused CatalogApi", "error", err)
-			return fatal(req, err), nil
-		}
+	asked, err := claimSuffix(req, rsp, spec, Observed(observed))
+	if err != nil {
+		log.Info("Refused CatalogApi", "error", err)
+		return fatal(req, err), nil
+	}
+	if asked {
 		return rsp, nil
 	}
 	var keyed bool

@@ -68,6 +68,7 @@ func fuzzXR(t *testing.T, spec map[string]any) string {
 // firstRenderKeys are the keys of the first render of the stack, once the
 // claim is observed.
 func firstRenderKeys(f *testing.F, claimed map[string]*fnv1.Resource) []string {
+	f.Helper()
 	rsp, err := NewFunction(logging.NewNopLogger()).RunFunction(f.Context(), newRequest(testXR, claimed))
 	if err != nil || fatalMessage(rsp) != "" {
 		f.Fatalf("baseline render failed: %v %s", err, fatalMessage(rsp))

@@ -6,11 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crossplane/crossplane-runtime/v2/pkg/fieldpath"
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/fieldpath"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
 )
@@ -300,9 +301,10 @@ func TestNotReadyMessages(t *testing.T) {
 func convergedObjects(t *testing.T) []*unstructured.Unstructured {
 	t.Helper()
 	states := converge(t, testXR, 4)
-	var out []*unstructured.Unstructured
-	for _, k := range sortedKeys(states[len(states)-1]) {
-		out = append(out, &unstructured.Unstructured{Object: states[len(states)-1][k].GetResource().AsMap()})
+	last := states[len(states)-1]
+	out := make([]*unstructured.Unstructured, 0, len(last))
+	for _, k := range sortedKeys(last) {
+		out = append(out, &unstructured.Unstructured{Object: last[k].GetResource().AsMap()})
 	}
 	return out
 }
@@ -361,7 +363,7 @@ func TestTeardownNeedsEachEdge(t *testing.T) {
 				t.Fatalf("the stack has not every Usage of %v", tc.drop)
 			}
 			res := providersim.Teardown(objs)
-			var report []string
+			report := make([]string, 0, len(res.Leaked)+len(res.Refused))
 			for _, l := range res.Leaked {
 				report = append(report, "leaked: "+l)
 			}

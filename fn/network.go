@@ -137,7 +137,8 @@ func natEIP(s *Spec, i int) Desired {
 // Elastic IP while it exists: both must outlive it.
 func natGateway(s *Spec, i int) Desired {
 	name := s.Name("nat-" + zones[i])
-	return Desired{Key: KeyNATGateway(i), AWSName: name,
+	return Desired{
+		Key: KeyNATGateway(i), AWSName: name,
 		Uses: []string{KeyInternetGateway, KeyEIP(i)},
 		Hint: "a NAT gateway usually becomes available within 2 to 5 minutes",
 		Object: &ec2.NATGateway{Spec: ec2.NATGatewaySpec{ForProvider: ec2.NATGatewayParameters_2{

@@ -1,9 +1,10 @@
 package fn
 
 import (
+	corev1 "k8s.io/api/core/v1"
+
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/resource"
-	corev1 "k8s.io/api/core/v1"
 )
 
 // Observed is typed read access to the observed composed resources.

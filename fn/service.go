@@ -4,9 +4,10 @@ import (
 	"regexp"
 	"strings"
 
+	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
+
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	xpv2 "github.com/crossplane/crossplane-runtime/v2/apis/common/v2"
-	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
 )
 
 // Keys of the service part: composition resource names, stable once released
@@ -209,7 +210,8 @@ func serviceManagementPolicies() xpv1.ManagementPolicies {
 // the ALB target group.
 func ecsService(s *Spec, taskDefinitionKey string) Desired {
 	name := ECSServiceName(s)
-	return Desired{Key: KeyService, AWSName: name, ExternalName: true,
+	return Desired{
+		Key: KeyService, AWSName: name, ExternalName: true,
 		Uses: serviceUses(taskDefinitionKey),
 		Hint: "the ECS service is not steady yet: check its events and the tasks' logs",
 		Object: &ecs.Service{Spec: ecs.ServiceSpec{

@@ -10,8 +10,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/crossplane/function-sdk-go/resource/composite"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/crossplane/function-sdk-go/resource/composite"
 
 	"github.com/platform/function-catalog-api/apis/v1alpha1"
 	"github.com/platform/function-catalog-api/input/v1beta1"

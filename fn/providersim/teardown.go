@@ -9,6 +9,57 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
+// TeardownResult is what a teardown (Teardown) did and left behind.
+type TeardownResult struct {
+	// Order is the composition resource names in the order their
+	// deletions completed.
+	Order []string
+	// Leaked are AWS resources left behind with no managed resource.
+	Leaked []string
+	// Refused are deletions AWS refused at least once.
+	Refused []string
+	// Stuck are resources never deleted.
+	Stuck []string
+}
+
+// How long AWS takes to delete a kind, roughly, in minutes.
+const (
+	distributionMinutes    = 15 // disable, then delete
+	dbInstanceMinutes      = 10
+	dbClusterMinutes       = 5
+	natGatewayMinutes      = 2
+	serviceMinutes         = 2 // draining
+	loadBalancerMinutes    = 1
+	momentMinutes          = 0.01
+	retryMinutes           = 0.5 // when a refused deletion is tried again
+	flowLogDeliveryMinutes = 5   // see duration
+)
+
+// duration is how long AWS takes to delete u.
+func duration(u *unstructured.Unstructured) float64 {
+	switch u.GetKind() {
+	case "Distribution":
+		return distributionMinutes
+	case "ClusterInstance":
+		return dbInstanceMinutes
+	case "Cluster":
+		if strings.HasPrefix(u.GetAPIVersion(), "rds.") {
+			return dbClusterMinutes
+		}
+	case "NATGateway":
+		return natGatewayMinutes
+	case "Service":
+		return serviceMinutes
+	case "LB":
+		return loadBalancerMinutes
+	case "FlowLog":
+		// Records a flow log has aggregated (over up to 10 minutes by
+		// default) are still delivered after it is deleted: an assumption.
+		return flowLogDeliveryMinutes
+	}
+	return momentMinutes
+}
+
 // Teardown plays the deletion of a whole composite resource: Kubernetes
 // deletes every composed resource at once, Crossplane holds back each one a
 // Usage protects until the Usage's user is gone, and AWS answers each
@@ -30,40 +81,6 @@ import (
 // Aurora instance about 10, a NAT gateway a few; log groups, buckets and
 // addresses a moment), so a writer that was asked to go at the same time
 // as what it writes to is still there when the faster deletion completes.
-type TeardownResult struct {
-	// Order is the composition resource names in the order their
-	// deletions completed.
-	Order []string
-	// Leaked are AWS resources left behind with no managed resource.
-	Leaked []string
-	// Refused are deletions AWS refused at least once.
-	Refused []string
-	// Stuck are resources never deleted.
-	Stuck []string
-}
-
-// deletionMinutes is how long AWS takes to delete a kind, roughly; kinds not
-// listed take a moment.
-var deletionMinutes = map[string]float64{
-	"Distribution":    15,
-	"ClusterInstance": 10,
-	"Cluster":         5, // an Aurora cluster; ECS clusters are listed by group below
-	"NATGateway":      2,
-	// Records a flow log has aggregated (over up to 10 minutes by default)
-	// are still delivered after it is deleted: 5 minutes is an assumption.
-	"FlowLog": 5,
-	"Service": 2,
-	"LB":      1,
-}
-
-// retryMinutes is when a refused deletion is tried again.
-const retryMinutes = 0.5
-
-// momentMinutes is the time of a deletion that takes a moment.
-const momentMinutes = 0.01
-
-// Teardown deletes these composed resources (as a render desires them, with
-// the composition resource name annotation) and reports what happens.
 func Teardown(composed []*unstructured.Unstructured) TeardownResult {
 	td := newTeardown(composed)
 	var res TeardownResult
@@ -183,16 +200,6 @@ func (td *teardown) complete(now float64, res *TeardownResult) {
 	}
 }
 
-func duration(u *unstructured.Unstructured) float64 {
-	if u.GetKind() == "Cluster" && !strings.HasPrefix(u.GetAPIVersion(), "rds.") {
-		return momentMinutes
-	}
-	if d, ok := deletionMinutes[u.GetKind()]; ok {
-		return d
-	}
-	return momentMinutes
-}
-
 // held reports whether a Usage still holds k back: one of its users remains.
 func (td *teardown) held(k string) bool {
 	return slices.ContainsFunc(td.protectedBy[k], func(by string) bool { _, ok := td.remaining[by]; return ok })
@@ -238,30 +245,39 @@ func (td *teardown) writerOf(k string) string {
 func (td *teardown) writesLogGroups(u *unstructured.Unstructured) []string {
 	switch u.GetKind() {
 	case "ClusterInstance":
-		cluster := td.byName[refName(u, "clusterIdentifierRef")]
-		if cluster == nil {
-			return nil
-		}
-		exports, _, _ := unstructured.NestedStringSlice(cluster.Object, "spec", "forProvider", "enabledCloudwatchLogsExports")
-		out := make([]string, len(exports))
-		for i, e := range exports {
-			out[i] = "/aws/rds/cluster/" + externalName(cluster) + "/" + e
-		}
-		return out
+		return td.exportedLogGroups(td.byName[refName(u, "clusterIdentifierRef")])
 	case "Cluster":
-		if insightsEnabled(u) {
-			return []string{"/aws/ecs/containerinsights/" + externalName(u) + "/performance"}
-		}
+		return insightsLogGroups(u)
 	case "Service":
-		if cluster := td.byName[refName(u, "clusterRef")]; cluster != nil && insightsEnabled(cluster) {
-			return []string{"/aws/ecs/containerinsights/" + externalName(cluster) + "/performance"}
-		}
+		return insightsLogGroups(td.byName[refName(u, "clusterRef")])
 	case "FlowLog":
 		if group := td.byName[refName(u, "logDestinationRef")]; group != nil {
 			return []string{externalName(group)}
 		}
 	}
 	return nil
+}
+
+// exportedLogGroups are the groups RDS exports an Aurora cluster's logs to.
+func (td *teardown) exportedLogGroups(cluster *unstructured.Unstructured) []string {
+	if cluster == nil {
+		return nil
+	}
+	exports, _, _ := unstructured.NestedStringSlice(cluster.Object, "spec", "forProvider", "enabledCloudwatchLogsExports")
+	out := make([]string, len(exports))
+	for i, e := range exports {
+		out[i] = "/aws/rds/cluster/" + externalName(cluster) + "/" + e
+	}
+	return out
+}
+
+// insightsLogGroups is the group Container Insights writes an ECS cluster's
+// (and its services') performance events to.
+func insightsLogGroups(cluster *unstructured.Unstructured) []string {
+	if cluster == nil || !insightsEnabled(cluster) {
+		return nil
+	}
+	return []string{"/aws/ecs/containerinsights/" + externalName(cluster) + "/performance"}
 }
 
 // logsTo returns the key of the bucket u writes access logs to, or "".
