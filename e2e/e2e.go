@@ -1,0 +1,107 @@
+// Package e2e runs the function end to end, as a user and Crossplane do:
+// the real binary (started with internal/fnproc) serves the real Crossplane
+// CLI, built from the tools module in .ci/tools, which renders the examples
+// phase by phase and validates everything rendered against the XRD and the
+// provider-aws CRDs; the packages are built with .ci/build-packages and
+// read as Crossplane reads them. The tests are this package's _test files;
+// its other files are the harness they share with
+// e2e/cmd/render-example (.ci/render-example).
+package e2e
+
+import "path/filepath"
+
+// Files of the repository, relative to its root.
+const (
+	ExampleXR            = "examples/xr.yaml"
+	ExampleImageUpdateXR = "examples/xr-image-update.yaml"
+	ExampleComposition   = "examples/composition.yaml"
+	ExampleFunctions     = "examples/functions.yaml"
+	ExampleCredentials   = "examples/credentials.yaml"
+	// A second CatalogApi with the suffix examples/xr.yaml holds, and that
+	// one's claim marker as Crossplane supplies it: the function refuses it.
+	ExampleSuffixTakenXR = "examples/xr-suffix-taken.yaml"
+	ExampleSuffixHeld    = "examples/required-resources-suffix-held.yaml"
+	XRD                  = "apis/xrd.yaml"
+	ShippedComposition   = "apis/composition.yaml"
+	InputCRDs            = "package/input"
+
+	// Observed fixtures: what the provider reports after each phase's
+	// render.
+	ObservedPhase1 = "examples/observed/phase-1.yaml"
+	ObservedPhase2 = "examples/observed/phase-2.yaml"
+	ObservedPhase3 = "examples/observed/phase-3.yaml"
+	ObservedPhase4 = "examples/observed/phase-4.yaml"
+
+	// ToolsModule is the Go module that pins the Crossplane CLI.
+	ToolsModule = ".ci/tools"
+)
+
+// Phase is one render of the example: which XR, what is observed ("" for
+// nothing) and the required resources Crossplane supplies ("" for none).
+type Phase struct {
+	Name     string
+	XR       string
+	Observed string
+	Required string
+}
+
+// Phases are the renders of the example in order: nothing observed (the
+// claim of the suffix: the VPC alone), then what the provider reports after
+// each render until the stack has converged (phase-4), then day 2: a new
+// image on the converged stack.
+func Phases() []Phase {
+	return []Phase{
+		{Name: "claim", XR: ExampleXR},
+		{Name: "phase-1", XR: ExampleXR, Observed: ObservedPhase1},
+		{Name: "phase-2", XR: ExampleXR, Observed: ObservedPhase2},
+		{Name: "phase-3", XR: ExampleXR, Observed: ObservedPhase3},
+		{Name: "phase-4", XR: ExampleXR, Observed: ObservedPhase4},
+		{Name: "image-update", XR: ExampleImageUpdateXR, Observed: ObservedPhase4},
+	}
+}
+
+// FirstStackPhase is the first render of the whole stack, the one
+// .ci/render-example prints.
+const FirstStackPhase = "phase-1"
+
+// Refusal is a render the function must refuse: crossplane render fails
+// with the function's Fatal result, which says Want.
+type Refusal struct {
+	Phase
+	Want string
+}
+
+// Refusals are the renders of the examples the function refuses.
+func Refusals() []Refusal {
+	return []Refusal{{
+		Phase: Phase{Name: "suffix-taken", XR: ExampleSuffixTakenXR, Required: ExampleSuffixHeld},
+		Want:  `spec.environmentSuffix: invalid value "dev": CatalogApi team-catalog/catalog-api, created 2026-03-01T10:00:00Z holds it`,
+	}}
+}
+
+// ValidatedInputs are the repository files validated with the renders: the
+// inputs of every render and the Composition the Configuration package ships
+// (validate checks its step's Input too), each once, under root.
+func ValidatedInputs(root string) []string {
+	files := []string{ExampleComposition, ExampleFunctions, ShippedComposition}
+	seen := map[string]bool{}
+	for _, f := range files {
+		seen[f] = true
+	}
+	phases := Phases()
+	for _, r := range Refusals() {
+		phases = append(phases, r.Phase)
+	}
+	for _, p := range phases {
+		for _, f := range []string{p.XR, p.Observed, p.Required} {
+			if f != "" && !seen[f] {
+				seen[f] = true
+				files = append(files, f)
+			}
+		}
+	}
+	for i, f := range files {
+		files[i] = filepath.Join(root, f)
+	}
+	return files
+}
