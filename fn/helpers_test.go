@@ -59,6 +59,9 @@ func testSpec(t *testing.T, opts ...specOption) *Spec {
 	if err != nil {
 		t.Fatalf("NewSpec: %v", err)
 	}
+	// RunFunction decides the claim from the required resources; a test
+	// Spec holds its suffix, so Compose renders the whole stack.
+	s.Claim = ClaimHeld
 	return s
 }
 
