@@ -37,7 +37,7 @@ var partConditions = []string{ //nolint:gochecknoglobals // A constant list.
 
 var (
 	catalogGVR = schema.GroupVersionResource{Group: "catalog.example.org", Version: "v1alpha1", Resource: "catalogapis"} //nolint:gochecknoglobals // A constant.
-	usageGVR   = schema.GroupVersionResource{Group: "protection.crossplane.io", Version: "v1beta1", Resource: "usages"} //nolint:gochecknoglobals // A constant.
+	usageGVR   = schema.GroupVersionResource{Group: "protection.crossplane.io", Version: "v1beta1", Resource: "usages"}  //nolint:gochecknoglobals // A constant.
 )
 
 // claim is one CatalogApi an application team creates.

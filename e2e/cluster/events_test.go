@@ -19,6 +19,7 @@ const (
 	logMapped     = "Mapping composite resource because composed resource changed"
 	logReconcile  = "Reconciling"
 	logBreakerOn  = "Circuit breaker is open"
+	logWatching   = "Started watching GVK"
 	logTimeLayout = time.RFC3339 // fractional seconds, if any, parse too
 	usageGroup    = "protection.crossplane.io"
 )
@@ -160,6 +161,34 @@ func (c *xrCounts) add(l logLine, first map[string]time.Time, id string) {
 	}
 }
 
+// watchSources counts, per watched kind, how many event sources Crossplane
+// started for composed resources. Crossplane v2.2.0's StartWatches starts
+// one source per resource reference of a kind it does not watch yet (its
+// snapshot of active informers is taken before the loop), so every event of
+// that kind is mapped that many times, for the life of the process.
+func watchSources(logPath string) (map[string]int, error) {
+	f, err := os.Open(logPath) //nolint:gosec // The test's own log.
+	if err != nil {
+		return nil, fmt.Errorf("cannot read Crossplane's log: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	out := map[string]int{}
+	s := bufio.NewScanner(f)
+	s.Buffer(make([]byte, 1<<20), 1<<24)
+	for s.Scan() {
+		l, ok := parseLogLine(s.Text())
+		if !ok || l.msg != logWatching || l.fields["watch-type"] != "ComposedResource" {
+			continue
+		}
+		gvk, _ := l.fields["watched-gvk"].(string)
+		out[gvk]++
+	}
+	if err := s.Err(); err != nil {
+		return nil, fmt.Errorf("cannot read Crossplane's log: %w", err)
+	}
+	return out, nil
+}
+
 // reportEvents prints renders and watch events per XR from claim to Ready,
 // with Crossplane's default circuit breaker (item 8 of the issue).
 func (cp *controlPlane) reportEvents(t *testing.T, xrs []*unstructured.Unstructured) {
@@ -182,6 +211,12 @@ func (cp *controlPlane) reportEvents(t *testing.T, xrs []*unstructured.Unstructu
 			id, took.Seconds(), c.reconciles, c.mapped, c.mappedByGroup[usageGroup], c.firstBurst, strings.Join(groups, " "), c.breakerOpen)
 		t.Logf("%s most frequent sources: %s", id, strings.Join(top(c.mappedByName, topSources), ", "))
 	}
+	sources, err := watchSources(cp.crossplane.log)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	t.Logf("event sources Crossplane started per composed kind (each event is mapped this many times): %s", strings.Join(top(sources, len(sources)), ", "))
 }
 
 // topSources is how many of the busiest composed resources are printed.

@@ -3,8 +3,8 @@ package cluster
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,10 +40,10 @@ const (
 
 // GVRs the test uses directly.
 var (
-	crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"} //nolint:gochecknoglobals // A constant.
+	crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}           //nolint:gochecknoglobals // A constant.
 	xrdGVR = schema.GroupVersionResource{Group: "apiextensions.crossplane.io", Version: "v2", Resource: "compositeresourcedefinitions"} //nolint:gochecknoglobals // A constant.
-	fnrGVR = schema.GroupVersionResource{Group: "pkg.crossplane.io", Version: "v1", Resource: "functionrevisions"} //nolint:gochecknoglobals // A constant.
-	fnGVR  = schema.GroupVersionResource{Group: "pkg.crossplane.io", Version: "v1", Resource: "functions"} //nolint:gochecknoglobals // A constant.
+	fnrGVR = schema.GroupVersionResource{Group: "pkg.crossplane.io", Version: "v1", Resource: "functionrevisions"}                      //nolint:gochecknoglobals // A constant.
+	fnGVR  = schema.GroupVersionResource{Group: "pkg.crossplane.io", Version: "v1", Resource: "functions"}                              //nolint:gochecknoglobals // A constant.
 )
 
 // readObjects reads every YAML document of a file as an object.
