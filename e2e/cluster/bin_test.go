@@ -3,14 +3,14 @@ package cluster
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/platform/function-catalog-api/internal/fnproc"
 )
 
 // The control-plane binaries come from the Go module in .ci/controlplane,
@@ -62,8 +62,10 @@ func buildBinaries(ctx context.Context, t *testing.T, root string) binaries {
 		" -X k8s.io/client-go/pkg/version.gitVersion=" + kubeVersion
 	args := append([]string{"build", "-ldflags", ldflags, "-o", out + "/"}, controlPlanePackages...)
 	goRun(ctx, t, filepath.Join(root, controlPlaneModule), args...)
-	fn := filepath.Join(out, "function-catalog-api")
-	goRun(ctx, t, root, "build", "-o", fn, ".")
+	fn, err := fnproc.Build(ctx, root, filepath.Join(out, "function-catalog-api"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	b := binaries{
 		etcd:              filepath.Join(out, "etcd"),
 		apiserver:         filepath.Join(out, "kube-apiserver"),
@@ -94,23 +96,6 @@ func goRun(ctx context.Context, t *testing.T, dir string, args ...string) {
 		t.Fatalf("go %s (in %s): %v\n%s", strings.Join(args, " "), dir, err, buf.String())
 	}
 	t.Logf("go %s: %s", args[0], time.Since(start).Round(time.Millisecond))
-}
-
-// goModuleDir is the directory of a module in the module cache, as the
-// module in dir resolves it.
-func goModuleDir(ctx context.Context, dir, module string) (string, error) {
-	var buf bytes.Buffer
-	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", module)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = &buf, &buf
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go list -m %s: %w: %s", module, err, buf.String())
-	}
-	d := strings.TrimSpace(buf.String())
-	if d == "" {
-		return "", errors.New("go list -m " + module + ": module is not downloaded")
-	}
-	return d, nil
 }
 
 // TestBuildBinaries only builds the binaries. .ci/run runs it first, with a

@@ -13,12 +13,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/platform/function-catalog-api/e2e"
 )
 
 // The stack as the README describes it.
 const (
-	xrExample        = "examples/xr.yaml"
-	xrImageUpdate    = "examples/xr-image-update.yaml"
+	xrExample        = e2e.ExampleXR
+	xrImageUpdate    = e2e.ExampleImageUpdateXR
 	firstRenderCount = 69 // objects of the first render: 54 managed resources + 15 Usages (README, Phases)
 	keyService       = "ecs-service"
 	keyTargetGroup   = "target-group"
@@ -121,7 +123,7 @@ func (cp *controlPlane) claimAll(ctx context.Context, t *testing.T, tm *timings,
 // suffix.
 func (cp *controlPlane) catalogAPI(t *testing.T, c claim) *unstructured.Unstructured {
 	t.Helper()
-	objs, err := readObjects(filepath.Join(cp.root, xrExample))
+	objs, err := e2e.ReadObjects(filepath.Join(cp.root, xrExample))
 	if err != nil || len(objs) != 1 {
 		t.Fatalf("%s: want one CatalogApi: %v", xrExample, err)
 	}

@@ -24,6 +24,9 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/platform/function-catalog-api/e2e"
+	"github.com/platform/function-catalog-api/internal/fnproc"
 )
 
 // Names and settings of the control plane.
@@ -35,6 +38,7 @@ const (
 	serverSecret        = "crossplane-tls-server"
 	clientSecret        = "crossplane-tls-client"
 	webhookConfig       = "crossplane-no-usages"
+	crossplaneArgsEnv   = "CATALOG_E2E_CROSSPLANE_ARGS"
 	startTimeout        = 2 * time.Minute
 	initAttempts        = 10
 	// qps and burst of the test's own clients: they poll a lot, and must
@@ -64,6 +68,8 @@ type controlPlane struct {
 	metricsPort  int
 	crossplaneMo string // the Crossplane module's directory (CRDs, webhook configurations)
 	events       *events
+	functionProc *fnproc.Proc
+	functionLog  *os.File
 	// providerGVRs are the provider-aws kinds installed (resource -> kind).
 	providerGVRs map[schema.GroupVersionResource]string
 }
@@ -82,7 +88,7 @@ func startControlPlane(ctx context.Context, t *testing.T, tm *timings) *controlP
 	t.Cleanup(cp.stop)
 
 	tm.phase("build binaries (warm: up-to-date check)", func() { cp.bins = buildBinaries(ctx, t, root) })
-	mod, err := goModuleDir(ctx, filepath.Join(root, controlPlaneModule), crossplaneModule)
+	mod, err := e2e.GoModuleDir(ctx, filepath.Join(root, controlPlaneModule), crossplaneModule)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,17 +106,29 @@ func startControlPlane(ctx context.Context, t *testing.T, tm *timings) *controlP
 // stop ends every process in reverse order of start, prints the logs of a
 // failed run and the run's peak memory.
 func (cp *controlPlane) stop() {
+	var total int64
+	parts := make([]string, 0, len(cp.procs)+1)
+	if fp := cp.functionProc; fp != nil {
+		kib := peakRSSKiB(fp.Pid())
+		if err := fp.Stop(); err != nil {
+			cp.t.Logf("function: %v", err)
+		}
+		_ = cp.functionLog.Close()
+		total += kib
+		parts = append(parts, fmt.Sprintf("function %d MiB", kib/1024))
+	}
 	for _, p := range slices.Backward(cp.procs) {
 		p.stop()
 	}
-	var total int64
-	parts := make([]string, 0, len(cp.procs))
 	for _, p := range cp.procs {
 		total += p.peakKiB
 		parts = append(parts, fmt.Sprintf("%s %d MiB", p.name, p.peakKiB/1024))
 	}
 	cp.t.Logf("peak memory (sum of VmHWM): %d MiB (%s)", total/1024, strings.Join(parts, ", "))
 	if cp.t.Failed() {
+		if cp.functionLog != nil {
+			cp.t.Logf("==== last %d lines of function (%s)\n%s", logTailLines, cp.functionLog.Name(), tailFile(cp.functionLog.Name(), logTailLines))
+		}
 		for _, p := range cp.procs {
 			cp.t.Logf("==== last %d lines of %s (%s)\n%s", logTailLines, p.name, p.log, p.tail(logTailLines))
 		}
@@ -306,20 +324,24 @@ func (cp *controlPlane) startCrossplane(ctx context.Context) {
 	}
 	webhookPort, healthPort := freePort(cp.t), freePort(cp.t)
 	cp.metricsPort = freePort(cp.t)
-	cp.crossplane = cp.start("crossplane", cp.bins.crossplane, []string{"KUBECONFIG=" + cp.kubeconfig},
+	args := []string{
 		"--debug", // the watch-event counts come from its debug log
 		"core", "start",
-		"--namespace="+crossplaneNamespace,
+		"--namespace=" + crossplaneNamespace,
 		"--package-runtime=External",
 		"--enable-webhooks=true",
-		"--webhook-port="+strconv.Itoa(webhookPort),
-		"--metrics-port="+strconv.Itoa(cp.metricsPort),
-		"--health-probe-port="+strconv.Itoa(healthPort),
-		"--tls-server-certs-dir="+serverDir,
-		"--tls-client-certs-dir="+clientDir,
-		"--xpkg-cache-dir="+filepath.Join(cp.dir, "xpkg-cache"),
-		"--xfn-cache-dir="+filepath.Join(cp.dir, "xfn-cache"),
-	)
+		"--webhook-port=" + strconv.Itoa(webhookPort),
+		"--metrics-port=" + strconv.Itoa(cp.metricsPort),
+		"--health-probe-port=" + strconv.Itoa(healthPort),
+		"--tls-server-certs-dir=" + serverDir,
+		"--tls-client-certs-dir=" + clientDir,
+		"--xpkg-cache-dir=" + filepath.Join(cp.dir, "xpkg-cache"),
+		"--xfn-cache-dir=" + filepath.Join(cp.dir, "xfn-cache"),
+	}
+	// The test runs Crossplane's defaults (its circuit breaker included);
+	// CATALOG_E2E_CROSSPLANE_ARGS adds flags, to measure other settings.
+	args = append(args, strings.Fields(os.Getenv(crossplaneArgsEnv))...)
+	cp.crossplane = cp.start("crossplane", cp.bins.crossplane, []string{"KUBECONFIG=" + cp.kubeconfig}, args...)
 	err = waitFor(ctx, startTimeout, "Crossplane /readyz", cp.crossplane, func(ctx context.Context) error {
 		body, err := httpGet(ctx, http.DefaultClient, "http://127.0.0.1:"+strconv.Itoa(healthPort)+"/readyz", "")
 		if err != nil || body != "ok" {

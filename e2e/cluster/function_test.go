@@ -2,10 +2,10 @@ package cluster
 
 import (
 	"context"
-	"fmt"
-	"net"
 	"path/filepath"
-	"strconv"
+	"strings"
+
+	"github.com/platform/function-catalog-api/internal/fnproc"
 )
 
 // startFunction runs this function as Crossplane runs it in a cluster: a
@@ -13,29 +13,25 @@ import (
 // package manager does this for a Function package), verifying Crossplane's
 // client certificate against the same CA. It returns the endpoint for the
 // FunctionRevision.
-//
-// TEMPORARY: replaced by internal/fnproc once the e2e branch lands.
 func (cp *controlPlane) startFunction(ctx context.Context) string {
 	cp.t.Helper()
 	certs := filepath.Join(cp.dir, "function-certs")
 	if err := cp.xpCA.serving(certs, functionName); err != nil {
 		cp.t.Fatal(err)
 	}
-	port := freePort(cp.t)
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	p := cp.start("function", cp.bins.function, nil,
-		"--address="+addr, "--tls-certs-dir="+certs, "--metrics-address=", "--debug")
-	err := waitFor(ctx, startTimeout, "function listening", p, func(ctx context.Context) error {
-		var d net.Dialer
-		c, err := d.DialContext(ctx, "tcp", addr)
-		if err != nil {
-			return fmt.Errorf("dial: %w", err)
-		}
-		return c.Close()
-	})
+	log, err := createLog(cp.logDir, "function")
 	if err != nil {
 		cp.t.Fatal(err)
 	}
-	// Crossplane checks the server name: the certificate names localhost.
-	return "localhost:" + strconv.Itoa(port)
+	// The function lives until cleanup (stop), not until the test body ends.
+	p, err := fnproc.Start(context.WithoutCancel(ctx), fnproc.Options{Binary: cp.bins.function, TLSCertsDir: certs, Args: []string{"--debug"}, Log: log})
+	if err != nil {
+		cp.t.Fatal(err)
+	}
+	cp.functionProc = p
+	cp.functionLog = log
+	// Crossplane checks the server name against the endpoint's host: the
+	// certificate names localhost.
+	_, port, _ := strings.Cut(p.Address(), ":")
+	return "localhost:" + port
 }

@@ -1,14 +1,9 @@
 package cluster
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -20,17 +15,17 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/dynamic"
-	"sigs.k8s.io/yaml"
+
+	"github.com/platform/function-catalog-api/e2e"
 )
 
 // What the platform team installs, from the repository.
 const (
-	xrdFile           = "apis/xrd.yaml"
+	xrdFile           = e2e.XRD
 	compositionFile   = "apis/composition.yaml"
 	inputCRDDir       = "package/input"
-	credentialsFile   = "examples/credentials.yaml"
+	credentialsFile   = e2e.ExampleCredentials
 	convergedFixture  = "examples/observed/phase-4.yaml"
 	providerAWSModule = "github.com/upbound/provider-aws/v2"
 	functionName      = "platform-function-catalog-api"
@@ -45,37 +40,6 @@ var (
 	fnrGVR = schema.GroupVersionResource{Group: "pkg.crossplane.io", Version: "v1", Resource: "functionrevisions"}                      //nolint:gochecknoglobals // A constant.
 	fnGVR  = schema.GroupVersionResource{Group: "pkg.crossplane.io", Version: "v1", Resource: "functions"}                              //nolint:gochecknoglobals // A constant.
 )
-
-// readObjects reads every YAML document of a file as an object.
-func readObjects(path string) ([]*unstructured.Unstructured, error) {
-	b, err := os.ReadFile(path) //nolint:gosec // Paths are the repository's own files.
-	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, err)
-	}
-	return decodeObjects(b, path)
-}
-
-func decodeObjects(b []byte, source string) ([]*unstructured.Unstructured, error) {
-	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
-	var out []*unstructured.Unstructured
-	for {
-		doc, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("cannot read a document of %s: %w", source, err)
-		}
-		obj := map[string]any{}
-		if err := yaml.Unmarshal(doc, &obj); err != nil {
-			return nil, fmt.Errorf("cannot decode a document of %s: %w", source, err)
-		}
-		if len(obj) == 0 {
-			continue
-		}
-		out = append(out, &unstructured.Unstructured{Object: obj})
-	}
-}
 
 // resourceFor maps an object's kind to its resource, refreshing discovery
 // once if the kind is new (a CRD just installed).
@@ -131,7 +95,7 @@ func (cp *controlPlane) install(ctx context.Context, fnEndpoint string) {
 
 func (cp *controlPlane) applyFile(ctx context.Context, file string) {
 	cp.t.Helper()
-	objs, err := readObjects(filepath.Join(cp.root, file))
+	objs, err := e2e.ReadObjects(filepath.Join(cp.root, file))
 	if err != nil {
 		cp.t.Fatal(err)
 	}
@@ -158,7 +122,7 @@ func (cp *controlPlane) installCRDs(ctx context.Context) {
 	files = append(files, input...)
 	names := make([]string, 0, len(files))
 	for _, f := range files {
-		objs, err := readObjects(f)
+		objs, err := e2e.ReadObjects(f)
 		if err != nil {
 			cp.t.Fatal(err)
 		}
@@ -182,7 +146,7 @@ func (cp *controlPlane) installCRDs(ctx context.Context) {
 // providerCRDFiles finds the CRD file of every provider-aws kind the
 // converged stack holds, in the provider module's package/crds.
 func (cp *controlPlane) providerCRDFiles(ctx context.Context) ([]string, error) {
-	objs, err := readObjects(filepath.Join(cp.root, convergedFixture))
+	objs, err := e2e.ReadObjects(filepath.Join(cp.root, convergedFixture))
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +156,7 @@ func (cp *controlPlane) providerCRDFiles(ctx context.Context) ([]string, error) 
 			want[gk] = true
 		}
 	}
-	mod, err := goModuleDir(ctx, cp.root, providerAWSModule)
+	mod, err := e2e.GoModuleDir(ctx, cp.root, providerAWSModule)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +183,7 @@ func crdFileOf(dir string, gk schema.GroupKind) (string, error) {
 	}
 	for _, plural := range candidates {
 		f := filepath.Join(dir, gk.Group+"_"+plural+".yaml")
-		objs, err := readObjects(f)
+		objs, err := e2e.ReadObjects(f)
 		if err != nil {
 			continue
 		}
@@ -236,7 +200,7 @@ func crdFileOf(dir string, gk schema.GroupKind) (string, error) {
 // (its CRD is served and its controller runs).
 func (cp *controlPlane) installXRD(ctx context.Context) {
 	cp.t.Helper()
-	objs, err := readObjects(filepath.Join(cp.root, xrdFile))
+	objs, err := e2e.ReadObjects(filepath.Join(cp.root, xrdFile))
 	if err != nil {
 		cp.t.Fatal(err)
 	}

@@ -41,11 +41,11 @@ type process struct {
 // startProcess starts bin with args, logging to dir/<name>.log. The caller
 // registers stop (the harness stops everything in reverse order).
 func startProcess(dir, name, bin string, env []string, args ...string) (*process, error) {
-	logPath := filepath.Join(dir, name+".log")
-	f, err := os.Create(logPath)
+	f, err := createLog(dir, name)
 	if err != nil {
-		return nil, fmt.Errorf("cannot create the log of %s: %w", name, err)
+		return nil, err
 	}
+	logPath := f.Name()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
@@ -106,8 +106,20 @@ func peakRSSKiB(pid int) int64 {
 }
 
 // tail returns the last n lines of the process's log.
-func (p *process) tail(n int) string {
-	b, err := os.ReadFile(p.log)
+func (p *process) tail(n int) string { return tailFile(p.log, n) }
+
+// createLog creates dir/<name>.log.
+func createLog(dir, name string) (*os.File, error) {
+	f, err := os.Create(filepath.Join(dir, name+".log"))
+	if err != nil {
+		return nil, fmt.Errorf("cannot create the log of %s: %w", name, err)
+	}
+	return f, nil
+}
+
+// tailFile returns the last n lines of a file.
+func tailFile(path string, n int) string {
+	b, err := os.ReadFile(path) //nolint:gosec // The test's own logs.
 	if err != nil {
 		return "(no log: " + err.Error() + ")"
 	}
