@@ -184,7 +184,7 @@ func (cp *controlPlane) waitComposed(ctx context.Context, t *testing.T, xr *unst
 			return err
 		}
 		if len(got) < n {
-			return fmt.Errorf("%d of %d composed resources", len(got), n)
+			return fmt.Errorf("%w: %d of %d composed resources", errNotYet, len(got), n)
 		}
 		return nil
 	})
@@ -243,7 +243,7 @@ func (cp *controlPlane) checkReady(ctx context.Context, t *testing.T, tm *timing
 					return err
 				}
 				if s, why := conditionOf(cur, "Ready"); s != "True" {
-					return fmt.Errorf("ready %q: %s", s, why)
+					return fmt.Errorf("%w: ready %q: %s", errNotYet, s, why)
 				}
 				cp.events.ready(id, time.Now())
 				return nil

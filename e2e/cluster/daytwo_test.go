@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -91,11 +90,11 @@ func (cp *controlPlane) waitNewTaskDefinition(ctx context.Context, t *testing.T,
 			}
 			newKey = k
 			if s, why := conditionOf(got[k], "Ready"); s != "True" {
-				return fmt.Errorf("new task definition %s not Ready: %s", k, why)
+				return fmt.Errorf("%w: new task definition %s not Ready: %s", errNotYet, k, why)
 			}
 			ref, _, _ := unstructured.NestedString(got[keyService].Object, "spec", "forProvider", "taskDefinitionRef", "name")
 			if ref != got[k].GetName() {
-				return fmt.Errorf("the service references %q, not the new %q", ref, got[k].GetName())
+				return fmt.Errorf("%w: the service references %q, not the new %q", errNotYet, ref, got[k].GetName())
 			}
 			return nil
 		}
@@ -142,9 +141,9 @@ func (cp *controlPlane) waitGone(ctx context.Context, t *testing.T, u *unstructu
 			return nil
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("get: %w", err)
 		}
-		return fmt.Errorf("still there (deleting: %v, finalizers %v)", cur.GetDeletionTimestamp() != nil, cur.GetFinalizers())
+		return fmt.Errorf("%w: still there (deleting: %v, finalizers %v)", errNotYet, cur.GetDeletionTimestamp() != nil, cur.GetFinalizers())
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +158,7 @@ func (cp *controlPlane) waitReady(ctx context.Context, t *testing.T, xr *unstruc
 			return err
 		}
 		if s, why := conditionOf(cur, "Ready"); s != "True" {
-			return errors.New(why)
+			return fmt.Errorf("%w: %s", errNotYet, why)
 		}
 		return nil
 	})

@@ -151,7 +151,7 @@ func (c *xrCounts) add(l logLine, first map[string]time.Time, id string) {
 	case logMapped:
 		c.mapped++
 		gvk, _ := l.fields["cdGVK"].(string)
-		group := strings.SplitN(gvk, "/", 2)[0]
+		group, _, _ := strings.Cut(gvk, "/")
 		c.mappedByGroup[group]++
 		name, _ := l.fields["cdName"].(string)
 		c.mappedByName[group+"/"+name]++

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -33,12 +34,14 @@ const (
 	establishTimeout  = 2 * time.Minute
 )
 
+// errNoCRD: the provider module lacks a kind the stack composes.
+var errNoCRD = errors.New("provider-aws has no CRD")
+
 // GVRs the test uses directly.
 var (
 	crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}           //nolint:gochecknoglobals // A constant.
 	xrdGVR = schema.GroupVersionResource{Group: "apiextensions.crossplane.io", Version: "v2", Resource: "compositeresourcedefinitions"} //nolint:gochecknoglobals // A constant.
 	fnrGVR = schema.GroupVersionResource{Group: "pkg.crossplane.io", Version: "v1", Resource: "functionrevisions"}                      //nolint:gochecknoglobals // A constant.
-	fnGVR  = schema.GroupVersionResource{Group: "pkg.crossplane.io", Version: "v1", Resource: "functions"}                              //nolint:gochecknoglobals // A constant.
 )
 
 // resourceFor maps an object's kind to its resource, refreshing discovery
@@ -148,7 +151,7 @@ func (cp *controlPlane) installCRDs(ctx context.Context) {
 func (cp *controlPlane) providerCRDFiles(ctx context.Context) ([]string, error) {
 	objs, err := e2e.ReadObjects(filepath.Join(cp.root, convergedFixture))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("the kinds of the stack: %w", err)
 	}
 	want := map[schema.GroupKind]bool{}
 	for _, o := range objs {
@@ -158,7 +161,7 @@ func (cp *controlPlane) providerCRDFiles(ctx context.Context) ([]string, error) 
 	}
 	mod, err := e2e.GoModuleDir(ctx, cp.root, providerAWSModule)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("the provider-aws module: %w", err)
 	}
 	dir := filepath.Join(mod, "package", "crds")
 	files := make([]string, 0, len(want))
@@ -193,7 +196,7 @@ func crdFileOf(dir string, gk schema.GroupKind) (string, error) {
 			}
 		}
 	}
-	return "", fmt.Errorf("provider-aws has no CRD for %s in %s", gk, dir)
+	return "", fmt.Errorf("%w for %s in %s", errNoCRD, gk, dir)
 }
 
 // installXRD creates the XRD and waits until Crossplane has established it
@@ -265,7 +268,7 @@ func (cp *controlPlane) waitCondition(ctx context.Context, ri dynamic.ResourceIn
 			return fmt.Errorf("get: %w", err)
 		}
 		if s, reason := conditionOf(u, typ); s != "True" {
-			return fmt.Errorf("%s is %q (%s)", typ, s, reason)
+			return fmt.Errorf("%w: %s is %q (%s)", errNotYet, typ, s, reason)
 		}
 		return nil
 	})

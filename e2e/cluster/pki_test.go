@@ -16,6 +16,9 @@ import (
 	"time"
 )
 
+// errNotPEM: a CA Secret that does not hold PEM.
+var errNotPEM = errors.New("the CA certificate or key is not PEM")
+
 // certValidity is how long the test's certificates are valid: a run takes
 // minutes.
 const certValidity = 24 * time.Hour
@@ -60,7 +63,7 @@ func parseAuthority(certPEM, keyPEM []byte) (*authority, error) {
 	cb, _ := pem.Decode(certPEM)
 	kb, _ := pem.Decode(keyPEM)
 	if cb == nil || kb == nil {
-		return nil, errors.New("the CA certificate or key is not PEM")
+		return nil, errNotPEM
 	}
 	cert, err := x509.ParseCertificate(cb.Bytes)
 	if err != nil {

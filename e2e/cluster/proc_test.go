@@ -145,6 +145,9 @@ func freePort(t *testing.T) int {
 	return port
 }
 
+// errExited: a process ended while the test waited for it.
+var errExited = errors.New("exited while waiting")
+
 // errNotYet is what a condition returns while it is still waiting.
 var errNotYet = errors.New("not yet")
 
@@ -162,7 +165,7 @@ func waitFor(ctx context.Context, timeout time.Duration, what string, p *process
 		}
 		if p != nil {
 			if done, err := p.exited(); done {
-				return fmt.Errorf("%s: %s exited (%v) while waiting", what, p.name, err)
+				return fmt.Errorf("%w: %s: %s (%v)", errExited, what, p.name, err)
 			}
 		}
 		select {

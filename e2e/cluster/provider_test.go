@@ -156,7 +156,7 @@ func (p *provider) pass(ctx context.Context) {
 	for gvr := range p.gvrs {
 		objs, err := p.informers.ForResource(gvr).Lister().List(labels.Everything())
 		if err != nil {
-			p.fail("list %s: %v", gvr, err)
+			p.failf("list %s: %v", gvr, err)
 			continue
 		}
 		for _, o := range objs {
@@ -210,7 +210,7 @@ func (p *provider) report(ctx context.Context, mrs []*unstructured.Unstructured)
 func (p *provider) write(ctx context.Context, cur, sim *unstructured.Unstructured) {
 	ri, err := p.cp.resourceFor(cur)
 	if err != nil {
-		p.fail("%v", err)
+		p.failf("%v", err)
 		return
 	}
 	meta := map[string]any{}
@@ -278,7 +278,7 @@ type patcher interface {
 func (p *provider) patch(ctx context.Context, ri patcher, cur *unstructured.Unstructured, patch map[string]any, sub string) bool {
 	b, err := json.Marshal(patch)
 	if err != nil {
-		p.fail("encode patch: %v", err)
+		p.failf("encode patch: %v", err)
 		return false
 	}
 	subs := []string{}
@@ -287,14 +287,14 @@ func (p *provider) patch(ctx context.Context, ri patcher, cur *unstructured.Unst
 	}
 	if _, err := ri.Patch(ctx, cur.GetName(), types.MergePatchType, b, metav1.PatchOptions{FieldManager: providerManager}, subs...); err != nil {
 		if !isTransient(err) {
-			p.fail("patch %s %s/%s %s: %v", cur.GetKind(), cur.GetNamespace(), cur.GetName(), sub, err)
+			p.failf("patch %s %s/%s %s: %v", cur.GetKind(), cur.GetNamespace(), cur.GetName(), sub, err)
 		}
 		return false
 	}
 	return true
 }
 
-func (p *provider) fail(format string, args ...any) {
+func (p *provider) failf(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.errs = append(p.errs, fmt.Sprintf(format, args...))
@@ -313,16 +313,6 @@ func (p *provider) deletedInOrder() []deletion {
 	defer p.mu.Unlock()
 	out := slices.Clone(p.deletions)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
-	return out
-}
-
-// deletedKeys returns namespace/key of every deleted resource, with its
-// position in the deletion order.
-func (p *provider) deletedKeys() map[string]int {
-	out := map[string]int{}
-	for i, d := range p.deletedInOrder() {
-		out[d.namespace+"/"+d.key] = i
-	}
 	return out
 }
 

@@ -108,7 +108,7 @@ func (cp *controlPlane) waitEmpty(ctx context.Context, t *testing.T, namespace s
 	err := waitFor(ctx, teardownTimeout, "namespace "+namespace+" empty", cp.crossplane, func(ctx context.Context) error {
 		left := cp.leftIn(ctx, namespace)
 		if len(left) > 0 {
-			return fmt.Errorf("%d left: %s", len(left), strings.Join(left, ", "))
+			return fmt.Errorf("%w: %d left: %s", errNotYet, len(left), strings.Join(left, ", "))
 		}
 		return nil
 	})
