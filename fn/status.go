@@ -10,9 +10,11 @@ func Status(s *Spec, o Observed) v1alpha1.CatalogApiStatus {
 		LoadBalancerDNSName: o.LoadBalancerDNSName(),
 		LogGroups:           LogGroupNames(s),
 		AccessLogBucket:     LogBucketName(s),
+		// The estimate depends on the spec only: it is there from the start.
+		EstimatedMonthlyCost: EstimatedMonthlyCost(s),
 		Service: &v1alpha1.ServiceStatus{
-			ClusterName:    s.Name("ecs-cluster"),
-			ServiceName:    s.Name("ecs-service"),
+			ClusterName:    ECSClusterName(s),
+			ServiceName:    ECSServiceName(s),
 			TaskDefinition: o.String(KeyService, "spec.forProvider.taskDefinition"),
 		},
 	}
