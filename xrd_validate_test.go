@@ -35,7 +35,7 @@ type inputCase struct {
 var inputCases = []inputCase{
 	{name: "minimal", spec: `{environmentSuffix: dev, image: "nginx:1.27"}`},
 	{name: "everything", spec: `{environmentSuffix: prod-eu-1, image: "123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api@sha256:` + strings.Repeat("ab", 32) + `", region: us-west-2,
-		network: {vpcCidr: 172.16.0.0/20}, service: {env: [{name: LOG_LEVEL, value: info}]},
+		network: {vpcCidr: 172.16.0.0/20}, service: {env: [{name: LOG_LEVEL, value: info}], onDemandBaseTasks: 2},
 		scaling: {minTasks: 3, maxTasks: 30, targetCpuUtilization: 60},
 		database: {instanceClass: db.r6g.large, name: shop, masterUsername: shop_admin, backupRetentionDays: 14}}`},
 	{name: "no-suffix", spec: `{image: "nginx:1.27"}`, field: "spec.environmentSuffix", xrdSays: "Required value"},
@@ -59,6 +59,9 @@ var inputCases = []inputCase{
 	{name: "db-user-too-long", spec: `{environmentSuffix: dev, image: "nginx:1.27", database: {masterUsername: a_very_long_admin_name}}`, field: "spec.database.masterUsername", xrdSays: "should match"},
 	{name: "db-user-reserved", spec: `{environmentSuffix: dev, image: "nginx:1.27", database: {masterUsername: postgres}}`, field: "spec.database.masterUsername", xrdSays: "is reserved"},
 	{name: "backups-off", spec: `{environmentSuffix: dev, image: "nginx:1.27", database: {backupRetentionDays: 0}}`, field: "spec.database.backupRetentionDays", xrdSays: "should be greater than or equal to 1"},
+	{name: "on-demand-above-max", spec: `{environmentSuffix: dev, image: "nginx:1.27", service: {onDemandBaseTasks: 4}, scaling: {minTasks: 2, maxTasks: 3}}`, field: "spec.service.onDemandBaseTasks", xrdSays: "must be less than or equal to spec.scaling.maxTasks"},
+	{name: "on-demand-above-default-max", spec: `{environmentSuffix: dev, image: "nginx:1.27", service: {onDemandBaseTasks: 11}}`, field: "spec.service.onDemandBaseTasks", xrdSays: "must be less than or equal to spec.scaling.maxTasks"},
+	{name: "on-demand-negative", spec: `{environmentSuffix: dev, image: "nginx:1.27", service: {onDemandBaseTasks: -1}}`, field: "spec.service.onDemandBaseTasks", xrdSays: "should be greater than or equal to 0"},
 }
 
 func caseXR(t *testing.T, c inputCase) map[string]any {

@@ -105,7 +105,7 @@ var securityScenarios = map[string]string{
 func TestSecurityControls(t *testing.T) {
 	renders := map[string]stack{}
 	for name, xr := range securityScenarios {
-		for i, obs := range converge(t, xr, 3) {
+		for i, obs := range converge(t, xr, convergeRenders) {
 			rsp := run(t, newRequest(xr, obs))
 			if msg := fatalMessage(rsp); msg != "" {
 				t.Fatalf("%s: %s", name, msg)

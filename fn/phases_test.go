@@ -37,11 +37,19 @@ func converge(t testing.TB, xr string, maxRenders int) []map[string]*fnv1.Resour
 	return nil
 }
 
+// convergeRenders is how many renders the stack needs: the first renders
+// what needs nothing observed; the second what needs the Aurora cluster and
+// the ALB (the task definition, the execution role's policy, CloudFront, the
+// rotation rule and target); the third the ECS service, which waits until the
+// Aurora writer and the execution role's policy are Ready; the fourth what
+// needs the service (autoscaling, the rotation state machine's policy).
+const convergeRenders = 4
+
 // testPhases are the observed states of the lifecycle: nothing yet, after
 // the first render's resources exist, and the converged stack.
 func testPhases(t testing.TB) map[string]map[string]*fnv1.Resource {
 	t.Helper()
-	states := converge(t, testXR, 3)
+	states := converge(t, testXR, convergeRenders)
 	return map[string]map[string]*fnv1.Resource{
 		"Nothing":          nil,
 		"FirstRenderReady": states[1],

@@ -19,6 +19,7 @@ import (
 const maxSteps = 1000
 
 type stateMachine struct {
+	Comment        string
 	StartAt        string
 	TimeoutSeconds int
 	States         map[string]asState
