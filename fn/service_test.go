@@ -325,12 +325,12 @@ func TestServiceValues(t *testing.T) {
 		"LoadBalancer": {fp.LoadBalancer, []ecs.LoadBalancerParameters{{
 			TargetGroupArnRef: s.Ref(KeyTargetGroup), ContainerName: ptr("catalog-api"), ContainerPort: f64(3000),
 		}}},
-		"CircuitBreaker":    {fp.DeploymentCircuitBreaker, &ecs.DeploymentCircuitBreakerParameters{Enable: ptr(true), Rollback: ptr(true)}},
-		"GracePeriod":       {*fp.HealthCheckGracePeriodSeconds, 60.0},
-		"MinHealthy":        {*fp.DeploymentMinimumHealthyPercent, 100.0},
-		"MaxPercent":        {*fp.DeploymentMaximumPercent, 200.0},
-		"PropagateTags":     {*fp.PropagateTags, "SERVICE"},
-		"ForceDelete":       {*fp.ForceDelete, true},
+		"CircuitBreaker":      {fp.DeploymentCircuitBreaker, &ecs.DeploymentCircuitBreakerParameters{Enable: ptr(true), Rollback: ptr(true)}},
+		"GracePeriod":         {*fp.HealthCheckGracePeriodSeconds, 60.0},
+		"MinHealthy":          {*fp.DeploymentMinimumHealthyPercent, 100.0},
+		"MaxPercent":          {*fp.DeploymentMaximumPercent, 200.0},
+		"PropagateTags":       {*fp.PropagateTags, "SERVICE"},
+		"ForceDelete":         {*fp.ForceDelete, true},
 		"WaitsForSteadyState": {*fp.WaitForSteadyState, true},
 	})
 	if slices.Contains(svc.Spec.ManagementPolicies, xpv1.ManagementActionLateInitialize) {
