@@ -179,6 +179,41 @@ func TestScaleChange(t *testing.T) {
 	}
 }
 
+// TestOnDemandBaseChange: asking for on-demand tasks changes the service's
+// capacity provider strategy and nothing else, anywhere in the stack; the
+// service forces a new deployment on every update, which ECS needs to apply
+// a new strategy.
+func TestOnDemandBaseChange(t *testing.T) {
+	states := converge(t, testXR, convergeRenders)
+	obs := states[len(states)-1]
+	before := run(t, newRequest(testXR, obs)).GetDesired().GetResources()
+	after := run(t, newRequest(withSpec(t, `"service"`, `{"onDemandBaseTasks": 2}`), obs)).GetDesired().GetResources()
+	if diff := cmp.Diff(sortedKeys(before), sortedKeys(after)); diff != "" {
+		t.Fatalf("resources rendered (-before +after):\n%s", diff)
+	}
+	for _, key := range sortedKeys(before) {
+		b, a := before[key].GetResource().AsMap(), after[key].GetResource().AsMap()
+		if key == KeyService {
+			b["spec"].(map[string]any)["forProvider"].(map[string]any)["capacityProviderStrategy"] = nil
+			a["spec"].(map[string]any)["forProvider"].(map[string]any)["capacityProviderStrategy"] = nil
+		}
+		if diff := cmp.Diff(b, a); diff != "" {
+			t.Errorf("%s changed beyond the capacity provider strategy (-before +after):\n%s", key, diff)
+		}
+	}
+	svc := after[KeyService].GetResource().AsMap()
+	want := []any{
+		map[string]any{"capacityProvider": "FARGATE", "base": 2.0, "weight": 0.0},
+		map[string]any{"capacityProvider": "FARGATE_SPOT", "weight": 1.0},
+	}
+	if diff := cmp.Diff(want, val(svc, "spec.forProvider.capacityProviderStrategy")); diff != "" {
+		t.Errorf("capacity provider strategy (-want +got):\n%s", diff)
+	}
+	if val(svc, "spec.forProvider.forceNewDeployment") != true {
+		t.Errorf("forceNewDeployment = %v; ECS applies a changed strategy only with a new deployment", val(svc, "spec.forProvider.forceNewDeployment"))
+	}
+}
+
 // TestResourceGoesUnready: when a resource loses Ready, its part's condition
 // says which and why, and the XR is not Ready.
 func TestResourceGoesUnready(t *testing.T) {
