@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/structpb"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
 )
@@ -95,9 +96,7 @@ func TestRolloutKeepsTheOldRevisionUntilTheDeploymentSucceeded(t *testing.T) {
 		"NotWaitingForSteadyState": {
 			reason: "a service the provider updates without waiting (as before this version) tells nothing about the deployment",
 			change: func(obs map[string]*fnv1.Resource) {
-				m := obs[KeyService].GetResource().AsMap()
-				m["spec"].(map[string]any)["forProvider"].(map[string]any)["waitForSteadyState"] = false
-				obs[KeyService].Resource, _ = structpb.NewStruct(m)
+				setObserved(t, obs[KeyService], false, "spec", "forProvider", "waitForSteadyState")
 			},
 			wantKept: true,
 		},
@@ -112,26 +111,54 @@ func TestRolloutKeepsTheOldRevisionUntilTheDeploymentSucceeded(t *testing.T) {
 			obs := cloneObserved(r.applied)
 			tc.change(obs)
 			rsp := run(t, newRequest(r.xr, obs))
-			got := rsp.GetDesired().GetResources()
-			_, oldKept := got[r.oldTD]
-			_, usageKept := got[UsageKey(r.oldTD, KeyService)]
-			if oldKept != tc.wantKept || usageKept != tc.wantKept {
-				t.Errorf("%s\nold revision kept = %v, its Usage kept = %v; want %v", tc.reason, oldKept, usageKept, tc.wantKept)
-			}
-			if _, ok := got[r.newTD]; !ok {
-				t.Errorf("the new revision %s is not rendered", r.newTD)
-			}
-			svc := conditionOf(rsp, "ServiceReady")
-			for _, want := range tc.wantSaying {
-				if svc == nil || !strings.Contains(svc.GetMessage(), want) {
-					t.Errorf("ServiceReady message %q does not say %q", svc.GetMessage(), want)
-				}
-			}
-			if svc != nil && strings.Contains(strings.ToLower(svc.GetMessage()), "tasks are healthy") {
-				t.Errorf("ServiceReady claims healthy tasks, which provider-aws cannot tell: %q", svc.GetMessage())
-			}
+			checkRevisionsKept(t, r, rsp, tc.wantKept, tc.reason)
+			checkServiceSays(t, rsp, tc.wantSaying)
 		})
 	}
+}
+
+// checkRevisionsKept checks that the new revision is rendered and the old
+// one and its Usage are kept exactly when wantKept.
+func checkRevisionsKept(t *testing.T, r rollout, rsp *fnv1.RunFunctionResponse, wantKept bool, reason string) {
+	t.Helper()
+	got := rsp.GetDesired().GetResources()
+	_, oldKept := got[r.oldTD]
+	_, usageKept := got[UsageKey(r.oldTD, KeyService)]
+	if oldKept != wantKept || usageKept != wantKept {
+		t.Errorf("%s\nold revision kept = %v, its Usage kept = %v; want %v", reason, oldKept, usageKept, wantKept)
+	}
+	if _, ok := got[r.newTD]; !ok {
+		t.Errorf("the new revision %s is not rendered", r.newTD)
+	}
+}
+
+// checkServiceSays checks that ServiceReady's message says each of want,
+// and never claims healthy tasks, which provider-aws cannot tell.
+func checkServiceSays(t *testing.T, rsp *fnv1.RunFunctionResponse, want []string) {
+	t.Helper()
+	msg := conditionOf(rsp, "ServiceReady").GetMessage()
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("ServiceReady message %q does not say %q", msg, w)
+		}
+	}
+	if strings.Contains(strings.ToLower(msg), "tasks are healthy") {
+		t.Errorf("ServiceReady claims healthy tasks, which provider-aws cannot tell: %q", msg)
+	}
+}
+
+// setObserved sets a field of an observed resource.
+func setObserved(t *testing.T, r *fnv1.Resource, value any, path ...string) {
+	t.Helper()
+	m := r.GetResource().AsMap()
+	if err := unstructured.SetNestedField(m, value, path...); err != nil {
+		t.Fatal(err)
+	}
+	s, err := structpb.NewStruct(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Resource = s
 }
 
 // TestPasswordRotationRollsTheTasks: RDS rotates the master password. The
@@ -166,10 +193,13 @@ func TestPasswordRotationRollsTheTasks(t *testing.T) {
 
 	// What the function sees during and after the rotation.
 	during := cloneObserved(obs)
-	m := during[KeyDBCluster].GetResource().AsMap()
-	secret := m["status"].(map[string]any)["atProvider"].(map[string]any)["masterUserSecret"].([]any)[0].(map[string]any)
-	secret["secretStatus"] = "rotating"
-	during[KeyDBCluster].Resource, _ = structpb.NewStruct(m)
+	secrets, _, err := unstructured.NestedSlice(during[KeyDBCluster].GetResource().AsMap(), "status", "atProvider", "masterUserSecret")
+	if err != nil || len(secrets) != 1 {
+		t.Fatalf("observed masterUserSecret = %v (%v), want one secret", secrets, err)
+	}
+	rotating, _ := secrets[0].(map[string]any)
+	rotating["secretStatus"] = "rotating"
+	setObserved(t, during[KeyDBCluster], []any{rotating}, "status", "atProvider", "masterUserSecret")
 	for name, o := range map[string]map[string]*fnv1.Resource{"during": during, "after": obs} {
 		rsp := run(t, newRequest(testXR, o))
 		if diff := cmp.Diff(before.GetDesired(), rsp.GetDesired(), protocmp.Transform()); diff != "" {

@@ -55,6 +55,14 @@ const (
 	statesPrincipal = "states.amazonaws.com"
 )
 
+// States of the redeploy state machine.
+const (
+	stateDescribeService        = "DescribeService"
+	stateNoDeploymentInProgress = "NoDeploymentInProgress"
+	stateWaitForDeployment      = "WaitForDeployment"
+	stateForceNewDeployment     = "ForceNewDeployment"
+)
+
 // Step Functions AWS SDK integrations the state machine calls.
 const (
 	sdkECSDescribeServices = "arn:aws:states:::aws-sdk:ecs:describeServices"
@@ -149,22 +157,22 @@ type machineChoice struct {
 func redeployDefinition(cluster, service string) string {
 	def := stateMachineDefinition{
 		Comment:        "Roll the ECS service's tasks after RDS rotated the database password: new tasks read DB_PASSWORD afresh.",
-		StartAt:        "DescribeService",
+		StartAt:        stateDescribeService,
 		TimeoutSeconds: rotationTimeoutSeconds,
 		States: map[string]machineState{
-			"DescribeService": {
+			stateDescribeService: {
 				Type: "Task", Resource: sdkECSDescribeServices,
 				Parameters:     map[string]any{"Cluster": cluster, "Services": []string{service}},
 				ResultSelector: map[string]any{"deployments.$": "States.ArrayLength($.Services[0].Deployments)"},
-				Next:           "NoDeploymentInProgress",
+				Next:           stateNoDeploymentInProgress,
 			},
-			"NoDeploymentInProgress": {
+			stateNoDeploymentInProgress: {
 				Type:    "Choice",
-				Choices: []machineChoice{{Variable: "$.deployments", NumericEquals: 1, Next: "ForceNewDeployment"}},
-				Default: "WaitForDeployment",
+				Choices: []machineChoice{{Variable: "$.deployments", NumericEquals: 1, Next: stateForceNewDeployment}},
+				Default: stateWaitForDeployment,
 			},
-			"WaitForDeployment": {Type: "Wait", Seconds: rotationPollSeconds, Next: "DescribeService"},
-			"ForceNewDeployment": {
+			stateWaitForDeployment: {Type: "Wait", Seconds: rotationPollSeconds, Next: stateDescribeService},
+			stateForceNewDeployment: {
 				Type: "Task", Resource: sdkECSUpdateService,
 				Parameters: map[string]any{"Cluster": cluster, "Service": service, "ForceNewDeployment": true},
 				End:        true,

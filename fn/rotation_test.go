@@ -112,7 +112,7 @@ func TestRotationRuleAndTarget(t *testing.T) {
 		t.Fatalf("eventPattern is not JSON: %v", err)
 	}
 	target := desiredByKey(t, b, KeyRotationTarget)
-	tp := target.Object.(*events.Target).Spec.ForProvider
+	tp := objectByKey[*events.Target](t, b, KeyRotationTarget).Spec.ForProvider
 	checkValues(t, map[string]gotWant{
 		"Pattern": {pattern, map[string]any{
 			"source":      []any{"aws.secretsmanager"},

@@ -226,7 +226,7 @@ func ecsService(s *Spec, taskDefinitionKey string) Desired {
 	return Desired{Key: KeyService, AWSName: name, ExternalName: true,
 		Uses:      serviceUses(taskDefinitionKey),
 		Hint:      "the ECS service's first deployment has not reached steady state yet (the provider waits for it): check the service's events and the tasks' logs",
-		ReadyNote: func(o Observed, key string) string { return serviceReadyNote(o, name, taskDefinitionKey) },
+		ReadyNote: func(o Observed, _ string) string { return serviceReadyNote(o, name, taskDefinitionKey) },
 		Object: &ecs.Service{Spec: ecs.ServiceSpec{
 			ManagedResourceSpec: xpv2.ManagedResourceSpec{ManagementPolicies: serviceManagementPolicies()},
 			ForProvider: ecs.ServiceParameters{

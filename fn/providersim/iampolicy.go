@@ -9,9 +9,14 @@ import (
 // policyStatement is one statement of an identity policy; Action and
 // Resource may each be a string or a list of strings.
 type policyStatement struct {
-	Effect   string
-	Action   any
-	Resource any
+	Effect   string `json:"Effect"`
+	Action   any    `json:"Action"`
+	Resource any    `json:"Resource"`
+}
+
+// policyDocument is an identity policy document.
+type policyDocument struct {
+	Statement []policyStatement `json:"Statement"`
 }
 
 // policiesAllow evaluates identity policies the way IAM does for one
@@ -20,9 +25,9 @@ type policyStatement struct {
 func policiesAllow(docs []string, action, resource string) (bool, error) {
 	allowed := false
 	for _, doc := range docs {
-		var p struct{ Statement []policyStatement }
+		var p policyDocument
 		if err := json.Unmarshal([]byte(doc), &p); err != nil {
-			return false, fmt.Errorf("policy is not JSON: %w", err)
+			return false, fmt.Errorf("%w: policy is not JSON: %w", errInvalid, err)
 		}
 		for _, st := range p.Statement {
 			if !anyMatches(st.Action, strings.ToLower(action), true) || !anyMatches(st.Resource, resource, false) {

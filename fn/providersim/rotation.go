@@ -2,7 +2,6 @@ package providersim
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -141,7 +140,7 @@ func ruleMatches(rule *unstructured.Unstructured, event map[string]any) (bool, e
 	}
 	pattern := map[string]any{}
 	if err := json.Unmarshal([]byte(raw), &pattern); err != nil {
-		return false, fmt.Errorf("eventPattern is not JSON: %w", err)
+		return false, fmt.Errorf("%w: eventPattern is not JSON: %w", errInvalid, err)
 	}
 	return matchPattern(pattern, event)
 }
@@ -167,7 +166,7 @@ func (w *world) invokeTarget(t *unstructured.Unstructured, r *Rotation) ([]Deplo
 	arn := forProviderString(t, "arn")
 	sm := w.byARN("sfn/StateMachine", arn)
 	if sm == nil {
-		return nil, fmt.Errorf("arn %q is not a composed state machine", arn)
+		return nil, fmt.Errorf("%w: arn %q is not a composed state machine", errNotFound, arn)
 	}
 	if err := w.allowed(forProviderString(t, "roleArn"), "states:StartExecution", arn); err != nil {
 		return nil, err
@@ -188,7 +187,7 @@ func (w *world) invokeTarget(t *unstructured.Unstructured, r *Rotation) ([]Deplo
 func (w *world) allowed(roleARN, action, resource string) error {
 	name, ok := strings.CutPrefix(roleARN, "arn:aws:iam::"+Account+":role/")
 	if !ok {
-		return fmt.Errorf("role %q is not an IAM role ARN of account %s", roleARN, Account)
+		return fmt.Errorf("%w: role %q is not an IAM role ARN of account %s", errInvalid, roleARN, Account)
 	}
 	var docs []string
 	for _, p := range w.ofKind("iam/RolePolicy") {
@@ -201,7 +200,7 @@ func (w *world) allowed(roleARN, action, resource string) error {
 	case err != nil:
 		return fmt.Errorf("role %s: %w", name, err)
 	case !ok:
-		return fmt.Errorf("role %s is not allowed %s on %s", name, action, resource)
+		return fmt.Errorf("%w: role %s is not allowed %s on %s", errDenied, name, action, resource)
 	}
 	return nil
 }
@@ -229,7 +228,7 @@ func (e *ecsAPI) call(resource string, params map[string]any) (map[string]any, e
 	case sdkUpdateService:
 		return e.updateService(params)
 	}
-	return nil, fmt.Errorf("task resource %q is not one the simulator implements", resource)
+	return nil, fmt.Errorf("%w: task resource %q", errNotImplemented, resource)
 }
 
 // service finds the observed service a call names by cluster and service.
@@ -239,13 +238,13 @@ func (e *ecsAPI) service(cluster, name any) (*unstructured.Unstructured, error) 
 			return s, nil
 		}
 	}
-	return nil, fmt.Errorf("no ECS service %v in cluster %v (ServiceNotFoundException)", name, cluster)
+	return nil, fmt.Errorf("%w: no ECS service %v in cluster %v (ServiceNotFoundException)", errNotFound, name, cluster)
 }
 
 func (e *ecsAPI) describeServices(params map[string]any) (map[string]any, error) {
 	names, _ := params["Services"].([]any)
 	if len(names) != 1 {
-		return nil, errors.New("DescribeServices: Services must name exactly one service")
+		return nil, fmt.Errorf("%w: DescribeServices: Services must name exactly one service", errInvalid)
 	}
 	s, err := e.service(params["Cluster"], names[0])
 	if err != nil {

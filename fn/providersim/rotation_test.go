@@ -18,22 +18,29 @@ const (
 	testSvcARN    = "arn:aws:ecs:eu-north-1:123456789012:service/ecs-cluster-dev/ecs-service-dev"
 )
 
-// rotationWorld is what a rotation needs, as desired resources; change
-// mutates them before they are observed.
-func rotationWorld(t *testing.T, change func(map[string]map[string]any)) map[string]*fnv1.Resource {
+// mustJSON marshals v for a test.
+func mustJSON(t *testing.T, v any) string {
 	t.Helper()
-	ref := func(name string) map[string]any { return map[string]any{"name": name} }
-	doc := func(action, resource string) string {
-		b, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{
-			map[string]any{"Effect": "Allow", "Action": []string{action}, "Resource": resource},
-		}})
-		return string(b)
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
 	}
-	pattern, _ := json.Marshal(map[string]any{
-		"source": []string{"aws.secretsmanager"}, "detail-type": []string{"Secret Label Updated"},
-		"resources": []string{testSecretARN}, "detail": map[string]any{"labelUpdated": []string{"AWSCURRENT"}},
-	})
-	definition, _ := json.Marshal(map[string]any{
+	return string(b)
+}
+
+// allowDoc is an identity policy allowing one action on one resource.
+func allowDoc(t *testing.T, action, resource string) string {
+	t.Helper()
+	return mustJSON(t, map[string]any{"Version": "2012-10-17", "Statement": []any{
+		map[string]any{"Effect": "Allow", "Action": []string{action}, "Resource": resource},
+	}})
+}
+
+// testDefinition is a state machine like the stack's: describe the service
+// until one deployment remains, then force a new one.
+func testDefinition(t *testing.T) string {
+	t.Helper()
+	return mustJSON(t, map[string]any{
 		"StartAt": "Describe", "TimeoutSeconds": 600,
 		"States": map[string]any{
 			"Describe": map[string]any{
@@ -51,33 +58,45 @@ func rotationWorld(t *testing.T, change func(map[string]map[string]any)) map[str
 			},
 		},
 	})
-	objs := map[string]map[string]any{
-		"ecs-cluster":        {"kind": "ecs/Cluster", "name": "ecs-cluster-dev"},
-		"ecs-service":        {"kind": "ecs/Service", "name": "ecs-service-dev", "clusterRef": ref("xr-ecs-cluster")},
-		"role-events":        {"kind": "iam/Role", "name": "role-events-dev"},
-		"role-state-machine": {"kind": "iam/Role", "name": "role-sm-dev"},
-		"policy-events": {"kind": "iam/RolePolicy", "name": "policy-events-dev", "roleRef": ref("xr-role-events"),
-			"policy": doc("states:StartExecution", testSMARN)},
-		"policy-state-machine": {"kind": "iam/RolePolicy", "name": "policy-sm-dev", "roleRef": ref("xr-role-state-machine"),
-			"policy": doc("ecs:*Service*", testSvcARN)},
-		"state-machine": {"kind": "sfn/StateMachine", "name": "redeploy-dev", "roleArnRef": ref("xr-role-state-machine"),
-			"definition": string(definition)},
-		"rule":   {"kind": "cloudwatchevents/Rule", "name": "rule-dev", "eventPattern": string(pattern)},
-		"target": {"kind": "cloudwatchevents/Target", "ruleRef": ref("xr-rule"), "roleArnRef": ref("xr-role-events"), "targetId": "redeploy", "arn": testSMARN},
+}
+
+// testObj is a resource of the rotation world: its kind, AWS name and
+// spec.forProvider.
+type testObj struct {
+	kind, name  string
+	forProvider map[string]any
+}
+
+// rotationWorld is what a rotation needs, observed after change mutated
+// the desired resources.
+func rotationWorld(t *testing.T, change func(map[string]*testObj)) map[string]*fnv1.Resource {
+	t.Helper()
+	ref := func(name string) map[string]any { return map[string]any{"name": name} }
+	pattern := mustJSON(t, map[string]any{
+		"source": []string{"aws.secretsmanager"}, "detail-type": []string{"Secret Label Updated"},
+		"resources": []string{testSecretARN}, "detail": map[string]any{"labelUpdated": []string{"AWSCURRENT"}},
+	})
+	objs := map[string]*testObj{
+		"ecs-cluster":          {"ecs/Cluster", "ecs-cluster-dev", nil},
+		"ecs-service":          {"ecs/Service", "ecs-service-dev", map[string]any{"clusterRef": ref("xr-ecs-cluster")}},
+		"role-events":          {"iam/Role", "role-events-dev", nil},
+		"role-state-machine":   {"iam/Role", "role-sm-dev", nil},
+		"policy-events":        {"iam/RolePolicy", "policy-events-dev", map[string]any{"roleRef": ref("xr-role-events"), "policy": allowDoc(t, "states:StartExecution", testSMARN)}},
+		"policy-state-machine": {"iam/RolePolicy", "policy-sm-dev", map[string]any{"roleRef": ref("xr-role-state-machine"), "policy": allowDoc(t, "ecs:*Service*", testSvcARN)}},
+		"state-machine":        {"sfn/StateMachine", "redeploy-dev", map[string]any{"roleArnRef": ref("xr-role-state-machine"), "definition": testDefinition(t)}},
+		"rule":                 {"cloudwatchevents/Rule", "rule-dev", map[string]any{"eventPattern": pattern}},
+		"target":               {"cloudwatchevents/Target", "", map[string]any{"ruleRef": ref("xr-rule"), "roleArnRef": ref("xr-role-events"), "targetId": "redeploy", "arn": testSMARN}},
 	}
 	if change != nil {
 		change(objs)
 	}
 	desired := map[string]*fnv1.Resource{}
-	for k, fp := range objs {
-		group, kind, _ := strings.Cut(fp["kind"].(string), "/")
-		name, _ := fp["name"].(string)
-		delete(fp, "kind")
-		delete(fp, "name")
-		u := testObject(group, kind, k, fp)
+	for k, o := range objs {
+		group, kind, _ := strings.Cut(o.kind, "/")
+		u := testObject(group, kind, k, o.forProvider)
 		unstructured.RemoveNestedField(u.Object, "metadata", "annotations")
-		if name != "" {
-			u.SetAnnotations(map[string]string{annotationExternalName: name})
+		if o.name != "" {
+			u.SetAnnotations(map[string]string{annotationExternalName: o.name})
 		}
 		s, err := structpb.NewStruct(u.Object)
 		if err != nil {
@@ -91,7 +110,7 @@ func rotationWorld(t *testing.T, change func(map[string]map[string]any)) map[str
 func TestRotate(t *testing.T) {
 	roll := []Deployment{{Service: testSvcARN, ForceNewDeployment: true, StartedBy: testSMARN}}
 	cases := map[string]struct {
-		change   func(map[string]map[string]any)
+		change   func(map[string]*testObj)
 		rotation Rotation
 		want     []Deployment
 		wantErr  string
@@ -101,21 +120,21 @@ func TestRotate(t *testing.T) {
 		"GivesUpAfterItsTimeout":     {rotation: Rotation{SecretARN: testSecretARN, BusyPolls: 11}, wantErr: "timed out"},
 		"AnotherSecretRollsNothing":  {rotation: Rotation{SecretARN: strings.Replace(testSecretARN, "1234", "9999", 1)}},
 		"DisabledRuleRollsNothing": {
-			change:   func(o map[string]map[string]any) { o["rule"]["state"] = "DISABLED" },
+			change:   func(o map[string]*testObj) { o["rule"].forProvider["state"] = "DISABLED" },
 			rotation: Rotation{SecretARN: testSecretARN},
 		},
 		"TargetRoleMayNotStartTheStateMachine": {
-			change:   func(o map[string]map[string]any) { o["policy-events"]["policy"] = `{"Statement":[]}` },
+			change:   func(o map[string]*testObj) { o["policy-events"].forProvider["policy"] = `{"Statement":[]}` },
 			rotation: Rotation{SecretARN: testSecretARN}, wantErr: "not allowed states:StartExecution",
 		},
 		"StateMachineRoleMayNotUpdateTheService": {
-			change: func(o map[string]map[string]any) {
-				o["policy-state-machine"]["policy"] = `{"Statement":[{"Effect":"Allow","Action":"ecs:DescribeServices","Resource":"*"}]}`
+			change: func(o map[string]*testObj) {
+				o["policy-state-machine"].forProvider["policy"] = `{"Statement":[{"Effect":"Allow","Action":"ecs:DescribeServices","Resource":"*"}]}`
 			},
 			rotation: Rotation{SecretARN: testSecretARN}, wantErr: "not allowed ecs:UpdateService",
 		},
 		"TargetIsNotTheStateMachine": {
-			change:   func(o map[string]map[string]any) { o["target"]["arn"] = testSMARN + "-other" },
+			change:   func(o map[string]*testObj) { o["target"].forProvider["arn"] = testSMARN + "-other" },
 			rotation: Rotation{SecretARN: testSecretARN}, wantErr: "is not a composed state machine",
 		},
 	}
@@ -197,10 +216,16 @@ func TestServiceDeploymentStates(t *testing.T) {
 	}
 	conditions := func() map[string]string {
 		out := map[string]string{}
-		status, _ := svc.GetResource().AsMap()["status"].(map[string]any)
-		for _, c := range status["conditions"].([]any) {
-			m := c.(map[string]any)
-			out[m["type"].(string)] = m["status"].(string) + "/" + m["reason"].(string)
+		list, _, err := unstructured.NestedSlice(svc.GetResource().AsMap(), "status", "conditions")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range list {
+			m, _ := c.(map[string]any)
+			typ, _ := m["type"].(string)
+			status, _ := m["status"].(string)
+			reason, _ := m["reason"].(string)
+			out[typ] = status + "/" + reason
 		}
 		return out
 	}

@@ -25,9 +25,9 @@ const (
 	reasonAsyncUpdateFailure    = "AsyncUpdateFailure"
 )
 
-// asyncKinds are the kinds provider-aws configures with UseAsync that the
-// simulator reports a LastAsyncOperation condition for.
-var asyncKinds = map[string]bool{"ecs/Service": true}
+// isAsyncKind reports whether provider-aws configures a kind with UseAsync
+// and the simulator reports a LastAsyncOperation condition for it.
+func isAsyncKind(kind string) bool { return kind == "ecs/Service" }
 
 // identifyService reports what the provider reads back from a service: its
 // ARN and the task definition revision it runs.
@@ -40,7 +40,7 @@ func (o *object) identifyService(arn string) {
 // asyncConditions are the conditions upjet adds for a kind it runs
 // asynchronously, after its last operation succeeded.
 func (o *object) asyncConditions() []any {
-	if !asyncKinds[o.kind] {
+	if !isAsyncKind(o.kind) {
 		return nil
 	}
 	return []any{condition(ConditionLastAsyncOperation, "True", reasonAsyncSuccess, "")}

@@ -2,7 +2,6 @@ package providersim
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -19,29 +18,29 @@ import (
 const maxSteps = 1000
 
 type stateMachine struct {
-	Comment        string
-	StartAt        string
-	TimeoutSeconds int
-	States         map[string]asState
+	Comment        string             `json:"Comment"`
+	StartAt        string             `json:"StartAt"`
+	TimeoutSeconds int                `json:"TimeoutSeconds"`
+	States         map[string]asState `json:"States"`
 }
 
 type asState struct {
-	Type           string
-	Resource       string
-	Parameters     map[string]any
-	ResultSelector map[string]any
-	ResultPath     *string
-	Choices        []asChoice
-	Default        string
-	Seconds        int
-	Next           string
-	End            bool
+	Type           string         `json:"Type"`
+	Resource       string         `json:"Resource"`
+	Parameters     map[string]any `json:"Parameters"`
+	ResultSelector map[string]any `json:"ResultSelector"`
+	ResultPath     *string        `json:"ResultPath"`
+	Choices        []asChoice     `json:"Choices"`
+	Default        string         `json:"Default"`
+	Seconds        int            `json:"Seconds"`
+	Next           string         `json:"Next"`
+	End            bool           `json:"End"`
 }
 
 type asChoice struct {
-	Variable      string
-	NumericEquals *float64
-	Next          string
+	Variable      string   `json:"Variable"`
+	NumericEquals *float64 `json:"NumericEquals"`
+	Next          string   `json:"Next"`
 }
 
 // sdkCall answers a Task's AWS SDK integration call.
@@ -52,61 +51,82 @@ func parseStateMachine(definition string) (*stateMachine, error) {
 	dec := json.NewDecoder(strings.NewReader(definition))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(m); err != nil {
-		return nil, fmt.Errorf("definition is not a state machine the simulator implements: %w", err)
+		return nil, fmt.Errorf("%w: definition: %w", errNotImplemented, err)
 	}
 	if _, ok := m.States[m.StartAt]; !ok {
-		return nil, fmt.Errorf("StartAt %q is not a state", m.StartAt)
+		return nil, fmt.Errorf("%w: StartAt %q is not a state", errInvalid, m.StartAt)
 	}
 	return m, nil
+}
+
+// execution is one run of a state machine.
+type execution struct {
+	m      *stateMachine
+	call   sdkCall
+	input  map[string]any
+	waited int
 }
 
 // run executes the state machine from an empty input. Waiting longer in
 // total than TimeoutSeconds fails the execution, as Step Functions does.
 func (m *stateMachine) run(call sdkCall) error {
-	input := map[string]any{}
-	name, waited := m.StartAt, 0
+	e := &execution{m: m, call: call, input: map[string]any{}}
+	name := m.StartAt
 	for range maxSteps {
-		st, ok := m.States[name]
-		if !ok {
-			return fmt.Errorf("state %q does not exist", name)
-		}
-		var next string
-		var err error
-		switch st.Type {
-		case "Task":
-			input, err = st.task(call, input)
-			next = st.Next
-		case "Choice":
-			next, err = st.choose(input)
-		case "Wait":
-			waited += st.Seconds
-			next = st.Next
-		case "Succeed":
-			return nil
-		default:
-			err = fmt.Errorf("state type %q is not implemented by the simulator", st.Type)
-		}
+		next, done, err := e.step(name)
 		if err != nil {
 			return fmt.Errorf("state %s: %w", name, err)
 		}
-		if m.TimeoutSeconds > 0 && waited > m.TimeoutSeconds {
-			return fmt.Errorf("execution timed out after %d s (States.Timeout)", m.TimeoutSeconds)
+		if m.TimeoutSeconds > 0 && e.waited > m.TimeoutSeconds {
+			return fmt.Errorf("%w: timed out after %d s (States.Timeout)", errExecution, m.TimeoutSeconds)
 		}
-		if st.End {
+		if done {
 			return nil
-		}
-		if next == "" {
-			return fmt.Errorf("state %s has neither Next nor End", name)
 		}
 		name = next
 	}
-	return fmt.Errorf("no end after %d states", maxSteps)
+	return fmt.Errorf("%w: no end after %d states", errExecution, maxSteps)
 }
 
-func (st asState) task(call sdkCall, input map[string]any) (map[string]any, error) {
+// step runs one state and returns the next one, or done.
+func (e *execution) step(name string) (string, bool, error) {
+	st, ok := e.m.States[name]
+	if !ok {
+		return "", false, fmt.Errorf("%w: state does not exist", errInvalid)
+	}
+	var next string
+	var err error
+	switch st.Type {
+	case "Task":
+		e.input, err = st.task(e.call)
+		next = st.Next
+	case "Choice":
+		next, err = st.choose(e.input)
+	case "Wait":
+		e.waited += st.Seconds
+		next = st.Next
+	case "Succeed":
+		return "", true, nil
+	default:
+		err = fmt.Errorf("%w: state type %q", errNotImplemented, st.Type)
+	}
+	switch {
+	case err != nil:
+		return "", false, err
+	case st.End:
+		return "", true, nil
+	case next == "":
+		return "", false, fmt.Errorf("%w: neither Next nor End", errInvalid)
+	}
+	return next, false, nil
+}
+
+// task calls the state's SDK integration; its result replaces the input
+// (the simulator implements only static Parameters and ResultPath "$").
+func (st asState) task(call sdkCall) (map[string]any, error) {
 	for k := range st.Parameters {
 		if strings.HasSuffix(k, ".$") {
-			return nil, fmt.Errorf("parameter %s: paths in Parameters are not implemented by the simulator", k)
+			return nil, fmt.Errorf("%w: path parameter %s", errNotImplemented, k)
 		}
 	}
 	result, err := call(st.Resource, st.Parameters)
@@ -119,7 +139,7 @@ func (st asState) task(call sdkCall, input map[string]any) (map[string]any, erro
 		}
 	}
 	if st.ResultPath != nil && *st.ResultPath != "$" {
-		return nil, fmt.Errorf("ResultPath %q is not implemented by the simulator", *st.ResultPath)
+		return nil, fmt.Errorf("%w: ResultPath %q", errNotImplemented, *st.ResultPath)
 	}
 	return result, nil
 }
@@ -127,7 +147,7 @@ func (st asState) task(call sdkCall, input map[string]any) (map[string]any, erro
 func (st asState) choose(input map[string]any) (string, error) {
 	for _, c := range st.Choices {
 		if c.NumericEquals == nil {
-			return "", errors.New("only NumericEquals choice rules are implemented by the simulator")
+			return "", fmt.Errorf("%w: a choice rule other than NumericEquals", errNotImplemented)
 		}
 		v, err := jsonPath(input, c.Variable)
 		if err != nil {
@@ -138,7 +158,7 @@ func (st asState) choose(input map[string]any) (string, error) {
 		}
 	}
 	if st.Default == "" {
-		return "", errors.New("no choice matched and there is no Default (States.NoChoiceMatched)")
+		return "", fmt.Errorf("%w: no choice matched and there is no Default (States.NoChoiceMatched)", errExecution)
 	}
 	return st.Default, nil
 }
@@ -165,48 +185,58 @@ func selectResult(selector, result map[string]any) (map[string]any, error) {
 }
 
 func evalExpression(expr string, doc map[string]any) (any, error) {
-	if inner, ok := strings.CutPrefix(expr, "States.ArrayLength("); ok {
-		v, err := jsonPath(doc, strings.TrimSuffix(inner, ")"))
-		if err != nil {
-			return nil, err
-		}
-		list, ok := v.([]any)
-		if !ok {
-			return nil, fmt.Errorf("%s is not an array", inner)
-		}
-		return float64(len(list)), nil
+	inner, ok := strings.CutPrefix(expr, "States.ArrayLength(")
+	if !ok {
+		return jsonPath(doc, expr)
 	}
-	return jsonPath(doc, expr)
+	v, err := jsonPath(doc, strings.TrimSuffix(inner, ")"))
+	if err != nil {
+		return nil, err
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s is not an array (States.Runtime)", errExecution, inner)
+	}
+	return float64(len(list)), nil
 }
 
 // jsonPath evaluates a path of the form $.A.B[0].C.
 func jsonPath(doc map[string]any, path string) (any, error) {
 	rest, ok := strings.CutPrefix(path, "$")
 	if !ok {
-		return nil, fmt.Errorf("path %q must start with $", path)
+		return nil, fmt.Errorf("%w: path %q must start with $", errInvalid, path)
 	}
 	var cur any = doc
-	for _, part := range strings.Split(strings.TrimPrefix(rest, "."), ".") {
+	for part := range strings.SplitSeq(strings.TrimPrefix(rest, "."), ".") {
 		if part == "" {
 			continue
 		}
-		field, index, hasIndex := strings.Cut(part, "[")
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("path %q: %s is not in an object", path, field)
+		var err error
+		if cur, err = pathStep(cur, part); err != nil {
+			return nil, fmt.Errorf("path %q: %w", path, err)
 		}
-		if cur, ok = m[field]; !ok {
-			return nil, fmt.Errorf("path %q: no field %s (States.Runtime)", path, field)
-		}
-		if !hasIndex {
-			continue
-		}
-		i, err := strconv.Atoi(strings.TrimSuffix(index, "]"))
-		list, ok := cur.([]any)
-		if err != nil || !ok || i < 0 || i >= len(list) {
-			return nil, fmt.Errorf("path %q: no element [%s] (States.Runtime)", path, index)
-		}
-		cur = list[i]
 	}
 	return cur, nil
+}
+
+// pathStep follows one step of a path: a field, optionally indexed.
+func pathStep(cur any, part string) (any, error) {
+	field, index, hasIndex := strings.Cut(part, "[")
+	m, ok := cur.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s is not in an object (States.Runtime)", errExecution, field)
+	}
+	v, ok := m[field]
+	if !ok {
+		return nil, fmt.Errorf("%w: no field %s (States.Runtime)", errExecution, field)
+	}
+	if !hasIndex {
+		return v, nil
+	}
+	i, err := strconv.Atoi(strings.TrimSuffix(index, "]"))
+	list, ok := v.([]any)
+	if err != nil || !ok || i < 0 || i >= len(list) {
+		return nil, fmt.Errorf("%w: no element [%s] (States.Runtime)", errExecution, index)
+	}
+	return list[i], nil
 }
