@@ -3,6 +3,7 @@ package fn
 import (
 	_ "embed" // The price table is embedded: no network at render time.
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"strconv"
@@ -38,6 +39,15 @@ const (
 
 	mebibytesPerGB = 1024
 	cpuUnitsPerCPU = 1024
+	// centDigits: status amounts are in cents.
+	centDigits = 2
+)
+
+// Errors of the price table.
+var (
+	errNoRegion    = errors.New("the price table has no prices for the region")
+	errNoClass     = errors.New("the price table has no Aurora price for the instance class")
+	errNotAnAmount = errors.New("not a non-negative decimal")
 )
 
 // Price is one figure of the price table with where it comes from.
@@ -151,7 +161,7 @@ type Estimate struct {
 func (t *PriceTable) Estimate(in CostInputs) (*Estimate, error) {
 	rp, ok := t.Regions[in.Region]
 	if !ok {
-		return nil, fmt.Errorf("the price table has no prices for region %q", in.Region)
+		return nil, fmt.Errorf("%w: %q", errNoRegion, in.Region)
 	}
 	hours, err := parseRat("hoursPerMonth", t.HoursPerMonth)
 	if err != nil {
@@ -214,7 +224,7 @@ func (b *estimateBuilder) addService(rp RegionPrices, in CostInputs) {
 func (b *estimateBuilder) addDatabase(rp RegionPrices, in CostInputs) {
 	p, ok := rp.AuroraInstanceHour[in.InstanceClass]
 	if !ok {
-		b.err = fmt.Errorf("the price table has no Aurora price for %s in %s", in.InstanceClass, in.Region)
+		b.err = fmt.Errorf("%w: %s in %s", errNoClass, in.InstanceClass, in.Region)
 		return
 	}
 	b.add("Aurora PostgreSQL "+in.InstanceClass+" (writer + reader)", "instance-hour", big.NewRat(AuroraInstances, 1), p, true)
@@ -253,7 +263,7 @@ func assumptions(t *PriceTable, in CostInputs, unverified int) []string {
 // unit prices as the table writes them.
 func (e *Estimate) Status() *v1alpha1.CostEstimate {
 	out := &v1alpha1.CostEstimate{
-		TotalUSD:    e.Total.FloatString(2),
+		TotalUSD:    e.Total.FloatString(centDigits),
 		Currency:    e.Currency,
 		PriceDate:   e.PriceDate,
 		Region:      e.Region,
@@ -265,7 +275,7 @@ func (e *Estimate) Status() *v1alpha1.CostEstimate {
 			Quantity:     ratString(it.Quantity),
 			Unit:         it.Unit,
 			UnitPriceUSD: it.UnitPrice,
-			MonthlyUSD:   it.Monthly.FloatString(2),
+			MonthlyUSD:   it.Monthly.FloatString(centDigits),
 		})
 	}
 	return out
@@ -295,7 +305,7 @@ func times(n int, r *big.Rat) *big.Rat { return new(big.Rat).Mul(big.NewRat(int6
 func parseRat(what, s string) (*big.Rat, error) {
 	r, ok := new(big.Rat).SetString(s)
 	if !ok || r.Sign() < 0 {
-		return nil, fmt.Errorf("price table: %s: %q is not a non-negative decimal", what, s)
+		return nil, fmt.Errorf("price table: %s: %q: %w", what, s, errNotAnAmount)
 	}
 	return r, nil
 }

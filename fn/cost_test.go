@@ -105,16 +105,7 @@ func TestPriceTableCoversTheAPI(t *testing.T) {
 			t.Errorf("no prices for %s", region)
 			continue
 		}
-		figures := map[string]Price{
-			"fargateVcpuHour": rp.FargateVCPUHour, "fargateGbHour": rp.FargateGBHour,
-			"fargateSpotVcpuHour": rp.FargateSpotVCPUHour, "fargateSpotGbHour": rp.FargateSpotGBHour,
-			"auroraStorageGbMonth": rp.AuroraStorageGBMonth, "auroraIoMillionRequests": rp.AuroraIOMillionRequests,
-			"albHour": rp.ALBHour, "albLcuHour": rp.ALBLCUHour, "natGatewayHour": rp.NATGatewayHour, "publicIpv4Hour": rp.PublicIPv4Hour,
-		}
-		for _, c := range classes {
-			figures["auroraInstanceHour."+c] = rp.AuroraInstanceHour[c]
-		}
-		for name, f := range figures {
+		for name, f := range figuresOf(rp, classes) {
 			r, ok := new(big.Rat).SetString(f.USD)
 			if !ok || r.Sign() <= 0 || strings.TrimSpace(f.Source) == "" {
 				t.Errorf("%s %s: usd %q source %q: want a positive decimal with a source", region, name, f.USD, f.Source)
@@ -127,6 +118,20 @@ func TestPriceTableCoversTheAPI(t *testing.T) {
 	if len(p.Regions) != len(KnownRegions) {
 		t.Errorf("the table prices %d regions, the function knows %d", len(p.Regions), len(KnownRegions))
 	}
+}
+
+// figuresOf lists every figure of a region the estimate can use.
+func figuresOf(rp RegionPrices, classes []string) map[string]Price {
+	figures := map[string]Price{
+		"fargateVcpuHour": rp.FargateVCPUHour, "fargateGbHour": rp.FargateGBHour,
+		"fargateSpotVcpuHour": rp.FargateSpotVCPUHour, "fargateSpotGbHour": rp.FargateSpotGBHour,
+		"auroraStorageGbMonth": rp.AuroraStorageGBMonth, "auroraIoMillionRequests": rp.AuroraIOMillionRequests,
+		"albHour": rp.ALBHour, "albLcuHour": rp.ALBLCUHour, "natGatewayHour": rp.NATGatewayHour, "publicIpv4Hour": rp.PublicIPv4Hour,
+	}
+	for _, c := range classes {
+		figures["auroraInstanceHour."+c] = rp.AuroraInstanceHour[c]
+	}
+	return figures
 }
 
 // costCase changes one input of the estimate in a region; delta is how much
@@ -145,7 +150,32 @@ func TestEstimateChangesByTheTablesFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hours := rat(t, p.HoursPerMonth)
+	cases := deltaCases(t, rat(t, p.HoursPerMonth), base)
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			before, after := base, base
+			before.Region, after.Region = tc.region, tc.region
+			tc.change(&after)
+			eb, err := p.Estimate(before)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ea, err := p.Estimate(after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := new(big.Rat).Sub(ea.Total, eb.Total)
+			if want := tc.delta(p.Regions[tc.region]); got.Cmp(want) != 0 {
+				t.Errorf("total moved by %s, want %s", got.FloatString(6), want.FloatString(6))
+			}
+		})
+	}
+}
+
+// deltaCases are the changes of one input, in three regions, with the move
+// of the monthly total the table's figures give.
+func deltaCases(t *testing.T, hours *big.Rat, base CostInputs) map[string]costCase {
+	t.Helper()
 	vcpu, gb := big.NewRat(1, 1), big.NewRat(2, 1) // the 1 vCPU / 2 GB task
 	cases := map[string]costCase{}
 	for _, region := range []string{"eu-north-1", "us-east-1", "eu-central-1"} {
@@ -198,25 +228,7 @@ func TestEstimateChangesByTheTablesFigures(t *testing.T) {
 			},
 		}
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			before, after := base, base
-			before.Region, after.Region = tc.region, tc.region
-			tc.change(&after)
-			eb, err := p.Estimate(before)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ea, err := p.Estimate(after)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := new(big.Rat).Sub(ea.Total, eb.Total)
-			if want := tc.delta(p.Regions[tc.region]); got.Cmp(want) != 0 {
-				t.Errorf("total moved by %s, want %s", got.FloatString(6), want.FloatString(6))
-			}
-		})
-	}
+	return cases
 }
 
 // TestEstimateItemsAddUp: every item is quantity x unit price (x hours),
@@ -245,6 +257,12 @@ func TestEstimateItemsAddUp(t *testing.T) {
 	if total.Cmp(e.Total) != 0 {
 		t.Errorf("total %s, items add up to %s", e.Total.FloatString(4), total.FloatString(4))
 	}
+	checkStatusItems(t, p, in, e)
+}
+
+// checkStatusItems: the status shows the estimate's figures and items.
+func checkStatusItems(t *testing.T, p *PriceTable, in CostInputs, e *Estimate) {
+	t.Helper()
 	st := e.Status()
 	if st.TotalUSD != e.Total.FloatString(2) || len(st.Items) != len(e.Items) || st.Region != in.Region || st.PriceDate != p.PriceDate {
 		t.Errorf("status %+v does not match the estimate (total %s, %d items)", st, e.Total.FloatString(2), len(e.Items))

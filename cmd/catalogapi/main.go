@@ -1,5 +1,6 @@
 // Command catalogapi is the CatalogApi users' tool: it previews what a
-// change of a CatalogApi will do to the live stack.
+// change of a CatalogApi will do to the live stack, and draws a rendered
+// stack.
 package main
 
 import (
@@ -11,6 +12,7 @@ import (
 
 type cli struct {
 	Preview previewCmd `cmd:"" help:"Show what a changed CatalogApi will do to the live stack, using the function's own rendering."`
+	Diagram diagramCmd `cmd:"" help:"Draw a rendered CatalogApi stack as a Mermaid or Graphviz diagram."`
 }
 
 func main() {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"reflect"
@@ -28,6 +29,14 @@ var admissionOnly = map[string][]string{
 		"spec.service.onDemandBaseTasks must be less than or equal to spec.scaling.maxTasks",
 	},
 }
+
+// Errors of the conversion.
+var (
+	errSchema    = errors.New("unexpected schema")
+	errDrift     = errors.New("the XRD and the Go types differ: regenerate apis/xrd.yaml")
+	errCEL       = errors.New("cannot translate the CEL rule into JSON Schema")
+	errPlacement = errors.New("form pages and spec fields differ")
+)
 
 // immutableRule is the CEL rule of an immutable field: a creation form has
 // nothing to check.
@@ -58,13 +67,7 @@ func (c *converter) convert(path string, node map[string]any) (map[string]any, e
 	if err := c.translateRules(path, node, out); err != nil {
 		return nil, err
 	}
-	if node["x-kubernetes-list-type"] == "map" {
-		var keys []string
-		for _, k := range asSlice(node["x-kubernetes-list-map-keys"]) {
-			keys = append(keys, fmt.Sprint(k))
-		}
-		c.checkedByCluster = append(c.checkedByCluster, fmt.Sprintf("no two items of %s have the same %s", path, strings.Join(keys, " and ")))
-	}
+	c.noteListMap(path, node)
 	if items, ok := node["items"].(map[string]any); ok {
 		conv, err := c.convert(path+"[]", items)
 		if err != nil {
@@ -76,16 +79,24 @@ func (c *converter) convert(path string, node map[string]any) (map[string]any, e
 	if !ok {
 		return out, nil
 	}
+	if err := c.convertProperties(path, props, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// convertProperties converts an object's properties in Go field order.
+func (c *converter) convertProperties(path string, props, out map[string]any) error {
 	converted := map[string]any{}
 	// In name order: the collected checks must come out the same every time.
 	for _, name := range slices.Sorted(maps.Keys(props)) {
 		pm, ok := props[name].(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("%s.%s: schema is not an object", path, name)
+			return fmt.Errorf("%w: %s.%s is not an object", errSchema, path, name)
 		}
 		conv, err := c.convert(path+"."+name, pm)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		conv["title"] = title(name)
 		converted[name] = conv
@@ -93,10 +104,23 @@ func (c *converter) convert(path string, node map[string]any) (map[string]any, e
 	out["properties"] = converted
 	order, err := c.orderOf(path, props)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	out["ui:order"] = order
-	return out, nil
+	return nil
+}
+
+// noteListMap records that the cluster checks a map-list's keys are unique:
+// JSON Schema cannot say that items differ in one property.
+func (c *converter) noteListMap(path string, node map[string]any) {
+	if node["x-kubernetes-list-type"] != "map" {
+		return
+	}
+	var keys []string
+	for _, k := range asSlice(node["x-kubernetes-list-map-keys"]) {
+		keys = append(keys, fmt.Sprint(k))
+	}
+	c.checkedByCluster = append(c.checkedByCluster, fmt.Sprintf("no two items of %s have the same %s", path, strings.Join(keys, " and ")))
 }
 
 // orderOf is the Go field order of an object's properties; every property
@@ -104,12 +128,12 @@ func (c *converter) convert(path string, node map[string]any) (map[string]any, e
 func (c *converter) orderOf(path string, props map[string]any) ([]any, error) {
 	order := c.order[path]
 	if len(order) != len(props) {
-		return nil, fmt.Errorf("%s: the XRD has %d properties, the Go type %d: regenerate apis/xrd.yaml", path, len(props), len(order))
+		return nil, fmt.Errorf("%w: %s has %d properties, the Go type %d fields", errDrift, path, len(props), len(order))
 	}
 	out := make([]any, 0, len(order))
 	for _, name := range order {
 		if _, ok := props[name]; !ok {
-			return nil, fmt.Errorf("%s: Go field %q is not in the XRD: regenerate apis/xrd.yaml", path, name)
+			return nil, fmt.Errorf("%w: Go field %s.%s is not in the XRD", errDrift, path, name)
 		}
 		out = append(out, name)
 	}
@@ -133,7 +157,7 @@ func (c *converter) translateRules(path string, node, out map[string]any) error 
 		}
 		terms, err := negatedTerms(text)
 		if err != nil {
-			return fmt.Errorf("%s: cannot translate CEL rule %q (%s) into JSON Schema: %w; translate it here or list it in admissionOnly", path, text, message, err)
+			return fmt.Errorf("%s: rule %q (%s): %w; translate it here or list it in admissionOnly", path, text, message, err)
 		}
 		nots = append(nots, terms...)
 	}
@@ -148,12 +172,7 @@ func (c *converter) translateRules(path string, node, out map[string]any) error 
 }
 
 func isAdmissionOnly(path, message string) bool {
-	for _, m := range admissionOnly[path] {
-		if m == message {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(admissionOnly[path], message)
 }
 
 // negatedTerms reads a conjunction of negated string tests
@@ -161,7 +180,7 @@ func isAdmissionOnly(path, message string) bool {
 // valid value must not match.
 func negatedTerms(rule string) ([]any, error) {
 	var out []any
-	for _, term := range strings.Split(rule, "&&") {
+	for term := range strings.SplitSeq(rule, "&&") {
 		term = strings.TrimSpace(term)
 		if m := startsWithTerm.FindStringSubmatch(term); m != nil {
 			out = append(out, map[string]any{"pattern": "^" + regexp.QuoteMeta(m[1])})
@@ -169,13 +188,13 @@ func negatedTerms(rule string) ([]any, error) {
 		}
 		m := notInTerm.FindStringSubmatch(term)
 		if m == nil {
-			return nil, fmt.Errorf("term %q is neither !self.startsWith('...') nor !(self in [...])", term)
+			return nil, fmt.Errorf("%w: term %q is neither !self.startsWith('...') nor !(self in [...])", errCEL, term)
 		}
 		var values []any
-		for _, v := range strings.Split(m[1], ",") {
+		for v := range strings.SplitSeq(m[1], ",") {
 			q := quoted.FindStringSubmatch(strings.TrimSpace(v))
 			if q == nil {
-				return nil, fmt.Errorf("list item %q is not a quoted string", v)
+				return nil, fmt.Errorf("%w: list item %q is not a quoted string", errCEL, v)
 			}
 			values = append(values, q[1])
 		}
@@ -204,20 +223,19 @@ func title(name string) string {
 // fieldOrders walks a Go type and records, for every object path, the JSON
 // names of its fields in declaration order (array items are path[]).
 func fieldOrders(path string, t reflect.Type, out map[string][]string) {
-	switch t.Kind() {
-	case reflect.Pointer:
+	if t.Kind() == reflect.Pointer {
 		fieldOrders(path, t.Elem(), out)
 		return
-	case reflect.Slice:
+	}
+	if t.Kind() == reflect.Slice {
 		fieldOrders(path+"[]", t.Elem(), out)
 		return
-	case reflect.Struct:
-	default:
+	}
+	if t.Kind() != reflect.Struct {
 		return
 	}
 	var names []string
-	for i := range t.NumField() {
-		f := t.Field(i)
+	for f := range t.Fields() {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "" || name == "-" {
 			continue

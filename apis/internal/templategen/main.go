@@ -24,6 +24,12 @@ func main() {
 	}
 }
 
+// Permissions of what the generator writes.
+const (
+	dirMode  = 0o750
+	fileMode = 0o600
+)
+
 func run(xrdPath, out string) error {
 	raw, err := os.ReadFile(xrdPath)
 	if err != nil {
@@ -40,10 +46,10 @@ func run(xrdPath, out string) error {
 	sort.Strings(names)
 	for _, name := range names {
 		path := filepath.Join(out, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		if err := os.MkdirAll(filepath.Dir(path), dirMode); err != nil {
 			return fmt.Errorf("cannot create %s: %w", filepath.Dir(path), err)
 		}
-		if err := os.WriteFile(path, files[name], 0o600); err != nil {
+		if err := os.WriteFile(path, files[name], fileMode); err != nil {
 			return fmt.Errorf("cannot write %s: %w", path, err)
 		}
 	}

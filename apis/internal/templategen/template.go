@@ -86,7 +86,7 @@ func specSchema(xrd map[string]any) (map[string]any, error) {
 	spec, _ := xrd["spec"].(map[string]any)
 	versions, _ := spec["versions"].([]any)
 	if len(versions) != 1 {
-		return nil, fmt.Errorf("the XRD must have exactly one version, it has %d", len(versions))
+		return nil, fmt.Errorf("%w: the XRD must have exactly one version, it has %d", errSchema, len(versions))
 	}
 	v, _ := versions[0].(map[string]any)
 	schema, _ := v["schema"].(map[string]any)
@@ -94,7 +94,7 @@ func specSchema(xrd map[string]any) (map[string]any, error) {
 	props, _ := root["properties"].(map[string]any)
 	s, ok := props["spec"].(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("the XRD's schema has no spec")
+		return nil, fmt.Errorf("%w: the XRD's schema has no spec", errSchema)
 	}
 	return s, nil
 }
@@ -107,42 +107,55 @@ func formPages(form map[string]any, checkedByCluster []string) ([]any, error) {
 		required[fmt.Sprint(r)] = true
 	}
 	placed := map[string]bool{}
-	var out []any
+	out := make([]any, 0, len(pages))
 	for i, p := range pages {
-		pageProps, order, req := map[string]any{}, []any{}, []any{}
-		if p.meta {
-			for _, name := range []string{"name", "namespace", "owner", "system"} {
-				pageProps[name] = metaField(name)
-				order = append(order, name)
-			}
-			req = append(req, "name", "namespace", "owner")
-		}
-		for _, name := range p.spec {
-			f, ok := props[name]
-			if !ok {
-				return nil, fmt.Errorf("page %q places spec.%s, which the XRD does not have", p.title, name)
-			}
-			pageProps[name], placed[name] = f, true
-			order = append(order, name)
-			if required[name] {
-				req = append(req, name)
-			}
-		}
 		description := p.description
 		if i == 0 && len(checkedByCluster) > 0 {
 			description += " The cluster also checks, when the CatalogApi is applied: " + strings.Join(checkedByCluster, "; ") + "."
 		}
-		out = append(out, map[string]any{
-			"title": p.title, "description": description, "type": "object",
-			"required": req, "properties": pageProps, "ui:order": order,
-		})
+		pg, err := formPage(p, description, props, required)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range p.spec {
+			placed[name] = true
+		}
+		out = append(out, pg)
 	}
 	for name := range props {
 		if !placed[name] {
-			return nil, fmt.Errorf("spec.%s is on no form page: add it to pages in apis/internal/templategen", name)
+			return nil, fmt.Errorf("%w: spec.%s is on no form page: add it to pages in apis/internal/templategen", errPlacement, name)
 		}
 	}
 	return out, nil
+}
+
+// formPage is one page: the object's own fields on the first, then the
+// page's spec fields.
+func formPage(p page, description string, props map[string]any, required map[string]bool) (map[string]any, error) {
+	pageProps, order, req := map[string]any{}, []any{}, []any{}
+	if p.meta {
+		for _, name := range []string{"name", "namespace", "owner", "system"} {
+			pageProps[name] = metaField(name)
+			order = append(order, name)
+		}
+		req = append(req, "name", "namespace", "owner")
+	}
+	for _, name := range p.spec {
+		f, ok := props[name]
+		if !ok {
+			return nil, fmt.Errorf("%w: page %q places spec.%s, which the XRD does not have", errPlacement, p.title, name)
+		}
+		pageProps[name] = f
+		order = append(order, name)
+		if required[name] {
+			req = append(req, name)
+		}
+	}
+	return map[string]any{
+		"title": p.title, "description": description, "type": "object",
+		"required": req, "properties": pageProps, "ui:order": order,
+	}, nil
 }
 
 // metaField is a form field for the CatalogApi object itself.

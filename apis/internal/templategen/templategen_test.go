@@ -71,7 +71,7 @@ func TestCELRules(t *testing.T) {
 		"unknown rule": {
 			path:    "spec.x",
 			rules:   []any{map[string]any{"rule": "size(self) > 2", "message": "m"}},
-			wantErr: "cannot translate CEL rule",
+			wantErr: "cannot translate the CEL rule",
 		},
 	}
 	for name, tc := range cases {
