@@ -7,8 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
 // A rotation of the RDS-managed master user secret, played on the AWS side.
@@ -286,10 +287,6 @@ func shortKind(u *unstructured.Unstructured) string {
 }
 
 func key(u *unstructured.Unstructured) string { return compositionResourceName(u) }
-
-func externalName(u *unstructured.Unstructured) string {
-	return u.GetAnnotations()[annotationExternalName]
-}
 
 func forProviderString(u *unstructured.Unstructured, field string) string {
 	v, _, _ := unstructured.NestedString(u.Object, "spec", "forProvider", field)
