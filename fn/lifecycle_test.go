@@ -383,6 +383,10 @@ func TestTeardownNeedsEachEdge(t *testing.T) {
 			drop: []string{UsageKey(KeyEIP(1), KeyNATGateway(1))},
 			want: "refused: " + KeyEIP(1) + ": InvalidIPAddress.InUse",
 		},
+		"RotationRule": {
+			drop: []string{UsageKey(KeyRotationRule, KeyRotationTarget)},
+			want: "refused: " + KeyRotationRule + ": ValidationException: Rule can't be deleted since it has targets",
+		},
 	}
 	all := convergedObjects(t)
 	for name, tc := range cases {
