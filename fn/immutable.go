@@ -3,7 +3,7 @@ package fn
 import (
 	"fmt"
 
-	"github.com/crossplane/function-sdk-go/resource"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
 // immutable is a CatalogApi field that AWS cannot change in place: changing
@@ -26,16 +26,16 @@ var immutables = []immutable{
 
 // checkImmutable compares what is about to be rendered with what exists and
 // rejects any change of an immutable field, naming the field and the reason.
-func checkImmutable(desired map[resource.Name]*resource.DesiredComposed, o Observed) error {
+func checkImmutable(desired map[string]*fnv1.Resource, o Observed) error {
 	var errs ValidationError
 	for _, im := range immutables {
 		was := o.String(im.key, im.path)
-		d, ok := desired[resource.Name(im.key)]
+		d, ok := desired[im.key]
 		if was == "" || !ok {
 			continue
 		}
-		now, err := d.Resource.GetString(im.path)
-		if err != nil || now == was {
+		now := structString(d.GetResource(), im.path)
+		if now == "" || now == was {
 			continue
 		}
 		errs = append(errs, FieldError{
