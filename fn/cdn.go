@@ -1,7 +1,15 @@
 package fn
 
 import (
+	"fmt"
+
 	cloudfront "github.com/upbound/provider-aws/v2/apis/namespaced/cloudfront/v1beta1"
+)
+
+// Keys of the CDN part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+const (
+	KeyDistribution = "cloudfront-distribution"
 )
 
 // Properties of the CloudFront distribution.
@@ -44,6 +52,13 @@ func distributionOrigin(o Observed) string {
 	return o.String(KeyDistribution, "spec.forProvider.origin[0].domainName")
 }
 
+// distributionDeploying is the condition message of a distribution the
+// provider reports Ready while CloudFront is still deploying it.
+func distributionDeploying(o Observed, key string) string {
+	return fmt.Sprintf("the CloudFront distribution is still deploying (status %s); this usually takes 5 to 15 minutes",
+		orDefault(o.String(key, "status.atProvider.status"), "unknown"))
+}
+
 // distributionReady requires, beyond the provider's Ready condition, that
 // the distribution is deployed: the provider does not wait for deployment
 // (waitForDeployment is false, so that a render is not blocked for the ~5-15
@@ -63,11 +78,13 @@ func distributionReady(o Observed, key string) bool {
 // practice the ownership controls, rendered on the first call, are ready long
 // before the ALB's DNS name is known.
 //
-// CloudFront is global: the kind has no region, which finalize respects.
+// CloudFront is global: the kind has no region.
 func distribution(s *Spec, origin string) Desired {
-	return Desired{Key: KeyDistribution, AWSName: s.Name("cdn"), Ready: distributionReady,
+	name := s.Name("cdn")
+	return Desired{Key: KeyDistribution, AWSName: name, Ready: distributionReady, NotReady: distributionDeploying,
 		Object: &cloudfront.Distribution{
 			Spec: cloudfront.DistributionSpec{ForProvider: cloudfront.DistributionParameters{
+				Tags:                 s.Tags(name),
 				Enabled:              ptr(true),
 				Comment:              ptr("Catalog API " + s.Suffix + ": CloudFront in front of the application load balancer"),
 				IsIPv6Enabled:        ptr(true),

@@ -172,13 +172,12 @@ func TestDistribution(t *testing.T) {
 	}
 }
 
-// TestDistributionHasNoRegion checks that the finalized distribution carries
+// TestDistributionHasNoRegion checks that the rendered distribution carries
 // tags but no region: CloudFront is global.
 func TestDistributionHasNoRegion(t *testing.T) {
 	s := testSpec(t, xrNamed("api", "team"))
 	o := observedOf(t, observedALB(albDNS))
 	d, _ := distributionOf(t, buildCDN(s, o))
-	s.finalize(d)
 	RegisterTypes()
 	u, err := composed.From(d.Object)
 	if err != nil {

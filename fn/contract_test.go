@@ -10,7 +10,11 @@ import (
 	"testing"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/fieldpath"
+	"github.com/crossplane/function-sdk-go/request"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
+
+	"github.com/platform/function-catalog-api/input/v1beta1"
 )
 
 // The product contract, asserted by value on the converged render of the
@@ -282,5 +286,50 @@ func TestLifecycleFilterPrefixSurvivesConversion(t *testing.T) {
 	p, ok := val(stack[KeyLogBucketLifecycle], lifecycleFilterPrefix).(string)
 	if !ok || p != "" {
 		t.Errorf("%s = %#v, want the empty string", lifecycleFilterPrefix, val(stack[KeyLogBucketLifecycle], lifecycleFilterPrefix))
+	}
+}
+
+// TestContractNameTag: every builder tags a taggable resource with the AWS
+// name it declares (Desired.AWSName), and with no Name tag when it declares
+// none, so that the Name tag and the external name never disagree.
+func TestContractNameTag(t *testing.T) {
+	req := newRequest(testXR, testPhases(t)["Complete"])
+	observed, err := request.GetObservedComposedResources(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xr, err := request.GetObservedCompositeResource(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSpec(xr.Resource, &v1beta1.Input{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := Compose(s, Observed(observed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tagged := 0
+	for _, d := range plan.Resources {
+		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(d.Object)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tags, ok := val(u, "spec.forProvider.tags").(map[string]any)
+		if !ok {
+			continue
+		}
+		tagged++
+		name, hasName := tags["Name"]
+		if d.AWSName == "" && hasName {
+			t.Errorf("%s: Name tag %v, but the builder declares no AWS name", d.Key, name)
+		}
+		if d.AWSName != "" && name != d.AWSName {
+			t.Errorf("%s: Name tag %v, want the declared AWS name %q", d.Key, name, d.AWSName)
+		}
+	}
+	if tagged == 0 {
+		t.Error("no rendered resource has tags")
 	}
 }

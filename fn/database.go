@@ -4,6 +4,15 @@ import (
 	rds "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
 )
 
+// Keys of the database part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+const (
+	KeyDBSubnetGroup = "db-subnet-group"
+	KeyDBCluster     = "aurora-cluster"
+	KeyDBWriter      = "aurora-writer"
+	KeyDBReader      = "aurora-reader"
+)
+
 // Backup and maintenance windows of the Aurora cluster, in UTC. They are set
 // explicitly (rather than left to AWS's random choice) so that they can never
 // overlap, which RDS rejects, and so that every render is the same.
@@ -29,12 +38,17 @@ func buildDatabase(s *Spec, _ Observed) Built {
 }
 
 func dbSubnetGroup(s *Spec) Desired {
-	return Desired{Key: KeyDBSubnetGroup, AWSName: s.Name("db-subnet-group"), ExternalName: true, Object: &rds.SubnetGroup{
-		Spec: rds.SubnetGroupSpec{ForProvider: rds.SubnetGroupParameters{
+	name := s.Name("db-subnet-group")
+	// The subnet group holds the private subnets until it is gone.
+	return Desired{Key: KeyDBSubnetGroup, AWSName: name, ExternalName: true,
+		Uses: []string{KeyPrivateSubnet(0), KeyPrivateSubnet(1)},
+		Object: &rds.SubnetGroup{Spec: rds.SubnetGroupSpec{ForProvider: rds.SubnetGroupParameters{
+			Region:       ptr(s.Region),
+			Tags:         s.Tags(name),
 			Description:  ptr("Private subnets of the catalog API database"),
 			SubnetIDRefs: s.Refs(KeyPrivateSubnet(0), KeyPrivateSubnet(1)),
-		}},
-	}}
+		}}},
+	}
 }
 
 // dbCluster is the Aurora PostgreSQL cluster. The external name is the
@@ -44,8 +58,17 @@ func dbSubnetGroup(s *Spec) Desired {
 // three AZs and reports all three, so a two-AZ list would be a permanent,
 // replace-only diff. The instances pin the AZs instead.
 func dbCluster(s *Spec) Desired {
-	return Desired{Key: KeyDBCluster, AWSName: s.Name("aurora-cluster"), ExternalName: true, Object: &rds.Cluster{
-		Spec: rds.ClusterSpec{ForProvider: rds.ClusterParameters{
+	name := DBClusterName(s)
+	return Desired{Key: KeyDBCluster, AWSName: name, ExternalName: true,
+		// RDS deletes a subnet group and a security group only once no
+		// cluster is in them.
+		Uses:      []string{KeyDBSubnetGroup, KeySGDatabase},
+		Immutable: dbClusterImmutable(),
+		Hint:      "creating an Aurora cluster usually takes 5 to 10 minutes",
+		Object: &rds.Cluster{Spec: rds.ClusterSpec{ForProvider: rds.ClusterParameters{
+			Region: ptr(s.Region),
+			Tags:   s.Tags(name),
+
 			Engine:        ptr(DatabaseEngine),
 			EngineVersion: ptr(s.EngineVersion),
 			DatabaseName:  ptr(s.DatabaseName),
@@ -71,8 +94,19 @@ func dbCluster(s *Spec) Desired {
 			DBSubnetGroupNameRef:         s.Ref(KeyDBSubnetGroup),
 			VPCSecurityGroupIDRefs:       s.Refs(KeySGDatabase),
 			ApplyImmediately:             ptr(true),
-		}},
-	}}
+		}}},
+	}
+}
+
+// dbClusterImmutable are the CatalogApi fields the Aurora cluster carries
+// that can never change. The suffix is checked on the cluster's external
+// name: it is in every AWS name.
+func dbClusterImmutable() []Immutable {
+	return []Immutable{
+		{Field: "spec.environmentSuffix", Path: "metadata.annotations[crossplane.io/external-name]", Why: "every AWS name derives from it, and RDS, S3, IAM and ECS names cannot change in place"},
+		{Field: "spec.database.name", Path: "spec.forProvider.databaseName", Why: "Aurora cannot rename the initial database in place; the cluster would be replaced and its data lost"},
+		{Field: "spec.database.masterUsername", Path: "spec.forProvider.masterUsername", Why: "Aurora cannot change the master user name in place; the cluster would be replaced and its data lost"},
+	}
 }
 
 // dbInstance is an Aurora instance in AZ az. Promotion tier 0 makes the
@@ -81,9 +115,16 @@ func dbCluster(s *Spec) Desired {
 // engineVersion is left out: an Aurora instance runs its cluster's version,
 // and the provider does not late-initialize it (rds config.go ignores
 // engine_version for aws_rds_cluster_instance).
+//
+// RDS deletes a cluster only after its instances: the cluster outlives them.
 func dbInstance(s *Spec, key, resourceType string, az, promotionTier int) Desired {
-	return Desired{Key: key, AWSName: s.Name(resourceType), ExternalName: true, Object: &rds.ClusterInstance{
-		Spec: rds.ClusterInstanceSpec{ForProvider: rds.ClusterInstanceParameters{
+	name := s.Name(resourceType)
+	return Desired{Key: key, AWSName: name, ExternalName: true,
+		Uses: []string{KeyDBCluster},
+		Hint: "creating an Aurora instance usually takes 10 to 20 minutes",
+		Object: &rds.ClusterInstance{Spec: rds.ClusterInstanceSpec{ForProvider: rds.ClusterInstanceParameters{
+			Region:               ptr(s.Region),
+			Tags:                 s.Tags(name),
 			ClusterIdentifierRef: s.Ref(KeyDBCluster),
 			Engine:               ptr(DatabaseEngine),
 			InstanceClass:        ptr(s.InstanceClass),
@@ -92,6 +133,6 @@ func dbInstance(s *Spec, key, resourceType string, az, promotionTier int) Desire
 			PubliclyAccessible:   ptr(false),
 			PromotionTier:        f64(promotionTier),
 			ApplyImmediately:     ptr(true),
-		}},
-	}}
+		}}},
+	}
 }

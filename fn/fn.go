@@ -99,7 +99,7 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 		desired[d.Key] = r
 		ready[d.Key] = r.GetReady() == fnv1.Ready_READY_TRUE
 	}
-	if err := checkImmutable(desired, o); err != nil {
+	if err := checkImmutable(plan.Resources, desired, o); err != nil {
 		return err
 	}
 	setDesiredResources(rsp, desired)
@@ -112,8 +112,8 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 	if err := setStatus(req, rsp, s, o, allReady); err != nil {
 		return err
 	}
-	for _, k := range plan.Superseded {
-		response.Normalf(rsp, "keeping superseded %q until the ECS service runs on the new task definition", k).TargetComposite()
+	for _, k := range plan.KeptOnPurpose {
+		response.Normal(rsp, k.Message).TargetComposite()
 	}
 	for _, k := range plan.Kept {
 		response.Warning(rsp, fmt.Errorf("kept observed resource %q unchanged: no part of the stack renders it any more, and dropping it would delete it", k)).TargetComposite()

@@ -64,10 +64,12 @@ func logGroupARN(s *Spec, name string) string {
 	return "arn:aws:logs:" + s.Region + ":*:log-group:" + name
 }
 
-// serviceRole is an IAM role that one AWS service assumes.
+// serviceRole is an IAM role that one AWS service assumes. IAM is global:
+// roles and their policies have no region.
 func serviceRole(s *Spec, key, name, service string) Desired {
 	return Desired{Key: key, AWSName: name, ExternalName: true, Object: &iam.Role{
 		Spec: iam.RoleSpec{ForProvider: iam.RoleParameters{
+			Tags:                s.Tags(name),
 			AssumeRolePolicy:    ptr(assumeRolePolicy(service)),
 			ForceDetachPolicies: ptr(true),
 		}},

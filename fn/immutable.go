@@ -2,50 +2,74 @@ package fn
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
-// immutable is a CatalogApi field that AWS cannot change in place: changing
-// it would make the provider replace, or fail forever on, a stateful
-// resource. The function refuses such a change instead of rendering it.
-type immutable struct {
-	field string // the CatalogApi field, for the message
-	key   string // the composed resource that carries it
-	path  string // where the composed resource carries it
-	why   string
-}
-
-var immutables = []immutable{
-	{"spec.environmentSuffix", KeyDBCluster, "metadata.annotations[crossplane.io/external-name]", "every AWS name derives from it, and RDS, S3, IAM and ECS names cannot change in place"},
-	{"spec.region", KeyVPC, "spec.forProvider.region", "resources cannot move between regions"},
-	{"spec.network.vpcCidr", KeyVPC, "spec.forProvider.cidrBlock", "a VPC's primary CIDR cannot change; the VPC and everything in it would be replaced"},
-	{"spec.database.name", KeyDBCluster, "spec.forProvider.databaseName", "Aurora cannot rename the initial database in place; the cluster would be replaced and its data lost"},
-	{"spec.database.masterUsername", KeyDBCluster, "spec.forProvider.masterUsername", "Aurora cannot change the master user name in place; the cluster would be replaced and its data lost"},
-}
-
 // checkImmutable compares what is about to be rendered with what exists and
-// rejects any change of an immutable field, naming the field and the reason.
-func checkImmutable(desired map[string]*fnv1.Resource, o Observed) error {
+// rejects any change of a field the parts declared immutable
+// (Desired.Immutable), naming the field and the reason. desired are the
+// converted resources of the plan, as they will be sent.
+func checkImmutable(resources []Desired, desired map[string]*fnv1.Resource, o Observed) error {
 	var errs ValidationError
-	for _, im := range immutables {
-		was := o.String(im.key, im.path)
-		d, ok := desired[im.key]
-		if was == "" || !ok {
+	for _, d := range resources {
+		dc, ok := desired[d.Key]
+		if !ok {
 			continue
 		}
-		now := structString(d.GetResource(), im.path)
-		if now == "" || now == was {
-			continue
+		for _, im := range d.Immutable {
+			if err, changed := immutableChange(im, d.Key, dc, o); changed {
+				errs = append(errs, err)
+			}
 		}
-		errs = append(errs, FieldError{
-			Field: im.field,
-			Value: now,
-			Rule:  fmt.Sprintf("cannot change after creation (the stack was created with %q): %s; create a new CatalogApi instead", was, im.why),
-		})
 	}
-	if len(errs) > 0 {
-		return errs
+	if len(errs) == 0 {
+		return nil
 	}
-	return nil
+	// Several changes read in the order of the CatalogApi's spec, the order
+	// NewSpec reports invalid fields in.
+	sort.SliceStable(errs, func(i, j int) bool { return specRank(errs[i].Field) < specRank(errs[j].Field) })
+	return errs
+}
+
+// immutableChange reports whether the resource with this key is about to
+// change an immutable field that exists already, as a FieldError.
+func immutableChange(im Immutable, key string, dc *fnv1.Resource, o Observed) (FieldError, bool) {
+	was := o.String(key, im.Path)
+	if was == "" {
+		return FieldError{}, false
+	}
+	v, isString := structValue(dc.GetResource(), im.Path).GetKind().(*structpb.Value_StringValue)
+	if !isString || v.StringValue == was {
+		return FieldError{}, false
+	}
+	return FieldError{
+		Field: im.Field,
+		Value: v.StringValue,
+		Rule:  fmt.Sprintf("cannot change after creation (the stack was created with %q): %s; create a new CatalogApi instead", was, im.Why),
+	}, true
+}
+
+// specSections are the top-level fields of a CatalogApi's spec in the order
+// NewSpec validates them (applyAPI).
+func specSections() []string {
+	return []string{
+		"spec.environmentSuffix", "spec.image", "spec.region", "spec.network",
+		"spec.service", "spec.scaling", "spec.database",
+	}
+}
+
+// specRank is the position of a field's section in specSections, or after
+// them all.
+func specRank(field string) int {
+	sections := specSections()
+	for i, sec := range sections {
+		if field == sec || strings.HasPrefix(field, sec+".") {
+			return i
+		}
+	}
+	return len(sections)
 }

@@ -5,6 +5,15 @@ import (
 	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
 )
 
+// Keys of the load balancer part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+const (
+	KeyLoadBalancer = "load-balancer"
+	KeyTargetGroup  = "target-group"
+	KeyListener     = "listener"
+	KeyListenerRule = "listener-rule-origin-verify"
+)
+
 // Properties of the load balancer and its target group.
 const (
 	// healthCheckTimeout must be shorter than HealthCheckInterval.
@@ -60,6 +69,8 @@ func loadBalancerAccessLogsOn(o Observed) bool {
 func loadBalancer(s *Spec, logs bool) Desired {
 	name := s.Name("alb")
 	p := elbv2.LBParameters{
+		Region:                   ptr(s.Region),
+		Tags:                     s.Tags(name),
 		Name:                     ptr(name),
 		LoadBalancerType:         ptr("application"),
 		Internal:                 ptr(false),
@@ -81,9 +92,18 @@ func loadBalancer(s *Spec, logs bool) Desired {
 			Enabled: ptr(true),
 		}
 	}
-	return Desired{Key: KeyLoadBalancer, AWSName: name, Object: &elbv2.LB{
-		Spec: elbv2.LBSpec{ForProvider: p},
-	}}
+	return Desired{Key: KeyLoadBalancer, AWSName: name,
+		Uses:   loadBalancerUses(),
+		Hint:   "a load balancer usually becomes active within 3 minutes",
+		Object: &elbv2.LB{Spec: elbv2.LBSpec{ForProvider: p}},
+	}
+}
+
+// loadBalancerUses must outlive the ALB: it holds addresses in the public
+// subnets and its security group; the internet gateway cannot be detached
+// while public addresses are mapped; and it writes to the access-log bucket.
+func loadBalancerUses() []string {
+	return []string{KeySGLoadBalancer, KeyInternetGateway, KeyLogBucket, KeyPublicSubnet(0), KeyPublicSubnet(1)}
 }
 
 // targetGroup registers the Fargate tasks by IP (awsvpc networking).
@@ -91,6 +111,8 @@ func targetGroup(s *Spec) Desired {
 	name := s.Name("tg")
 	return Desired{Key: KeyTargetGroup, AWSName: name, Object: &elbv2.LBTargetGroup{
 		Spec: elbv2.LBTargetGroupSpec{ForProvider: elbv2.LBTargetGroupParameters{
+			Region:              ptr(s.Region),
+			Tags:                s.Tags(name),
 			Name:                ptr(name),
 			Port:                f64(ContainerPort),
 			Protocol:            ptr("HTTP"),
@@ -118,8 +140,11 @@ func targetGroup(s *Spec) Desired {
 // CloudFront, and the security group admits only CloudFront's origin-facing
 // servers.
 func listener(s *Spec) Desired {
-	return Desired{Key: KeyListener, AWSName: s.Name("listener-http"), Object: &elbv2.LBListener{
+	name := s.Name("listener-http")
+	return Desired{Key: KeyListener, AWSName: name, Object: &elbv2.LBListener{
 		Spec: elbv2.LBListenerSpec{ForProvider: elbv2.LBListenerParameters{
+			Region:             ptr(s.Region),
+			Tags:               s.Tags(name),
 			LoadBalancerArnRef: s.Ref(KeyLoadBalancer),
 			Port:               f64(ListenerPort),
 			Protocol:           ptr("HTTP"),
@@ -140,10 +165,16 @@ func listener(s *Spec) Desired {
 }
 
 // listenerRule forwards requests that carry this stack's origin-verify
-// header, that is requests from its CloudFront distribution.
+// header, that is requests from its CloudFront distribution. Its listener
+// and its target group outlive it: neither can be deleted while a rule
+// points at it.
 func listenerRule(s *Spec) Desired {
-	return Desired{Key: KeyListenerRule, AWSName: s.Name("rule-origin-verify"), Object: &elbv2.LBListenerRule{
-		Spec: elbv2.LBListenerRuleSpec{ForProvider: elbv2.LBListenerRuleParameters{
+	name := s.Name("rule-origin-verify")
+	return Desired{Key: KeyListenerRule, AWSName: name,
+		Uses: []string{KeyTargetGroup, KeyListener},
+		Object: &elbv2.LBListenerRule{Spec: elbv2.LBListenerRuleSpec{ForProvider: elbv2.LBListenerRuleParameters{
+			Region:         ptr(s.Region),
+			Tags:           s.Tags(name),
 			ListenerArnRef: s.Ref(KeyListener),
 			Priority:       f64(1),
 			Condition: []elbv2.ConditionParameters{{
@@ -156,6 +187,6 @@ func listenerRule(s *Spec) Desired {
 				Type:              ptr("forward"),
 				TargetGroupArnRef: s.Ref(KeyTargetGroup),
 			}},
-		}},
-	}}
+		}}},
+	}
 }

@@ -6,6 +6,20 @@ import (
 	s3 "github.com/upbound/provider-aws/v2/apis/namespaced/s3/v1beta1"
 )
 
+// Keys of the logging part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+const (
+	KeyAppLogGroup           = "log-group-app"
+	KeyInsightsLogGroup      = "log-group-container-insights"
+	KeyDBLogGroup            = "log-group-database"
+	KeyLogBucket             = "bucket-access-logs"
+	KeyLogBucketLifecycle    = "bucket-access-logs-lifecycle"
+	KeyLogBucketPublicAccess = "bucket-access-logs-public-access-block"
+	KeyLogBucketEncryption   = "bucket-access-logs-encryption"
+	KeyLogBucketOwnership    = "bucket-access-logs-ownership"
+	KeyLogBucketPolicy       = "bucket-access-logs-policy"
+)
+
 // Access-log bucket settings.
 const (
 	// AccessLogExpirationDays is how long access logs are kept.
@@ -39,45 +53,13 @@ func buildLogging(s *Spec, _ Observed) Built {
 	return b
 }
 
-// LogBucketName is the globally unique access-log bucket name. With the
-// suffix limited to MaxSuffixLength lowercase characters it is at most
-// 12+20+1+8 = 41 characters, within S3's 63.
-func LogBucketName(s *Spec) string { return s.Name("access-logs") + "-" + s.UniqueID }
-
-// LogGroupNames lists every CloudWatch log group of the stack, in a fixed
-// order: network, application, database, container insights.
-func LogGroupNames(s *Spec) []string {
-	return []string{
-		FlowLogGroupName(s),
-		AppLogGroupName(s),
-		DatabaseLogGroupName(s),
-		InsightsLogGroupName(s),
-	}
-}
-
-// AppLogGroupName is the log group the ECS tasks' awslogs driver writes to.
-func AppLogGroupName(s *Spec) string { return "/aws/ecs/" + s.Name("ecs-service") }
-
-// DatabaseLogGroupName is the group RDS itself writes to when the Aurora
-// cluster exports its postgresql log. Creating it here lets the stack own its
-// retention and delete it with the stack; otherwise RDS would create it with
-// unlimited retention and leave it behind.
-func DatabaseLogGroupName(s *Spec) string {
-	return "/aws/rds/cluster/" + s.Name("aurora-cluster") + "/postgresql"
-}
-
-// InsightsLogGroupName is the group Container Insights writes the ECS
-// cluster's performance events to; pre-creating it has the same reason as
-// DatabaseLogGroupName.
-func InsightsLogGroupName(s *Spec) string {
-	return "/aws/ecs/containerinsights/" + s.Name("ecs-cluster") + "/performance"
-}
-
 // logGroup is a CloudWatch log group with the stack's retention, which can
 // always be deleted.
 func logGroup(s *Spec, key, name string) Desired {
 	return Desired{Key: key, AWSName: name, ExternalName: true, Object: &cloudwatchlogs.Group{
 		Spec: cloudwatchlogs.GroupSpec{ForProvider: cloudwatchlogs.GroupParameters{
+			Region:                    ptr(s.Region),
+			Tags:                      s.Tags(name),
 			RetentionInDays:           f64(s.LogRetentionDays),
 			SkipDestroy:               ptr(false),
 			DeletionProtectionEnabled: ptr(false),
@@ -88,8 +70,11 @@ func logGroup(s *Spec, key, name string) Desired {
 // logBucket is the S3 bucket that the ALB and CloudFront write access logs
 // to. The S3 Bucket takes its name from the external-name annotation.
 func logBucket(s *Spec) Desired {
-	return Desired{Key: KeyLogBucket, AWSName: LogBucketName(s), ExternalName: true, Object: &s3.Bucket{
+	name := LogBucketName(s)
+	return Desired{Key: KeyLogBucket, AWSName: name, ExternalName: true, Object: &s3.Bucket{
 		Spec: s3.BucketSpec{ForProvider: s3.BucketParameters{
+			Region: ptr(s.Region),
+			Tags:   s.Tags(name),
 			// The stack must be destroyable although the bucket holds logs.
 			ForceDestroy: ptr(true),
 		}},
@@ -107,6 +92,7 @@ const lifecycleFilterPrefix = "spec.forProvider.rule[0].filter[0].prefix"
 func logBucketLifecycle(s *Spec) Desired {
 	return Desired{Key: KeyLogBucketLifecycle, EmptyStrings: []string{lifecycleFilterPrefix}, Object: &s3.BucketLifecycleConfiguration{
 		Spec: s3.BucketLifecycleConfigurationSpec{ForProvider: s3.BucketLifecycleConfigurationParameters{
+			Region:    ptr(s.Region),
 			BucketRef: bucketRef(s),
 			Rule: []s3.BucketLifecycleConfigurationRuleParameters{{
 				ID:     ptr("expire-access-logs"),
@@ -128,6 +114,7 @@ func logBucketLifecycle(s *Spec) Desired {
 func logBucketPublicAccessBlock(s *Spec) Desired {
 	return Desired{Key: KeyLogBucketPublicAccess, Object: &s3.BucketPublicAccessBlock{
 		Spec: s3.BucketPublicAccessBlockSpec{ForProvider: s3.BucketPublicAccessBlockParameters{
+			Region:                ptr(s.Region),
 			BucketRef:             bucketRef(s),
 			BlockPublicAcls:       ptr(true),
 			BlockPublicPolicy:     ptr(true),
@@ -142,6 +129,7 @@ func logBucketPublicAccessBlock(s *Spec) Desired {
 func logBucketEncryption(s *Spec) Desired {
 	return Desired{Key: KeyLogBucketEncryption, Object: &s3.BucketServerSideEncryptionConfiguration{
 		Spec: s3.BucketServerSideEncryptionConfigurationSpec{ForProvider: s3.BucketServerSideEncryptionConfigurationParameters{
+			Region:    ptr(s.Region),
 			BucketRef: bucketRef(s),
 			Rule: []s3.BucketServerSideEncryptionConfigurationRuleParameters{{
 				ApplyServerSideEncryptionByDefault: &s3.RuleApplyServerSideEncryptionByDefaultParameters{
@@ -158,6 +146,7 @@ func logBucketEncryption(s *Spec) Desired {
 func logBucketOwnership(s *Spec) Desired {
 	return Desired{Key: KeyLogBucketOwnership, Object: &s3.BucketOwnershipControls{
 		Spec: s3.BucketOwnershipControlsSpec{ForProvider: s3.BucketOwnershipControlsParameters{
+			Region:    ptr(s.Region),
 			BucketRef: bucketRef(s),
 			Rule:      &s3.BucketOwnershipControlsRuleParameters{ObjectOwnership: ptr("BucketOwnerPreferred")},
 		}},
@@ -169,6 +158,7 @@ func logBucketOwnership(s *Spec) Desired {
 func logBucketPolicy(s *Spec) Desired {
 	return Desired{Key: KeyLogBucketPolicy, Object: &s3.BucketPolicy{
 		Spec: s3.BucketPolicySpec{ForProvider: s3.BucketPolicyParameters{
+			Region:    ptr(s.Region),
 			BucketRef: bucketRef(s),
 			Policy:    ptr(logBucketPolicyDocument(s)),
 		}},

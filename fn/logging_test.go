@@ -286,16 +286,15 @@ func TestLogBucketPolicyELBAccountPerRegion(t *testing.T) {
 	}
 }
 
-// TestLoggingFinalize checks what finalize adds by reflection: every kind
-// gets the region; only the Bucket and the log groups have tags (the S3
-// sub-resources have no tags field).
-func TestLoggingFinalize(t *testing.T) {
+// TestLoggingRegionAndTags checks what the builders set beyond their own
+// fields: every kind gets the region; only the Bucket and the log groups
+// have tags (the S3 sub-resources have no tags field).
+func TestLoggingRegionAndTags(t *testing.T) {
 	s := testSpec(t)
 	b := buildLogging(s, nil)
 	tagged := map[string]bool{KeyLogBucket: true, KeyAppLogGroup: true, KeyDBLogGroup: true, KeyInsightsLogGroup: true}
 	for _, d := range b.Resources {
 		t.Run(d.Key, func(t *testing.T) {
-			s.finalize(d)
 			u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(d.Object)
 			if err != nil {
 				t.Fatal(err)

@@ -128,6 +128,7 @@ func TestNetworkNATGateways(t *testing.T) {
 			for i := range zones {
 				fp := objectByKey[*ec2.Route](t, b, KeyPrivateDefaultRoute(i)).Spec.ForProvider
 				want := ec2.RouteParameters_2{
+					Region:               ptr("eu-north-1"),
 					RouteTableIDRef:      refTo(s, KeyPrivateRouteTable(i)),
 					DestinationCidrBlock: ptr("0.0.0.0/0"),
 					NATGatewayIDRef:      refTo(s, tc.wantRouteNAT[i]),
@@ -144,6 +145,7 @@ func TestNetworkPublicRoute(t *testing.T) {
 	s := testSpec(t)
 	b := buildNetwork(s, nil)
 	want := ec2.RouteParameters_2{
+		Region:               ptr("eu-north-1"),
 		RouteTableIDRef:      refTo(s, KeyPublicRouteTable),
 		DestinationCidrBlock: ptr("0.0.0.0/0"),
 		GatewayIDRef:         refTo(s, KeyInternetGateway),
@@ -172,6 +174,7 @@ func TestNetworkRouteTableAssociations(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			fp := objectByKey[*ec2.RouteTableAssociation](t, b, tc.key).Spec.ForProvider
 			want := ec2.RouteTableAssociationParameters{
+				Region:          ptr("eu-north-1"),
 				RouteTableIDRef: refTo(s, tc.wantTable),
 				SubnetIDRef:     refTo(s, tc.wantSubnet),
 			}
@@ -186,6 +189,8 @@ func TestNetworkFlowLog(t *testing.T) {
 	s := testSpec(t)
 	b := buildNetwork(s, nil)
 	want := ec2.FlowLogParameters{
+		Region:             ptr("eu-north-1"),
+		Tags:               map[string]*string{"Environment": ptr("production"), "Project": ptr("catalog-api"), "Name": ptr("flow-log-dev")},
 		VPCIDRef:           refTo(s, KeyVPC),
 		TrafficType:        ptr("ALL"),
 		LogDestinationType: ptr("cloud-watch-logs"),

@@ -4,6 +4,13 @@ import (
 	appautoscaling "github.com/upbound/provider-aws/v2/apis/namespaced/appautoscaling/v1beta1"
 )
 
+// Keys of the scaling part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+const (
+	KeyScalingTarget = "autoscaling-target"
+	KeyScalingPolicy = "autoscaling-policy-cpu"
+)
+
 // Application Auto Scaling of the ECS service's task count.
 const (
 	ScalingNamespace = "ecs"
@@ -22,7 +29,7 @@ const (
 func buildScaling(s *Spec, o Observed) Built {
 	var b Built
 	if !o.Ready(KeyService) && !o.Exists(KeyScalingTarget) {
-		b.Wait("waiting for the ECS service %s to be ready before registering it with Application Auto Scaling", s.Name("ecs-service"))
+		b.Wait("waiting for the ECS service %s to be ready before registering it with Application Auto Scaling", ECSServiceName(s))
 		return b
 	}
 	b.Add(scalingTarget(s), scalingPolicy(s))
@@ -32,15 +39,19 @@ func buildScaling(s *Spec, o Observed) Built {
 // ScalingResourceID identifies the ECS service to Application Auto Scaling.
 // provider-aws has no reference for it, so it is built from the names.
 func ScalingResourceID(s *Spec) string {
-	return "service/" + s.Name("ecs-cluster") + "/" + s.Name("ecs-service")
+	return "service/" + ECSClusterName(s) + "/" + ECSServiceName(s)
 }
 
 // scalingTarget is the scalable target. roleArn is left out: for ECS, AWS
 // uses the service-linked role AWSServiceRoleForApplicationAutoScaling_ECSService
-// and ignores a custom role.
+// and ignores a custom role. Autoscaling targets the service, which must
+// therefore outlive it.
 func scalingTarget(s *Spec) Desired {
-	return Desired{Key: KeyScalingTarget, AWSName: s.Name("scaling-target"), Object: &appautoscaling.Target{
+	name := s.Name("scaling-target")
+	return Desired{Key: KeyScalingTarget, AWSName: name, Uses: []string{KeyService}, Object: &appautoscaling.Target{
 		Spec: appautoscaling.TargetSpec{ForProvider: appautoscaling.TargetParameters{
+			Region:            ptr(s.Region),
+			Tags:              s.Tags(name),
 			ServiceNamespace:  ptr(ScalingNamespace),
 			ScalableDimension: ptr(ScalingDimension),
 			ResourceID:        ptr(ScalingResourceID(s)),
@@ -56,6 +67,7 @@ func scalingTarget(s *Spec) Desired {
 func scalingPolicy(s *Spec) Desired {
 	return Desired{Key: KeyScalingPolicy, AWSName: s.Name("scale-cpu"), ExternalName: true, Object: &appautoscaling.Policy{
 		Spec: appautoscaling.PolicySpec{ForProvider: appautoscaling.PolicyParameters{
+			Region:               ptr(s.Region),
 			PolicyType:           ptr("TargetTrackingScaling"),
 			ResourceIDRef:        s.Ref(KeyScalingTarget),
 			ScalableDimensionRef: s.Ref(KeyScalingTarget),

@@ -4,6 +4,20 @@ import (
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
 )
 
+// Keys of the security part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+const (
+	KeySGLoadBalancer        = "security-group-alb"
+	KeySGTasks               = "security-group-tasks"
+	KeySGDatabase            = "security-group-database"
+	KeyRuleALBFromCloudFront = "sg-rule-alb-ingress-cloudfront"
+	KeyRuleALBToTasks        = "sg-rule-alb-egress-tasks"
+	KeyRuleTasksFromALB      = "sg-rule-tasks-ingress-alb"
+	KeyRuleTasksToDatabase   = "sg-rule-tasks-egress-database"
+	KeyRuleTasksToHTTPS      = "sg-rule-tasks-egress-https"
+	KeyRuleDatabaseFromTasks = "sg-rule-database-ingress-tasks"
+)
+
 // Protocols and CIDRs of the security group rules.
 const (
 	ruleProtocolTCP = "tcp"
@@ -59,6 +73,8 @@ func securityGroup(s *Spec, key, resourceType, description string) Desired {
 	name := s.Name(resourceType)
 	return Desired{Key: key, AWSName: name, Object: &ec2.SecurityGroup{
 		Spec: ec2.SecurityGroupSpec{ForProvider: ec2.SecurityGroupParameters_2{
+			Region:      ptr(s.Region),
+			Tags:        s.Tags(name),
 			Name:        ptr(name),
 			Description: ptr(description),
 			VPCIDRef:    s.Ref(KeyVPC),
@@ -75,9 +91,12 @@ func securityGroup(s *Spec, key, resourceType, description string) Desired {
 // ALB, through the AWS managed prefix list. That list counts as about 55
 // entries against the 60-rule quota of the group, so it allows one port.
 func albFromCloudFront(s *Spec) Desired {
-	return Desired{Key: KeyRuleALBFromCloudFront, AWSName: s.Name("sgr-alb-ingress-cloudfront"),
+	name := s.Name("sgr-alb-ingress-cloudfront")
+	return Desired{Key: KeyRuleALBFromCloudFront, AWSName: name,
 		Object: &ec2.SecurityGroupIngressRule{
 			Spec: ec2.SecurityGroupIngressRuleSpec{ForProvider: ec2.SecurityGroupIngressRuleParameters{
+				Region:             ptr(s.Region),
+				Tags:               s.Tags(name),
 				SecurityGroupIDRef: s.Ref(KeySGLoadBalancer),
 				Description:        ptr("HTTP from CloudFront origin-facing servers"),
 				IPProtocol:         ptr(ruleProtocolTCP),
@@ -92,9 +111,12 @@ func albFromCloudFront(s *Spec) Desired {
 // through the NAT gateways: ECR/Docker Hub image pulls, CloudWatch Logs and
 // the Secrets Manager secret ECS injects at task start.
 func tasksToHTTPS(s *Spec) Desired {
-	return Desired{Key: KeyRuleTasksToHTTPS, AWSName: s.Name("sgr-tasks-egress-https"),
+	name := s.Name("sgr-tasks-egress-https")
+	return Desired{Key: KeyRuleTasksToHTTPS, AWSName: name,
 		Object: &ec2.SecurityGroupEgressRule{
 			Spec: ec2.SecurityGroupEgressRuleSpec{ForProvider: ec2.SecurityGroupEgressRuleParameters{
+				Region:             ptr(s.Region),
+				Tags:               s.Tags(name),
 				SecurityGroupIDRef: s.Ref(KeySGTasks),
 				Description:        ptr("HTTPS to AWS APIs and image registries"),
 				IPProtocol:         ptr(ruleProtocolTCP),
@@ -108,8 +130,11 @@ func tasksToHTTPS(s *Spec) Desired {
 // ingressFromGroup allows TCP port into group key from the security group
 // peer.
 func ingressFromGroup(s *Spec, key, resourceType, group, peer string, port int, description string) Desired {
-	return Desired{Key: key, AWSName: s.Name(resourceType), Object: &ec2.SecurityGroupIngressRule{
+	name := s.Name(resourceType)
+	return Desired{Key: key, AWSName: name, Object: &ec2.SecurityGroupIngressRule{
 		Spec: ec2.SecurityGroupIngressRuleSpec{ForProvider: ec2.SecurityGroupIngressRuleParameters{
+			Region:                       ptr(s.Region),
+			Tags:                         s.Tags(name),
 			SecurityGroupIDRef:           s.Ref(group),
 			Description:                  ptr(description),
 			IPProtocol:                   ptr(ruleProtocolTCP),
@@ -122,8 +147,11 @@ func ingressFromGroup(s *Spec, key, resourceType, group, peer string, port int, 
 
 // egressToGroup allows TCP port out of group key to the security group peer.
 func egressToGroup(s *Spec, key, resourceType, group, peer string, port int, description string) Desired {
-	return Desired{Key: key, AWSName: s.Name(resourceType), Object: &ec2.SecurityGroupEgressRule{
+	name := s.Name(resourceType)
+	return Desired{Key: key, AWSName: name, Object: &ec2.SecurityGroupEgressRule{
 		Spec: ec2.SecurityGroupEgressRuleSpec{ForProvider: ec2.SecurityGroupEgressRuleParameters{
+			Region:                       ptr(s.Region),
+			Tags:                         s.Tags(name),
 			SecurityGroupIDRef:           s.Ref(group),
 			Description:                  ptr(description),
 			IPProtocol:                   ptr(ruleProtocolTCP),

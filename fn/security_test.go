@@ -164,12 +164,11 @@ func TestSecurityLeastPrivilege(t *testing.T) {
 	}
 }
 
-// TestSecurityRulesAreTagged checks that finalize finds the tags field of
+// TestSecurityRulesAreTagged checks that the builders tag the groups and
 // the rule kinds (they are taggable in provider-aws v2.5.0).
 func TestSecurityRulesAreTagged(t *testing.T) {
 	s := testSpec(t, xrNamed("api", "team"))
 	for _, d := range buildSecurity(s, Observed{}).Resources {
-		s.finalize(d)
 		var tags map[string]*string
 		switch r := d.Object.(type) {
 		case *ec2.SecurityGroupIngressRule:

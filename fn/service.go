@@ -1,46 +1,39 @@
 package fn
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	xpv2 "github.com/crossplane/crossplane-runtime/v2/apis/common/v2"
-	"github.com/crossplane/function-sdk-go/resource"
 	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
 )
 
-// Properties of the ECS service and its task definition.
+// Keys of the service part: composition resource names, stable once released
+// (a new key makes Crossplane delete the resource and create a new one).
+// The task definitions' keys are the rollout's (rollout.go).
 const (
-	// ContainerStopTimeout is how long ECS waits after SIGTERM before it
-	// kills the container. A Fargate Spot interruption sends SIGTERM with a
-	// two-minute notice, and Fargate allows at most 120 s; 110 s lets the API
-	// drain its requests and still leaves a margin before the capacity is
-	// reclaimed.
-	ContainerStopTimeout = 110
+	KeyECSCluster          = "ecs-cluster"
+	KeyCapacityProviders   = "ecs-capacity-providers"
+	KeyService             = "ecs-service"
+	KeyExecutionRole       = "role-task-execution"
+	KeyExecutionRolePolicy = "role-policy-task-execution"
+	KeyTaskRole            = "role-task"
+)
+
+// Properties of the ECS service.
+const (
 	// HealthCheckGracePeriod is how long the service ignores failing ALB
 	// health checks of a new task, so that a slow start is not a failure.
 	HealthCheckGracePeriod = 60
-	// LogStreamPrefix prefixes the tasks' log streams in the app log group.
-	LogStreamPrefix = "catalog-api"
-	// DatabasePasswordEnv is the variable the database password is
-	// injected into, from the RDS-managed secret.
-	DatabasePasswordEnv = "DB_PASSWORD"
-	// databaseSecretPasswordKey is the JSON key of the password in the
-	// secret RDS manages (it holds {"username", "password"}).
-	databaseSecretPasswordKey = "password"
 	// tasksPrincipal is the service that assumes the task roles.
 	tasksPrincipal = "ecs-tasks.amazonaws.com"
 )
 
 // buildService renders the ECS Fargate cluster and its FARGATE_SPOT
 // capacity providers, the task execution and task roles, the task
-// definition and the service behind the ALB.
+// definition (taskdefinition.go) and the service behind the ALB; the
+// revisions of earlier task definitions are the rollout's (rollout.go).
 //
 // Phases: the cluster, capacity providers and roles need nothing observed.
 // The execution role's policy needs the database secret's ARN. The task
@@ -57,24 +50,32 @@ func buildService(s *Spec, o Observed) Built {
 	if p, ok := executionRolePolicy(s, o, in.SecretARN); ok {
 		b.Add(p)
 	}
+	current := ""
 	if missing := in.missing(); len(missing) > 0 {
 		b.Wait("waiting for the Aurora cluster endpoint and its Secrets Manager secret before granting the task execution role access to the secret and registering the task definition (missing: %s)", strings.Join(missing, ", "))
+	} else {
+		td := taskDefinition(s, in)
+		b.Add(td)
+		current = td.Key
+	}
+	declareRevisions(&b, o, current)
+	if current == "" {
 		return b
 	}
-	td := taskDefinition(s, in)
-	b.Add(td)
-
 	if blockers := serviceBlockers(o); len(blockers) > 0 && !o.Exists(KeyService) {
 		b.Wait("waiting for %s before creating the ECS service", strings.Join(blockers, " and "))
 		return b
 	}
-	b.Add(ecsService(s, td.Key))
+	b.Add(ecsService(s, current))
 	return b
 }
 
 func ecsCluster(s *Spec) Desired {
-	return Desired{Key: KeyECSCluster, AWSName: s.Name("ecs-cluster"), ExternalName: true, Object: &ecs.Cluster{
+	name := ECSClusterName(s)
+	return Desired{Key: KeyECSCluster, AWSName: name, ExternalName: true, Object: &ecs.Cluster{
 		Spec: ecs.ClusterSpec{ForProvider: ecs.ClusterParameters{
+			Region:  ptr(s.Region),
+			Tags:    s.Tags(name),
 			Setting: []ecs.SettingParameters{{Name: ptr("containerInsights"), Value: ptr("enabled")}},
 		}},
 	}}
@@ -86,6 +87,7 @@ func ecsCluster(s *Spec) Desired {
 func capacityProviders(s *Spec) Desired {
 	return Desired{Key: KeyCapacityProviders, Object: &ecs.ClusterCapacityProviders{
 		Spec: ecs.ClusterCapacityProvidersSpec{ForProvider: ecs.ClusterCapacityProvidersParameters{
+			Region:            ptr(s.Region),
 			ClusterNameRef:    s.Ref(KeyECSCluster),
 			CapacityProviders: ptrList(CapacityProvider, "FARGATE"),
 			DefaultCapacityProviderStrategy: []ecs.DefaultCapacityProviderStrategyParameters{
@@ -98,7 +100,7 @@ func capacityProviders(s *Spec) Desired {
 // executionRole is assumed by the ECS agent to pull the image, write the
 // logs and read the database secret at task start.
 func executionRole(s *Spec) Desired {
-	return serviceRole(s, KeyExecutionRole, s.Name("role-task-execution"), tasksPrincipal)
+	return serviceRole(s, KeyExecutionRole, ExecutionRoleName(s), tasksPrincipal)
 }
 
 // taskRole is assumed by the application itself. It has no policies: the
@@ -172,270 +174,6 @@ func ecrRepositoryARN(image string) (string, bool) {
 	return "arn:" + partition + ":ecr:" + m[2] + ":" + m[1] + ":repository/" + m[4], true
 }
 
-// taskInputs are the values of the task definition that AWS knows only
-// after other resources exist.
-type taskInputs struct {
-	DBHost      string
-	SecretARN   string
-	TaskRoleARN string
-}
-
-// missing names the inputs that are not known yet.
-func (in taskInputs) missing() []string {
-	var m []string
-	if in.DBHost == "" {
-		m = append(m, "the endpoint of "+KeyDBCluster)
-	}
-	if in.SecretARN == "" {
-		m = append(m, "the master user secret ARN of "+KeyDBCluster)
-	}
-	if in.TaskRoleARN == "" {
-		m = append(m, "the ARN of "+KeyTaskRole)
-	}
-	return m
-}
-
-// orElse fills the inputs in that are missing from fallback.
-func (in taskInputs) orElse(fallback taskInputs) taskInputs {
-	if in.DBHost == "" {
-		in.DBHost = fallback.DBHost
-	}
-	if in.SecretARN == "" {
-		in.SecretARN = fallback.SecretARN
-	}
-	if in.TaskRoleARN == "" {
-		in.TaskRoleARN = fallback.TaskRoleARN
-	}
-	return in
-}
-
-// currentTaskInputs reads the inputs from the resources that own them and,
-// for any that is missing, from the newest observed task definition, so
-// that a task definition once rendered keeps being rendered.
-func currentTaskInputs(o Observed) taskInputs {
-	in := taskInputs{
-		DBHost:      o.DatabaseEndpoint(),
-		SecretARN:   o.DatabaseSecretARN(),
-		TaskRoleARN: o.String(KeyTaskRole, "status.atProvider.arn"),
-	}
-	if keys := observedTaskDefinitions(o); len(keys) > 0 {
-		in = in.orElse(observedTaskInputs(o, keys[0]))
-	}
-	return in
-}
-
-// observedTaskInputs recovers the inputs from an observed task definition's
-// spec: the DB_HOST variable, the secret of DB_PASSWORD and the task role.
-func observedTaskInputs(o Observed, key string) taskInputs {
-	in := taskInputs{TaskRoleARN: o.String(key, "spec.forProvider.taskRoleArn")}
-	var defs []containerDefinition
-	if err := json.Unmarshal([]byte(o.String(key, "spec.forProvider.containerDefinitions")), &defs); err != nil {
-		return in
-	}
-	for _, d := range defs {
-		if d.Name != ContainerName {
-			continue
-		}
-		for _, e := range d.Environment {
-			if e.Name == "DB_HOST" {
-				in.DBHost = e.Value
-			}
-		}
-		for _, sec := range d.Secrets {
-			if sec.Name == DatabasePasswordEnv {
-				in.SecretARN = strings.TrimSuffix(sec.ValueFrom, secretKeySuffix)
-			}
-		}
-	}
-	return in
-}
-
-// secretKeySuffix selects the password from the secret's JSON in an ECS
-// secret reference: <secret-arn>:<json-key>:<version-stage>:<version-id>,
-// with the last two empty for the current version.
-const secretKeySuffix = ":" + databaseSecretPasswordKey + "::"
-
-// IsTaskDefinitionKey reports whether a composition resource name is one of
-// the task definitions. The service part renders only the current one; an
-// observed task definition it does not render has been superseded.
-func IsTaskDefinitionKey(key string) bool { return strings.HasPrefix(key, keyTaskDefinitionPrefix) }
-
-// observedTaskDefinitions are the keys of the observed task definitions,
-// newest first (by creation time, then by key for a stable order).
-func observedTaskDefinitions(o Observed) []string {
-	var keys []string
-	for name, oc := range o {
-		if IsTaskDefinitionKey(string(name)) && oc.Resource != nil {
-			keys = append(keys, string(name))
-		}
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		ti := o[resource.Name(keys[i])].Resource.GetCreationTimestamp()
-		tj := o[resource.Name(keys[j])].Resource.GetCreationTimestamp()
-		if !ti.Equal(&tj) {
-			return tj.Before(&ti)
-		}
-		return keys[i] < keys[j]
-	})
-	return keys
-}
-
-// taskDefinitionContent is everything a task definition registers. Every
-// field of an ECS task definition but tags is replace-only, and the
-// provider refuses replace-only updates, so a change of any of these makes
-// a new TaskDefinition resource: its key carries a hash of this content.
-type taskDefinitionContent struct {
-	Family                  string   `json:"family"`
-	CPU                     string   `json:"cpu"`
-	Memory                  string   `json:"memory"`
-	NetworkMode             string   `json:"networkMode"`
-	RequiresCompatibilities []string `json:"requiresCompatibilities"`
-	OperatingSystemFamily   string   `json:"operatingSystemFamily"`
-	CPUArchitecture         string   `json:"cpuArchitecture"`
-	ExecutionRole           string   `json:"executionRole"`
-	TaskRoleARN             string   `json:"taskRoleArn"`
-	ContainerDefinitions    string   `json:"containerDefinitions"`
-}
-
-// hash is the first 10 hex characters of the SHA-256 of the content's
-// JSON (struct fields marshal in a fixed order).
-func (c taskDefinitionContent) hash() string {
-	b, err := json.Marshal(c)
-	if err != nil {
-		panic(err) // A struct of strings always marshals.
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])[:10]
-}
-
-func newTaskDefinitionContent(s *Spec, in taskInputs) taskDefinitionContent {
-	return taskDefinitionContent{
-		Family:                  s.Name("catalog-api"),
-		CPU:                     TaskCPU,
-		Memory:                  TaskMemory,
-		NetworkMode:             "awsvpc",
-		RequiresCompatibilities: []string{"FARGATE"},
-		OperatingSystemFamily:   "LINUX",
-		CPUArchitecture:         "X86_64",
-		ExecutionRole:           s.Name("role-task-execution"),
-		TaskRoleARN:             in.TaskRoleARN,
-		ContainerDefinitions:    containerDefinitionsJSON(s, in),
-	}
-}
-
-// taskDefinition is the Fargate task definition of the current content.
-//
-// skipDestroy is false: when a superseded TaskDefinition resource is
-// deleted, its revision is deregistered (INACTIVE), and deleting the stack
-// leaves no ACTIVE revision behind. That is safe for running tasks: AWS
-// documents (DeregisterTaskDefinition) that tasks and services using an
-// INACTIVE revision keep running and can still scale. What an INACTIVE
-// revision cannot do is become a service's revision again, so a superseded
-// revision must not be deleted while a deployment may still roll back to
-// it; the part only stops rendering it, and when it goes is decided where
-// observed-but-unrendered resources are handled (Compose keeps them).
-func taskDefinition(s *Spec, in taskInputs) Desired {
-	c := newTaskDefinitionContent(s, in)
-	return Desired{Key: KeyTaskDefinition(c.hash()), AWSName: c.Family, Object: &ecs.TaskDefinition{
-		Spec: ecs.TaskDefinitionSpec{ForProvider: ecs.TaskDefinitionParameters{
-			Family:                  ptr(c.Family),
-			CPU:                     ptr(c.CPU),
-			Memory:                  ptr(c.Memory),
-			NetworkMode:             ptr(c.NetworkMode),
-			RequiresCompatibilities: ptrList(c.RequiresCompatibilities...),
-			RuntimePlatform: &ecs.RuntimePlatformParameters{
-				OperatingSystemFamily: ptr(c.OperatingSystemFamily),
-				CPUArchitecture:       ptr(c.CPUArchitecture),
-			},
-			ExecutionRoleArnRef: s.Ref(KeyExecutionRole),
-			// taskRoleArn has no reference field in provider-aws: the ARN
-			// is read from the observed role.
-			TaskRoleArn:          ptr(c.TaskRoleARN),
-			ContainerDefinitions: ptr(c.ContainerDefinitions),
-			SkipDestroy:          ptr(false),
-		}},
-	}}
-}
-
-// containerDefinition is the part of an ECS container definition the
-// function writes (and reads back from an observed task definition).
-type containerDefinition struct {
-	Name             string            `json:"name"`
-	Image            string            `json:"image"`
-	Essential        bool              `json:"essential"`
-	PortMappings     []portMapping     `json:"portMappings"`
-	Environment      []keyValuePair    `json:"environment"`
-	Secrets          []containerSecret `json:"secrets"`
-	LogConfiguration *logConfiguration `json:"logConfiguration,omitempty"`
-	StopTimeout      int               `json:"stopTimeout,omitempty"`
-}
-
-type portMapping struct {
-	ContainerPort int    `json:"containerPort"`
-	HostPort      int    `json:"hostPort"`
-	Protocol      string `json:"protocol"`
-}
-
-type keyValuePair struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-// containerSecret is a variable ECS fills from Secrets Manager at task
-// start; only the reference is in the task definition.
-type containerSecret struct {
-	Name      string `json:"name"`
-	ValueFrom string `json:"valueFrom"`
-}
-
-type logConfiguration struct {
-	LogDriver string            `json:"logDriver"`
-	Options   map[string]string `json:"options"`
-}
-
-// containerDefinitionsJSON is the task's single container as the JSON
-// string the provider takes. Environment variables are sorted by name, as
-// AWS returns them, so the string is stable.
-//
-// There is no container health check: the ALB target group already checks
-// /health, and a container health check would run a command (curl, wget)
-// inside the image, which minimal images do not have.
-func containerDefinitionsJSON(s *Spec, in taskInputs) string {
-	env := []keyValuePair{
-		{Name: "DB_HOST", Value: in.DBHost},
-		{Name: "DB_PORT", Value: strconv.Itoa(DatabasePort)},
-		{Name: "DB_NAME", Value: s.DatabaseName},
-		{Name: "DB_USER", Value: s.MasterUsername},
-	}
-	for _, e := range s.Env {
-		env = append(env, keyValuePair{Name: e.Name, Value: e.Value})
-	}
-	sort.Slice(env, func(i, j int) bool { return env[i].Name < env[j].Name })
-	defs := []containerDefinition{{
-		Name:      ContainerName,
-		Image:     s.Image,
-		Essential: true,
-		// In awsvpc mode the host port must equal the container port.
-		PortMappings: []portMapping{{ContainerPort: ContainerPort, HostPort: ContainerPort, Protocol: "tcp"}},
-		Environment:  env,
-		Secrets: []containerSecret{{
-			Name:      DatabasePasswordEnv,
-			ValueFrom: in.SecretARN + secretKeySuffix,
-		}},
-		LogConfiguration: &logConfiguration{LogDriver: "awslogs", Options: map[string]string{
-			"awslogs-group":         AppLogGroupName(s),
-			"awslogs-region":        s.Region,
-			"awslogs-stream-prefix": LogStreamPrefix,
-		}},
-		StopTimeout: ContainerStopTimeout,
-	}}
-	b, err := json.Marshal(defs)
-	if err != nil {
-		panic(err) // The types above always marshal.
-	}
-	return string(b)
-}
-
 // serviceBlockers are what AWS needs before it accepts the service: ECS
 // rejects a service whose target group has no listener, and a capacity
 // provider strategy naming a provider the cluster does not have.
@@ -468,10 +206,15 @@ func serviceManagementPolicies() xpv1.ManagementPolicies {
 // ecsService runs the tasks on FARGATE_SPOT in the private subnets behind
 // the ALB target group.
 func ecsService(s *Spec, taskDefinitionKey string) Desired {
-	return Desired{Key: KeyService, AWSName: s.Name("ecs-service"), ExternalName: true, Object: &ecs.Service{
-		Spec: ecs.ServiceSpec{
+	name := ECSServiceName(s)
+	return Desired{Key: KeyService, AWSName: name, ExternalName: true,
+		Uses: serviceUses(taskDefinitionKey),
+		Hint: "the ECS service is not steady yet: check its events and the tasks' logs",
+		Object: &ecs.Service{Spec: ecs.ServiceSpec{
 			ManagedResourceSpec: xpv2.ManagedResourceSpec{ManagementPolicies: serviceManagementPolicies()},
 			ForProvider: ecs.ServiceParameters{
+				Region:     ptr(s.Region),
+				Tags:       s.Tags(name),
 				ClusterRef: s.Ref(KeyECSCluster),
 				// Resolved on every reconcile: a new task definition has a
 				// new key, and the service must move to it.
@@ -507,6 +250,24 @@ func ecsService(s *Spec, taskDefinitionKey string) Desired {
 				WaitForSteadyState: ptr(false),
 			},
 			InitProvider: ecs.ServiceInitParameters{DesiredCount: f64(s.MinTasks)},
-		},
-	}}
+		}},
+	}
+}
+
+// serviceUses are the resources that must outlive the service, each for a
+// reason of AWS's:
+//   - ECS refuses to delete a cluster with services, and a capacity
+//     provider association that a service still uses;
+//   - deregistering the target group fails while the service points at it,
+//     and the listener rule forwards to the target group the service is in;
+//   - tasks hold network interfaces in the private subnets and the tasks
+//     security group until the service is gone;
+//   - the tasks run the task definition and start with the execution role.
+func serviceUses(taskDefinitionKey string) []string {
+	return []string{
+		KeyECSCluster, KeyCapacityProviders,
+		KeyTargetGroup, KeyListenerRule,
+		KeySGTasks, KeyPrivateSubnet(0), KeyPrivateSubnet(1),
+		taskDefinitionKey, KeyExecutionRole,
+	}
 }

@@ -11,8 +11,8 @@ func Status(s *Spec, o Observed) v1alpha1.CatalogApiStatus {
 		LogGroups:           LogGroupNames(s),
 		AccessLogBucket:     LogBucketName(s),
 		Service: &v1alpha1.ServiceStatus{
-			ClusterName:    s.Name("ecs-cluster"),
-			ServiceName:    s.Name("ecs-service"),
+			ClusterName:    ECSClusterName(s),
+			ServiceName:    ECSServiceName(s),
 			TaskDefinition: o.String(KeyService, "spec.forProvider.taskDefinition"),
 		},
 	}

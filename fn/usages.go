@@ -2,7 +2,6 @@ package fn
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -41,62 +40,16 @@ type ResourceRef struct {
 	Name string `json:"name"`
 }
 
-// dependency says: By uses Of, so Of must outlive By.
-type dependency struct{ of, by string }
-
-// dependencies lists the deletion orders AWS insists on, each for a reason.
-func dependencies(s *Spec, taskDefinitionKey string) []dependency {
-	d := []dependency{
-		// ECS refuses to delete a cluster with services, and a capacity
-		// provider association that a service still uses.
-		{KeyECSCluster, KeyService},
-		{KeyCapacityProviders, KeyService},
-		// Deregistering the target group fails while the service or the
-		// listener still points at it.
-		{KeyTargetGroup, KeyService},
-		{KeyTargetGroup, KeyListenerRule},
-		{KeyListener, KeyListenerRule},
-		{KeyListenerRule, KeyService},
-		// Tasks hold network interfaces in the private subnets and the tasks
-		// security group until the service is gone.
-		{KeySGTasks, KeyService},
-		// RDS deletes a cluster only after its instances.
-		{KeyDBCluster, KeyDBWriter},
-		{KeyDBCluster, KeyDBReader},
-		{KeyDBSubnetGroup, KeyDBCluster},
-		{KeySGDatabase, KeyDBCluster},
-		// The ALB holds addresses in the public subnets; the internet gateway
-		// cannot be detached while public addresses are mapped.
-		{KeySGLoadBalancer, KeyLoadBalancer},
-		{KeyInternetGateway, KeyLoadBalancer},
-		{KeyLogBucket, KeyLoadBalancer},
-		// Autoscaling targets the service.
-		{KeyService, KeyScalingTarget},
-	}
-	if taskDefinitionKey != "" {
-		d = append(d, dependency{taskDefinitionKey, KeyService}, dependency{KeyExecutionRole, KeyService})
-	}
-	for i := range zones {
-		d = append(d,
-			dependency{KeyPrivateSubnet(i), KeyService},
-			dependency{KeyPrivateSubnet(i), KeyDBSubnetGroup},
-			dependency{KeyPublicSubnet(i), KeyLoadBalancer},
-			dependency{KeyInternetGateway, KeyNATGateway(i)},
-		)
-	}
-	return d
-}
-
-// usages renders a Usage for every dependency whose two ends are rendered.
-func usages(s *Spec, rendered map[string]Desired) []Desired {
+// usages renders a Usage for every edge a part declared (Desired.Uses)
+// whose two ends are rendered: the used resource outlives its user.
+func usages(s *Spec, resources []Desired, rendered map[string]Desired) []Desired {
 	var out []Desired
-	for _, dep := range dependencies(s, currentTaskDefinitionKey(rendered)) {
-		of, okOf := rendered[dep.of]
-		by, okBy := rendered[dep.by]
-		if !okOf || !okBy {
-			continue
+	for _, by := range resources {
+		for _, key := range by.Uses {
+			if of, ok := rendered[key]; ok {
+				out = append(out, usage(s, of, by))
+			}
 		}
-		out = append(out, usage(s, of, by))
 	}
 	return out
 }
@@ -136,17 +89,6 @@ func gvkOf(o runtime.Object) schema.GroupVersionKind {
 		panic(fmt.Sprintf("type %T is not registered in composed.Scheme", o)) // A programming error.
 	}
 	return gvks[0]
-}
-
-// currentTaskDefinitionKey is the key of the task definition the parts
-// rendered this time, or "".
-func currentTaskDefinitionKey(rendered map[string]Desired) string {
-	for k := range rendered {
-		if strings.HasPrefix(k, keyTaskDefinitionPrefix) {
-			return k
-		}
-	}
-	return ""
 }
 
 func existsIsReady(o Observed, key string) bool { return o.Exists(key) }

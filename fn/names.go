@@ -1,0 +1,143 @@
+package fn
+
+import (
+	"fmt"
+
+	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
+	xpresource "github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+)
+
+// Tags every taggable resource carries.
+const (
+	TagEnvironment = "production"
+	TagProject     = "catalog-api"
+)
+
+// Labels and annotations the function puts on composed resources.
+const (
+	LabelResource          = "catalog.example.org/resource"
+	AnnotationExternalName = "crossplane.io/external-name"
+)
+
+// providerConfigKind is the kind of provider config every composed
+// resource uses; its name is Spec.ProviderConfigName.
+const providerConfigKind = "ClusterProviderConfig"
+
+// Name is the AWS-side name of a resource type: resource-type-{suffix}.
+func (s *Spec) Name(resourceType string) string { return resourceType + "-" + s.Suffix }
+
+// ObjectName is the Kubernetes name of the composed resource with this key.
+// It is fixed (not generated) so that builders can reference each other by
+// name.
+func (s *Spec) ObjectName(key string) string { return s.XRName + "-" + key }
+
+// Ref references the composed resource with this key.
+func (s *Spec) Ref(key string) *xpv1.NamespacedReference {
+	return &xpv1.NamespacedReference{Name: s.ObjectName(key)}
+}
+
+// Refs references the composed resources with these keys, in order.
+func (s *Spec) Refs(keys ...string) []xpv1.NamespacedReference {
+	out := make([]xpv1.NamespacedReference, len(keys))
+	for i, k := range keys {
+		out[i] = *s.Ref(k)
+	}
+	return out
+}
+
+// RefAlways references a composed resource and re-resolves the reference on
+// every reconcile, for references whose target changes name over time.
+func (s *Spec) RefAlways(key string) *xpv1.NamespacedReference {
+	always := xpv1.ResolvePolicyAlways
+	return &xpv1.NamespacedReference{Name: s.ObjectName(key), Policy: &xpv1.Policy{Resolve: &always}}
+}
+
+// Tags returns the tags of a resource with this AWS name: Environment,
+// Project and, unless awsName is empty, Name. Every builder of a taggable
+// kind sets them; the contract test checks that none is forgotten.
+func (s *Spec) Tags(awsName string) map[string]*string {
+	t := map[string]*string{
+		"Environment": ptr(TagEnvironment),
+		"Project":     ptr(TagProject),
+	}
+	if awsName != "" {
+		t["Name"] = ptr(awsName)
+	}
+	return t
+}
+
+// AWS names that more than one part (or the status) uses, each built in
+// one place.
+
+// ECSClusterName is the ECS cluster's name.
+func ECSClusterName(s *Spec) string { return s.Name("ecs-cluster") }
+
+// ECSServiceName is the ECS service's name.
+func ECSServiceName(s *Spec) string { return s.Name("ecs-service") }
+
+// ExecutionRoleName is the name of the IAM role the ECS agent assumes.
+func ExecutionRoleName(s *Spec) string { return s.Name("role-task-execution") }
+
+// DBClusterName is the Aurora cluster's identifier.
+func DBClusterName(s *Spec) string { return s.Name("aurora-cluster") }
+
+// LogBucketName is the globally unique access-log bucket name. With the
+// suffix limited to MaxSuffixLength lowercase characters it is at most
+// 12+20+1+8 = 41 characters, within S3's 63.
+func LogBucketName(s *Spec) string { return s.Name("access-logs") + "-" + s.UniqueID }
+
+// FlowLogGroupName is the log group VPC flow logs go to.
+func FlowLogGroupName(s *Spec) string { return "/aws/vpc/" + s.Name("flow-logs") }
+
+// AppLogGroupName is the log group the ECS tasks' awslogs driver writes to.
+func AppLogGroupName(s *Spec) string { return "/aws/ecs/" + ECSServiceName(s) }
+
+// DatabaseLogGroupName is the group RDS itself writes to when the Aurora
+// cluster exports its postgresql log. Creating it here lets the stack own its
+// retention and delete it with the stack; otherwise RDS would create it with
+// unlimited retention and leave it behind.
+func DatabaseLogGroupName(s *Spec) string {
+	return "/aws/rds/cluster/" + DBClusterName(s) + "/postgresql"
+}
+
+// InsightsLogGroupName is the group Container Insights writes the ECS
+// cluster's performance events to; pre-creating it has the same reason as
+// DatabaseLogGroupName.
+func InsightsLogGroupName(s *Spec) string {
+	return "/aws/ecs/containerinsights/" + ECSClusterName(s) + "/performance"
+}
+
+// LogGroupNames lists every CloudWatch log group of the stack, in a fixed
+// order: network, application, database, container insights.
+func LogGroupNames(s *Spec) []string {
+	return []string{
+		FlowLogGroupName(s),
+		AppLogGroupName(s),
+		DatabaseLogGroupName(s),
+		InsightsLogGroupName(s),
+	}
+}
+
+// setMetadata applies the Kubernetes metadata every composed resource
+// shares: its object name, its label and, for kinds named by it, the
+// external-name annotation. It only uses the metav1.Object interface.
+func (s *Spec) setMetadata(d Desired) {
+	o := d.Object
+	o.SetName(s.ObjectName(d.Key))
+	o.SetLabels(map[string]string{LabelResource: d.Key})
+	if d.ExternalName && d.AWSName != "" {
+		o.SetAnnotations(map[string]string{AnnotationExternalName: d.AWSName})
+	}
+}
+
+// setProviderConfig points a managed resource at the stack's provider
+// config, through the interface every namespaced managed resource of
+// crossplane-runtime v2 implements.
+func (s *Spec) setProviderConfig(d Desired) error {
+	mr, ok := d.Object.(xpresource.TypedProviderConfigReferencer)
+	if !ok {
+		return fmt.Errorf("internal error: %s is a %T, which takes no provider config reference", d.Key, d.Object)
+	}
+	mr.SetProviderConfigReference(&xpv1.ProviderConfigReference{Kind: providerConfigKind, Name: s.ProviderConfigName})
+	return nil
+}

@@ -1,0 +1,116 @@
+package fn
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/crossplane/function-sdk-go/resource"
+)
+
+// The rollout of the ECS service's task definition, in one place.
+//
+// Every field of an ECS task definition but tags is replace-only, so every
+// change of its content registers a new revision: a new TaskDefinition
+// resource whose key carries a hash of the content. This file is the only
+// code that builds or recognises those keys. Of the observed revisions:
+//
+//   - the current one is the revision of today's content, which the service
+//     part renders (and whose Usage, from the service's Uses, keeps it until
+//     the service is gone);
+//   - the others are superseded: kept unchanged, with the Usage that protects
+//     each, while a deployment may still run or roll back to them;
+//   - once the service runs on the current revision and is Ready, they are
+//     retired: dropped with their Usages, so Crossplane deregisters them.
+
+// keyTaskDefinitionPrefix starts the key of every task definition revision.
+const keyTaskDefinitionPrefix = "task-definition-"
+
+// KeyTaskDefinition is the key of the task definition with this content hash.
+func KeyTaskDefinition(hash string) string { return keyTaskDefinitionPrefix + hash }
+
+// IsTaskDefinitionKey reports whether a composition resource name is one of
+// the task definition revisions.
+func IsTaskDefinitionKey(key string) bool { return strings.HasPrefix(key, keyTaskDefinitionPrefix) }
+
+// key is the key of the revision with this content.
+func (c taskDefinitionContent) key() string { return KeyTaskDefinition(c.hash()) }
+
+// hash is the first 10 hex characters of the SHA-256 of the content's
+// JSON (struct fields marshal in a fixed order).
+func (c taskDefinitionContent) hash() string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic(err) // A struct of strings always marshals.
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])[:10]
+}
+
+// revisionKeys are the keys of every observed task definition revision,
+// sorted.
+func revisionKeys(o Observed) []string {
+	var keys []string
+	for name := range o {
+		if IsTaskDefinitionKey(string(name)) {
+			keys = append(keys, string(name))
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// observedTaskDefinitions are the keys of the observed task definitions,
+// newest first (by creation time, then by key for a stable order).
+func observedTaskDefinitions(o Observed) []string {
+	var keys []string
+	for _, k := range revisionKeys(o) {
+		if o[resource.Name(k)].Resource != nil {
+			keys = append(keys, k)
+		}
+	}
+	sort.SliceStable(keys, func(i, j int) bool {
+		ti := o[resource.Name(keys[i])].Resource.GetCreationTimestamp()
+		tj := o[resource.Name(keys[j])].Resource.GetCreationTimestamp()
+		return tj.Before(&ti)
+	})
+	return keys
+}
+
+// revisionUsageKey is the key of the Usage that keeps a revision while the
+// service runs it: the service declares it Uses its task definition.
+func revisionUsageKey(revision string) string { return UsageKey(revision, KeyService) }
+
+// declareRevisions tells Compose what to do with the observed revisions
+// other than current ("" while the part cannot render one): keep them and
+// their Usages on purpose, or retire them once the service has moved.
+func declareRevisions(b *Built, o Observed, current string) {
+	retire := serviceMovedTo(o, current)
+	for _, k := range revisionKeys(o) {
+		if k == current {
+			continue
+		}
+		if retire {
+			b.Retire(k, revisionUsageKey(k))
+			continue
+		}
+		for _, key := range []string{k, revisionUsageKey(k)} {
+			b.Keep(key, "keeping superseded %q until the ECS service runs on the new task definition", key)
+		}
+	}
+}
+
+// serviceMovedTo reports whether the superseded revisions may be retired. A
+// superseded revision stays until the service runs on the current revision
+// and is Ready (its deployment is done and no task runs the old revision any
+// more). Dropping it then deregisters the old revision, together with the
+// Usage that protected it.
+func serviceMovedTo(o Observed, current string) bool {
+	if current == "" || !o.Ready(KeyService) {
+		return false
+	}
+	arn := o.String(current, "status.atProvider.arn")
+	return arn != "" && o.String(KeyService, "spec.forProvider.taskDefinition") == arn
+}

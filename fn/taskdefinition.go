@@ -1,0 +1,262 @@
+package fn
+
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+
+	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
+)
+
+// Properties of the task definition.
+const (
+	// ContainerStopTimeout is how long ECS waits after SIGTERM before it
+	// kills the container. A Fargate Spot interruption sends SIGTERM with a
+	// two-minute notice, and Fargate allows at most 120 s; 110 s lets the API
+	// drain its requests and still leaves a margin before the capacity is
+	// reclaimed.
+	ContainerStopTimeout = 110
+	// LogStreamPrefix prefixes the tasks' log streams in the app log group.
+	LogStreamPrefix = "catalog-api"
+	// DatabasePasswordEnv is the variable the database password is
+	// injected into, from the RDS-managed secret.
+	DatabasePasswordEnv = "DB_PASSWORD"
+	// databaseSecretPasswordKey is the JSON key of the password in the
+	// secret RDS manages (it holds {"username", "password"}).
+	databaseSecretPasswordKey = "password"
+)
+
+// The task definition of the service part: what it registers, and the
+// inputs it needs from other resources. Its key and its revisions are the
+// rollout's (rollout.go).
+
+// taskInputs are the values of the task definition that AWS knows only
+// after other resources exist.
+type taskInputs struct {
+	DBHost      string
+	SecretARN   string
+	TaskRoleARN string
+}
+
+// missing names the inputs that are not known yet.
+func (in taskInputs) missing() []string {
+	var m []string
+	if in.DBHost == "" {
+		m = append(m, "the endpoint of "+KeyDBCluster)
+	}
+	if in.SecretARN == "" {
+		m = append(m, "the master user secret ARN of "+KeyDBCluster)
+	}
+	if in.TaskRoleARN == "" {
+		m = append(m, "the ARN of "+KeyTaskRole)
+	}
+	return m
+}
+
+// orElse fills the inputs in that are missing from fallback.
+func (in taskInputs) orElse(fallback taskInputs) taskInputs {
+	if in.DBHost == "" {
+		in.DBHost = fallback.DBHost
+	}
+	if in.SecretARN == "" {
+		in.SecretARN = fallback.SecretARN
+	}
+	if in.TaskRoleARN == "" {
+		in.TaskRoleARN = fallback.TaskRoleARN
+	}
+	return in
+}
+
+// currentTaskInputs reads the inputs from the resources that own them and,
+// for any that is missing, from the newest observed task definition, so
+// that a task definition once rendered keeps being rendered.
+func currentTaskInputs(o Observed) taskInputs {
+	in := taskInputs{
+		DBHost:      o.DatabaseEndpoint(),
+		SecretARN:   o.DatabaseSecretARN(),
+		TaskRoleARN: o.String(KeyTaskRole, "status.atProvider.arn"),
+	}
+	if keys := observedTaskDefinitions(o); len(keys) > 0 {
+		in = in.orElse(observedTaskInputs(o, keys[0]))
+	}
+	return in
+}
+
+// observedTaskInputs recovers the inputs from an observed task definition's
+// spec: the DB_HOST variable, the secret of DB_PASSWORD and the task role.
+func observedTaskInputs(o Observed, key string) taskInputs {
+	in := taskInputs{TaskRoleARN: o.String(key, "spec.forProvider.taskRoleArn")}
+	var defs []containerDefinition
+	if err := json.Unmarshal([]byte(o.String(key, "spec.forProvider.containerDefinitions")), &defs); err != nil {
+		return in
+	}
+	for _, d := range defs {
+		if d.Name != ContainerName {
+			continue
+		}
+		for _, e := range d.Environment {
+			if e.Name == "DB_HOST" {
+				in.DBHost = e.Value
+			}
+		}
+		for _, sec := range d.Secrets {
+			if sec.Name == DatabasePasswordEnv {
+				in.SecretARN = strings.TrimSuffix(sec.ValueFrom, secretKeySuffix)
+			}
+		}
+	}
+	return in
+}
+
+// secretKeySuffix selects the password from the secret's JSON in an ECS
+// secret reference: <secret-arn>:<json-key>:<version-stage>:<version-id>,
+// with the last two empty for the current version.
+const secretKeySuffix = ":" + databaseSecretPasswordKey + "::"
+
+// taskDefinitionContent is everything a task definition registers. Every
+// field of an ECS task definition but tags is replace-only, and the
+// provider refuses replace-only updates, so a change of any of these makes
+// a new TaskDefinition resource: its key carries a hash of this content.
+type taskDefinitionContent struct {
+	Family                  string   `json:"family"`
+	CPU                     string   `json:"cpu"`
+	Memory                  string   `json:"memory"`
+	NetworkMode             string   `json:"networkMode"`
+	RequiresCompatibilities []string `json:"requiresCompatibilities"`
+	OperatingSystemFamily   string   `json:"operatingSystemFamily"`
+	CPUArchitecture         string   `json:"cpuArchitecture"`
+	ExecutionRole           string   `json:"executionRole"`
+	TaskRoleARN             string   `json:"taskRoleArn"`
+	ContainerDefinitions    string   `json:"containerDefinitions"`
+}
+
+func newTaskDefinitionContent(s *Spec, in taskInputs) taskDefinitionContent {
+	return taskDefinitionContent{
+		Family:                  s.Name("catalog-api"),
+		CPU:                     TaskCPU,
+		Memory:                  TaskMemory,
+		NetworkMode:             "awsvpc",
+		RequiresCompatibilities: []string{"FARGATE"},
+		OperatingSystemFamily:   "LINUX",
+		CPUArchitecture:         "X86_64",
+		ExecutionRole:           ExecutionRoleName(s),
+		TaskRoleARN:             in.TaskRoleARN,
+		ContainerDefinitions:    containerDefinitionsJSON(s, in),
+	}
+}
+
+// taskDefinition is the Fargate task definition of the current content.
+//
+// skipDestroy is false: when a superseded TaskDefinition resource is
+// deleted, its revision is deregistered (INACTIVE), and deleting the stack
+// leaves no ACTIVE revision behind. That is safe for running tasks: AWS
+// documents (DeregisterTaskDefinition) that tasks and services using an
+// INACTIVE revision keep running and can still scale. What an INACTIVE
+// revision cannot do is become a service's revision again, so a superseded
+// revision must not be deleted while a deployment may still roll back to
+// it; the part only stops rendering it, and the rollout (rollout.go)
+// decides when it goes.
+func taskDefinition(s *Spec, in taskInputs) Desired {
+	c := newTaskDefinitionContent(s, in)
+	return Desired{Key: c.key(), AWSName: c.Family, Object: &ecs.TaskDefinition{
+		Spec: ecs.TaskDefinitionSpec{ForProvider: ecs.TaskDefinitionParameters{
+			Region:                  ptr(s.Region),
+			Tags:                    s.Tags(c.Family),
+			Family:                  ptr(c.Family),
+			CPU:                     ptr(c.CPU),
+			Memory:                  ptr(c.Memory),
+			NetworkMode:             ptr(c.NetworkMode),
+			RequiresCompatibilities: ptrList(c.RequiresCompatibilities...),
+			RuntimePlatform: &ecs.RuntimePlatformParameters{
+				OperatingSystemFamily: ptr(c.OperatingSystemFamily),
+				CPUArchitecture:       ptr(c.CPUArchitecture),
+			},
+			ExecutionRoleArnRef: s.Ref(KeyExecutionRole),
+			// taskRoleArn has no reference field in provider-aws: the ARN
+			// is read from the observed role.
+			TaskRoleArn:          ptr(c.TaskRoleARN),
+			ContainerDefinitions: ptr(c.ContainerDefinitions),
+			SkipDestroy:          ptr(false),
+		}},
+	}}
+}
+
+// containerDefinition is the part of an ECS container definition the
+// function writes (and reads back from an observed task definition).
+type containerDefinition struct {
+	Name             string            `json:"name"`
+	Image            string            `json:"image"`
+	Essential        bool              `json:"essential"`
+	PortMappings     []portMapping     `json:"portMappings"`
+	Environment      []keyValuePair    `json:"environment"`
+	Secrets          []containerSecret `json:"secrets"`
+	LogConfiguration *logConfiguration `json:"logConfiguration,omitempty"`
+	StopTimeout      int               `json:"stopTimeout,omitempty"`
+}
+
+type portMapping struct {
+	ContainerPort int    `json:"containerPort"`
+	HostPort      int    `json:"hostPort"`
+	Protocol      string `json:"protocol"`
+}
+
+type keyValuePair struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// containerSecret is a variable ECS fills from Secrets Manager at task
+// start; only the reference is in the task definition.
+type containerSecret struct {
+	Name      string `json:"name"`
+	ValueFrom string `json:"valueFrom"`
+}
+
+type logConfiguration struct {
+	LogDriver string            `json:"logDriver"`
+	Options   map[string]string `json:"options"`
+}
+
+// containerDefinitionsJSON is the task's single container as the JSON
+// string the provider takes. Environment variables are sorted by name, as
+// AWS returns them, so the string is stable.
+//
+// There is no container health check: the ALB target group already checks
+// /health, and a container health check would run a command (curl, wget)
+// inside the image, which minimal images do not have.
+func containerDefinitionsJSON(s *Spec, in taskInputs) string {
+	env := []keyValuePair{
+		{Name: "DB_HOST", Value: in.DBHost},
+		{Name: "DB_PORT", Value: strconv.Itoa(DatabasePort)},
+		{Name: "DB_NAME", Value: s.DatabaseName},
+		{Name: "DB_USER", Value: s.MasterUsername},
+	}
+	for _, e := range s.Env {
+		env = append(env, keyValuePair{Name: e.Name, Value: e.Value})
+	}
+	sort.Slice(env, func(i, j int) bool { return env[i].Name < env[j].Name })
+	defs := []containerDefinition{{
+		Name:      ContainerName,
+		Image:     s.Image,
+		Essential: true,
+		// In awsvpc mode the host port must equal the container port.
+		PortMappings: []portMapping{{ContainerPort: ContainerPort, HostPort: ContainerPort, Protocol: "tcp"}},
+		Environment:  env,
+		Secrets: []containerSecret{{
+			Name:      DatabasePasswordEnv,
+			ValueFrom: in.SecretARN + secretKeySuffix,
+		}},
+		LogConfiguration: &logConfiguration{LogDriver: "awslogs", Options: map[string]string{
+			"awslogs-group":         AppLogGroupName(s),
+			"awslogs-region":        s.Region,
+			"awslogs-stream-prefix": LogStreamPrefix,
+		}},
+		StopTimeout: ContainerStopTimeout,
+	}}
+	b, err := json.Marshal(defs)
+	if err != nil {
+		panic(err) // The types above always marshal.
+	}
+	return string(b)
+}
