@@ -294,10 +294,6 @@ func TestLifecycleFilterPrefixSurvivesConversion(t *testing.T) {
 // none, so that the Name tag and the external name never disagree.
 func TestContractNameTag(t *testing.T) {
 	req := newRequest(testXR, testPhases(t)["Complete"])
-	observed, err := request.GetObservedComposedResources(req)
-	if err != nil {
-		t.Fatal(err)
-	}
 	xr, err := request.GetObservedCompositeResource(req)
 	if err != nil {
 		t.Fatal(err)
@@ -306,7 +302,7 @@ func TestContractNameTag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := Compose(s, Observed(observed))
+	plan, err := Compose(s, NewObserved(req.GetObserved().GetResources()))
 	if err != nil {
 		t.Fatal(err)
 	}

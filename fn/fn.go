@@ -62,12 +62,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if !keyed {
 		response.Warning(rsp, errors.Errorf("no %q credentials with key %q: the %s header value derives from the XR's UID; give the pipeline step a Secret with a random key", OriginVerifyCredentials, OriginVerifyKey, OriginVerifyHeader)).TargetComposite()
 	}
-	observed, err := request.GetObservedComposedResources(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed composed resources"))
-		return rsp, nil
-	}
-	if err := f.render(req, rsp, spec, Observed(observed)); err != nil {
+	if err := f.render(req, rsp, spec, NewObserved(req.GetObserved().GetResources())); err != nil {
 		// Render nothing: a fresh response holds only the Fatal result.
 		fatal := response.To(req, response.DefaultTTL)
 		var invalid ValidationError
