@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
-
 )
 
 // The rollout of the ECS service's task definition, in one place.
