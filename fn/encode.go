@@ -33,7 +33,7 @@ const maxPooledJSON = 1 << 20
 
 // typedToStruct converts a typed resource of composed.Scheme to a Struct,
 // as composed.From and resource.AsStruct together would.
-func typedToStruct(o runtime.Object) (*structpb.Struct, error) {
+func typedToStruct(o runtime.Object, a *valueArena) (*structpb.Struct, error) {
 	gvks, _, err := composed.Scheme.ObjectKinds(o)
 	if err != nil {
 		return nil, errors.Wrap(err, "did you add it to composed.Scheme?")
@@ -41,7 +41,7 @@ func typedToStruct(o runtime.Object) (*structpb.Struct, error) {
 	for _, gvk := range gvks {
 		o.GetObjectKind().SetGroupVersionKind(gvk)
 	}
-	s, err := marshalToStruct(o)
+	s, err := marshalToStruct(o, a)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func typedToStruct(o runtime.Object) (*structpb.Struct, error) {
 
 // marshalToStruct marshals v to JSON with composed.From's encoder and reads
 // the document into a Struct.
-func marshalToStruct(v any) (*structpb.Struct, error) {
+func marshalToStruct(v any, a *valueArena) (*structpb.Struct, error) {
 	buf, _ := jsonBuffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer func() {
@@ -62,7 +62,7 @@ func marshalToStruct(v any) (*structpb.Struct, error) {
 	if err := json.MarshalWrite(buf, v); err != nil {
 		return nil, errors.Wrapf(err, "cannot marshal %T to JSON", v)
 	}
-	val, err := parseJSON(buf.Bytes())
+	val, err := parseJSON(buf.Bytes(), a)
 	if err != nil {
 		return nil, errors.Wrapf(err, "cannot read the JSON of %T", v)
 	}
@@ -89,8 +89,8 @@ func cleanupMetadata(s *structpb.Struct) {
 // parseJSON reads one JSON document into a structpb value. Numbers become
 // float64, as in every map-based conversion, so the result is the same as
 // unmarshalling into map[string]any and calling structpb.NewValue.
-func parseJSON(b []byte) (*structpb.Value, error) {
-	p := jsonParser{b: b}
+func parseJSON(b []byte, a *valueArena) (*structpb.Value, error) {
+	p := jsonParser{b: b, a: a}
 	v, err := p.value()
 	if err != nil {
 		return nil, err
@@ -107,6 +107,54 @@ func parseJSON(b []byte) (*structpb.Value, error) {
 type jsonParser struct {
 	b []byte
 	i int
+	a *valueArena
+}
+
+// arenaChunk is how many values a valueArena allocates at once.
+const arenaChunk = 64
+
+// valueArena allocates the structpb values of one response in chunks: a
+// render has thousands, and allocating them one by one (each Value and its
+// kind wrapper) made up most of a render's allocations. The values of a
+// chunk live as long as the longest-lived of them, which is the response
+// they all belong to. Use one arena per render, never across responses.
+type valueArena struct {
+	values  []structpb.Value
+	strs    []structpb.Value_StringValue
+	structs []structpb.Value_StructValue
+}
+
+func (a *valueArena) value() *structpb.Value {
+	if len(a.values) == 0 {
+		a.values = make([]structpb.Value, arenaChunk)
+	}
+	v := &a.values[0]
+	a.values = a.values[1:]
+	return v
+}
+
+func (a *valueArena) str(s string) *structpb.Value {
+	if len(a.strs) == 0 {
+		a.strs = make([]structpb.Value_StringValue, arenaChunk)
+	}
+	k := &a.strs[0]
+	a.strs = a.strs[1:]
+	k.StringValue = s
+	v := a.value()
+	v.Kind = k
+	return v
+}
+
+func (a *valueArena) object(fields map[string]*structpb.Value) *structpb.Value {
+	if len(a.structs) == 0 {
+		a.structs = make([]structpb.Value_StructValue, arenaChunk)
+	}
+	k := &a.structs[0]
+	a.structs = a.structs[1:]
+	k.StructValue = &structpb.Struct{Fields: fields}
+	v := a.value()
+	v.Kind = k
+	return v
 }
 
 func (p *jsonParser) errorf(format string, a ...any) error {
@@ -139,7 +187,7 @@ func (p *jsonParser) value() (*structpb.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		return structpb.NewStringValue(s), nil
+		return p.a.str(s), nil
 	case c == 't':
 		return p.literal("true", structpb.NewBoolValue(true))
 	case c == 'f':
@@ -181,7 +229,7 @@ func (p *jsonParser) object() (*structpb.Value, error) {
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
-		return structpb.NewStructValue(&structpb.Struct{Fields: fields}), nil
+		return p.a.object(fields), nil
 	}
 	for {
 		p.space()
@@ -210,7 +258,7 @@ func (p *jsonParser) object() (*structpb.Value, error) {
 		switch p.b[p.i-1] {
 		case ',':
 		case '}':
-			return structpb.NewStructValue(&structpb.Struct{Fields: fields}), nil
+			return p.a.object(fields), nil
 		default:
 			return nil, p.errorf("expected ',' or '}'")
 		}

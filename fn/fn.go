@@ -86,8 +86,9 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 	}
 	desired := make(map[string]*fnv1.Resource, len(plan.Resources))
 	ready := map[string]bool{}
+	arena := &valueArena{}
 	for _, d := range plan.Resources {
-		r, err := toDesiredResource(d, o)
+		r, err := toDesiredResource(d, o, arena)
 		if err != nil {
 			return errors.Wrapf(err, "cannot convert %s", d.Key)
 		}
@@ -104,7 +105,7 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 		allReady = allReady && c.Ready
 		setCondition(rsp, c)
 	}
-	if err := setStatus(req, rsp, s, o, allReady); err != nil {
+	if err := setStatus(req, rsp, s, o, allReady, arena); err != nil {
 		return err
 	}
 	for _, k := range plan.KeptOnPurpose {
@@ -130,13 +131,13 @@ func setDesiredResources(rsp *fnv1.RunFunctionResponse, desired map[string]*fnv1
 }
 
 // toDesiredResource converts a typed resource and decides its readiness.
-func toDesiredResource(d Desired, o Observed) (*fnv1.Resource, error) {
+func toDesiredResource(d Desired, o Observed, a *valueArena) (*fnv1.Resource, error) {
 	var st *structpb.Struct
 	var err error
 	if u, ok := d.Object.(*composed.Unstructured); ok {
 		st, err = structpb.NewStruct(u.Object)
 	} else {
-		st, err = typedToStruct(d.Object)
+		st, err = typedToStruct(d.Object, a)
 	}
 	if err != nil {
 		return nil, err
@@ -166,12 +167,12 @@ func readyValue(r resource.Ready) fnv1.Ready {
 // resource. The XR is ready only when every part is: Crossplane alone would
 // call it ready once the resources rendered so far are, before the later
 // phases (service, CDN, scaling) even exist.
-func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed, ready bool) error {
+func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed, ready bool, a *valueArena) error {
 	dxr, err := request.GetDesiredCompositeResource(req)
 	if err != nil {
 		return errors.Wrap(err, "cannot get the desired CatalogApi")
 	}
-	st, err := marshalToStruct(ptr(Status(s, o)))
+	st, err := marshalToStruct(ptr(Status(s, o)), a)
 	if err != nil {
 		return errors.Wrap(err, "cannot convert the CatalogApi status")
 	}
