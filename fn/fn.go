@@ -108,6 +108,7 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 	if err := setStatus(req, rsp, s, o, allReady, arena); err != nil {
 		return err
 	}
+	setTTL(rsp, allReady)
 	for _, k := range plan.KeptOnPurpose {
 		response.Normal(rsp, k.Message).TargetComposite()
 	}
