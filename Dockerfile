@@ -6,7 +6,7 @@
 #
 #   docker buildx build --platform=linux/amd64 --target=image \
 #     --output=type=docker,dest=_output/runtime-amd64.tar .
-#   crossplane xpkg build --package-root=package --ignore='configuration/*' \
+#   crossplane xpkg build --package-root=package --examples-root=<empty dir> \
 #     --embed-runtime-image-tarball=_output/runtime-amd64.tar \
 #     -o _output/function-catalog-api.xpkg
 #

@@ -14,6 +14,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/platform/function-catalog-api/internal/fnproc"
 )
 
 // maxMessage bounds the responses the client accepts; a complete render is
@@ -99,18 +101,15 @@ type startup struct {
 // RSS is read, as it would be between two reconciles.
 const idlePause = 500 * time.Millisecond
 
-// measureStartup waits for the server and sends it its first request.
-func measureStartup(ctx context.Context, s *server, conn *grpc.ClientConn, first phase, timeout time.Duration) (startup, error) {
-	var st startup
-	var err error
-	if st.Listening, err = s.waitListening(timeout); err != nil {
-		return st, err
-	}
+// measureStartup sends a server that listens its first request.
+func measureStartup(ctx context.Context, s *fnproc.Proc, conn *grpc.ClientConn, first phase, timeout time.Duration) (startup, error) {
+	st := startup{Listening: s.ListeningAfter()}
 	if _, err := call(ctx, conn, first, timeout); err != nil {
 		return st, fmt.Errorf("first request: %w\n%s", err, s.Log())
 	}
-	st.ColdStart = time.Since(s.Started)
+	st.ColdStart = time.Since(s.StartedAt())
 	time.Sleep(idlePause)
+	var err error
 	st.Idle, err = readMemory(s.Pid())
 	return st, err
 }
@@ -145,7 +144,7 @@ func (l level) Percentile(p float64) time.Duration {
 
 // runLevel sends n requests of ph with this many concurrent callers, every
 // caller sending its next request as soon as the previous one returns.
-func runLevel(ctx context.Context, s *server, conn *grpc.ClientConn, ph phase, concurrency, n int, timeout time.Duration) (level, error) {
+func runLevel(ctx context.Context, s *fnproc.Proc, conn *grpc.ClientConn, ph phase, concurrency, n int, timeout time.Duration) (level, error) {
 	l := level{Phase: ph.Name, Concurrency: concurrency, Requests: n}
 	cpu0, err := cpuTime(s.Pid())
 	if err != nil {

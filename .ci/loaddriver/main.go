@@ -24,6 +24,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/platform/function-catalog-api/internal/fnproc"
 )
 
 // Budgets of the README's Performance section.
@@ -117,7 +119,7 @@ func run(ctx context.Context, o options) error {
 		}
 		defer os.RemoveAll(tmp)
 		fmt.Fprintln(os.Stderr, "==> Building the function")
-		if bin, err = buildFunction(ctx, root, tmp); err != nil {
+		if bin, err = fnproc.Build(ctx, root, filepath.Join(tmp, "function-catalog-api")); err != nil {
 			return err
 		}
 	}
@@ -146,17 +148,25 @@ func run(ctx context.Context, o options) error {
 	return nil
 }
 
+// stopServer stops a function the driver started; a failure to stop is
+// reported but does not void the figures.
+func stopServer(s *fnproc.Proc) {
+	if err := s.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "loaddriver: warning:", err)
+	}
+}
+
 // measureLevel measures one load level on a process of its own, so that its
 // peak RSS is its own and every level adds a cold start: it starts the
 // binary, sends the first request (first), checks that the binary renders
 // ph as the function does in process, and sends the level's requests.
 func measureLevel(ctx context.Context, bin string, first, ph phase, concurrency int, o options) (startup, level, error) {
-	s, err := startServer(ctx, bin)
+	s, err := fnproc.Start(ctx, fnproc.Options{Binary: bin, Insecure: true, StartTimeout: o.Timeout})
 	if err != nil {
 		return startup{}, level{}, err
 	}
-	defer s.Stop()
-	conn, err := dial(s.Addr)
+	defer stopServer(s)
+	conn, err := dial(s.Address())
 	if err != nil {
 		return startup{}, level{}, err
 	}

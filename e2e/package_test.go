@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"archive/tar"
@@ -20,7 +20,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 )
 
 // The package tests build the shipped artifacts with .ci/build-packages, as a
@@ -75,7 +74,7 @@ func TestPackages(t *testing.T) {
 func buildPackages(t *testing.T) builtPackages {
 	t.Helper()
 	out := t.TempDir()
-	cmd := exec.Command("bash", filepath.Join(".ci", "build-packages"))
+	cmd := exec.CommandContext(t.Context(), "bash", repoPath(".ci/build-packages"))
 	cmd.Env = append(os.Environ(),
 		"OUTPUT_DIR="+out,
 		"ARCH="+runtimeArch,
@@ -129,19 +128,19 @@ func testPackageContents(t *testing.T, fn, cfg *imageTarball) {
 	}{
 		"Function": {
 			pkg:        fn,
-			metaSource: "package/crossplane.yaml",
+			metaSource: repoPath("package/crossplane.yaml"),
 			wantMeta:   "meta.pkg.crossplane.io/v1beta1 Function function-catalog-api",
-			sources:    sourceGlob(t, "package/input/*.yaml"),
+			sources:    sourceGlob(t, repoPath("package/input/*.yaml")),
 			// The Input CRD is what makes the Composition's input validatable.
 			wantKinds: []string{"CustomResourceDefinition/inputs.catalogapi.fn.example.org"},
 		},
 		"Configuration": {
 			pkg:          cfg,
-			metaSource:   "package/configuration/crossplane.yaml",
+			metaSource:   repoPath("apis/crossplane.yaml"),
 			wantMeta:     "meta.pkg.crossplane.io/v1 Configuration configuration-catalog-api",
-			sources:      []string{"apis/xrd.yaml", "apis/composition.yaml"},
+			sources:      []string{repoPath(XRD), repoPath(ShippedComposition)},
 			wantKinds:    []string{"CompositeResourceDefinition/", "Composition/"},
-			wantExamples: sourceIdentities(t, "examples/xr.yaml"),
+			wantExamples: sourceIdentities(t, repoPath(ExampleXR)),
 		},
 	}
 	for name, tc := range cases {
@@ -630,21 +629,7 @@ func sourceGlob(t *testing.T, pattern string) []string {
 // decodeYAMLStream decodes a multi-document YAML stream, skipping empty
 // documents.
 func decodeYAMLStream(data []byte) ([]*unstructured.Unstructured, error) {
-	dec := k8syaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
-	var objs []*unstructured.Unstructured
-	for {
-		var m map[string]any
-		err := dec.Decode(&m)
-		if errors.Is(err, io.EOF) {
-			return objs, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(m) > 0 {
-			objs = append(objs, &unstructured.Unstructured{Object: m})
-		}
-	}
+	return DecodeObjects(bytes.NewReader(data))
 }
 
 func objectIdentity(o *unstructured.Unstructured) string { return o.GetKind() + "/" + o.GetName() }
