@@ -2,10 +2,14 @@
 package main
 
 import (
+	"os"
+	"runtime/debug"
+
 	"github.com/alecthomas/kong"
 	function "github.com/crossplane/function-sdk-go"
 
 	"github.com/platform/function-catalog-api/fn"
+	"github.com/platform/function-catalog-api/internal/pagein"
 )
 
 // CLI of this Function.
@@ -18,6 +22,7 @@ type CLI struct {
 	TLSCertsDir        string `env:"TLS_SERVER_CERTS_DIR" help:"Directory containing server certs (tls.key, tls.crt) and the CA used to verify client certificates (ca.crt)"`
 	Insecure           bool   `help:"Run without mTLS credentials. If you supply this flag --tls-certs-dir will be ignored."`
 	MaxRecvMessageSize int    `default:"4" help:"Maximum size of received messages in MB."`
+	GoMemoryLimit      int    `default:"48" help:"Soft limit of the Go runtime's memory in MiB (as GOMEMLIMIT, which takes precedence when set); 0 for none."`
 }
 
 // Run this Function.
@@ -27,6 +32,7 @@ func (c *CLI) Run() error {
 		return err
 	}
 	useRightSizedBuffers()
+	setMemoryLimit(c.GoMemoryLimit)
 	return function.Serve(fn.NewFunction(log),
 		function.Listen(c.Network, c.Address),
 		function.MTLSCertificates(c.TLSCertsDir),
@@ -36,7 +42,21 @@ func (c *CLI) Run() error {
 	)
 }
 
+// setMemoryLimit sets the Go runtime's soft memory limit unless GOMEMLIMIT
+// does. Without it the heap grows to twice what is live before a collection:
+// at 64 concurrent renders that doubled about 40 MiB of requests and
+// responses in flight (load driver: peak RSS 121 MiB without a limit, 87
+// MiB with 50 MiB, at a higher throughput). Live memory above the limit only
+// makes the collector run more often; it never fails a render.
+func setMemoryLimit(mib int) {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); set || mib <= 0 {
+		return
+	}
+	debug.SetMemoryLimit(int64(mib) << 20)
+}
+
 func main() {
+	pagein.AdviseRandom()
 	ctx := kong.Parse(&CLI{}, kong.Description("A Crossplane composition function that renders the CatalogApi production stack on AWS."))
 	ctx.FatalIfErrorf(ctx.Run())
 }

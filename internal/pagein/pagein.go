@@ -1,0 +1,61 @@
+// Package pagein keeps the function's resident memory to the pages of its
+// binary it uses. The binary is large (provider-aws's typed resources), and
+// Linux maps a file's pages 64 KiB at a time around every page a process
+// touches ("fault-around") and reads ahead of it. Marking the binary's
+// read-only mappings MADV_RANDOM turns both off for them, so a touched page
+// costs one page: registering the provider's kinds and the first render
+// touch code and type data scattered over the binary, and the idle RSS
+// fell by about 2 MiB (load driver, README "Performance").
+package pagein
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"strconv"
+	"syscall"
+)
+
+// AdviseRandom applies MADV_RANDOM to the executable's read-only mappings
+// (code and read-only data). Call it first thing in main. It only advises
+// the kernel: any error leaves the default behaviour, and on systems
+// without /proc it does nothing.
+func AdviseRandom() {
+	exe, err := os.Executable()
+	if err != nil {
+		return
+	}
+	f, err := os.Open("/proc/self/maps")
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		start, end, ok := readOnlyMappingOf(sc.Bytes(), exe)
+		if !ok {
+			continue
+		}
+		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, start, end-start, syscall.MADV_RANDOM)
+	}
+}
+
+// readOnlyMappingOf parses a /proc/self/maps line
+// ("start-end perms offset dev inode path") and reports the range if it is
+// a read-only (executable or not) mapping of path.
+func readOnlyMappingOf(line []byte, path string) (start, end uintptr, ok bool) {
+	f := bytes.Fields(line)
+	if len(f) < 6 || string(f[5]) != path || len(f[1]) < 2 || f[1][1] != '-' {
+		return 0, 0, false
+	}
+	lo, hi, found := bytes.Cut(f[0], []byte("-"))
+	if !found {
+		return 0, 0, false
+	}
+	s, err1 := strconv.ParseUint(string(lo), 16, 64)
+	e, err2 := strconv.ParseUint(string(hi), 16, 64)
+	if err1 != nil || err2 != nil || e <= s {
+		return 0, 0, false
+	}
+	return uintptr(s), uintptr(e), true
+}
