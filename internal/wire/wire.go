@@ -1,5 +1,5 @@
-// Package wire decodes the function's requests faster than the generic
-// protobuf decoder. A converged stack's RunFunctionRequest is about 100 KiB
+// Package wire decodes the function's requests and encodes its responses
+// faster than the generic protobuf codec (encode.go for responses). A converged stack's RunFunctionRequest is about 100 KiB
 // of protobuf Structs (every observed resource), which the generic decoder
 // turns into some 22,000 allocations (each map entry through a temporary
 // message); decoding it took as long as the render itself. Codec decodes
@@ -42,8 +42,14 @@ func Register() {
 	encoding.RegisterCodecV2(Codec{Fallback: encoding.GetCodecV2(Name)})
 }
 
-// Marshal encodes as gRPC's proto codec does.
-func (c Codec) Marshal(v any) (mem.BufferSlice, error) { return c.Fallback.Marshal(v) }
+// Marshal encodes a RunFunctionResponse with MarshalResponse, anything
+// else as gRPC's proto codec does.
+func (c Codec) Marshal(v any) (mem.BufferSlice, error) {
+	if rsp, ok := v.(*fnv1.RunFunctionResponse); ok {
+		return marshal(rsp)
+	}
+	return c.Fallback.Marshal(v)
+}
 
 // Unmarshal decodes a RunFunctionRequest with Unmarshal, anything else as
 // gRPC's proto codec does.
@@ -264,7 +270,7 @@ func (d *decoder) resource(b []byte, r *fnv1.Resource) error {
 			if m < 0 {
 				return errUnexpected
 			}
-			r.Ready = fnv1.Ready(int32(v)) //nolint:gosec // Enums are int32 on the wire; proto truncates the same way.
+			r.Ready = fnv1.Ready(enumOf(v))
 			b = b[m:]
 		default:
 			// Connection details and anything newer: the generic way.
@@ -353,7 +359,7 @@ func (d *decoder) valueField(v *structpb.Value, num protowire.Number, typ protow
 	switch {
 	case num == valueNull && typ == protowire.VarintType:
 		x, m := protowire.ConsumeVarint(b)
-		v.Kind = &structpb.Value_NullValue{NullValue: structpb.NullValue(int32(x))} //nolint:gosec // As proto truncates enums.
+		v.Kind = &structpb.Value_NullValue{NullValue: structpb.NullValue(enumOf(x))}
 		return m, checkLen(m)
 	case num == valueNumber && typ == protowire.Fixed64Type:
 		x, m := protowire.ConsumeFixed64(b)
@@ -455,6 +461,11 @@ func validString(b []byte) (string, error) {
 		return "", errUnexpected
 	}
 	return string(b), nil
+}
+
+// enumOf is an enum read from a varint: proto keeps its low 32 bits.
+func enumOf(v uint64) int32 {
+	return int32(v) //nolint:gosec // Truncation is the wire format's rule for enums.
 }
 
 func checkLen(m int) error {

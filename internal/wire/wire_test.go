@@ -131,3 +131,88 @@ func BenchmarkUnmarshal(b *testing.B) {
 		}
 	})
 }
+
+// TestMarshalResponse: a response reads back as the response, whether the
+// encoder writes the resources itself or falls back to proto.Marshal.
+func TestMarshalResponse(t *testing.T) {
+	req := convergedRequest(t)
+	rsp, err := fn.NewFunction(logging.NewNopLogger()).RunFunction(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withDetails := proto.Clone(rsp).(*fnv1.RunFunctionResponse)
+	for _, r := range withDetails.GetDesired().GetResources() {
+		r.ConnectionDetails = map[string][]byte{"k": []byte("v")}
+		break
+	}
+	cases := map[string]*fnv1.RunFunctionResponse{
+		"Converged":         rsp,
+		"NoResources":       {Meta: &fnv1.ResponseMeta{Tag: "t"}},
+		"ConnectionDetails": withDetails,
+		"EveryValueKind": {Desired: &fnv1.State{Resources: map[string]*fnv1.Resource{
+			"a": {Resource: resource.MustStructJSON(`{"n":null,"f":-1.5,"s":"","b":false,"o":{},"l":[[],{"x":[1]}]}`), Ready: fnv1.Ready_READY_FALSE},
+			"b": {},
+		}}},
+	}
+	for name, want := range cases {
+		t.Run(name, func(t *testing.T) {
+			b, err := MarshalResponse(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := &fnv1.RunFunctionResponse{}
+			if err := proto.Unmarshal(b, got); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got, protocmp.Transform()); diff != "" {
+				t.Errorf("Unmarshal(MarshalResponse()) -want, +got:\n%s", diff)
+			}
+		})
+	}
+	bad := &fnv1.RunFunctionResponse{Desired: &fnv1.State{Resources: map[string]*fnv1.Resource{
+		"a": {Resource: &structpb.Struct{Fields: map[string]*structpb.Value{"k": structpb.NewStringValue("\xff")}}},
+	}}}
+	if _, err := MarshalResponse(bad); err == nil {
+		t.Error("MarshalResponse(invalid UTF-8) succeeded, want proto.Marshal's error")
+	}
+}
+
+// TestResponseFieldsKnown: MarshalResponse copies every field of a
+// response but the desired resources by name; a new field (an SDK upgrade)
+// must be added there.
+func TestResponseFieldsKnown(t *testing.T) {
+	fields := (&fnv1.RunFunctionResponse{}).ProtoReflect().Descriptor().Fields()
+	var got []string
+	for i := range fields.Len() {
+		got = append(got, string(fields.Get(i).Name()))
+	}
+	want := []string{"meta", "desired", "results", "context", "requirements", "conditions", "output"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("RunFunctionResponse fields -known, +got:\n%s", diff)
+	}
+}
+
+// BenchmarkMarshalResponse compares the encoder with proto.Marshal on the
+// converged stack's response.
+func BenchmarkMarshalResponse(b *testing.B) {
+	rsp, err := fn.NewFunction(logging.NewNopLogger()).RunFunction(context.Background(), convergedRequest(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Wire", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := MarshalResponse(rsp); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Proto", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := proto.Marshal(rsp); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
