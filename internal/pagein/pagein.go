@@ -16,11 +16,24 @@ import (
 	"syscall"
 )
 
+// ReleaseStartupPages drops the binary's read-only pages from the process's
+// memory map once start-up is done: the provider's package init functions
+// and the registration of its kinds touched pages scattered over the whole
+// binary, and fault-around mapped 64 KiB around each. The pages stay in
+// the page cache; those the renders use map back in at their first touch
+// (a minor fault, no I/O). Only read-only mappings are released, so their
+// content is the file's either way. Call it after start-up, before serving.
+func ReleaseStartupPages() { forEachReadOnlyMapping(syscall.MADV_DONTNEED) }
+
 // AdviseRandom applies MADV_RANDOM to the executable's read-only mappings
 // (code and read-only data). Call it first thing in main. It only advises
 // the kernel: any error leaves the default behaviour, and on systems
 // without /proc it does nothing.
-func AdviseRandom() {
+func AdviseRandom() { forEachReadOnlyMapping(syscall.MADV_RANDOM) }
+
+// forEachReadOnlyMapping gives the kernel this advice for each read-only
+// mapping of the executable.
+func forEachReadOnlyMapping(advice int) {
 	exe, err := os.Executable()
 	if err != nil {
 		return
@@ -36,7 +49,7 @@ func AdviseRandom() {
 		if !ok {
 			continue
 		}
-		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, start, end-start, syscall.MADV_RANDOM)
+		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, start, end-start, uintptr(advice))
 	}
 }
 
