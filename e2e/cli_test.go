@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"sync"
@@ -27,13 +28,29 @@ var binaries struct {
 	dir     string
 	dirErr  error
 
-	cliOnce sync.Once
-	cli     string
-	cliErr  error
+	cli, fn builtOnce
+}
 
-	fnOnce sync.Once
-	fn     string
-	fnErr  error
+// builtOnce is a binary the tests build on first use.
+type builtOnce struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// get returns the binary's path, building it into the binaries' directory
+// as name with build on first use.
+func (b *builtOnce) get(t *testing.T, name string, build func(ctx context.Context, out string) (string, error)) string {
+	t.Helper()
+	b.once.Do(func() {
+		start := time.Now()
+		b.path, b.err = build(t.Context(), filepath.Join(binDir(t), name))
+		t.Logf("built %s in %s", name, time.Since(start).Round(time.Millisecond))
+	})
+	if b.err != nil {
+		t.Fatalf("cannot build %s: %v", name, b.err)
+	}
+	return b.path
 }
 
 func TestMain(m *testing.M) {
@@ -62,30 +79,16 @@ func binDir(t *testing.T) string {
 // cache.
 func crossplaneCLI(t *testing.T) string {
 	t.Helper()
-	binaries.cliOnce.Do(func() {
-		start := time.Now()
-		out := filepath.Join(binDir(t), "crossplane")
-		binaries.cliErr = BuildCLI(t.Context(), repoRoot, out)
-		binaries.cli = out
-		t.Logf("built the Crossplane CLI in %s", time.Since(start).Round(time.Millisecond))
+	return binaries.cli.get(t, "crossplane", func(ctx context.Context, out string) (string, error) {
+		return out, BuildCLI(ctx, repoRoot, out)
 	})
-	if binaries.cliErr != nil {
-		t.Fatalf("cannot build the Crossplane CLI: %v", binaries.cliErr)
-	}
-	return binaries.cli
 }
 
 // functionBinary returns the path of this function's binary (the main
 // package at the repository root), building it on first use.
 func functionBinary(t *testing.T) string {
 	t.Helper()
-	binaries.fnOnce.Do(func() {
-		start := time.Now()
-		binaries.fn, binaries.fnErr = fnproc.Build(t.Context(), repoRoot, filepath.Join(binDir(t), "function-catalog-api"))
-		t.Logf("built the function in %s", time.Since(start).Round(time.Millisecond))
+	return binaries.fn.get(t, "function-catalog-api", func(ctx context.Context, out string) (string, error) {
+		return fnproc.Build(ctx, repoRoot, out)
 	})
-	if binaries.fnErr != nil {
-		t.Fatalf("cannot build the function: %v", binaries.fnErr)
-	}
-	return binaries.fn
 }

@@ -90,8 +90,11 @@ func SchemaCache(ctx context.Context, root, dir string) (string, error) {
 		return "", err
 	}
 	crds, err := filepath.Glob(filepath.Join(src, "cluster", "crds", "*.yaml"))
-	if err != nil || len(crds) == 0 {
-		return "", fmt.Errorf("no Crossplane CRDs in %s/cluster/crds (%v)", src, err)
+	if err != nil {
+		return "", fmt.Errorf("find the Crossplane CRDs: %w", err)
+	}
+	if len(crds) == 0 {
+		return "", fmt.Errorf("no Crossplane CRDs in %s/cluster/crds", src)
 	}
 	dst := filepath.Join(dir, crossplaneImage+"@"+version)
 	for _, f := range crds {

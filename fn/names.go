@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"errors"
 	"fmt"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
@@ -18,6 +19,10 @@ const (
 	LabelResource          = "catalog.example.org/resource"
 	AnnotationExternalName = "crossplane.io/external-name"
 )
+
+// errNotManaged is a programming error: a part rendered an object that is
+// not a managed resource.
+var errNotManaged = errors.New("internal error: not a namespaced managed resource")
 
 // providerConfigKind is the kind of provider config every composed
 // resource uses; its name is Spec.ProviderConfigName.
@@ -136,7 +141,7 @@ func (s *Spec) setMetadata(d Desired) {
 func (s *Spec) setProviderConfig(d Desired) error {
 	mr, ok := d.Object.(xpresource.TypedProviderConfigReferencer)
 	if !ok {
-		return fmt.Errorf("internal error: %s is a %T, which takes no provider config reference", d.Key, d.Object)
+		return fmt.Errorf("%w: %s is a %T, which takes no provider config reference", errNotManaged, d.Key, d.Object)
 	}
 	mr.SetProviderConfigReference(&xpv1.ProviderConfigReference{Kind: providerConfigKind, Name: s.ProviderConfigName})
 	return nil

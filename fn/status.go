@@ -10,6 +10,8 @@ func Status(s *Spec, o Observed) v1alpha1.CatalogApiStatus {
 		LoadBalancerDNSName: o.LoadBalancerDNSName(),
 		LogGroups:           LogGroupNames(s),
 		AccessLogBucket:     LogBucketName(s),
+		// The estimate depends on the spec only: it is there from the start.
+		EstimatedMonthlyCost: EstimatedMonthlyCost(s),
 		Service: &v1alpha1.ServiceStatus{
 			ClusterName:    ECSClusterName(s),
 			ServiceName:    ECSServiceName(s),

@@ -176,6 +176,46 @@ type CatalogApiStatus struct {
 	// AccessLogBucket is the S3 bucket holding ALB and CloudFront access logs.
 	// +optional
 	AccessLogBucket string `json:"accessLogBucket,omitempty"`
+	// EstimatedMonthlyCost is the function's estimate of what the stack
+	// costs per month at AWS list prices, from a price table built into the
+	// function (no network at render time).
+	// +optional
+	EstimatedMonthlyCost *CostEstimate `json:"estimatedMonthlyCost,omitempty"`
+}
+
+// CostEstimate is a monthly cost estimate with its breakdown and the
+// assumptions it rests on. Amounts are decimal strings (exact, not floats).
+type CostEstimate struct {
+	// TotalUSD is the exact sum of the items, rounded to cents (it may
+	// differ by a cent from the sum of the rounded items).
+	TotalUSD string `json:"totalUSD"`
+	// Currency of every amount: USD.
+	Currency string `json:"currency"`
+	// PriceDate is the date of the price table the estimate uses.
+	PriceDate string `json:"priceDate"`
+	// Region whose list prices are used.
+	Region string `json:"region"`
+	// Items are the priced line items.
+	// +optional
+	Items []CostItem `json:"items,omitempty"`
+	// Assumptions the estimate rests on, and what it leaves out.
+	// +optional
+	Assumptions []string `json:"assumptions,omitempty"`
+}
+
+// CostItem is one line of a cost estimate.
+type CostItem struct {
+	// Item names what is priced.
+	Item string `json:"item"`
+	// Quantity of units, as a decimal string.
+	Quantity string `json:"quantity"`
+	// Unit the unit price is per (for example vCPU-hour, GB-month).
+	Unit string `json:"unit"`
+	// UnitPriceUSD is the list price per unit.
+	UnitPriceUSD string `json:"unitPriceUSD"`
+	// MonthlyUSD is quantity x unit price (x hours per month for hourly
+	// units), rounded to cents.
+	MonthlyUSD string `json:"monthlyUSD"`
 }
 
 // DatabaseStatus holds the database's observed connection facts.
@@ -210,6 +250,7 @@ type ServiceStatus struct {
 // +kubebuilder:resource:scope=Namespaced,categories={crossplane,composite}
 // +kubebuilder:subresource:status
 // +kubebuilder:printcolumn:name="URL",type="string",JSONPath=".status.url"
+// +kubebuilder:printcolumn:name="COST/MONTH",type="string",JSONPath=".status.estimatedMonthlyCost.totalUSD",description="Estimated monthly cost in USD at list prices"
 type CatalogApi struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -60,10 +60,10 @@ func fakeFunction(mode string) int {
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		return 2
 	}
-	fmt.Println("args:", strings.Join(os.Args[1:], " "))
+	_, _ = fmt.Fprintln(os.Stdout, "args:", strings.Join(os.Args[1:], " "))
 	switch mode {
 	case fakeBadFlag:
-		fmt.Fprintln(os.Stderr, "error: unknown flag --no-such-flag")
+		_, _ = fmt.Fprintln(os.Stderr, "error: unknown flag --no-such-flag")
 		return 2
 	case fakeIgnoreTerm:
 		signal.Ignore(syscall.SIGTERM)
@@ -72,10 +72,10 @@ func fakeFunction(mode string) int {
 	l, err := lc.Listen(context.Background(), "tcp", *addr)
 	if err != nil {
 		// The real function prints the same net error.
-		fmt.Fprintln(os.Stderr, "cannot listen:", err)
+		_, _ = fmt.Fprintln(os.Stderr, "cannot listen:", err)
 		return 1
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	for {
 		c, err := l.Accept()
 		if err != nil {
@@ -103,11 +103,9 @@ func TestStartAndStop(t *testing.T) {
 	if host, _, err := net.SplitHostPort(p.Address()); err != nil || host != "127.0.0.1" {
 		t.Errorf("Address() = %q, want 127.0.0.1:<port> (%v)", p.Address(), err)
 	}
-	c, err := net.Dial("tcp", p.Address())
-	if err != nil {
-		t.Errorf("the function does not listen on %s after Start: %v", p.Address(), err)
-	} else {
-		_ = c.Close()
+	var dialer net.Dialer
+	if !canConnect(t.Context(), &dialer, p.Address()) {
+		t.Errorf("the function does not listen on %s after Start", p.Address())
 	}
 	if p.ListeningAfter() <= 0 {
 		t.Errorf("ListeningAfter() = %s, want > 0", p.ListeningAfter())
@@ -118,7 +116,7 @@ func TestStartAndStop(t *testing.T) {
 	if err := p.Stop(); err != nil {
 		t.Errorf("second Stop() = %v, want nil", err)
 	}
-	if _, err := net.Dial("tcp", p.Address()); err == nil {
+	if canConnect(t.Context(), &dialer, p.Address()) {
 		t.Errorf("something still listens on %s after Stop", p.Address())
 	}
 	want := "args: --address=" + p.Address() + " --insecure --metrics-address="
@@ -198,12 +196,7 @@ func TestStartReportsExit(t *testing.T) {
 // TestStartRetriesTakenPort: when another process holds the port, the
 // function fails to listen and Start tries another port.
 func TestStartRetriesTakenPort(t *testing.T) {
-	var lc net.ListenConfig
-	taken, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer taken.Close()
+	taken := takenPort(t)
 	picks := 0
 	pick := func() (string, error) {
 		picks++
@@ -225,16 +218,23 @@ func TestStartRetriesTakenPort(t *testing.T) {
 // TestStartGivesUpOnTakenPorts: a port clash on every attempt ends in an
 // error that says so.
 func TestStartGivesUpOnTakenPorts(t *testing.T) {
-	var lc net.ListenConfig
-	taken, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer taken.Close()
-	_, err = start(t.Context(), fakeOptions(t, fakeServe), func() (string, error) { return taken.Addr().String(), nil })
+	taken := takenPort(t)
+	_, err := start(t.Context(), fakeOptions(t, fakeServe), func() (string, error) { return taken.Addr().String(), nil })
 	if !errors.Is(err, errAddressInUse) || !strings.Contains(err.Error(), "no free port after 3 attempts") {
 		t.Errorf("start() error = %v, want no free port after 3 attempts", err)
 	}
+}
+
+// takenPort listens on a free loopback port until the test ends.
+func takenPort(t *testing.T) net.Listener {
+	t.Helper()
+	var lc net.ListenConfig
+	l, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	return l
 }
 
 // TestStopKills: a function that ignores SIGTERM is killed after the grace
@@ -320,7 +320,7 @@ func runFunction(t *testing.T, addr string, creds credentials.TransportCredentia
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	rsp, err := fnv1.NewFunctionRunnerServiceClient(conn).RunFunction(ctx, &fnv1.RunFunctionRequest{})

@@ -35,7 +35,10 @@ func toXRD(crd map[string]any) (map[string]any, error) {
 	return map[string]any{
 		"apiVersion": "apiextensions.crossplane.io/v2",
 		"kind":       "CompositeResourceDefinition",
-		"metadata":   map[string]any{"name": fmt.Sprintf("%s.%s", names["plural"], spec["group"])},
+		"metadata": map[string]any{
+			"name":        fmt.Sprintf("%s.%s", names["plural"], spec["group"]),
+			"annotations": portalAnnotations(),
+		},
 		"spec": map[string]any{
 			"scope": "Namespaced",
 			"group": spec["group"],
@@ -49,6 +52,23 @@ func toXRD(crd map[string]any) (map[string]any, error) {
 			"versions": []any{version},
 		},
 	}, nil
+}
+
+// SourceURL is where the CatalogApi's sources live; the portal links to it.
+const SourceURL = "https://github.com/platform/function-catalog-api"
+
+// portalAnnotations are what the community Backstage ingestor for Crossplane
+// (TeraSky's kubernetes-ingestor) reads from an XRD: add-to-catalog opts the
+// XRD in when the ingestor does not ingest every XRD, and api-annotations
+// (comma-separated key=value pairs) are copied onto the API entity it
+// creates for the XRD. The ingestor takes the owner and system of that API
+// entity from its own configuration, not from XRD annotations; owner and
+// system annotations belong on each CatalogApi (see backstage/skeleton).
+func portalAnnotations() map[string]any {
+	return map[string]any{
+		"terasky.backstage.io/add-to-catalog":  "true",
+		"terasky.backstage.io/api-annotations": "backstage.io/source-location=url:" + SourceURL + "/tree/main/apis/",
+	}
 }
 
 func xrdSchema(v map[string]any) (map[string]any, error) {

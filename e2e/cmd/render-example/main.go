@@ -49,13 +49,18 @@ var kindLine = regexp.MustCompile(`(?m)^kind: `)
 func main() {
 	root := flag.String("root", ".", "the repository's root")
 	flag.Parse()
+	os.Exit(renderExample(*root))
+}
+
+// renderExample runs everything and returns the exit code.
+func renderExample(root string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *root, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "error:", err)
-		stop()
-		os.Exit(1)
+	if err := run(ctx, root, os.Stdout, os.Stderr); err != nil {
+		_, _ = fmt.Fprintln(os.Stderr, "error:", err)
+		return 1
 	}
+	return 0
 }
 
 // dirs are where the example's outputs go, under root/_output.
@@ -78,7 +83,7 @@ func (d dirs) rel(path string) string {
 
 func run(ctx context.Context, root string, stdout, stderr io.Writer) error {
 	start := time.Now()
-	logf := func(format string, args ...any) { fmt.Fprintf(stderr, "==> "+format+"\n", args...) }
+	logf := func(format string, args ...any) { _, _ = fmt.Fprintf(stderr, "==> "+format+"\n", args...) }
 	d := newDirs(root)
 	if err := os.RemoveAll(d.render); err != nil {
 		return fmt.Errorf("clean %s: %w", d.render, err)
@@ -113,48 +118,56 @@ func run(ctx context.Context, root string, stdout, stderr io.Writer) error {
 // renderPhases serves the function while it renders every phase, prints the
 // first phase's render to stdout and returns the files of the composed
 // resources rendered.
-func renderPhases(ctx context.Context, d dirs, bin, cli string, stdout io.Writer, logf func(string, ...any)) (files []string, err error) {
+func renderPhases(ctx context.Context, d dirs, bin, cli string, stdout io.Writer, logf func(string, ...any)) ([]string, error) {
+	var files []string
+	err := serveFunction(ctx, d, bin, logf, func(addr string) error {
+		functions := filepath.Join(d.out, "functions.yaml")
+		if err := e2e.PointFunctionsAt(filepath.Join(d.root, e2e.ExampleFunctions), functions, addr); err != nil {
+			return err
+		}
+		for i, p := range e2e.Phases() {
+			out, resources, err := renderPhase(ctx, d, cli, functions, p, logf)
+			if err != nil {
+				return err
+			}
+			if i == 0 {
+				if _, err := stdout.Write(out); err != nil {
+					return fmt.Errorf("print the render: %w", err)
+				}
+			}
+			files = append(files, resources)
+		}
+		return nil
+	})
+	return files, err
+}
+
+// serveFunction runs the function, its output in _output/function.log,
+// while use uses it at addr.
+func serveFunction(ctx context.Context, d dirs, bin string, logf func(string, ...any), use func(addr string) error) error {
 	logPath := filepath.Join(d.out, "function.log")
-	log, err := os.Create(logPath)
+	log, err := os.Create(filepath.Clean(logPath))
 	if err != nil {
-		return nil, fmt.Errorf("create the function's log: %w", err)
+		return fmt.Errorf("create the function's log: %w", err)
 	}
-	defer func() { err = errors.Join(err, log.Close()) }()
 	fn, err := fnproc.Start(ctx, fnproc.Options{Binary: bin, Insecure: true, Log: log})
 	if err != nil {
-		return nil, err
+		return errors.Join(err, log.Close())
 	}
-	defer func() { err = errors.Join(err, fn.Stop()) }()
 	logf("Function listening on %s (log: %s)", fn.Address(), d.rel(logPath))
-
-	functions := filepath.Join(d.out, "functions.yaml")
-	if err := e2e.PointFunctionsAt(filepath.Join(d.root, e2e.ExampleFunctions), functions, fn.Address()); err != nil {
-		return nil, err
-	}
-	for i, p := range e2e.Phases() {
-		out, resources, err := renderPhase(ctx, d, cli, functions, p, logf)
-		if err != nil {
-			return nil, err
-		}
-		if i == 0 {
-			if _, err := stdout.Write(out); err != nil {
-				return nil, fmt.Errorf("print the render: %w", err)
-			}
-		}
-		files = append(files, resources)
-	}
-	return files, nil
+	err = use(fn.Address())
+	return errors.Join(err, fn.Stop(), log.Close())
 }
 
 // renderPhase renders one phase to <render>/<phase>.yaml, and its composed
 // resources (the render without its results) to <phase>.resources.yaml.
-func renderPhase(ctx context.Context, d dirs, cli, functions string, p e2e.Phase, logf func(string, ...any)) (out []byte, resources string, err error) {
+func renderPhase(ctx context.Context, d dirs, cli, functions string, p e2e.Phase, logf func(string, ...any)) ([]byte, string, error) {
 	out, stderr, err := e2e.RunCLI(ctx, cli, renderTimeout, e2e.RenderArgs(d.root, functions, p)...)
 	if err != nil {
 		return nil, "", fmt.Errorf("crossplane render failed in %s: %w\n%s", p.Name, err, stderr)
 	}
 	all := filepath.Join(d.render, p.Name+".yaml")
-	resources = filepath.Join(d.render, p.Name+".resources.yaml")
+	resources := filepath.Join(d.render, p.Name+".resources.yaml")
 	withoutResults := withoutResults(out)
 	if err := os.WriteFile(all, out, 0o600); err != nil {
 		return nil, "", fmt.Errorf("write %s: %w", all, err)
@@ -225,8 +238,12 @@ func validate(ctx context.Context, d dirs, cli string, files []string, stderr io
 	if runErr != nil {
 		return fmt.Errorf("crossplane beta validate failed: %w", runErr)
 	}
-	if sum, err := e2e.ParseValidateSummary(out); err != nil || !sum.AllValid() {
-		return fmt.Errorf("crossplane beta validate did not validate every resource (%v)", err)
+	sum, err := e2e.ParseValidateSummary(out)
+	if err != nil {
+		return fmt.Errorf("crossplane beta validate: %w", err)
+	}
+	if !sum.AllValid() {
+		return fmt.Errorf("crossplane beta validate did not validate every resource: %s", sum)
 	}
 	return nil
 }

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/restmapper"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/platform/function-catalog-api/internal/preview"
+)
+
+// clusterInput reads the live state with the user's kubeconfig, as kubectl
+// does: --kubeconfig (else KUBECONFIG, else ~/.kube/config), --context, and
+// the namespace of --namespace, the file or the context.
+func (c *previewCmd) clusterInput(ctx context.Context) (preview.Input, error) {
+	change, err := preview.ReadObject(c.File)
+	if err != nil {
+		return preview.Input{}, fmt.Errorf("cannot read the change: %w", err)
+	}
+	cl, contextNamespace, err := c.cluster()
+	if err != nil {
+		return preview.Input{}, err
+	}
+	opts, err := c.clusterOptions()
+	if err != nil {
+		return preview.Input{}, err
+	}
+	opts.Namespace = c.Namespace
+	if opts.Namespace == "" && change.GetNamespace() == "" {
+		opts.Namespace = contextNamespace
+	}
+	in, err := cl.Load(ctx, change, opts)
+	if err != nil {
+		return preview.Input{}, fmt.Errorf("cannot read the live state: %w", err)
+	}
+	return in, nil
+}
+
+// cluster connects to the kubeconfig's cluster; it also returns the
+// context's namespace.
+func (c *previewCmd) cluster() (preview.Cluster, string, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = c.Kubeconfig
+	kc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: c.Context})
+	cfg, err := kc.ClientConfig()
+	if err != nil {
+		return preview.Cluster{}, "", fmt.Errorf("cannot load the kubeconfig: %w", err)
+	}
+	ns, _, err := kc.Namespace()
+	if err != nil {
+		return preview.Cluster{}, "", fmt.Errorf("cannot read the context's namespace: %w", err)
+	}
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return preview.Cluster{}, "", fmt.Errorf("cannot create a discovery client: %w", err)
+	}
+	client, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return preview.Cluster{}, "", fmt.Errorf("cannot create a client: %w", err)
+	}
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))
+	return preview.Cluster{Client: client, Mapper: mapper}, ns, nil
+}
+
+// clusterOptions reads the files that replace what the cluster has.
+func (c *previewCmd) clusterOptions() (preview.ClusterOptions, error) {
+	var opts preview.ClusterOptions
+	opts.Step = c.Step
+	if c.Composition != "" {
+		comp, err := preview.ReadObject(c.Composition)
+		if err != nil {
+			return opts, fmt.Errorf("cannot read the Composition: %w", err)
+		}
+		opts.Composition = comp
+	}
+	if c.Credentials != "" {
+		secrets, err := preview.ReadObjects(c.Credentials)
+		if err != nil {
+			return opts, fmt.Errorf("cannot read the credentials: %w", err)
+		}
+		// Non-nil even when empty: the user said where the credentials are.
+		opts.Credentials = append([]*unstructured.Unstructured{}, secrets...)
+	}
+	return opts, nil
+}

@@ -1,0 +1,300 @@
+package fn
+
+import (
+	"math/big"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/yaml"
+
+	"github.com/platform/function-catalog-api/input/v1beta1"
+)
+
+// testPrices is the embedded price table.
+func testPrices(t *testing.T) *PriceTable {
+	t.Helper()
+	p, err := Prices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// rat parses a figure of the table.
+func rat(t *testing.T, s string) *big.Rat {
+	t.Helper()
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		t.Fatalf("%q is not a decimal", s)
+	}
+	return r
+}
+
+// sumOf adds products of figures: sum(a[i] * b[i]).
+func sumOf(t *testing.T, terms ...[2]*big.Rat) *big.Rat {
+	t.Helper()
+	out := new(big.Rat)
+	for _, term := range terms {
+		out.Add(out, new(big.Rat).Mul(term[0], term[1]))
+	}
+	return out
+}
+
+func n(i int64) *big.Rat { return big.NewRat(i, 1) }
+
+// xrdInstanceClasses reads the instance-class enum of the XRD.
+func xrdInstanceClasses(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile("../apis/xrd.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var xrd struct {
+		Spec struct {
+			Versions []struct {
+				Schema struct {
+					OpenAPIV3Schema struct {
+						Properties struct {
+							Spec struct {
+								Properties struct {
+									Database struct {
+										Properties struct {
+											InstanceClass struct {
+												Enum []string `json:"enum"`
+											} `json:"instanceClass"`
+										} `json:"properties"`
+									} `json:"database"`
+								} `json:"properties"`
+							} `json:"spec"`
+						} `json:"properties"`
+					} `json:"openAPIV3Schema"`
+				} `json:"schema"`
+			} `json:"versions"`
+		} `json:"spec"`
+	}
+	if err := yaml.Unmarshal(b, &xrd); err != nil {
+		t.Fatal(err)
+	}
+	classes := xrd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties.Spec.Properties.Database.Properties.InstanceClass.Enum
+	if len(classes) == 0 {
+		t.Fatal("the XRD has no instance class enum")
+	}
+	return classes
+}
+
+// TestPriceTableCoversTheAPI: every region and instance class the API
+// accepts has a price with a source, and every figure is a positive decimal.
+func TestPriceTableCoversTheAPI(t *testing.T) {
+	p := testPrices(t)
+	if p.PriceDate == "" || p.Currency != "USD" || p.HoursPerMonth != "730" {
+		t.Errorf("table header: priceDate %q, currency %q, hoursPerMonth %q", p.PriceDate, p.Currency, p.HoursPerMonth)
+	}
+	regions := make([]string, 0, len(KnownRegions))
+	for r := range KnownRegions {
+		regions = append(regions, r)
+	}
+	sort.Strings(regions)
+	classes := xrdInstanceClasses(t)
+	for _, region := range regions {
+		rp, ok := p.Regions[region]
+		if !ok {
+			t.Errorf("no prices for %s", region)
+			continue
+		}
+		for name, f := range figuresOf(rp, classes) {
+			r, ok := new(big.Rat).SetString(f.USD)
+			if !ok || r.Sign() <= 0 || strings.TrimSpace(f.Source) == "" {
+				t.Errorf("%s %s: usd %q source %q: want a positive decimal with a source", region, name, f.USD, f.Source)
+			}
+		}
+		if len(rp.AuroraInstanceHour) != len(classes) {
+			t.Errorf("%s: %d Aurora classes priced, the XRD allows %d", region, len(rp.AuroraInstanceHour), len(classes))
+		}
+	}
+	if len(p.Regions) != len(KnownRegions) {
+		t.Errorf("the table prices %d regions, the function knows %d", len(p.Regions), len(KnownRegions))
+	}
+}
+
+// figuresOf lists every figure of a region the estimate can use.
+func figuresOf(rp RegionPrices, classes []string) map[string]Price {
+	figures := map[string]Price{
+		"fargateVcpuHour": rp.FargateVCPUHour, "fargateGbHour": rp.FargateGBHour,
+		"fargateSpotVcpuHour": rp.FargateSpotVCPUHour, "fargateSpotGbHour": rp.FargateSpotGBHour,
+		"auroraStorageGbMonth": rp.AuroraStorageGBMonth, "auroraIoMillionRequests": rp.AuroraIOMillionRequests,
+		"albHour": rp.ALBHour, "albLcuHour": rp.ALBLCUHour, "natGatewayHour": rp.NATGatewayHour, "publicIpv4Hour": rp.PublicIPv4Hour,
+	}
+	for _, c := range classes {
+		figures["auroraInstanceHour."+c] = rp.AuroraInstanceHour[c]
+	}
+	return figures
+}
+
+// costCase changes one input of the estimate in a region; delta is how much
+// the monthly total must move, computed from the table's figures.
+type costCase struct {
+	change func(in *CostInputs)
+	region string
+	delta  func(rp RegionPrices) *big.Rat
+}
+
+// TestEstimateChangesByTheTablesFigures: changing one input moves the total
+// by exactly what the table's figures say, computed here from the table.
+func TestEstimateChangesByTheTablesFigures(t *testing.T) {
+	p := testPrices(t)
+	base, err := CostInputsOf(testSpec(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := deltaCases(t, rat(t, p.HoursPerMonth), base)
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			before, after := base, base
+			before.Region, after.Region = tc.region, tc.region
+			tc.change(&after)
+			eb, err := p.Estimate(before)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ea, err := p.Estimate(after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := new(big.Rat).Sub(ea.Total, eb.Total)
+			if want := tc.delta(p.Regions[tc.region]); got.Cmp(want) != 0 {
+				t.Errorf("total moved by %s, want %s", got.FloatString(6), want.FloatString(6))
+			}
+		})
+	}
+}
+
+// deltaCases are the changes of one input, in three regions, with the move
+// of the monthly total the table's figures give.
+func deltaCases(t *testing.T, hours *big.Rat, base CostInputs) map[string]costCase {
+	t.Helper()
+	vcpu, gb := big.NewRat(1, 1), big.NewRat(2, 1) // the 1 vCPU / 2 GB task
+	cases := map[string]costCase{}
+	for _, region := range []string{"eu-north-1", "us-east-1", "eu-central-1"} {
+		for _, class := range xrdInstanceClasses(t) {
+			cases["instance class "+class+" in "+region] = costCase{
+				change: func(in *CostInputs) { in.InstanceClass = class },
+				region: region,
+				delta: func(rp RegionPrices) *big.Rat {
+					d := new(big.Rat).Sub(rat(t, rp.AuroraInstanceHour[class].USD), rat(t, rp.AuroraInstanceHour[DefaultInstanceClass].USD))
+					return d.Mul(d, new(big.Rat).Mul(n(AuroraInstances), hours))
+				},
+			}
+		}
+		cases["minimum tasks 2 -> 5 in "+region] = costCase{
+			change: func(in *CostInputs) { in.MinTasks = 5 },
+			region: region,
+			delta: func(rp RegionPrices) *big.Rat {
+				perTask := sumOf(t, [2]*big.Rat{vcpu, rat(t, rp.FargateSpotVCPUHour.USD)}, [2]*big.Rat{gb, rat(t, rp.FargateSpotGBHour.USD)})
+				return perTask.Mul(perTask, new(big.Rat).Mul(n(3), hours))
+			},
+		}
+		cases["NAT PerAZ -> Single in "+region] = costCase{
+			change: func(in *CostInputs) { in.NATGateways = 1 },
+			region: region,
+			// One gateway and its Elastic IP fewer.
+			delta: func(rp RegionPrices) *big.Rat {
+				d := new(big.Rat).Add(rat(t, rp.NATGatewayHour.USD), rat(t, rp.PublicIPv4Hour.USD))
+				return d.Neg(d.Mul(d, hours))
+			},
+		}
+		cases["on-demand base 0 -> 1 in "+region] = costCase{
+			change: func(in *CostInputs) { in.OnDemandBaseTasks = 1 },
+			region: region,
+			// One task moves from Spot to on-demand.
+			delta: func(rp RegionPrices) *big.Rat {
+				d := sumOf(t,
+					[2]*big.Rat{vcpu, new(big.Rat).Sub(rat(t, rp.FargateVCPUHour.USD), rat(t, rp.FargateSpotVCPUHour.USD))},
+					[2]*big.Rat{gb, new(big.Rat).Sub(rat(t, rp.FargateGBHour.USD), rat(t, rp.FargateSpotGBHour.USD))})
+				return d.Mul(d, hours)
+			},
+		}
+		cases["on-demand base above the minimum prices the minimum only, in "+region] = costCase{
+			change: func(in *CostInputs) { in.OnDemandBaseTasks = 7 },
+			region: region,
+			delta: func(rp RegionPrices) *big.Rat {
+				d := sumOf(t,
+					[2]*big.Rat{vcpu, new(big.Rat).Sub(rat(t, rp.FargateVCPUHour.USD), rat(t, rp.FargateSpotVCPUHour.USD))},
+					[2]*big.Rat{gb, new(big.Rat).Sub(rat(t, rp.FargateGBHour.USD), rat(t, rp.FargateSpotGBHour.USD))})
+				return d.Mul(d, new(big.Rat).Mul(n(int64(base.MinTasks)), hours))
+			},
+		}
+	}
+	return cases
+}
+
+// TestEstimateItemsAddUp: every item is quantity x unit price (x hours),
+// the total is their sum, and the status shows the same figures.
+func TestEstimateItemsAddUp(t *testing.T) {
+	p := testPrices(t)
+	in, err := CostInputsOf(testSpec(t, withInput(&v1beta1.Input{NATGateways: "Single"})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := p.Estimate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := new(big.Rat)
+	for _, it := range e.Items {
+		want := new(big.Rat).Mul(it.Quantity, rat(t, it.UnitPrice))
+		if it.Hourly {
+			want.Mul(want, rat(t, p.HoursPerMonth))
+		}
+		if it.Monthly.Cmp(want) != 0 {
+			t.Errorf("%s: monthly %s, want %s", it.Item, it.Monthly.FloatString(4), want.FloatString(4))
+		}
+		total.Add(total, it.Monthly)
+	}
+	if total.Cmp(e.Total) != 0 {
+		t.Errorf("total %s, items add up to %s", e.Total.FloatString(4), total.FloatString(4))
+	}
+	checkStatusItems(t, p, in, e)
+}
+
+// checkStatusItems: the status shows the estimate's figures and items.
+func checkStatusItems(t *testing.T, p *PriceTable, in CostInputs, e *Estimate) {
+	t.Helper()
+	st := e.Status()
+	if st.TotalUSD != e.Total.FloatString(2) || len(st.Items) != len(e.Items) || st.Region != in.Region || st.PriceDate != p.PriceDate {
+		t.Errorf("status %+v does not match the estimate (total %s, %d items)", st, e.Total.FloatString(2), len(e.Items))
+	}
+	gotItems := make([]string, 0, len(st.Items))
+	for _, it := range st.Items {
+		gotItems = append(gotItems, it.Item+" x"+it.Quantity)
+	}
+	wantItems := []string{
+		"Fargate Spot vCPU x2", "Fargate Spot memory x4",
+		"Aurora PostgreSQL db.t3.medium (writer + reader) x2", "Aurora storage (baseline) x10", "Aurora I/O (baseline) x10",
+		"Application Load Balancer x1", "ALB capacity units (baseline) x1", "NAT gateways x1", "Public IPv4 addresses x3",
+	}
+	if diff := cmp.Diff(wantItems, gotItems); diff != "" {
+		t.Errorf("items (-want +got):\n%s", diff)
+	}
+}
+
+// TestStatusCarriesTheEstimate: the XR status has the estimate from the
+// first render on, for the spec's region; an unknown region has none.
+func TestStatusCarriesTheEstimate(t *testing.T) {
+	s := testSpec(t, withSpecField("region", "us-west-2"))
+	st := Status(s, Observed{})
+	if st.EstimatedMonthlyCost == nil {
+		t.Fatal("no estimatedMonthlyCost in the status")
+	}
+	if got := st.EstimatedMonthlyCost; got.Region != "us-west-2" || got.Currency != "USD" || got.TotalUSD == "" ||
+		!slices.ContainsFunc(got.Assumptions, func(a string) bool { return strings.HasPrefix(a, "730 hours per month") }) {
+		t.Errorf("estimate %+v", got)
+	}
+	s.Region = "ap-south-2" // a region a platform team adds through the Input
+	if got := EstimatedMonthlyCost(s); got != nil {
+		t.Errorf("estimate for a region without prices: %+v, want none", got)
+	}
+}
