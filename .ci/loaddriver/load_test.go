@@ -110,6 +110,15 @@ func TestPreEncoded(t *testing.T) {
 		t.Errorf("Unmarshal(Marshal(req)) -want, +got:\n%s", diff)
 	}
 
+	raw := &wireResponse{}
+	if err := c.Unmarshal(wire, raw); err != nil {
+		t.Fatal(err)
+	}
+	wire[0]++ // gRPC reuses its buffer: the response must be a copy.
+	if diff := cmp.Diff(encoded, raw.Bytes); diff != "" {
+		t.Errorf("Unmarshal(wireResponse) -want, +got:\n%s", diff)
+	}
+
 	if _, err := c.Marshal("not a message"); err == nil {
 		t.Error("Marshal(string) succeeded, want an error")
 	}
