@@ -13,6 +13,8 @@ import (
 	"github.com/go-json-experiment/json"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/platform/function-catalog-api/internal/pbarena"
 )
 
 // How a typed resource becomes the response's protobuf Struct. The SDK's
@@ -33,7 +35,7 @@ const maxPooledJSON = 1 << 20
 
 // typedToStruct converts a typed resource of composed.Scheme to a Struct,
 // as composed.From and resource.AsStruct together would.
-func typedToStruct(o runtime.Object, a *valueArena) (*structpb.Struct, error) {
+func typedToStruct(o runtime.Object, a *pbarena.Arena) (*structpb.Struct, error) {
 	gvks, _, err := composed.Scheme.ObjectKinds(o)
 	if err != nil {
 		return nil, errors.Wrap(err, "did you add it to composed.Scheme?")
@@ -51,7 +53,7 @@ func typedToStruct(o runtime.Object, a *valueArena) (*structpb.Struct, error) {
 
 // marshalToStruct marshals v to JSON with composed.From's encoder and reads
 // the document into a Struct.
-func marshalToStruct(v any, a *valueArena) (*structpb.Struct, error) {
+func marshalToStruct(v any, a *pbarena.Arena) (*structpb.Struct, error) {
 	buf, _ := jsonBuffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer func() {
@@ -89,7 +91,7 @@ func cleanupMetadata(s *structpb.Struct) {
 // parseJSON reads one JSON document into a structpb value. Numbers become
 // float64, as in every map-based conversion, so the result is the same as
 // unmarshalling into map[string]any and calling structpb.NewValue.
-func parseJSON(b []byte, a *valueArena) (*structpb.Value, error) {
+func parseJSON(b []byte, a *pbarena.Arena) (*structpb.Value, error) {
 	p := jsonParser{b: b, a: a}
 	v, err := p.value()
 	if err != nil {
@@ -107,54 +109,7 @@ func parseJSON(b []byte, a *valueArena) (*structpb.Value, error) {
 type jsonParser struct {
 	b []byte
 	i int
-	a *valueArena
-}
-
-// arenaChunk is how many values a valueArena allocates at once.
-const arenaChunk = 64
-
-// valueArena allocates the structpb values of one response in chunks: a
-// render has thousands, and allocating them one by one (each Value and its
-// kind wrapper) made up most of a render's allocations. The values of a
-// chunk live as long as the longest-lived of them, which is the response
-// they all belong to. Use one arena per render, never across responses.
-type valueArena struct {
-	values  []structpb.Value
-	strs    []structpb.Value_StringValue
-	structs []structpb.Value_StructValue
-}
-
-func (a *valueArena) value() *structpb.Value {
-	if len(a.values) == 0 {
-		a.values = make([]structpb.Value, arenaChunk)
-	}
-	v := &a.values[0]
-	a.values = a.values[1:]
-	return v
-}
-
-func (a *valueArena) str(s string) *structpb.Value {
-	if len(a.strs) == 0 {
-		a.strs = make([]structpb.Value_StringValue, arenaChunk)
-	}
-	k := &a.strs[0]
-	a.strs = a.strs[1:]
-	k.StringValue = s
-	v := a.value()
-	v.Kind = k
-	return v
-}
-
-func (a *valueArena) object(fields map[string]*structpb.Value) *structpb.Value {
-	if len(a.structs) == 0 {
-		a.structs = make([]structpb.Value_StructValue, arenaChunk)
-	}
-	k := &a.structs[0]
-	a.structs = a.structs[1:]
-	k.StructValue = &structpb.Struct{Fields: fields}
-	v := a.value()
-	v.Kind = k
-	return v
+	a *pbarena.Arena
 }
 
 func (p *jsonParser) errorf(format string, a ...any) error {
@@ -187,7 +142,7 @@ func (p *jsonParser) value() (*structpb.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		return p.a.str(s), nil
+		return p.a.String(s), nil
 	case c == 't':
 		return p.literal("true", structpb.NewBoolValue(true))
 	case c == 'f':
@@ -229,7 +184,7 @@ func (p *jsonParser) object() (*structpb.Value, error) {
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
-		return p.a.object(fields), nil
+		return p.a.Struct(fields), nil
 	}
 	for {
 		p.space()
@@ -258,7 +213,7 @@ func (p *jsonParser) object() (*structpb.Value, error) {
 		switch p.b[p.i-1] {
 		case ',':
 		case '}':
-			return p.a.object(fields), nil
+			return p.a.Struct(fields), nil
 		default:
 			return nil, p.errorf("expected ',' or '}'")
 		}

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
+	"github.com/platform/function-catalog-api/internal/pbarena"
 )
 
 // Function renders CatalogApis.
@@ -86,7 +87,7 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 	}
 	desired := make(map[string]*fnv1.Resource, len(plan.Resources))
 	ready := map[string]bool{}
-	arena := &valueArena{}
+	arena := &pbarena.Arena{} // The response's values: see pbarena.
 	for _, d := range plan.Resources {
 		r, err := toDesiredResource(d, o, arena)
 		if err != nil {
@@ -132,7 +133,7 @@ func setDesiredResources(rsp *fnv1.RunFunctionResponse, desired map[string]*fnv1
 }
 
 // toDesiredResource converts a typed resource and decides its readiness.
-func toDesiredResource(d Desired, o Observed, a *valueArena) (*fnv1.Resource, error) {
+func toDesiredResource(d Desired, o Observed, a *pbarena.Arena) (*fnv1.Resource, error) {
 	var st *structpb.Struct
 	var err error
 	if u, ok := d.Object.(*composed.Unstructured); ok {
@@ -168,7 +169,7 @@ func readyValue(r resource.Ready) fnv1.Ready {
 // resource. The XR is ready only when every part is: Crossplane alone would
 // call it ready once the resources rendered so far are, before the later
 // phases (service, CDN, scaling) even exist.
-func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed, ready bool, a *valueArena) error {
+func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed, ready bool, a *pbarena.Arena) error {
 	dxr, err := request.GetDesiredCompositeResource(req)
 	if err != nil {
 		return errors.Wrap(err, "cannot get the desired CatalogApi")

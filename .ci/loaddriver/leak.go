@@ -27,24 +27,17 @@ type rssSample struct {
 // measureLeak sends o.LeakRequests converged-stack requests to one process
 // and samples its memory every o.LeakEvery requests.
 func measureLeak(ctx context.Context, bin string, ph phase, o options) error {
-	s, err := fnproc.Start(ctx, fnproc.Options{Binary: bin, Insecure: true, StartTimeout: o.Timeout})
-	if err != nil {
-		return err
-	}
-	defer stopServer(s)
-	conn, err := dial(s.Address())
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
 	fmt.Printf("Leak check: %d %s requests, %d concurrent, one process; RSS every %d requests\n",
 		o.LeakRequests, ph.Name, o.LeakConcurrency, o.LeakEvery)
-	samples, err := sendAndSample(ctx, s, conn, ph, o)
-	if err != nil {
-		return err
-	}
-	printLeak(samples)
-	return nil
+	t := target{Name: "function", Phase: ph, Start: fnproc.Options{Binary: bin, Insecure: true}}
+	return withTarget(ctx, t, o, func(s *fnproc.Proc, conn *grpc.ClientConn) error {
+		samples, err := sendAndSample(ctx, s, conn, ph, o)
+		if err != nil {
+			return err
+		}
+		printLeak(samples)
+		return nil
+	})
 }
 
 // sendAndSample sends the requests; the caller that completes every

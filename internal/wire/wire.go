@@ -23,6 +23,8 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/platform/function-catalog-api/internal/pbarena"
 )
 
 // Name is the codec's name: gRPC's default content subtype, so that
@@ -110,32 +112,10 @@ const (
 // maxDepth bounds nesting, as the generic decoder's recursion limit does.
 const maxDepth = 10000
 
-// decoder allocates the values of one request in chunks.
+// decoder allocates the values of one request from one arena.
 type decoder struct {
-	values []structpb.Value
-	strs   []structpb.Value_StringValue
-	depth  int
-}
-
-const chunk = 128
-
-func (d *decoder) value() *structpb.Value {
-	if len(d.values) == 0 {
-		d.values = make([]structpb.Value, chunk)
-	}
-	v := &d.values[0]
-	d.values = d.values[1:]
-	return v
-}
-
-func (d *decoder) stringKind(s string) *structpb.Value_StringValue {
-	if len(d.strs) == 0 {
-		d.strs = make([]structpb.Value_StringValue, chunk)
-	}
-	k := &d.strs[0]
-	d.strs = d.strs[1:]
-	k.StringValue = s
-	return k
+	pbarena.Arena
+	depth int
 }
 
 // request decodes the states itself and the rest with proto.Unmarshal.
@@ -331,14 +311,14 @@ func (d *decoder) fieldEntry(b []byte) (string, *structpb.Value, error) {
 	}
 	if v == nil {
 		// A map entry without a value holds an empty Value, as in proto.
-		v = d.value()
+		v = d.Value()
 	}
 	return key, v, nil
 }
 
 // valueOf decodes a Value message.
 func (d *decoder) valueOf(b []byte) (*structpb.Value, error) {
-	v := d.value()
+	v := d.Value()
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
@@ -379,7 +359,7 @@ func (d *decoder) valueField(v *structpb.Value, num protowire.Number, typ protow
 	switch num {
 	case valueString:
 		s, err := validString(msg)
-		v.Kind = d.stringKind(s)
+		v.Kind = d.StringKind(s)
 		return m, err
 	case valueStruct:
 		// A repeated message field merges into the one before, as in proto.
