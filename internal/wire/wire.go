@@ -261,27 +261,35 @@ func (d *decoder) resource(b []byte, r *fnv1.Resource) error {
 }
 
 func (d *decoder) structFields(b []byte, s *structpb.Struct) error {
+	if s.Fields == nil && len(b) > 0 {
+		// Sized up front: growing a map rehashes it.
+		s.Fields = make(map[string]*structpb.Value, countFields(b))
+	}
+	return d.nested(b, structFields, func(msg []byte) error {
+		k, v, err := d.fieldEntry(msg)
+		s.Fields[k] = v
+		return err
+	})
+}
+
+// nested calls each with the bytes of every field of b, one nesting level
+// down; every field must be the length-delimited field num.
+func (d *decoder) nested(b []byte, num protowire.Number, each func(msg []byte) error) error {
 	if d.depth++; d.depth > maxDepth {
 		return errUnexpected
 	}
 	defer func() { d.depth-- }()
 	for len(b) > 0 {
-		num, msg, n, err := consumeBytesField(b)
+		got, msg, n, err := consumeBytesField(b)
 		if err != nil {
 			return err
 		}
-		if num != structFields {
+		if got != num {
 			return errUnexpected
 		}
-		k, v, err := d.fieldEntry(msg)
-		if err != nil {
+		if err := each(msg); err != nil {
 			return err
 		}
-		if s.Fields == nil {
-			// Sized up front: growing a map rehashes it.
-			s.Fields = make(map[string]*structpb.Value, countFields(b))
-		}
-		s.Fields[k] = v
 		b = b[n:]
 	}
 	return nil
@@ -381,29 +389,14 @@ func (d *decoder) valueField(v *structpb.Value, num protowire.Number, typ protow
 }
 
 func (d *decoder) list(b []byte, l *structpb.ListValue) error {
-	if d.depth++; d.depth > maxDepth {
-		return errUnexpected
+	if l.Values == nil && len(b) > 0 {
+		l.Values = make([]*structpb.Value, 0, countFields(b))
 	}
-	defer func() { d.depth-- }()
-	for len(b) > 0 {
-		num, msg, n, err := consumeBytesField(b)
-		if err != nil {
-			return err
-		}
-		if num != listValues {
-			return errUnexpected
-		}
+	return d.nested(b, listValues, func(msg []byte) error {
 		v, err := d.valueOf(msg)
-		if err != nil {
-			return err
-		}
-		if l.Values == nil {
-			l.Values = make([]*structpb.Value, 0, countFields(b))
-		}
 		l.Values = append(l.Values, v)
-		b = b[n:]
-	}
-	return nil
+		return err
+	})
 }
 
 // countFields counts the length-delimited fields in b (a map's entries, a
