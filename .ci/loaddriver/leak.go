@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
-	"text/tabwriter"
 
 	"google.golang.org/grpc"
 
@@ -27,8 +25,8 @@ type rssSample struct {
 // measureLeak sends o.LeakRequests converged-stack requests to one process
 // and samples its memory every o.LeakEvery requests.
 func measureLeak(ctx context.Context, bin string, ph phase, o options) error {
-	fmt.Printf("Leak check: %d %s requests, %d concurrent, one process; RSS every %d requests\n",
-		o.LeakRequests, ph.Name, o.LeakConcurrency, o.LeakEvery)
+	fmt.Printf("Leak check: %d %s requests, %d concurrent, one process; RSS every %d requests\n%s\n",
+		o.LeakRequests, ph.Name, o.LeakConcurrency, o.LeakEvery, leakColumns)
 	t := target{Name: "function", Phase: ph, Start: fnproc.Options{Binary: bin, Insecure: true}}
 	return withTarget(ctx, t, o, func(s *fnproc.Proc, conn *grpc.ClientConn) error {
 		samples, err := sendAndSample(ctx, s, conn, ph, o)
@@ -78,6 +76,7 @@ func sendAndSample(ctx context.Context, s *fnproc.Proc, conn *grpc.ClientConn, p
 				}
 				mu.Lock()
 				samples = append(samples, rssSample{Requests: n, Mem: m})
+				printSample(samples[len(samples)-1])
 				mu.Unlock()
 			}
 		})
@@ -86,13 +85,15 @@ func sendAndSample(ctx context.Context, s *fnproc.Proc, conn *grpc.ClientConn, p
 	return samples, firstErr
 }
 
+// leakColumns is the header of the samples printSample prints as they come.
+const leakColumns = "  requests         RSS  of it anon       VmHWM"
+
+func printSample(s rssSample) {
+	fmt.Printf("  %8d  %10s  %10s  %10s\n", s.Requests, mib(s.Mem.RSS), mib(s.Mem.Anon), mib(s.Mem.Peak))
+}
+
+// printLeak prints the slope of the samples.
 func printLeak(samples []rssSample) {
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "requests\tRSS\tof it anon\tVmHWM\t")
-	for _, s := range samples {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t\n", s.Requests, mib(s.Mem.RSS), mib(s.Mem.Anon), mib(s.Mem.Peak))
-	}
-	_ = w.Flush()
 	// The first sample includes the warm-up (caches, pools, heap growth).
 	steady := samples[min(1, len(samples)):]
 	slope := rssSlope(steady)
