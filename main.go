@@ -23,8 +23,8 @@ type CLI struct {
 	TLSCertsDir        string `env:"TLS_SERVER_CERTS_DIR" help:"Directory containing server certs (tls.key, tls.crt) and the CA used to verify client certificates (ca.crt)"`
 	Insecure           bool   `help:"Run without mTLS credentials. If you supply this flag --tls-certs-dir will be ignored."`
 	MaxRecvMessageSize int    `default:"4" help:"Maximum size of received messages in MB."`
-	GoMemoryLimit      int    `default:"48" help:"Soft limit of the Go runtime's memory in MiB (as GOMEMLIMIT, which takes precedence when set); 0 for none."`
-	GoGCPercent        int    `default:"300" help:"Heap growth between collections in percent (as GOGC, which takes precedence when set); the memory limit bounds it."`
+	GoMemoryLimit      int    `default:"48"  help:"Go runtime's soft memory limit in MiB, unless GOMEMLIMIT is set; 0: none."`
+	GoGCPercent        int    `default:"300" help:"Go heap growth between collections in %, unless GOGC is set."`
 }
 
 // Run this Function.

@@ -187,24 +187,9 @@ func (p *jsonParser) object() (*structpb.Value, error) {
 		return p.a.Struct(fields), nil
 	}
 	for {
-		p.space()
-		if p.i >= len(p.b) || p.b[p.i] != '"' {
-			return nil, p.errorf("expected a field name")
-		}
-		k, err := p.str()
-		if err != nil {
+		if err := p.field(fields); err != nil {
 			return nil, err
 		}
-		p.space()
-		if p.i >= len(p.b) || p.b[p.i] != ':' {
-			return nil, p.errorf("expected ':'")
-		}
-		p.i++
-		v, err := p.value()
-		if err != nil {
-			return nil, err
-		}
-		fields[k] = v
 		p.space()
 		if p.i >= len(p.b) {
 			return nil, p.errorf("unexpected end of object")
@@ -218,6 +203,29 @@ func (p *jsonParser) object() (*structpb.Value, error) {
 			return nil, p.errorf("expected ',' or '}'")
 		}
 	}
+}
+
+// field reads one "name": value of an object into fields.
+func (p *jsonParser) field(fields map[string]*structpb.Value) error {
+	p.space()
+	if p.i >= len(p.b) || p.b[p.i] != '"' {
+		return p.errorf("expected a field name")
+	}
+	k, err := p.str()
+	if err != nil {
+		return err
+	}
+	p.space()
+	if p.i >= len(p.b) || p.b[p.i] != ':' {
+		return p.errorf("expected ':'")
+	}
+	p.i++
+	v, err := p.value()
+	if err != nil {
+		return err
+	}
+	fields[k] = v
+	return nil
 }
 
 func (p *jsonParser) array() (*structpb.Value, error) {

@@ -129,7 +129,7 @@ func setDesiredResources(rsp *fnv1.RunFunctionResponse, desired map[string]*fnv1
 	if rsp.GetDesired().GetResources() == nil {
 		rsp.Desired.Resources = make(map[string]*fnv1.Resource, len(desired))
 	}
-	maps.Copy(rsp.Desired.Resources, desired)
+	maps.Copy(rsp.GetDesired().GetResources(), desired)
 }
 
 // toDesiredResource converts a typed resource and decides its readiness.

@@ -36,6 +36,8 @@ import (
 	"syscall"
 	"time"
 
+	"google.golang.org/protobuf/types/known/structpb"
+
 	"github.com/platform/function-catalog-api/internal/fnproc"
 )
 
@@ -129,15 +131,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	xrPath := o.XR
-	if !filepath.IsAbs(xrPath) {
-		xrPath = filepath.Join(root, xrPath)
-	}
-	xr, err := readXR(xrPath)
-	if err != nil {
-		return err
-	}
-	phases, err := lifecyclePhases(ctx, xr)
+	xrPath, xr, phases, err := loadPhases(ctx, root, o.XR)
 	if err != nil {
 		return err
 	}
@@ -154,14 +148,14 @@ func run(ctx context.Context, o options) error {
 
 	tmp, err := os.MkdirTemp("", "loaddriver-")
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot make a temporary directory: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	bin := o.Binary
 	if bin == "" {
 		fmt.Fprintln(os.Stderr, "==> Building the function")
 		if bin, err = fnproc.Build(ctx, root, filepath.Join(tmp, "function-catalog-api")); err != nil {
-			return err
+			return fmt.Errorf("cannot build the function: %w", err)
 		}
 	}
 
@@ -169,7 +163,37 @@ func run(ctx context.Context, o options) error {
 	if o.LeakRequests > 0 {
 		return measureLeak(ctx, bin, complete, o)
 	}
+	if err := measureLevels(ctx, bin, phases, o); err != nil {
+		return err
+	}
+	if o.PeerBinary != "" {
+		r, err := compareWithPeer(ctx, bin, complete, o, tmp)
+		if err != nil {
+			return err
+		}
+		printSideBySide(r)
+	}
+	fmt.Printf("Load average after: %s\n", loadAverage())
+	return nil
+}
 
+// loadPhases reads the XR (relative to the module root unless absolute)
+// and renders its lifecycle phases in process.
+func loadPhases(ctx context.Context, root, xrPath string) (string, *structpb.Struct, []phase, error) {
+	if !filepath.IsAbs(xrPath) {
+		xrPath = filepath.Join(root, xrPath)
+	}
+	xr, err := readXR(xrPath)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	phases, err := lifecyclePhases(ctx, xr)
+	return xrPath, xr, phases, err
+}
+
+// measureLevels measures every selected phase at every concurrency level
+// and prints the start-ups, the levels and the budgets.
+func measureLevels(ctx context.Context, bin string, phases []phase, o options) error {
 	var starts []startup
 	var levels []level
 	for _, ph := range phases {
@@ -188,14 +212,6 @@ func run(ctx context.Context, o options) error {
 	printStartups(starts)
 	printLevels(o.Requests, levels)
 	printBudgets(starts, levels)
-	if o.PeerBinary != "" {
-		r, err := compareWithPeer(ctx, bin, complete, o, tmp)
-		if err != nil {
-			return err
-		}
-		printSideBySide(r)
-	}
-	fmt.Printf("Load average after: %s\n", loadAverage())
 	return nil
 }
 

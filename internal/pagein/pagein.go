@@ -42,7 +42,7 @@ func forEachReadOnlyMapping(advice int) {
 	if err != nil {
 		return
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // Read-only: nothing to lose.
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		start, end, ok := readOnlyMappingOf(sc.Bytes(), exe)
@@ -56,7 +56,7 @@ func forEachReadOnlyMapping(advice int) {
 // readOnlyMappingOf parses a /proc/self/maps line
 // ("start-end perms offset dev inode path") and reports the range if it is
 // a read-only (executable or not) mapping of path.
-func readOnlyMappingOf(line []byte, path string) (start, end uintptr, ok bool) {
+func readOnlyMappingOf(line []byte, path string) (uintptr, uintptr, bool) {
 	f := bytes.Fields(line)
 	if len(f) < 6 || string(f[5]) != path || len(f[1]) < 2 || f[1][1] != '-' {
 		return 0, 0, false

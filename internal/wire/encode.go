@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"errors"
 	"math"
 	"unicode/utf8"
 
@@ -24,15 +23,13 @@ import (
 // Field numbers of RunFunctionResponse (run_function.proto).
 const responseDesired = 2
 
-// errFallback makes MarshalResponse use proto.Marshal.
-var errFallback = errors.New("use proto.Marshal")
-
 // MarshalResponse encodes rsp as proto.Marshal does (up to the order of
 // fields and map entries, which protobuf leaves open).
 func MarshalResponse(rsp *fnv1.RunFunctionResponse) ([]byte, error) {
 	resources := rsp.GetDesired().GetResources()
 	if len(resources) == 0 || !plainResources(resources) {
-		return proto.Marshal(rsp)
+		b, err := proto.Marshal(rsp)
+		return b, wrap(err, "cannot encode the response")
 	}
 	head := &fnv1.RunFunctionResponse{
 		Meta:         rsp.GetMeta(),
@@ -45,7 +42,7 @@ func MarshalResponse(rsp *fnv1.RunFunctionResponse) ([]byte, error) {
 	}
 	b, err := proto.Marshal(head)
 	if err != nil {
-		return nil, err
+		return nil, wrap(err, "cannot encode the response")
 	}
 	size := sizeResources(resources)
 	out := make([]byte, 0, len(b)+protowire.SizeTag(responseDesired)+protowire.SizeBytes(size))

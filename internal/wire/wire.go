@@ -50,7 +50,16 @@ func (c Codec) Marshal(v any) (mem.BufferSlice, error) {
 	if rsp, ok := v.(*fnv1.RunFunctionResponse); ok {
 		return marshal(rsp)
 	}
-	return c.Fallback.Marshal(v)
+	out, err := c.Fallback.Marshal(v)
+	return out, wrap(err, "cannot encode")
+}
+
+// wrap adds context to an error, or returns nil.
+func wrap(err error, msg string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", msg, err)
 }
 
 // Unmarshal decodes a RunFunctionRequest with Unmarshal, anything else as
@@ -58,7 +67,7 @@ func (c Codec) Marshal(v any) (mem.BufferSlice, error) {
 func (c Codec) Unmarshal(data mem.BufferSlice, v any) error {
 	req, ok := v.(*fnv1.RunFunctionRequest)
 	if !ok {
-		return c.Fallback.Unmarshal(data, v)
+		return wrap(c.Fallback.Unmarshal(data, v), "cannot decode")
 	}
 	buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
 	defer buf.Free()
@@ -77,7 +86,7 @@ func Unmarshal(b []byte, req *fnv1.RunFunctionRequest) error {
 	err := d.request(b, req)
 	if errors.Is(err, errUnexpected) {
 		proto.Reset(req)
-		return proto.Unmarshal(b, req)
+		return wrap(proto.Unmarshal(b, req), "cannot decode the request")
 	}
 	return err
 }
@@ -159,15 +168,15 @@ func (d *decoder) request(b []byte, req *fnv1.RunFunctionRequest) error {
 // (a repeated field merges into the same message, as in proto).
 func stateOf(req *fnv1.RunFunctionRequest, num protowire.Number) *fnv1.State {
 	if num == requestObserved {
-		if req.Observed == nil {
+		if req.GetObserved() == nil {
 			req.Observed = &fnv1.State{}
 		}
-		return req.Observed
+		return req.GetObserved()
 	}
-	if req.Desired == nil {
+	if req.GetDesired() == nil {
 		req.Desired = &fnv1.State{}
 	}
-	return req.Desired
+	return req.GetDesired()
 }
 
 func (d *decoder) state(b []byte, st *fnv1.State) error {
@@ -178,10 +187,10 @@ func (d *decoder) state(b []byte, st *fnv1.State) error {
 		}
 		switch num {
 		case stateComposite:
-			if st.Composite == nil {
+			if st.GetComposite() == nil {
 				st.Composite = &fnv1.Resource{}
 			}
-			if err := d.resource(msg, st.Composite); err != nil {
+			if err := d.resource(msg, st.GetComposite()); err != nil {
 				return err
 			}
 		case stateResources:
@@ -231,33 +240,34 @@ func (d *decoder) resource(b []byte, r *fnv1.Resource) error {
 		if n < 0 {
 			return errUnexpected
 		}
-		b = b[n:]
-		switch {
-		case num == resourceResource && typ == protowire.BytesType:
-			msg, m := protowire.ConsumeBytes(b)
-			if m < 0 {
-				return errUnexpected
-			}
-			if r.Resource == nil {
-				r.Resource = &structpb.Struct{}
-			}
-			if err := d.structFields(msg, r.Resource); err != nil {
-				return err
-			}
-			b = b[m:]
-		case num == resourceReady && typ == protowire.VarintType:
-			v, m := protowire.ConsumeVarint(b)
-			if m < 0 {
-				return errUnexpected
-			}
-			r.Ready = fnv1.Ready(enumOf(v))
-			b = b[m:]
-		default:
-			// Connection details and anything newer: the generic way.
-			return errUnexpected
+		m, err := d.resourceField(r, num, typ, b[n:])
+		if err != nil {
+			return err
 		}
+		b = b[n+m:]
 	}
 	return nil
+}
+
+// resourceField decodes a Resource's Struct or readiness and returns its
+// length; connection details and anything newer go the generic way.
+func (d *decoder) resourceField(r *fnv1.Resource, num protowire.Number, typ protowire.Type, b []byte) (int, error) {
+	switch {
+	case num == resourceResource && typ == protowire.BytesType:
+		msg, m := protowire.ConsumeBytes(b)
+		if m < 0 {
+			return 0, errUnexpected
+		}
+		if r.GetResource() == nil {
+			r.Resource = &structpb.Struct{}
+		}
+		return m, d.structFields(msg, r.GetResource())
+	case num == resourceReady && typ == protowire.VarintType:
+		v, m := protowire.ConsumeVarint(b)
+		r.Ready = fnv1.Ready(enumOf(v))
+		return m, checkLen(m)
+	}
+	return 0, errUnexpected
 }
 
 func (d *decoder) structFields(b []byte, s *structpb.Struct) error {
@@ -344,48 +354,63 @@ func (d *decoder) valueOf(b []byte) (*structpb.Value, error) {
 // valueField decodes one field of a Value (the last of its oneof wins, as
 // in proto) and returns its length.
 func (d *decoder) valueField(v *structpb.Value, num protowire.Number, typ protowire.Type, b []byte) (int, error) {
-	switch {
-	case num == valueNull && typ == protowire.VarintType:
-		x, m := protowire.ConsumeVarint(b)
-		v.Kind = &structpb.Value_NullValue{NullValue: structpb.NullValue(enumOf(x))}
-		return m, checkLen(m)
-	case num == valueNumber && typ == protowire.Fixed64Type:
-		x, m := protowire.ConsumeFixed64(b)
-		v.Kind = &structpb.Value_NumberValue{NumberValue: math.Float64frombits(x)}
-		return m, checkLen(m)
-	case num == valueBool && typ == protowire.VarintType:
-		x, m := protowire.ConsumeVarint(b)
-		v.Kind = &structpb.Value_BoolValue{BoolValue: protowire.DecodeBool(x)}
-		return m, checkLen(m)
-	case typ != protowire.BytesType:
-		return 0, errUnexpected
+	if typ != protowire.BytesType {
+		return scalarField(v, num, typ, b)
 	}
 	msg, m := protowire.ConsumeBytes(b)
 	if m < 0 {
 		return 0, errUnexpected
 	}
-	switch num {
-	case valueString:
+	if num == valueString {
 		s, err := validString(msg)
 		v.Kind = d.StringKind(s)
 		return m, err
-	case valueStruct:
-		// A repeated message field merges into the one before, as in proto.
-		k, ok := v.Kind.(*structpb.Value_StructValue)
+	}
+	return m, d.messageField(v, num, msg)
+}
+
+// scalarField decodes a null, number or bool field of a Value.
+func scalarField(v *structpb.Value, num protowire.Number, typ protowire.Type, b []byte) (int, error) {
+	var m int
+	switch {
+	case num == valueNull && typ == protowire.VarintType:
+		var x uint64
+		x, m = protowire.ConsumeVarint(b)
+		v.Kind = &structpb.Value_NullValue{NullValue: structpb.NullValue(enumOf(x))}
+	case num == valueNumber && typ == protowire.Fixed64Type:
+		var x uint64
+		x, m = protowire.ConsumeFixed64(b)
+		v.Kind = &structpb.Value_NumberValue{NumberValue: math.Float64frombits(x)}
+	case num == valueBool && typ == protowire.VarintType:
+		var x uint64
+		x, m = protowire.ConsumeVarint(b)
+		v.Kind = &structpb.Value_BoolValue{BoolValue: protowire.DecodeBool(x)}
+	default:
+		return 0, errUnexpected
+	}
+	return m, checkLen(m)
+}
+
+// messageField decodes a Struct or ListValue field of a Value. A repeated
+// message field merges into the one before it, as in proto.
+func (d *decoder) messageField(v *structpb.Value, num protowire.Number, msg []byte) error {
+	switch {
+	case num == valueStruct:
+		k, ok := v.GetKind().(*structpb.Value_StructValue)
 		if !ok || k.StructValue == nil {
 			k = &structpb.Value_StructValue{StructValue: &structpb.Struct{}}
 			v.Kind = k
 		}
-		return m, d.structFields(msg, k.StructValue)
-	case valueList:
-		k, ok := v.Kind.(*structpb.Value_ListValue)
+		return d.structFields(msg, k.StructValue)
+	case num == valueList:
+		k, ok := v.GetKind().(*structpb.Value_ListValue)
 		if !ok || k.ListValue == nil {
 			k = &structpb.Value_ListValue{ListValue: &structpb.ListValue{}}
 			v.Kind = k
 		}
-		return m, d.list(msg, k.ListValue)
+		return d.list(msg, k.ListValue)
 	}
-	return 0, errUnexpected
+	return errUnexpected
 }
 
 func (d *decoder) list(b []byte, l *structpb.ListValue) error {

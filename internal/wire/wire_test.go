@@ -23,8 +23,8 @@ const testXR = `{"apiVersion":"catalog.example.org/v1alpha1","kind":"CatalogApi"
 // convergedRequest is the request of the converged stack, as the load
 // driver sends it, with a desired state and input as later pipeline steps
 // see them.
-func convergedRequest(t testing.TB) *fnv1.RunFunctionRequest {
-	t.Helper()
+func convergedRequest(tb testing.TB) *fnv1.RunFunctionRequest {
+	tb.Helper()
 	f := fn.NewFunction(logging.NewNopLogger())
 	var observed map[string]*fnv1.Resource
 	var req *fnv1.RunFunctionRequest
@@ -35,7 +35,7 @@ func convergedRequest(t testing.TB) *fnv1.RunFunctionRequest {
 		}
 		rsp, err := f.RunFunction(context.Background(), req)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		observed = providersim.Observe(rsp.GetDesired().GetResources())
 	}
@@ -140,7 +140,10 @@ func TestMarshalResponse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withDetails := proto.Clone(rsp).(*fnv1.RunFunctionResponse)
+	withDetails, ok := proto.Clone(rsp).(*fnv1.RunFunctionResponse)
+	if !ok {
+		t.Fatal("proto.Clone did not return a response")
+	}
 	for _, r := range withDetails.GetDesired().GetResources() {
 		r.ConnectionDetails = map[string][]byte{"k": []byte("v")}
 		break
@@ -182,7 +185,7 @@ func TestMarshalResponse(t *testing.T) {
 // must be added there.
 func TestResponseFieldsKnown(t *testing.T) {
 	fields := (&fnv1.RunFunctionResponse{}).ProtoReflect().Descriptor().Fields()
-	var got []string
+	got := make([]string, 0, fields.Len())
 	for i := range fields.Len() {
 		got = append(got, string(fields.Get(i).Name()))
 	}
