@@ -86,7 +86,8 @@ func loadBalancer(s *Spec, logs bool) Desired {
 			Enabled: ptr(true),
 		}
 	}
-	return Desired{Key: KeyLoadBalancer, AWSName: name,
+	return Desired{
+		Key: KeyLoadBalancer, AWSName: name,
 		Uses:   loadBalancerUses(),
 		Hint:   "a load balancer usually becomes active within 3 minutes",
 		Object: &elbv2.LB{Spec: elbv2.LBSpec{ForProvider: p}},
@@ -164,7 +165,8 @@ func listener(s *Spec) Desired {
 // points at it.
 func listenerRule(s *Spec) Desired {
 	name := s.Name("rule-origin-verify")
-	return Desired{Key: KeyListenerRule, AWSName: name,
+	return Desired{
+		Key: KeyListenerRule, AWSName: name,
 		Uses: []string{KeyTargetGroup, KeyListener},
 		Object: &elbv2.LBListenerRule{Spec: elbv2.LBListenerRuleSpec{ForProvider: elbv2.LBListenerRuleParameters{
 			Region:         ptr(s.Region),

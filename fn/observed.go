@@ -117,6 +117,12 @@ func (o Observed) DatabaseSecretARN() string {
 	return o.String(KeyDBCluster, "status.atProvider.masterUserSecret[0].secretArn")
 }
 
+// AccountID is the AWS account the stack lives in, as AWS reports it for
+// the VPC: the function knows it only once the VPC exists.
+func (o Observed) AccountID() string {
+	return o.String(KeyVPC, "status.atProvider.ownerId")
+}
+
 // DistributionDomainName is the CloudFront distribution's domain name.
 func (o Observed) DistributionDomainName() string {
 	return o.String(KeyDistribution, "status.atProvider.domainName")
