@@ -70,6 +70,12 @@ func (o Observed) Resource(key string) *composed.Unstructured {
 	return &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: s.AsMap()}}
 }
 
+// ConditionTrue reports whether the observed resource has the condition of
+// this type with status True.
+func (o Observed) ConditionTrue(key string, t xpv1.ConditionType) bool {
+	return o.condition(key, t).Status == corev1.ConditionTrue
+}
+
 // Ready reports whether the provider says the resource is Ready.
 func (o Observed) Ready(key string) bool {
 	return o.condition(key, xpv1.TypeReady).Status == corev1.ConditionTrue
