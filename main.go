@@ -9,8 +9,6 @@ import (
 	function "github.com/crossplane/function-sdk-go"
 
 	"github.com/platform/function-catalog-api/fn"
-	"github.com/platform/function-catalog-api/internal/pagein"
-	"github.com/platform/function-catalog-api/internal/wire"
 )
 
 // CLI of this Function.
@@ -36,9 +34,7 @@ func (c *CLI) Run() error {
 	useRightSizedBuffers()
 	setMemoryLimit(c.GoMemoryLimit)
 	setGCPercent(c.GoGCPercent)
-	wire.Register() // Decodes requests in half the time of gRPC's proto codec.
 	f := fn.NewFunction(log)
-	pagein.ReleaseStartupPages()
 	return function.Serve(f,
 		function.Listen(c.Network, c.Address),
 		function.MTLSCertificates(c.TLSCertsDir),
@@ -75,7 +71,6 @@ func setGCPercent(percent int) {
 }
 
 func main() {
-	pagein.AdviseRandom()
 	ctx := kong.Parse(&CLI{}, kong.Description("A Crossplane composition function that renders the CatalogApi production stack on AWS."))
 	ctx.FatalIfErrorf(ctx.Run())
 }
