@@ -2,11 +2,17 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/alecthomas/kong"
+
 	function "github.com/crossplane/function-sdk-go"
 
 	"github.com/platform/function-catalog-api/fn"
 )
+
+// bytesPerMB converts --max-recv-message-size to bytes.
+const bytesPerMB = 1 << 20
 
 // CLI of this Function.
 type CLI struct {
@@ -24,16 +30,20 @@ type CLI struct {
 func (c *CLI) Run() error {
 	log, err := function.NewLogger(c.Debug)
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot create the logger: %w", err)
 	}
 	useRightSizedBuffers()
-	return function.Serve(fn.NewFunction(log),
+	err = function.Serve(fn.NewFunction(log),
 		function.Listen(c.Network, c.Address),
 		function.MTLSCertificates(c.TLSCertsDir),
 		function.Insecure(c.Insecure),
-		function.MaxRecvMessageSize(c.MaxRecvMessageSize*1024*1024),
+		function.MaxRecvMessageSize(c.MaxRecvMessageSize*bytesPerMB),
 		function.WithMetricsServer(c.MetricsAddress),
 	)
+	if err != nil {
+		return fmt.Errorf("cannot serve the function: %w", err)
+	}
+	return nil
 }
 
 func main() {

@@ -38,9 +38,11 @@ func RunCLI(ctx context.Context, cli string, timeout time.Duration, args ...stri
 // includes the full XR and the function's results.
 func RenderArgs(root, functions string, p Phase) []string {
 	at := func(f string) string { return filepath.Join(root, f) }
-	args := []string{"render", at(p.XR), at(ExampleComposition), functions,
+	args := []string{
+		"render", at(p.XR), at(ExampleComposition), functions,
 		"--xrd", at(XRD), "--function-credentials", at(ExampleCredentials),
-		"--include-full-xr", "--include-function-results", "--timeout", renderTimeout.String()}
+		"--include-full-xr", "--include-function-results", "--timeout", renderTimeout.String(),
+	}
 	if p.Observed != "" {
 		args = append(args, "--observed-resources", at(p.Observed))
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -572,9 +573,7 @@ func (img *imageTarball) runtimeFiles() map[string]layerFile {
 		if l.annotation != "" {
 			continue
 		}
-		for name, f := range l.files {
-			files[name] = f
-		}
+		maps.Copy(files, l.files)
 	}
 	return files
 }

@@ -38,6 +38,7 @@ const annotationCompositionResourceName = "crossplane.io/composition-resource-na
 // answer to it is, and what else must hold.
 type renderPhase struct {
 	Phase
+
 	next string // fixture generated from this render; "" for none
 	// check checks what only this phase promises; nil for nothing more.
 	check func(t *testing.T, p renderPhase, out *renderOutput)
@@ -122,8 +123,8 @@ func checkResults(t *testing.T, p renderPhase, results []*unstructured.Unstructu
 	for _, r := range results {
 		sev, _, _ := unstructured.NestedString(r.Object, "severity")
 		msg, _, _ := unstructured.NestedString(r.Object, "message")
-		switch {
-		case sev == "SEVERITY_FATAL" || sev == "SEVERITY_WARNING":
+		switch sev {
+		case "SEVERITY_FATAL", "SEVERITY_WARNING":
 			t.Errorf("%s: %s result: %s", p.Name, sev, msg)
 		default:
 			t.Logf("%s: %s result: %s", p.Name, sev, msg)

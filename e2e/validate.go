@@ -69,8 +69,10 @@ func ParseValidateSummary(out string) (ValidateSummary, error) {
 // prepared, and with --error-on-missing-schemas and any extra flags. It
 // returns the CLI's stdout and stderr together, and its error.
 func Validate(ctx context.Context, cli string, schemas, resources []string, cache, image string, extra ...string) (string, error) {
-	args := append([]string{"beta", "validate", strings.Join(schemas, ","), strings.Join(resources, ","),
-		"--cache-dir", cache, "--crossplane-image", image, "--error-on-missing-schemas"}, extra...)
+	args := append([]string{
+		"beta", "validate", strings.Join(schemas, ","), strings.Join(resources, ","),
+		"--cache-dir", cache, "--crossplane-image", image, "--error-on-missing-schemas",
+	}, extra...)
 	stdout, stderr, err := RunCLI(ctx, cli, validateTimeout, args...)
 	return string(stdout) + string(stderr), err
 }

@@ -9,10 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crossplane/function-sdk-go/logging"
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"google.golang.org/protobuf/types/known/structpb"
 	"sigs.k8s.io/yaml"
+
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/fn"
 )
@@ -147,7 +148,7 @@ func TestInputRulesInXRD(t *testing.T) {
 // linesAbout returns validate's error lines about the XR named name.
 func linesAbout(out, name string) []string {
 	var lines []string
-	for _, l := range strings.Split(out, "\n") {
+	for l := range strings.SplitSeq(out, "\n") {
 		if strings.HasPrefix(l, "[x]") && strings.Contains(l, fmt.Sprintf(", %s :", name)) {
 			lines = append(lines, l)
 		}

@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -53,13 +54,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loaddriver:", err)
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, o); err != nil {
+	if err := runUntilSignalled(o); err != nil {
 		fmt.Fprintln(os.Stderr, "loaddriver:", err)
-		stop()
 		os.Exit(1)
 	}
+}
+
+// runUntilSignalled runs the driver; an interrupt or SIGTERM cancels it, which
+// stops the function it started.
+func runUntilSignalled(o options) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, o)
 }
 
 func parseFlags() (options, error) {
@@ -73,9 +79,9 @@ func parseFlags() (options, error) {
 	flag.DurationVar(&o.Timeout, "timeout", 10*time.Second, "timeout of the start-up and of each request")
 	flag.Parse()
 	if o.Requests < 1 {
-		return o, fmt.Errorf("-requests must be at least 1")
+		return o, errors.New("-requests must be at least 1")
 	}
-	for _, f := range strings.Split(levels, ",") {
+	for f := range strings.SplitSeq(levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
 			return o, fmt.Errorf("-concurrency: %q is not a positive number", f)
@@ -83,7 +89,7 @@ func parseFlags() (options, error) {
 		o.Concurrency = append(o.Concurrency, n)
 	}
 	o.Phases = map[string]bool{}
-	for _, p := range strings.Split(phases, ",") {
+	for p := range strings.SplitSeq(phases, ",") {
 		p = strings.TrimSpace(p)
 		if p != "Nothing" && p != "Complete" {
 			return o, fmt.Errorf("-phases: %q is not Nothing or Complete", p)
@@ -115,17 +121,35 @@ func run(ctx context.Context, o options) error {
 	if bin == "" {
 		tmp, err := os.MkdirTemp("", "loaddriver-")
 		if err != nil {
-			return err
+			return fmt.Errorf("cannot create a directory for the function binary: %w", err)
 		}
 		defer os.RemoveAll(tmp)
-		fmt.Fprintln(os.Stderr, "==> Building the function")
-		if bin, err = fnproc.Build(ctx, root, filepath.Join(tmp, "function-catalog-api")); err != nil {
+		if bin, err = buildFunction(ctx, root, tmp); err != nil {
 			return err
 		}
 	}
 
 	printMachine(bin, xrPath, phases)
+	starts, levels, err := measureLevels(ctx, bin, phases, o)
+	if err != nil {
+		return err
+	}
+	printStartups(starts)
+	printLevels(o.Requests, levels)
+	printBudgets(starts, levels)
+	fmt.Printf("Load average after: %s\n", loadAverage())
+	return nil
+}
 
+// buildFunction builds the module's function into dir.
+func buildFunction(ctx context.Context, root, dir string) (string, error) {
+	fmt.Fprintln(os.Stderr, "==> Building the function")
+	return fnproc.Build(ctx, root, filepath.Join(dir, "function-catalog-api"))
+}
+
+// measureLevels measures every selected phase at every concurrency level, in
+// that order; every level starts the binary afresh.
+func measureLevels(ctx context.Context, bin string, phases []phase, o options) ([]startup, []level, error) {
 	var starts []startup
 	var levels []level
 	for _, ph := range phases {
@@ -135,17 +159,13 @@ func run(ctx context.Context, o options) error {
 		for _, c := range o.Concurrency {
 			st, l, err := measureLevel(ctx, bin, phases[0], ph, c, o)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			starts = append(starts, st)
 			levels = append(levels, l)
 		}
 	}
-	printStartups(starts)
-	printLevels(o.Requests, levels)
-	printBudgets(starts, levels)
-	fmt.Printf("Load average after: %s\n", loadAverage())
-	return nil
+	return starts, levels, nil
 }
 
 // stopServer stops a function the driver started; a failure to stop is

@@ -34,7 +34,7 @@ func newFakeCluster(t *testing.T) *fakeCluster {
 		t.Fatal(err)
 	}
 	xr.SetUID("8d0c7a3e-0000-4000-8000-000000000001")
-	var refs []any
+	refs := make([]any, 0, len(composed)+1)
 	for _, c := range composed {
 		f.add(c)
 		refs = append(refs, map[string]any{"apiVersion": c.GetAPIVersion(), "kind": c.GetKind(), "name": c.GetName()})

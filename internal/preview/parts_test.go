@@ -163,8 +163,10 @@ func TestFindStep(t *testing.T) {
 	comp := func(steps ...any) *unstructured.Unstructured {
 		return &unstructured.Unstructured{Object: map[string]any{"kind": "Composition", "metadata": map[string]any{"name": "c"}, "spec": map[string]any{"pipeline": steps}}}
 	}
-	ours := map[string]any{"step": "ours", "input": map[string]any{"apiVersion": "catalogapi.fn.example.org/v1beta1", "kind": "Input", "natGateways": "Single"},
-		"credentials": []any{map[string]any{"name": "origin-verify", "source": "Secret", "secretRef": map[string]any{"namespace": "ns", "name": "s"}}}}
+	ours := map[string]any{
+		"step": "ours", "input": map[string]any{"apiVersion": "catalogapi.fn.example.org/v1beta1", "kind": "Input", "natGateways": "Single"},
+		"credentials": []any{map[string]any{"name": "origin-verify", "source": "Secret", "secretRef": map[string]any{"namespace": "ns", "name": "s"}}},
+	}
 	other := map[string]any{"step": "other", "input": map[string]any{"apiVersion": "other.example.org/v1", "kind": "X"}}
 	cases := map[string]struct {
 		comp     *unstructured.Unstructured

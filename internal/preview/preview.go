@@ -13,8 +13,9 @@ import (
 	"reflect"
 	"strings"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
 // Exit codes of a preview, for pipelines.
