@@ -46,6 +46,9 @@ func RenderArgs(root, functions string, p Phase) []string {
 	if p.Observed != "" {
 		args = append(args, "--observed-resources", at(p.Observed))
 	}
+	if p.Required != "" {
+		args = append(args, "--required-resources", at(p.Required))
+	}
 	return args
 }
 

@@ -17,12 +17,17 @@ const (
 	ExampleComposition   = "examples/composition.yaml"
 	ExampleFunctions     = "examples/functions.yaml"
 	ExampleCredentials   = "examples/credentials.yaml"
+	// A second CatalogApi with the suffix examples/xr.yaml holds, and that
+	// one's claim marker as Crossplane supplies it: the function refuses it.
+	ExampleSuffixTakenXR = "examples/xr-suffix-taken.yaml"
+	ExampleSuffixHeld    = "examples/required-resources-suffix-held.yaml"
 	XRD                  = "apis/xrd.yaml"
 	ShippedComposition   = "apis/composition.yaml"
 	InputCRDs            = "package/input"
 
 	// Observed fixtures: what the provider reports after each phase's
 	// render.
+	ObservedPhase1 = "examples/observed/phase-1.yaml"
 	ObservedPhase2 = "examples/observed/phase-2.yaml"
 	ObservedPhase3 = "examples/observed/phase-3.yaml"
 	ObservedPhase4 = "examples/observed/phase-4.yaml"
@@ -31,25 +36,47 @@ const (
 	ToolsModule = ".ci/tools"
 )
 
-// Phase is one render of the example: which XR, and what is observed ("" for
-// nothing).
+// Phase is one render of the example: which XR, what is observed ("" for
+// nothing) and the required resources Crossplane supplies ("" for none).
 type Phase struct {
 	Name     string
 	XR       string
 	Observed string
+	Required string
 }
 
-// Phases are the renders of the example in order: nothing observed, then
-// what the provider reports after each render until the stack has
-// converged (phase-4), then day 2: a new image on the converged stack.
+// Phases are the renders of the example in order: nothing observed (the
+// claim of the suffix: the VPC alone), then what the provider reports after
+// each render until the stack has converged (phase-4), then day 2: a new
+// image on the converged stack.
 func Phases() []Phase {
 	return []Phase{
-		{Name: "phase-1", XR: ExampleXR},
+		{Name: "claim", XR: ExampleXR},
+		{Name: "phase-1", XR: ExampleXR, Observed: ObservedPhase1},
 		{Name: "phase-2", XR: ExampleXR, Observed: ObservedPhase2},
 		{Name: "phase-3", XR: ExampleXR, Observed: ObservedPhase3},
 		{Name: "phase-4", XR: ExampleXR, Observed: ObservedPhase4},
 		{Name: "image-update", XR: ExampleImageUpdateXR, Observed: ObservedPhase4},
 	}
+}
+
+// FirstStackPhase is the first render of the whole stack, the one
+// .ci/render-example prints.
+const FirstStackPhase = "phase-1"
+
+// Refusal is a render the function must refuse: crossplane render fails
+// with the function's Fatal result, which says Want.
+type Refusal struct {
+	Phase
+	Want string
+}
+
+// Refusals are the renders of the examples the function refuses.
+func Refusals() []Refusal {
+	return []Refusal{{
+		Phase: Phase{Name: "suffix-taken", XR: ExampleSuffixTakenXR, Required: ExampleSuffixHeld},
+		Want:  `spec.environmentSuffix: invalid value "dev": CatalogApi team-catalog/catalog-api, created 2026-03-01T10:00:00Z holds it`,
+	}}
 }
 
 // ValidatedInputs are the repository files validated with the renders: the
@@ -61,8 +88,12 @@ func ValidatedInputs(root string) []string {
 	for _, f := range files {
 		seen[f] = true
 	}
-	for _, p := range Phases() {
-		for _, f := range []string{p.XR, p.Observed} {
+	phases := Phases()
+	for _, r := range Refusals() {
+		phases = append(phases, r.Phase)
+	}
+	for _, p := range phases {
+		for _, f := range []string{p.XR, p.Observed, p.Required} {
 			if f != "" && !seen[f] {
 				seen[f] = true
 				files = append(files, f)

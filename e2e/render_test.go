@@ -47,6 +47,7 @@ type renderPhase struct {
 // renderPhases are the Phases with what each promises.
 func renderPhases() []renderPhase {
 	more := map[string]renderPhase{
+		"claim":        {next: ObservedPhase1, check: checkClaim},
 		"phase-1":      {next: ObservedPhase2, check: checkNotReady},
 		"phase-2":      {next: ObservedPhase3, check: checkNotReady},
 		"phase-3":      {next: ObservedPhase4, check: checkNotReady},
@@ -65,6 +66,7 @@ func renderPhases() []renderPhase {
 // fixtureKeys are composed resources each fixture must hold: what the
 // phases of the stack promise to have rendered by then.
 var fixtureKeys = map[string][]string{
+	ObservedPhase1: {fn.KeyVPC},
 	ObservedPhase2: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster},
 	ObservedPhase3: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution},
 	ObservedPhase4: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution, fn.KeyScalingTarget},
@@ -100,8 +102,13 @@ func TestRenderExamples(t *testing.T) {
 		}
 	}
 
-	// Also validated: the inputs of every render and the Composition the
-	// Configuration package ships (validate checks its step's Input too).
+	for _, r := range Refusals() {
+		checkRefused(t, cli, functions, r)
+	}
+
+	// Also validated: the inputs of every render (the refused ones too) and
+	// the Composition the Configuration package ships (validate checks its
+	// step's Input too).
 	resources := append(rendered, ValidatedInputs(repoRoot)...)
 	sum, out := validateResources(t, cli, resources)
 	t.Logf("crossplane beta validate: %s", sum)
@@ -179,6 +186,41 @@ func checkFixture(t *testing.T, path string, desired []*unstructured.Unstructure
 	if diff := cmp.Diff(string(got), string(want)); diff != "" {
 		t.Errorf("%s is out of date; regenerate it with: go test ./e2e -run TestRenderExamples -update\n(-committed +generated):\n%s", path, diff)
 	}
+}
+
+// checkClaim: the first render claims the suffix: the VPC alone, labelled
+// as a pending claim, and the XR not Ready.
+func checkClaim(t *testing.T, p renderPhase, out *renderOutput) {
+	t.Helper()
+	checkNotReady(t, p, out)
+	if got := keys(out.composed); !slices.Equal(got, []string{fn.KeyVPC}) {
+		t.Errorf("%s: rendered %v, want only the VPC", p.Name, got)
+	}
+	for _, u := range out.composed {
+		if got := u.GetLabels()[fn.LabelSuffixClaim]; got != fn.ClaimPending {
+			t.Errorf("%s: %s claim label = %q, want %q", p.Name, u.GetName(), got, fn.ClaimPending)
+		}
+	}
+}
+
+// checkRefused renders what the function must refuse: crossplane render
+// fails with the function's Fatal result, which names the field, the value
+// and what the rule is about, and prints no composed resource.
+func checkRefused(t *testing.T, cli, functions string, r Refusal) {
+	t.Helper()
+	stdout, stderr, err := RunCLI(t.Context(), cli, 2*time.Minute, RenderArgs(repoRoot, functions, r.Phase)...)
+	if err == nil {
+		t.Fatalf("%s: crossplane render succeeded, want the function's Fatal result:\n%s", r.Name, stdout)
+	}
+	for _, want := range []string{"returned a fatal result", r.Want} {
+		if !strings.Contains(string(stderr), want) {
+			t.Errorf("%s: the refusal does not say %q:\n%s", r.Name, want, stderr)
+		}
+	}
+	if strings.Contains(string(stdout), "kind: ") {
+		t.Errorf("%s: the refused render printed resources:\n%s", r.Name, stdout)
+	}
+	t.Logf("%s: refused as expected: %s", r.Name, bytes.TrimSpace(stderr))
 }
 
 // checkNotReady: until the stack has converged, the XR is not Ready.

@@ -4,15 +4,16 @@ import (
 	"context"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"google.golang.org/protobuf/proto"
 )
 
 // benchPhases are the lifecycle phases the benchmarks render, in order:
 // nothing observed, the first render's resources observed, and everything
 // observed and ready.
-var benchPhases = []string{"Nothing", "FirstRenderReady", "Complete"}
+var benchPhases = []string{"Nothing", "Claimed", "FirstRenderReady", "Complete"}
 
 // BenchmarkRunFunction measures one complete render per lifecycle phase, as
 // Crossplane sends it. The budget (README, Performance) is under 2 ms per

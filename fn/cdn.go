@@ -81,7 +81,12 @@ func distributionReady(o Observed, key string) bool {
 // CloudFront is global: the kind has no region.
 func distribution(s *Spec, origin string) Desired {
 	name := s.Name("cdn")
-	return Desired{Key: KeyDistribution, AWSName: name, Ready: distributionReady, NotReady: distributionDeploying,
+	// The access-log bucket outlives the distribution: disabling it takes
+	// up to 15 minutes, during which it keeps writing logs, and objects
+	// that arrive while force destroy empties the bucket fail its deletion.
+	return Desired{
+		Key: KeyDistribution, AWSName: name, Ready: distributionReady, NotReady: distributionDeploying,
+		Uses: []string{KeyLogBucket},
 		Object: &cloudfront.Distribution{
 			Spec: cloudfront.DistributionSpec{ForProvider: cloudfront.DistributionParameters{
 				Tags:                 s.Tags(name),
@@ -108,7 +113,8 @@ func distribution(s *Spec, origin string) Desired {
 				RetainOnDelete:    ptr(false),
 				WaitForDeployment: ptr(false),
 			}},
-		}}
+		},
+	}
 }
 
 // albOrigin is the ALB as a custom origin, reached over HTTP on the

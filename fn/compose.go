@@ -8,9 +8,12 @@ import (
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
+// networkPartName is the part that renders the VPC, the claim marker.
+const networkPartName = "Network"
+
 // Parts is the whole stack, in the order its conditions are reported.
 var Parts = []Part{
-	{Name: "Network", Build: buildNetwork},
+	{Name: networkPartName, Build: buildNetwork},
 	{Name: "Security", Build: buildSecurity},
 	{Name: "Logging", Build: buildLogging},
 	{Name: "LoadBalancer", Build: buildLoadBalancer},
@@ -52,7 +55,7 @@ func Compose(s *Spec, o Observed) (*Plan, error) {
 	seen := map[string]bool{}
 	onPurpose := map[string]string{}
 	for _, part := range Parts {
-		b := part.Build(s, o)
+		b := buildPart(part, s, o)
 		pr := PartResult{Name: part.Name, Waiting: b.Waiting}
 		for _, d := range b.Resources {
 			if _, dup := rendered[d.Key]; dup {

@@ -2,7 +2,10 @@ package fn
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	corev1 "k8s.io/api/core/v1"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/resource"
@@ -26,27 +29,41 @@ func readiness(d Desired, o Observed) resource.Ready {
 
 // PartCondition is the XR condition of one part of the stack.
 type PartCondition struct {
-	Type    string
+	Type string
+	// Ready is the condition's status: True only when every resource of
+	// the part is rendered, Ready and Synced.
 	Ready   bool
 	Reason  string
 	Message string
+	// Serving says every resource of the part is rendered and Ready, even
+	// if one reports an error (a failed update leaves the last applied
+	// configuration serving). The XR's readiness follows Serving only.
+	Serving bool
+	// Problems are the part's resources that report an error, one message
+	// each, for Warning results.
+	Problems []string
 }
 
-// partCondition derives a part's condition: waiting for inputs, creating
-// resources, waiting for readiness, or available.
+// Reasons of a part condition for resources that report an error.
+const (
+	ReasonReconcileError = "ReconcileError"
+	ReasonUnhealthy      = "Unhealthy"
+)
+
+// partCondition derives a part's condition: a resource that reports an
+// error, waiting for inputs, creating resources, waiting for readiness, or
+// available.
 func partCondition(pr PartResult, ready map[string]bool, o Observed) PartCondition {
 	c := PartCondition{Type: pr.Name + "Ready"}
-	var missing []string
-	var unready []Desired
-	for _, d := range pr.Resources {
-		switch {
-		case !o.Exists(d.Key):
-			missing = append(missing, d.Key)
-		case !ready[d.Key]:
-			unready = append(unready, d)
-		}
-	}
+	st := inspect(pr, ready, o)
+	missing, unready := st.missing, st.unready
+	c.Serving = len(pr.Waiting) == 0 && len(missing) == 0 && len(unready) == 0
+	c.Problems = slices.Concat(st.unsynced, st.unhealthy)
 	switch {
+	case len(st.unsynced) > 0:
+		c.Reason, c.Message = ReasonReconcileError, strings.Join(c.Problems, "; ")
+	case len(st.unhealthy) > 0:
+		c.Reason, c.Message = ReasonUnhealthy, strings.Join(c.Problems, "; ")
 	case len(pr.Waiting) > 0:
 		c.Reason, c.Message = "Waiting", strings.Join(pr.Waiting, "; ")
 	case len(missing) > 0:
@@ -79,6 +96,65 @@ func notReadyMessage(o Observed, d Desired) string {
 	}
 	if d.Hint != "" {
 		msg += "; " + d.Hint
+	}
+	return msg
+}
+
+// partState sorts a part's resources: not yet observed, not ready, and the
+// messages of those that report an error.
+type partState struct {
+	missing             []string
+	unready             []Desired
+	unsynced, unhealthy []string
+}
+
+func inspect(pr PartResult, ready map[string]bool, o Observed) partState {
+	var st partState
+	for _, d := range pr.Resources {
+		if !o.Exists(d.Key) {
+			st.missing = append(st.missing, d.Key)
+			continue
+		}
+		if !ready[d.Key] {
+			st.unready = append(st.unready, d)
+		}
+		if msg, ok := syncError(o, d.Key); ok {
+			st.unsynced = append(st.unsynced, msg)
+		} else if msg, ok := unhealthyError(o, d.Key); ok {
+			st.unhealthy = append(st.unhealthy, msg)
+		}
+	}
+	return st
+}
+
+// syncError quotes a resource's Synced=False condition: the provider could
+// not apply it (an AWS call failed, a reference is missing, ...).
+func syncError(o Observed, key string) (string, bool) {
+	c := o.condition(key, xpv1.TypeSynced)
+	if c.Status != corev1.ConditionFalse {
+		return "", false
+	}
+	return describeCondition(o, key, c), true
+}
+
+// unhealthyError quotes a resource's Ready=False condition for any reason
+// but Creating: the resource exists and the provider says it does not
+// serve.
+func unhealthyError(o Observed, key string) (string, bool) {
+	c := o.condition(key, xpv1.TypeReady)
+	if c.Status != corev1.ConditionFalse || c.Reason == "" || c.Reason == xpv1.ReasonCreating {
+		return "", false
+	}
+	return describeCondition(o, key, c), true
+}
+
+// describeCondition names a resource (key, kind and name) and quotes one of
+// its conditions: "key (Kind name): Type=Status Reason: message".
+func describeCondition(o Observed, key string, c xpv1.Condition) string {
+	u := o[resource.Name(key)].Resource
+	msg := fmt.Sprintf("%s (%s %s): %s=%s %s", key, u.GetKind(), u.GetName(), c.Type, c.Status, c.Reason)
+	if c.Message != "" {
+		msg += ": " + c.Message
 	}
 	return msg
 }

@@ -9,10 +9,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/crossplane/crossplane-runtime/v2/pkg/fieldpath"
-	"github.com/crossplane/function-sdk-go/request"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/fieldpath"
+	"github.com/crossplane/function-sdk-go/request"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
 )
@@ -306,6 +307,7 @@ func TestContractNameTag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Claim = ClaimHeld // The converged stack holds its suffix (claim.go).
 	plan, err := Compose(s, Observed(observed))
 	if err != nil {
 		t.Fatal(err)

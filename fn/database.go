@@ -40,7 +40,8 @@ func buildDatabase(s *Spec, _ Observed) Built {
 func dbSubnetGroup(s *Spec) Desired {
 	name := s.Name("db-subnet-group")
 	// The subnet group holds the private subnets until it is gone.
-	return Desired{Key: KeyDBSubnetGroup, AWSName: name, ExternalName: true,
+	return Desired{
+		Key: KeyDBSubnetGroup, AWSName: name, ExternalName: true,
 		Uses: []string{KeyPrivateSubnet(0), KeyPrivateSubnet(1)},
 		Object: &rds.SubnetGroup{Spec: rds.SubnetGroupSpec{ForProvider: rds.SubnetGroupParameters{
 			Region:       ptr(s.Region),
@@ -59,7 +60,8 @@ func dbSubnetGroup(s *Spec) Desired {
 // replace-only diff. The instances pin the AZs instead.
 func dbCluster(s *Spec) Desired {
 	name := DBClusterName(s)
-	return Desired{Key: KeyDBCluster, AWSName: name, ExternalName: true,
+	return Desired{
+		Key: KeyDBCluster, AWSName: name, ExternalName: true,
 		// RDS deletes a subnet group and a security group only once no
 		// cluster is in them.
 		Uses:      []string{KeyDBSubnetGroup, KeySGDatabase},
@@ -117,10 +119,13 @@ func dbClusterImmutable() []Immutable {
 // engine_version for aws_rds_cluster_instance).
 //
 // RDS deletes a cluster only after its instances: the cluster outlives them.
+// So does the database log group: the instances export the postgresql log,
+// and RDS creates a deleted group again, with no retention and no owner.
 func dbInstance(s *Spec, key, resourceType string, az, promotionTier int) Desired {
 	name := s.Name(resourceType)
-	return Desired{Key: key, AWSName: name, ExternalName: true,
-		Uses: []string{KeyDBCluster},
+	return Desired{
+		Key: key, AWSName: name, ExternalName: true,
+		Uses: []string{KeyDBCluster, KeyDBLogGroup},
 		Hint: "creating an Aurora instance usually takes 10 to 20 minutes",
 		Object: &rds.ClusterInstance{Spec: rds.ClusterInstanceSpec{ForProvider: rds.ClusterInstanceParameters{
 			Region:               ptr(s.Region),

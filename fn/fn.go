@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/runtime"
+
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -13,7 +15,6 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/crossplane/function-sdk-go/response"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
 )
@@ -56,28 +57,62 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
-	var keyed bool
-	spec.OriginVerifyValue, keyed = originVerifyValue(req, string(xr.Resource.GetUID()), spec.XRNamespace, spec.XRName)
-	if !keyed {
-		response.Warning(rsp, errors.Errorf("no %q credentials with key %q: the %s header value derives from the XR's UID; give the pipeline step a Secret with a random key", OriginVerifyCredentials, OriginVerifyKey, OriginVerifyHeader)).TargetComposite()
-	}
 	observed, err := request.GetObservedComposedResources(req)
 	if err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed composed resources"))
 		return rsp, nil
 	}
+	asked, err := claimSuffix(req, rsp, spec, Observed(observed))
+	if err != nil {
+		log.Info("Refused CatalogApi", "error", err)
+		return fatal(req, err), nil
+	}
+	if asked {
+		return rsp, nil
+	}
+	var keyed bool
+	spec.OriginVerifyValue, keyed = originVerifyValue(req, string(xr.Resource.GetUID()), spec.XRNamespace, spec.XRName)
+	if !keyed {
+		response.Warning(rsp, errors.Errorf("no %q credentials with key %q: the %s header value derives from the XR's UID; give the pipeline step a Secret with a random key", OriginVerifyCredentials, OriginVerifyKey, OriginVerifyHeader)).TargetComposite()
+	}
 	if err := f.render(req, rsp, spec, Observed(observed)); err != nil {
-		// Render nothing: a fresh response holds only the Fatal result.
-		fatal := response.To(req, response.DefaultTTL)
 		var invalid ValidationError
 		if !errors.As(err, &invalid) {
 			err = errors.Wrap(err, "cannot render the CatalogApi stack")
 		}
-		response.Fatal(fatal, err)
-		return fatal, nil
+		return fatal(req, err), nil
 	}
 	log.Debug("Rendered CatalogApi", "resources", len(rsp.GetDesired().GetResources()))
 	return rsp, nil
+}
+
+// fatal renders nothing: a fresh response holds only the Fatal result.
+func fatal(req *fnv1.RunFunctionRequest, err error) *fnv1.RunFunctionResponse {
+	rsp := response.To(req, response.DefaultTTL)
+	response.Fatal(rsp, err)
+	return rsp
+}
+
+// claimSuffix decides whether this CatalogApi may render its stack (see
+// claim.go). It returns asked=true when Crossplane has not yet supplied the
+// claim markers: the response then carries the requirement and nothing
+// else, and Crossplane calls again with them before it applies anything.
+// Otherwise it sets spec.Claim and keeps the requirement in the response
+// (Crossplane's requirement loop ends when it sees the same one twice).
+func claimSuffix(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, spec *Spec, o Observed) (asked bool, err error) {
+	if request.AdvertisesCapabilities(req) && !request.HasCapability(req, fnv1.Capability_CAPABILITY_REQUIRED_RESOURCES) {
+		return false, errors.New("this Crossplane does not supply required resources; the function needs them to refuse a second CatalogApi with the same spec.environmentSuffix")
+	}
+	others, resolved, err := suffixClaims(req, spec)
+	if err != nil {
+		return false, errors.Wrap(err, "cannot read the required claim markers")
+	}
+	requireSuffixClaims(rsp, spec)
+	if !resolved {
+		return true, nil
+	}
+	spec.Claim, err = decideClaim(spec, others, o)
+	return false, err
 }
 
 // render composes the stack and writes resources, status and conditions.
@@ -108,8 +143,11 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 	allReady := true
 	for _, pr := range plan.Parts {
 		c := partCondition(pr, ready, o)
-		allReady = allReady && c.Ready
+		allReady = allReady && c.Serving
 		setCondition(rsp, c)
+		for _, p := range c.Problems {
+			response.Warning(rsp, errors.New(p)).TargetComposite()
+		}
 	}
 	if err := setStatus(req, rsp, s, o, allReady); err != nil {
 		return err
@@ -143,7 +181,9 @@ func toDesiredComposed(d Desired, o Observed) (*resource.DesiredComposed, error)
 }
 
 // setStatus writes the XR's status and readiness into the desired composite
-// resource. The XR is ready only when every part is: Crossplane alone would
+// resource. The XR is ready only when every part serves (every resource
+// rendered and Ready; a resource that reports Synced=False after a failed
+// update still serves, and its part's condition says what failed): Crossplane alone would
 // call it ready once the resources rendered so far are, before the later
 // phases (service, CDN, scaling) even exist.
 func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed, ready bool) error {

@@ -5,14 +5,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crossplane/function-sdk-go/logging"
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"github.com/crossplane/function-sdk-go/resource"
-	"github.com/crossplane/function-sdk-go/response"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/response"
 )
 
 // testXR is a CatalogApi as an application team writes it.
@@ -32,6 +33,9 @@ func newRequest(xr string, observed map[string]*fnv1.Resource) *fnv1.RunFunction
 			Composite: &fnv1.Resource{Resource: resource.MustStructJSON(xr)},
 			Resources: observed,
 		},
+		// Crossplane has supplied the claim markers of the suffix: none
+		// but this CatalogApi's own.
+		RequiredResources: map[string]*fnv1.Resources{RequirementSuffixClaims: {}},
 	}
 	return withOriginKey(req, "test-origin-verify-key")
 }

@@ -24,7 +24,8 @@ func FuzzRunFunction(f *testing.F) {
 	f.Add("a--b", "UPPER/Case:tag", "mars-1", "10.0.0.1/16", "db.t3.micro", "1db", "postgres", "DB_HOST", 11, 3, 95, 40)
 	f.Add("x"+string(rune(0x2028)), "nginx", "eu-west-1", "300.0.0.0/16", "db.t4g.medium", "db", "u", "1BAD", -1, 60, 50, 35)
 
-	baseline := firstRenderKeys(f)
+	claimed := claimObserved(f)
+	baseline := firstRenderKeys(f, claimed)
 	f.Fuzz(func(t *testing.T, suffix, image, region, cidr, class, dbName, dbUser, envName string, minT, maxT, cpu, backup int) {
 		spec := map[string]any{
 			"environmentSuffix": suffix, "image": image, "region": region,
@@ -33,7 +34,7 @@ func FuzzRunFunction(f *testing.F) {
 			"database": map[string]any{"instanceClass": class, "name": dbName, "masterUsername": dbUser, "backupRetentionDays": backup},
 			"service":  map[string]any{"env": []any{map[string]any{"name": envName, "value": "v"}}},
 		}
-		rsp := run(t, newRequest(fuzzXR(t, spec), nil))
+		rsp := run(t, newRequest(fuzzXR(t, spec), claimed))
 		if fatal := fatalMessage(rsp); fatal != "" {
 			if n := len(rsp.GetDesired().GetResources()); n != 0 {
 				t.Fatalf("Fatal result %q but %d resources rendered", fatal, n)
@@ -64,8 +65,11 @@ func fuzzXR(t *testing.T, spec map[string]any) string {
 	return string(b)
 }
 
-func firstRenderKeys(f *testing.F) []string {
-	rsp, err := NewFunction(logging.NewNopLogger()).RunFunction(f.Context(), newRequest(testXR, nil))
+// firstRenderKeys are the keys of the first render of the stack, once the
+// claim is observed.
+func firstRenderKeys(f *testing.F, claimed map[string]*fnv1.Resource) []string {
+	f.Helper()
+	rsp, err := NewFunction(logging.NewNopLogger()).RunFunction(f.Context(), newRequest(testXR, claimed))
 	if err != nil || fatalMessage(rsp) != "" {
 		f.Fatalf("baseline render failed: %v %s", err, fatalMessage(rsp))
 	}

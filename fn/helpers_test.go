@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/crossplane/function-sdk-go/resource/composite"
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
 )
@@ -58,6 +59,9 @@ func testSpec(t *testing.T, opts ...specOption) *Spec {
 	if err != nil {
 		t.Fatalf("NewSpec: %v", err)
 	}
+	// RunFunction decides the claim from the required resources; a test
+	// Spec holds its suffix, so Compose renders the whole stack.
+	s.Claim = ClaimHeld
 	return s
 }
 

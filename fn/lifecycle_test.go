@@ -6,10 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crossplane/crossplane-runtime/v2/pkg/fieldpath"
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/types/known/structpb"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/fieldpath"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
 )
@@ -44,11 +46,11 @@ func conditionOf(rsp *fnv1.RunFunctionResponse, typ string) *fnv1.Condition {
 	return nil
 }
 
-// TestConvergence: the stack converges within 3 renders (checked inside
+// TestConvergence: the stack converges within 4 renders (checked inside
 // converge, which also fails on any dropped resource), and then the XR is
 // Ready with its status filled.
 func TestConvergence(t *testing.T) {
-	states := converge(t, testXR, 3)
+	states := converge(t, testXR, 4)
 	rsp := run(t, newRequest(testXR, states[len(states)-1]))
 	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_TRUE {
 		t.Errorf("converged XR readiness = %v, want READY_TRUE", got)
@@ -75,10 +77,10 @@ func TestConvergence(t *testing.T) {
 	}
 }
 
-// TestFirstRenderIsNotReady: before the later phases exist, the XR is not
+// TestFirstRenderIsNotReady: once the suffix is held, before the later phases exist, the XR is not
 // Ready and each waiting part says what it waits for.
 func TestFirstRenderIsNotReady(t *testing.T) {
-	rsp := run(t, newRequest(testXR, nil))
+	rsp := run(t, newRequest(testXR, claimObserved(t)))
 	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_FALSE {
 		t.Errorf("first render XR readiness = %v, want READY_FALSE", got)
 	}
@@ -96,7 +98,7 @@ func TestFirstRenderIsNotReady(t *testing.T) {
 // points to it, the old revision is kept until the service runs on the new
 // one, and nothing else changes.
 func TestImageChange(t *testing.T) {
-	states := converge(t, testXR, 3)
+	states := converge(t, testXR, 4)
 	before := run(t, newRequest(testXR, states[len(states)-1])).GetDesired().GetResources()
 	newXR := strings.Replace(testXR, "catalog-api:1.0.0", "catalog-api:1.1.0", 1)
 
@@ -154,7 +156,7 @@ func TestImageChange(t *testing.T) {
 // TestScaleChange: min/max change the scaling target only; the service's
 // desired count stays an initProvider value that autoscaling owns.
 func TestScaleChange(t *testing.T) {
-	states := converge(t, testXR, 3)
+	states := converge(t, testXR, 4)
 	obs := states[len(states)-1]
 	before := run(t, newRequest(testXR, obs)).GetDesired().GetResources()
 	after := run(t, newRequest(withSpec(t, `"scaling"`, `{"minTasks": 3, "maxTasks": 20}`), obs)).GetDesired().GetResources()
@@ -182,13 +184,13 @@ func TestScaleChange(t *testing.T) {
 // TestResourceGoesUnready: when a resource loses Ready, its part's condition
 // says which and why, and the XR is not Ready.
 func TestResourceGoesUnready(t *testing.T) {
-	states := converge(t, testXR, 3)
+	states := converge(t, testXR, 4)
 	obs := states[len(states)-1]
 	providersim.SetReady(obs[KeyDBWriter], false, "Unavailable")
 	rsp := run(t, newRequest(testXR, obs))
 	c := conditionOf(rsp, "DatabaseReady")
-	if c == nil || c.GetStatus() != fnv1.Status_STATUS_CONDITION_FALSE || c.GetReason() != "NotReady" || !strings.Contains(c.GetMessage(), KeyDBWriter) {
-		t.Errorf("DatabaseReady = %v, want False/NotReady naming %s", c, KeyDBWriter)
+	if c == nil || c.GetStatus() != fnv1.Status_STATUS_CONDITION_FALSE || c.GetReason() != ReasonUnhealthy || !strings.Contains(c.GetMessage(), KeyDBWriter) {
+		t.Errorf("DatabaseReady = %v, want False/%s naming %s", c, ReasonUnhealthy, KeyDBWriter)
 	}
 	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_FALSE {
 		t.Errorf("XR readiness = %v with an unready writer, want READY_FALSE", got)
@@ -209,6 +211,12 @@ func TestDeletionOrdering(t *testing.T) {
 		UsageKey(KeyDBSubnetGroup, KeyDBCluster):      {"SubnetGroup", "Cluster"},
 		UsageKey(KeyPrivateSubnet(0), KeyService):     {"Subnet", "Service"},
 		UsageKey(KeyInternetGateway, KeyLoadBalancer): {"InternetGateway", "LB"},
+		UsageKey(KeyDBLogGroup, KeyDBReader):          {"Group", "ClusterInstance"},
+		UsageKey(KeyInsightsLogGroup, KeyService):     {"Group", "Service"},
+		UsageKey(KeyInsightsLogGroup, KeyECSCluster):  {"Group", "Cluster"},
+		UsageKey(KeyFlowLogGroup, KeyFlowLog):         {"Group", "FlowLog"},
+		UsageKey(KeyLogBucket, KeyDistribution):       {"Bucket", "Distribution"},
+		UsageKey(KeyEIP(0), KeyNATGateway(0)):         {"EIP", "NATGateway"},
 	}
 	for key, kinds := range want {
 		u, ok := stack[key]
@@ -232,7 +240,7 @@ func TestDeletionOrdering(t *testing.T) {
 // TestImmutableFieldChange: changing a field AWS cannot change in place is
 // refused with a Fatal result that names it, and nothing is rendered.
 func TestImmutableFieldChange(t *testing.T) {
-	states := converge(t, testXR, 3)
+	states := converge(t, testXR, 4)
 	obs := states[len(states)-1]
 	rsp := run(t, newRequest(withSpec(t, `"database"`, `{"name": "orders"}`), obs))
 	msg := fatalMessage(rsp)
@@ -247,7 +255,7 @@ func TestImmutableFieldChange(t *testing.T) {
 // TestNotReadyMessages: a part's condition explains each unready resource
 // in words a person can act on.
 func TestNotReadyMessages(t *testing.T) {
-	states := converge(t, testXR, 3)
+	states := converge(t, testXR, 4)
 	cases := map[string]struct {
 		condition string
 		mutate    func(obs map[string]*fnv1.Resource)
@@ -268,10 +276,10 @@ func TestNotReadyMessages(t *testing.T) {
 			},
 			want: []string{"CloudFront distribution is still deploying (status InProgress)", "5 to 15 minutes"},
 		},
-		"WriterUnavailable": {
+		"WriterCreating": {
 			condition: "DatabaseReady",
-			mutate:    func(obs map[string]*fnv1.Resource) { providersim.SetReady(obs[KeyDBWriter], false, "Unavailable") },
-			want:      []string{KeyDBWriter, "(Unavailable", "10 to 20 minutes"},
+			mutate:    func(obs map[string]*fnv1.Resource) { providersim.SetReady(obs[KeyDBWriter], false, "Creating") },
+			want:      []string{KeyDBWriter, "(Creating", "10 to 20 minutes"},
 		},
 	}
 	for name, tc := range cases {
@@ -283,6 +291,87 @@ func TestNotReadyMessages(t *testing.T) {
 				if c == nil || !strings.Contains(c.GetMessage(), w) {
 					t.Errorf("%s message = %q, want it to contain %q", tc.condition, c.GetMessage(), w)
 				}
+			}
+		})
+	}
+}
+
+// convergedObjects is the converged stack as Kubernetes objects, Usages
+// included, as a teardown starts from.
+func convergedObjects(t *testing.T) []*unstructured.Unstructured {
+	t.Helper()
+	states := converge(t, testXR, 4)
+	last := states[len(states)-1]
+	out := make([]*unstructured.Unstructured, 0, len(last))
+	for _, k := range sortedKeys(last) {
+		out = append(out, &unstructured.Unstructured{Object: last[k].GetResource().AsMap()})
+	}
+	return out
+}
+
+// TestTeardownLeavesNothing: deleting the CatalogApi, played by the
+// simulated provider (Usages, log groups recreated by their writers,
+// buckets and addresses that refuse deletion while in use), deletes every
+// resource and leaves nothing behind in AWS.
+func TestTeardownLeavesNothing(t *testing.T) {
+	res := providersim.Teardown(convergedObjects(t))
+	if len(res.Leaked)+len(res.Refused)+len(res.Stuck) != 0 {
+		t.Errorf("teardown: leaked %v, refused %v, stuck %v", res.Leaked, res.Refused, res.Stuck)
+	}
+	t.Logf("teardown order: %v", res.Order)
+}
+
+// TestTeardownNeedsEachEdge: without each deletion edge, the teardown
+// leaves something behind or AWS refuses a deletion.
+func TestTeardownNeedsEachEdge(t *testing.T) {
+	cases := map[string]struct {
+		drop []string // Usages removed
+		want string   // what the teardown then reports
+	}{
+		"DatabaseLogGroup": {
+			drop: []string{UsageKey(KeyDBLogGroup, KeyDBWriter), UsageKey(KeyDBLogGroup, KeyDBReader)},
+			want: "leaked: log group /aws/rds/cluster/aurora-cluster-dev/postgresql (" + KeyDBLogGroup + ")",
+		},
+		"ContainerInsightsLogGroup": {
+			drop: []string{UsageKey(KeyInsightsLogGroup, KeyECSCluster), UsageKey(KeyInsightsLogGroup, KeyService)},
+			want: "leaked: log group /aws/ecs/containerinsights/ecs-cluster-dev/performance (" + KeyInsightsLogGroup + ")",
+		},
+		"FlowLogGroup": {
+			drop: []string{UsageKey(KeyFlowLogGroup, KeyFlowLog)},
+			want: "leaked: log group /aws/vpc/flow-logs-dev (" + KeyFlowLogGroup + ")",
+		},
+		"AccessLogBucket": {
+			drop: []string{UsageKey(KeyLogBucket, KeyDistribution)},
+			want: "refused: " + KeyLogBucket + ": BucketNotEmpty: " + KeyDistribution,
+		},
+		"ElasticIP": {
+			drop: []string{UsageKey(KeyEIP(1), KeyNATGateway(1))},
+			want: "refused: " + KeyEIP(1) + ": InvalidIPAddress.InUse",
+		},
+	}
+	all := convergedObjects(t)
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var objs []*unstructured.Unstructured
+			for _, u := range all {
+				if slices.Contains(tc.drop, u.GetAnnotations()[providersim.AnnotationCompositionResourceName]) {
+					continue
+				}
+				objs = append(objs, u)
+			}
+			if len(objs) != len(all)-len(tc.drop) {
+				t.Fatalf("the stack has not every Usage of %v", tc.drop)
+			}
+			res := providersim.Teardown(objs)
+			report := make([]string, 0, len(res.Leaked)+len(res.Refused))
+			for _, l := range res.Leaked {
+				report = append(report, "leaked: "+l)
+			}
+			for _, r := range res.Refused {
+				report = append(report, "refused: "+r)
+			}
+			if !slices.ContainsFunc(report, func(r string) bool { return strings.HasPrefix(r, tc.want) }) {
+				t.Errorf("without %v the teardown reports %v, want %q", tc.drop, report, tc.want)
 			}
 		})
 	}

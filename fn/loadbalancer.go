@@ -1,8 +1,9 @@
 package fn
 
 import (
-	"github.com/crossplane/function-sdk-go/resource"
 	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
+
+	"github.com/crossplane/function-sdk-go/resource"
 )
 
 // Keys of the load balancer part: composition resource names, stable once released
@@ -92,7 +93,8 @@ func loadBalancer(s *Spec, logs bool) Desired {
 			Enabled: ptr(true),
 		}
 	}
-	return Desired{Key: KeyLoadBalancer, AWSName: name,
+	return Desired{
+		Key: KeyLoadBalancer, AWSName: name,
 		Uses:   loadBalancerUses(),
 		Hint:   "a load balancer usually becomes active within 3 minutes",
 		Object: &elbv2.LB{Spec: elbv2.LBSpec{ForProvider: p}},
@@ -170,7 +172,8 @@ func listener(s *Spec) Desired {
 // points at it.
 func listenerRule(s *Spec) Desired {
 	name := s.Name("rule-origin-verify")
-	return Desired{Key: KeyListenerRule, AWSName: name,
+	return Desired{
+		Key: KeyListenerRule, AWSName: name,
 		Uses: []string{KeyTargetGroup, KeyListener},
 		Object: &elbv2.LBListenerRule{Spec: elbv2.LBListenerRuleSpec{ForProvider: elbv2.LBListenerRuleParameters{
 			Region:         ptr(s.Region),

@@ -149,8 +149,10 @@ func TestListener(t *testing.T) {
 		got.Actions = append(got.Actions, strings.Join([]string{*a.Index, *a.Type, *a.FixedResponse.StatusCode}, " "))
 	}
 	// Without the origin-verify header a request gets 403.
-	want := listenerView{LBRef: "api-load-balancer", Protocol: "HTTP", Port: 80.0,
-		Actions: []string{"default fixed-response 403"}}
+	want := listenerView{
+		LBRef: "api-load-balancer", Protocol: "HTTP", Port: 80.0,
+		Actions: []string{"default fixed-response 403"},
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

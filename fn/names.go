@@ -3,6 +3,7 @@ package fn
 import (
 	"errors"
 	"fmt"
+	"maps"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	xpresource "github.com/crossplane/crossplane-runtime/v2/pkg/resource"
@@ -129,9 +130,18 @@ func LogGroupNames(s *Spec) []string {
 func (s *Spec) setMetadata(d Desired) {
 	o := d.Object
 	o.SetName(s.ObjectName(d.Key))
-	o.SetLabels(map[string]string{LabelResource: d.Key})
+	labels := map[string]string{LabelResource: d.Key}
+	maps.Copy(labels, d.Labels)
+	o.SetLabels(labels)
+	annotations := maps.Clone(d.Annotations)
 	if d.ExternalName && d.AWSName != "" {
-		o.SetAnnotations(map[string]string{AnnotationExternalName: d.AWSName})
+		if annotations == nil {
+			annotations = map[string]string{}
+		}
+		annotations[AnnotationExternalName] = d.AWSName
+	}
+	if annotations != nil {
+		o.SetAnnotations(annotations)
 	}
 }
 

@@ -2,6 +2,7 @@ package fn
 
 import (
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
+	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
 )
 
 // Keys of the network part: composition resource names, stable once released
@@ -43,7 +44,7 @@ func KeyPrivateRTA(i int) string          { return keyPrivateRTAPrefix + zones[i
 // buildNetwork renders the VPC over two AZs: a public and a private subnet
 // in each, an internet gateway, NAT gateway(s) with Elastic IPs, route
 // tables, and VPC flow logs to CloudWatch.
-func buildNetwork(s *Spec, _ Observed) Built {
+func buildNetwork(s *Spec, o Observed) Built {
 	var b Built
 	b.Add(vpc(s), internetGateway(s), publicRouteTable(s), publicDefaultRoute(s))
 	for i := range zones {
@@ -53,13 +54,21 @@ func buildNetwork(s *Spec, _ Observed) Built {
 			b.Add(natEIP(s, i), natGateway(s, i))
 		}
 	}
-	b.Add(flowLogGroup(s), flowLogRole(s), flowLogRolePolicy(s), flowLog(s))
+	b.Add(flowLogGroup(s))
+	trust, ok := flowLogTrustPolicy(s, o)
+	if !ok {
+		b.Wait("the AWS account ID (the VPC's status.atProvider.ownerId) for the flow-log role's trust policy")
+		return b
+	}
+	b.Add(flowLogRole(s, trust), flowLogRolePolicy(s), flowLog(s))
 	return b
 }
 
+// vpc is also the claim marker of the suffix (see claim.go).
 func vpc(s *Spec) Desired {
 	name := s.Name("vpc")
-	return Desired{Key: KeyVPC, AWSName: name, Immutable: vpcImmutable(), Object: &ec2.VPC{
+	labels, annotations := claimMetadata(s)
+	return Desired{Key: KeyVPC, AWSName: name, Immutable: vpcImmutable(), Labels: labels, Annotations: annotations, Object: &ec2.VPC{
 		Spec: ec2.VPCSpec{ForProvider: ec2.VPCParameters_2{
 			Region:             ptr(s.Region),
 			Tags:               s.Tags(name),
@@ -110,6 +119,8 @@ func internetGateway(s *Spec) Desired {
 	}}
 }
 
+// natEIP is the Elastic IP of AZ i's NAT gateway, which uses it: an address
+// in use cannot be released.
 func natEIP(s *Spec, i int) Desired {
 	name := s.Name("eip-nat-" + zones[i])
 	return Desired{Key: KeyEIP(i), AWSName: name, Object: &ec2.EIP{
@@ -122,12 +133,13 @@ func natEIP(s *Spec, i int) Desired {
 }
 
 // natGateway is the NAT gateway of AZ i. Its public address keeps the
-// internet gateway from being detached, so the internet gateway must
-// outlive it.
+// internet gateway from being detached, and AWS refuses to release its
+// Elastic IP while it exists: both must outlive it.
 func natGateway(s *Spec, i int) Desired {
 	name := s.Name("nat-" + zones[i])
-	return Desired{Key: KeyNATGateway(i), AWSName: name,
-		Uses: []string{KeyInternetGateway},
+	return Desired{
+		Key: KeyNATGateway(i), AWSName: name,
+		Uses: []string{KeyInternetGateway, KeyEIP(i)},
 		Hint: "a NAT gateway usually becomes available within 2 to 5 minutes",
 		Object: &ec2.NATGateway{Spec: ec2.NATGatewaySpec{ForProvider: ec2.NATGatewayParameters_2{
 			Region:          ptr(s.Region),
@@ -202,22 +214,63 @@ func flowLogGroup(s *Spec) Desired {
 	return logGroup(s, KeyFlowLogGroup, FlowLogGroupName(s))
 }
 
-func flowLogRole(s *Spec) Desired {
-	return serviceRole(s, KeyFlowLogRole, s.Name("role-flow-logs"), "vpc-flow-logs.amazonaws.com")
+// flowLogsService is the service principal that delivers VPC flow logs.
+const flowLogsService = "vpc-flow-logs.amazonaws.com"
+
+// flowLogTrustPolicy lets only VPC Flow Logs assume the flow-log role, and
+// only for flow logs of this account in this region: the aws:SourceAccount
+// and aws:SourceArn conditions the Amazon VPC user guide recommends against
+// the confused deputy ("IAM role for publishing flow logs to CloudWatch
+// Logs"). The account comes from the observed VPC; a role rendered before
+// keeps its policy while the account is not observed.
+func flowLogTrustPolicy(s *Spec, o Observed) (string, bool) {
+	if account := o.AccountID(); account != "" {
+		return policyDocument(Statement{
+			Effect:    "Allow",
+			Principal: &Principal{Service: flowLogsService},
+			Action:    []string{"sts:AssumeRole"},
+			Condition: Condition{
+				"StringEquals": {"aws:SourceAccount": account},
+				"ArnLike":      {"aws:SourceArn": "arn:aws:ec2:" + s.Region + ":" + account + ":vpc-flow-log/*"},
+			},
+		}), true
+	}
+	previous := o.String(KeyFlowLogRole, "spec.forProvider.assumeRolePolicy")
+	return previous, previous != ""
 }
 
-// flowLogRolePolicy lets the VPC flow logs service write to its own log
-// group only.
+func flowLogRole(s *Spec, trust string) Desired {
+	name := s.Name("role-flow-logs")
+	return Desired{Key: KeyFlowLogRole, AWSName: name, ExternalName: true, Object: &iam.Role{
+		Spec: iam.RoleSpec{ForProvider: iam.RoleParameters{
+			Tags:                s.Tags(name),
+			AssumeRolePolicy:    ptr(trust),
+			ForceDetachPolicies: ptr(true),
+		}},
+	}}
+}
+
+// flowLogRolePolicy grants what the Amazon VPC user guide lists for
+// publishing flow logs to CloudWatch Logs, on the stack's flow-log group
+// only, except DescribeLogGroups: a list action, granted on the region's
+// log groups. CreateLogGroup lets delivery recreate a deleted group; the
+// flow log's Uses keep the group until the flow log is gone.
 func flowLogRolePolicy(s *Spec) Desired {
-	doc := policyDocument(statement("Allow",
-		[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
-		logGroupARN(s, FlowLogGroupName(s)), logGroupARN(s, FlowLogGroupName(s))+":log-stream:*"))
+	group := logGroupARN(s, FlowLogGroupName(s))
+	doc := policyDocument(
+		statement("Allow",
+			[]string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+			group, group+":log-stream:*"),
+		statement("Allow", []string{"logs:DescribeLogGroups"}, logGroupARN(s, "*")),
+	)
 	return inlinePolicy(s, KeyFlowLogRolePolicy, KeyFlowLogRole, s.Name("policy-flow-logs"), doc)
 }
 
+// flowLog delivers the VPC's flow logs to its log group, which must outlive
+// it: delivery creates a missing group again, with no retention.
 func flowLog(s *Spec) Desired {
 	name := s.Name("flow-log")
-	return Desired{Key: KeyFlowLog, AWSName: name, Object: &ec2.FlowLog{
+	return Desired{Key: KeyFlowLog, AWSName: name, Uses: []string{KeyFlowLogGroup}, Object: &ec2.FlowLog{
 		Spec: ec2.FlowLogSpec{ForProvider: ec2.FlowLogParameters{
 			Region:             ptr(s.Region),
 			Tags:               s.Tags(name),

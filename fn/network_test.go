@@ -1,6 +1,9 @@
 package fn
 
 import (
+	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -187,7 +190,7 @@ func TestNetworkRouteTableAssociations(t *testing.T) {
 
 func TestNetworkFlowLog(t *testing.T) {
 	s := testSpec(t)
-	b := buildNetwork(s, nil)
+	b := buildNetwork(s, vpcOwnedBy(t, "123456789012"))
 	want := ec2.FlowLogParameters{
 		Region:             ptr("eu-north-1"),
 		Tags:               map[string]*string{"Environment": ptr("production"), "Project": ptr("catalog-api"), "Name": ptr("flow-log-dev")},
@@ -206,37 +209,84 @@ func TestNetworkFlowLog(t *testing.T) {
 	}
 }
 
+// vpcOwnedBy is the VPC as the provider reports it: AWS names its owner.
+func vpcOwnedBy(t *testing.T, account string) Observed {
+	t.Helper()
+	return observedOf(t, observedResource{key: KeyVPC, ready: true, atProvider: map[string]any{"ownerId": account}})
+}
+
+// jsonOf decodes a policy document for comparison.
+func jsonOf(t *testing.T, doc string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(doc), &m); err != nil {
+		t.Fatalf("invalid policy JSON %s: %v", doc, err)
+	}
+	return m
+}
+
+// TestNetworkFlowLogRole: VPC Flow Logs alone may assume the role, only for
+// flow logs of the stack's account and region (aws:SourceAccount,
+// aws:SourceArn), and the role may do what AWS documents for delivery to
+// CloudWatch Logs, on the stack's flow-log group.
 func TestNetworkFlowLogRole(t *testing.T) {
 	s := testSpec(t)
-	b := buildNetwork(s, nil)
+	b := buildNetwork(s, vpcOwnedBy(t, "210987654321"))
 
 	role := objectByKey[*iam.Role](t, b, KeyFlowLogRole).Spec.ForProvider
-	trust := parsePolicy(t, "trust policy", *role.AssumeRolePolicy)
-	if len(trust.Statement) != 1 ||
-		!cmp.Equal(map[string]any{"Service": "vpc-flow-logs.amazonaws.com"}, trust.Statement[0].Principal) ||
-		!cmp.Equal([]string{"sts:AssumeRole"}, trust.Statement[0].Action) {
-		t.Errorf("trust policy = %s, want vpc-flow-logs.amazonaws.com allowed sts:AssumeRole", *role.AssumeRolePolicy)
+	wantTrust := map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+		"Effect":    "Allow",
+		"Principal": map[string]any{"Service": "vpc-flow-logs.amazonaws.com"},
+		"Action":    []any{"sts:AssumeRole"},
+		"Condition": map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": "210987654321"},
+			"ArnLike":      map[string]any{"aws:SourceArn": "arn:aws:ec2:eu-north-1:210987654321:vpc-flow-log/*"},
+		},
+	}}}
+	if diff := cmp.Diff(wantTrust, jsonOf(t, *role.AssumeRolePolicy)); diff != "" {
+		t.Errorf("trust policy (-want +got):\n%s", diff)
 	}
 
 	rp := objectByKey[*iam.RolePolicy](t, b, KeyFlowLogRolePolicy).Spec.ForProvider
 	if diff := cmp.Diff(refTo(s, KeyFlowLogRole), rp.RoleRef); diff != "" {
 		t.Errorf("roleRef (-want +got):\n%s", diff)
 	}
-	doc := parsePolicy(t, "role policy", *rp.Policy)
 	group := "arn:aws:logs:eu-north-1:*:log-group:/aws/vpc/flow-logs-dev"
-	if len(doc.Statement) != 1 {
-		t.Fatalf("role policy has %d statements, want 1: %s", len(doc.Statement), *rp.Policy)
+	wantPolicy := map[string]any{"Version": "2012-10-17", "Statement": []any{
+		map[string]any{
+			"Effect":   "Allow",
+			"Action":   []any{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+			"Resource": []any{group, group + ":log-stream:*"},
+		},
+		map[string]any{
+			"Effect":   "Allow",
+			"Action":   []any{"logs:DescribeLogGroups"},
+			"Resource": []any{"arn:aws:logs:eu-north-1:*:log-group:*"},
+		},
+	}}
+	if diff := cmp.Diff(wantPolicy, jsonOf(t, *rp.Policy)); diff != "" {
+		t.Errorf("role policy (-want +got):\n%s", diff)
 	}
-	st := doc.Statement[0]
-	if st.Effect != "Allow" {
-		t.Errorf("Effect = %q, want Allow", st.Effect)
-	}
-	if diff := cmp.Diff([]string{group, group + ":log-stream:*"}, st.Resource); diff != "" {
-		t.Errorf("Resource is not scoped to the flow-log group (-want +got):\n%s", diff)
-	}
-	for _, a := range st.Action {
-		if a == "*" || a == "logs:*" || a == "logs:CreateLogGroup" {
-			t.Errorf("Action %q is broader than writing to the existing group", a)
+}
+
+// TestNetworkFlowLogRoleWaitsForTheAccount: without the account the trust
+// policy cannot be conditioned: the role, its policy and the flow log wait,
+// unless the role exists already, which keeps its trust policy.
+func TestNetworkFlowLogRoleWaitsForTheAccount(t *testing.T) {
+	s := testSpec(t)
+	b := buildNetwork(s, nil)
+	for _, k := range []string{KeyFlowLogRole, KeyFlowLogRolePolicy, KeyFlowLog} {
+		if slices.Contains(renderedKeys(b), k) {
+			t.Errorf("%s rendered before the account is known", k)
 		}
+	}
+	if len(b.Waiting) != 1 || !strings.Contains(b.Waiting[0], "status.atProvider.ownerId") {
+		t.Errorf("Waiting = %q, want the account ID", b.Waiting)
+	}
+	previous := `{"Version":"2012-10-17","Statement":[]}`
+	o := observedOf(t, observedResource{key: KeyFlowLogRole, ready: true, spec: map[string]any{"forProvider": map[string]any{"assumeRolePolicy": previous}}})
+	b = buildNetwork(s, o)
+	if got := *objectByKey[*iam.Role](t, b, KeyFlowLogRole).Spec.ForProvider.AssumeRolePolicy; got != previous {
+		t.Errorf("an existing role's trust policy became %s, want it kept: %s", got, previous)
 	}
 }

@@ -1,9 +1,10 @@
 package fn
 
 import (
+	corev1 "k8s.io/api/core/v1"
+
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/resource"
-	corev1 "k8s.io/api/core/v1"
 )
 
 // Observed is typed read access to the observed composed resources.
@@ -78,6 +79,12 @@ func (o Observed) DatabaseReaderEndpoint() string {
 // DatabaseSecretARN is the ARN of the master user secret RDS manages.
 func (o Observed) DatabaseSecretARN() string {
 	return o.String(KeyDBCluster, "status.atProvider.masterUserSecret[0].secretArn")
+}
+
+// AccountID is the AWS account the stack lives in, as AWS reports it for
+// the VPC: the function knows it only once the VPC exists.
+func (o Observed) AccountID() string {
+	return o.String(KeyVPC, "status.atProvider.ownerId")
 }
 
 // DistributionDomainName is the CloudFront distribution's domain name.

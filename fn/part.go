@@ -92,6 +92,11 @@ type Desired struct {
 	// Ready decides the resource's readiness from what is observed. Nil
 	// means: ready when the provider reports Ready=True.
 	Ready ReadyCheck
+	// Labels and Annotations are added to the shared ones (the resource key
+	// label, the external-name annotation); the claim marker (claim.go)
+	// uses them.
+	Labels      map[string]string
+	Annotations map[string]string
 	// EmptyStrings are field paths whose empty string is meant: the
 	// conversion to unstructured (composed.From, JSON omitempty) drops
 	// empty strings, so they are set again afterwards.

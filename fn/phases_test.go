@@ -37,16 +37,26 @@ func converge(t testing.TB, xr string, maxRenders int) []map[string]*fnv1.Resour
 	return nil
 }
 
-// testPhases are the observed states of the lifecycle: nothing yet, after
-// the first render's resources exist, and the converged stack.
+// testPhases are the observed states of the lifecycle: nothing yet, the
+// claim marker (the VPC) Ready, the first stack render's resources Ready,
+// and the converged stack.
 func testPhases(t testing.TB) map[string]map[string]*fnv1.Resource {
 	t.Helper()
-	states := converge(t, testXR, 3)
+	states := converge(t, testXR, 4)
 	return map[string]map[string]*fnv1.Resource{
 		"Nothing":          nil,
-		"FirstRenderReady": states[1],
+		"Claimed":          states[1],
+		"FirstRenderReady": states[2],
 		"Complete":         states[len(states)-1],
 	}
+}
+
+// claimObserved is what is observed once the claim marker of testXR (its
+// VPC, the only resource of the first render) is Ready: the state from which
+// a CatalogApi renders its stack.
+func claimObserved(t testing.TB) map[string]*fnv1.Resource {
+	t.Helper()
+	return providersim.Observe(run(t, newRequest(testXR, nil)).GetDesired().GetResources())
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -55,8 +55,10 @@ func TestScalingValues(t *testing.T) {
 		"Max":        {*target.MaxCapacity, 12.0},
 		"NoRole":     {target.RoleArn == nil && target.RoleArnRef == nil, true},
 		"PolicyType": {*policy.PolicyType, "TargetTrackingScaling"},
-		"Refs": {[]string{policy.ResourceIDRef.Name, policy.ScalableDimensionRef.Name, policy.ServiceNamespaceRef.Name},
-			[]string{s.ObjectName(KeyScalingTarget), s.ObjectName(KeyScalingTarget), s.ObjectName(KeyScalingTarget)}},
+		"Refs": {
+			[]string{policy.ResourceIDRef.Name, policy.ScalableDimensionRef.Name, policy.ServiceNamespaceRef.Name},
+			[]string{s.ObjectName(KeyScalingTarget), s.ObjectName(KeyScalingTarget), s.ObjectName(KeyScalingTarget)},
+		},
 		"TargetTracking": {policy.TargetTrackingScalingPolicyConfiguration, &appautoscaling.TargetTrackingScalingPolicyConfigurationParameters{
 			TargetValue: f64(60),
 			PredefinedMetricSpecification: &appautoscaling.PredefinedMetricSpecificationParameters{

@@ -92,7 +92,8 @@ func securityGroup(s *Spec, key, resourceType, description string) Desired {
 // entries against the 60-rule quota of the group, so it allows one port.
 func albFromCloudFront(s *Spec) Desired {
 	name := s.Name("sgr-alb-ingress-cloudfront")
-	return Desired{Key: KeyRuleALBFromCloudFront, AWSName: name,
+	return Desired{
+		Key: KeyRuleALBFromCloudFront, AWSName: name,
 		Object: &ec2.SecurityGroupIngressRule{
 			Spec: ec2.SecurityGroupIngressRuleSpec{ForProvider: ec2.SecurityGroupIngressRuleParameters{
 				Region:             ptr(s.Region),
@@ -104,7 +105,8 @@ func albFromCloudFront(s *Spec) Desired {
 				ToPort:             f64(ListenerPort),
 				PrefixListID:       ptr(s.RegionFacts.CloudFrontPrefixListID),
 			}},
-		}}
+		},
+	}
 }
 
 // tasksToHTTPS lets the tasks reach AWS APIs and registries over HTTPS
@@ -112,7 +114,8 @@ func albFromCloudFront(s *Spec) Desired {
 // the Secrets Manager secret ECS injects at task start.
 func tasksToHTTPS(s *Spec) Desired {
 	name := s.Name("sgr-tasks-egress-https")
-	return Desired{Key: KeyRuleTasksToHTTPS, AWSName: name,
+	return Desired{
+		Key: KeyRuleTasksToHTTPS, AWSName: name,
 		Object: &ec2.SecurityGroupEgressRule{
 			Spec: ec2.SecurityGroupEgressRuleSpec{ForProvider: ec2.SecurityGroupEgressRuleParameters{
 				Region:             ptr(s.Region),
@@ -124,7 +127,8 @@ func tasksToHTTPS(s *Spec) Desired {
 				ToPort:             f64(HTTPSPort),
 				CidrIPv4:           ptr(anyIPv4),
 			}},
-		}}
+		},
+	}
 }
 
 // ingressFromGroup allows TCP port into group key from the security group

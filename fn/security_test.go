@@ -4,9 +4,10 @@ import (
 	"strings"
 	"testing"
 
-	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	"github.com/google/go-cmp/cmp"
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
+
+	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 )
 
 func TestBuildSecurityKeys(t *testing.T) {
@@ -61,9 +62,12 @@ type ruleView struct {
 
 // newRuleView views the fields an ingress and an egress rule share.
 func newRuleView(direction string, group *xpv1.NamespacedReference, protocol *string, from, to *float64,
-	prefixList, cidr *string, peer *xpv1.NamespacedReference) ruleView {
-	v := ruleView{Direction: direction, Group: refName(group), Protocol: *protocol,
-		From: deref(from), To: deref(to), PrefixList: deref(prefixList), CIDR: deref(cidr)}
+	prefixList, cidr *string, peer *xpv1.NamespacedReference,
+) ruleView {
+	v := ruleView{
+		Direction: direction, Group: refName(group), Protocol: *protocol,
+		From: deref(from), To: deref(to), PrefixList: deref(prefixList), CIDR: deref(cidr),
+	}
 	if peer != nil {
 		v.Peer = peer.Name
 	}

@@ -4,9 +4,10 @@ import (
 	"regexp"
 	"strings"
 
+	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
+
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	xpv2 "github.com/crossplane/crossplane-runtime/v2/apis/common/v2"
-	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
 )
 
 // Keys of the service part: composition resource names, stable once released
@@ -70,9 +71,11 @@ func buildService(s *Spec, o Observed) Built {
 	return b
 }
 
+// ecsCluster has Container Insights on; its log group outlives the cluster,
+// which would otherwise create it again with no retention.
 func ecsCluster(s *Spec) Desired {
 	name := ECSClusterName(s)
-	return Desired{Key: KeyECSCluster, AWSName: name, ExternalName: true, Object: &ecs.Cluster{
+	return Desired{Key: KeyECSCluster, AWSName: name, ExternalName: true, Uses: []string{KeyInsightsLogGroup}, Object: &ecs.Cluster{
 		Spec: ecs.ClusterSpec{ForProvider: ecs.ClusterParameters{
 			Region:  ptr(s.Region),
 			Tags:    s.Tags(name),
@@ -207,7 +210,8 @@ func serviceManagementPolicies() xpv1.ManagementPolicies {
 // the ALB target group.
 func ecsService(s *Spec, taskDefinitionKey string) Desired {
 	name := ECSServiceName(s)
-	return Desired{Key: KeyService, AWSName: name, ExternalName: true,
+	return Desired{
+		Key: KeyService, AWSName: name, ExternalName: true,
 		Uses: serviceUses(taskDefinitionKey),
 		Hint: "the ECS service is not steady yet: check its events and the tasks' logs",
 		Object: &ecs.Service{Spec: ecs.ServiceSpec{
@@ -262,12 +266,15 @@ func ecsService(s *Spec, taskDefinitionKey string) Desired {
 //     and the listener rule forwards to the target group the service is in;
 //   - tasks hold network interfaces in the private subnets and the tasks
 //     security group until the service is gone;
-//   - the tasks run the task definition and start with the execution role.
+//   - the tasks run the task definition and start with the execution role;
+//   - Container Insights writes the service's metrics to the cluster's
+//     insights log group and creates it again if it is gone.
 func serviceUses(taskDefinitionKey string) []string {
 	return []string{
 		KeyECSCluster, KeyCapacityProviders,
 		KeyTargetGroup, KeyListenerRule,
 		KeySGTasks, KeyPrivateSubnet(0), KeyPrivateSubnet(1),
 		taskDefinitionKey, KeyExecutionRole,
+		KeyInsightsLogGroup,
 	}
 }

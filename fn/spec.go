@@ -10,8 +10,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/crossplane/function-sdk-go/resource/composite"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/crossplane/function-sdk-go/resource/composite"
 
 	"github.com/platform/function-catalog-api/apis/v1alpha1"
 	"github.com/platform/function-catalog-api/input/v1beta1"
@@ -74,6 +75,13 @@ type Spec struct {
 	// XRName and XRNamespace identify the composite resource.
 	XRName      string
 	XRNamespace string
+	// XRCreated is the XR's creationTimestamp (RFC 3339), "" if unset: it
+	// ranks the claims on a suffix (see claim.go).
+	XRCreated string
+	// Claim is ClaimHeld when the CatalogApi holds its suffix and renders
+	// its stack, ClaimPending while it renders only its VPC (see claim.go).
+	// NewSpec leaves it empty; RunFunction decides it.
+	Claim string
 
 	Suffix string
 	Image  string
@@ -150,7 +158,7 @@ func NewSpec(xr *composite.Unstructured, in *v1beta1.Input) (*Spec, error) {
 		return nil, fmt.Errorf("cannot decode the CatalogApi: %w", err)
 	}
 	v := &validator{}
-	s := &Spec{XRName: xr.GetName(), XRNamespace: xr.GetNamespace()}
+	s := &Spec{XRName: xr.GetName(), XRNamespace: xr.GetNamespace(), XRCreated: rfc3339(&xr.Unstructured)}
 	s.UniqueID = shortHash(s.XRNamespace + "/" + s.XRName)
 	s.applyInput(in, v)
 	s.applyAPI(&api.Spec, in, v)

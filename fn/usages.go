@@ -3,11 +3,12 @@ package fn
 import (
 	"fmt"
 
-	"github.com/crossplane/function-sdk-go/resource/composed"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
 // Usage is a Crossplane v2 protection.crossplane.io/v1beta1 Usage: while it

@@ -20,8 +20,9 @@ import (
 )
 
 // maxRenders bounds the renders it takes the stack to converge: the
-// lifecycle has three phases, so four renders are always enough.
-const maxRenders = 4
+// lifecycle has four phases (the suffix claim, then three), so five renders
+// are always enough.
+const maxRenders = 5
 
 // A phase is one request of the lifecycle, as Crossplane sends it, and the
 // response the function must give to it.
@@ -52,7 +53,8 @@ func readXR(path string) (*structpb.Struct, error) {
 }
 
 // newRequest is the request Crossplane sends for xr with these observed
-// composed resources, as the function's own tests build it.
+// composed resources, as the function's own tests build it: Crossplane has
+// supplied the claim markers of the suffix (none but the CatalogApi's own).
 func newRequest(xr *structpb.Struct, observed map[string]*fnv1.Resource) *fnv1.RunFunctionRequest {
 	return &fnv1.RunFunctionRequest{
 		Meta: &fnv1.RequestMeta{Tag: "loaddriver"},
@@ -60,6 +62,7 @@ func newRequest(xr *structpb.Struct, observed map[string]*fnv1.Resource) *fnv1.R
 			Composite: &fnv1.Resource{Resource: xr},
 			Resources: observed,
 		},
+		RequiredResources: map[string]*fnv1.Resources{fn.RequirementSuffixClaims: {}},
 	}
 }
 

@@ -6,7 +6,7 @@
 //      @backstage/plugin-scaffolder-common);
 //   2. the template form's JSON Schema (each page, with ajv as the form does)
 //      accepts examples/xr.yaml's spec and the good input cases of
-//      apis/testdata/input-cases.yaml, and refuses every bad one, except the
+//      e2e/testdata/input-cases.yaml, and refuses every bad one, except the
 //      rules the form says the cluster checks;
 //   3. the manifest both templates write (the fetch:template skeleton and the
 //      kube:apply step's manifest), rendered with nunjucks as Backstage
@@ -145,7 +145,7 @@ const exampleData = formData(example.metadata.name, example.metadata.namespace, 
 const exampleErrors = validateForm(exampleData);
 report(exampleErrors.length === 0, 'form accepts examples/xr.yaml', exampleErrors.join('; ') || 'no errors');
 
-const cases = parse(readFileSync(join(root, 'apis/testdata/input-cases.yaml'), 'utf8')).cases;
+const cases = parse(readFileSync(join(root, 'e2e/testdata/input-cases.yaml'), 'utf8')).cases;
 let refused = 0;
 let leftToCluster = 0;
 for (const c of cases) {

@@ -84,6 +84,9 @@ func (o *object) identify() {
 		if ids[1] != "" {
 			o.arn = arn("ec2", ids[1]+"/"+o.id)
 		}
+		if kind == "VPC" {
+			o.extra["ownerId"] = Account
+		}
 		if kind == "EIP" {
 			o.extra["allocationId"] = o.id
 			o.extra["publicIp"] = fmt.Sprintf("13.48.%d.%d", o.number(256), o.number(253)+1)

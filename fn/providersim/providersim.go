@@ -19,9 +19,10 @@ import (
 	"slices"
 	"strings"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
 // The simulated AWS side.
@@ -107,6 +108,32 @@ func SetReady(r *fnv1.Resource, ready bool, reason string) {
 	}
 	status["conditions"] = []any{readyCondition(ready, reason), syncedCondition()}
 	obj["status"] = status
+	r.Resource = mustStruct(obj)
+}
+
+// SetCondition replaces one condition (Ready or Synced) of an observed
+// resource and keeps the others, for tests of a provider that reports an
+// error: Synced=False ReconcileError with the AWS error as its message, or
+// Ready=False for a reason other than Creating.
+func SetCondition(r *fnv1.Resource, typ string, status bool, reason, message string) {
+	obj := r.GetResource().AsMap()
+	st, _ := obj["status"].(map[string]any)
+	if st == nil {
+		st = map[string]any{}
+	}
+	value := "False"
+	if status {
+		value = "True"
+	}
+	conditions := []any{condition(typ, value, reason, message)}
+	old, _ := st["conditions"].([]any)
+	for _, c := range old {
+		if m, _ := c.(map[string]any); m["type"] != typ {
+			conditions = append(conditions, c)
+		}
+	}
+	st["conditions"] = conditions
+	obj["status"] = st
 	r.Resource = mustStruct(obj)
 }
 

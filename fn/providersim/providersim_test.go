@@ -6,10 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
 func TestSimulate(t *testing.T) {
@@ -319,4 +320,21 @@ func fieldAt(obj any, path string) any {
 		}
 	}
 	return obj
+}
+
+func TestSetCondition(t *testing.T) {
+	r := testResource(t, "ec2", "VPC", "vpc", map[string]any{"cidrBlock": "10.0.0.0/16"})
+	r = Observe(map[string]*fnv1.Resource{"vpc": r})["vpc"]
+	SetCondition(r, "Synced", false, "ReconcileError", "update failed: AccessDenied")
+	conditions, _ := r.GetResource().AsMap()["status"].(map[string]any)["conditions"].([]any)
+	got := map[string]string{}
+	for _, c := range conditions {
+		m := c.(map[string]any)
+		msg, _ := m["message"].(string)
+		got[m["type"].(string)] = m["status"].(string) + "/" + m["reason"].(string) + "/" + msg
+	}
+	want := map[string]string{"Synced": "False/ReconcileError/update failed: AccessDenied", "Ready": "True/Available/"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("conditions (-want +got):\n%s", diff)
+	}
 }

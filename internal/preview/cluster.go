@@ -10,8 +10,11 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/apis/v1alpha1"
 )
@@ -87,7 +90,23 @@ func (c Cluster) Load(ctx context.Context, change *unstructured.Unstructured, o 
 	if err != nil {
 		return Input{}, err
 	}
-	return Input{Change: change, Live: live, Pipeline: p}, nil
+	return Input{Change: change, Live: live, Pipeline: p, Required: c.Required()}, nil
+}
+
+// Required supplies the resources the function requires from the cluster,
+// as Crossplane does: a selector without a namespace lists every namespace.
+func (c Cluster) Required() Supplier {
+	return func(ctx context.Context, sel *fnv1.ResourceSelector) ([]*unstructured.Unstructured, error) {
+		gvk := schema.FromAPIVersionAndKind(sel.GetApiVersion(), sel.GetKind())
+		if name := sel.GetMatchName(); name != "" {
+			o, found, err := c.get(ctx, resourceRef{gvk: gvk, namespace: sel.GetNamespace(), name: name})
+			if err != nil || !found {
+				return nil, err
+			}
+			return []*unstructured.Unstructured{o}, nil
+		}
+		return c.list(ctx, gvk, sel.GetNamespace(), labels.SelectorFromSet(sel.GetMatchLabels().GetLabels()).String())
+	}
 }
 
 // live reads the CatalogApi and its composed resources; both are empty when

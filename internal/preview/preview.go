@@ -31,6 +31,11 @@ type Input struct {
 	Change   *unstructured.Unstructured
 	Live     State
 	Pipeline Pipeline
+	// Required supplies the resources the function requires, as Crossplane
+	// does (e.g. the claim markers of the CatalogApi's suffix in every
+	// namespace). Nil: only the CatalogApi's own composed resources are
+	// matched, so the preview cannot see another CatalogApi's claim.
+	Required Supplier
 }
 
 // Summary counts the resources per action.
@@ -113,7 +118,11 @@ func render(ctx context.Context, xr *unstructured.Unstructured, in Input) (*fnv1
 	if err != nil {
 		return nil, nil, err
 	}
-	rsp, err := Render(ctx, req)
+	supply := in.Required
+	if supply == nil {
+		supply = SupplyFrom(in.Live.Composed)
+	}
+	rsp, err := RenderWithRequirements(ctx, req, supply)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -102,7 +102,10 @@ func functionRequest(t *testing.T, in Input, observed map[string]*fnv1.Resource)
 	}
 	return &fnv1.RunFunctionRequest{
 		Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: xr}, Resources: observed},
-		Input:    input,
+		// Crossplane has supplied the claim markers of the suffix: none but
+		// the CatalogApi's own.
+		RequiredResources: map[string]*fnv1.Resources{fn.RequirementSuffixClaims: {}},
+		Input:             input,
 		Credentials: map[string]*fnv1.Credentials{"origin-verify": {Source: &fnv1.Credentials_CredentialData{
 			CredentialData: &fnv1.CredentialData{Data: map[string][]byte{"key": key}},
 		}}},

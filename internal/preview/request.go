@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -187,4 +188,88 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// A Supplier returns the resources that match a function's resource
+// selector, as Crossplane's required-resources fetcher does.
+type Supplier func(ctx context.Context, sel *fnv1.ResourceSelector) ([]*unstructured.Unstructured, error)
+
+// maxRequirementIterations is how often Crossplane v2.2 calls a function
+// again with the resources it requires before it gives up.
+const maxRequirementIterations = 5
+
+// RenderWithRequirements runs the function as Crossplane v2.2 does: while
+// the response requires resources it has not been given, it supplies them
+// and calls again, until the requirements stay the same (or the function
+// answers a Fatal result).
+func RenderWithRequirements(ctx context.Context, req *fnv1.RunFunctionRequest, supply Supplier) (*fnv1.RunFunctionResponse, error) {
+	var previous *fnv1.Requirements
+	for range maxRequirementIterations + 1 {
+		rsp, err := Render(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		if len(Fatal(rsp)) > 0 || proto.Equal(rsp.GetRequirements(), previous) {
+			return rsp, nil
+		}
+		previous = rsp.GetRequirements()
+		req.RequiredResources = map[string]*fnv1.Resources{}
+		for name, sel := range previous.GetResources() {
+			found, err := supply(ctx, sel)
+			if err != nil {
+				return nil, fmt.Errorf("cannot supply the required resources %q: %w", name, err)
+			}
+			items, err := asResources(found)
+			if err != nil {
+				return nil, err
+			}
+			req.RequiredResources[name] = items
+		}
+	}
+	return nil, fmt.Errorf("the function's requirements did not settle within %d calls", maxRequirementIterations)
+}
+
+func asResources(objs []*unstructured.Unstructured) (*fnv1.Resources, error) {
+	out := &fnv1.Resources{}
+	for _, o := range objs {
+		s, err := structpb.NewStruct(o.Object)
+		if err != nil {
+			return nil, fmt.Errorf("cannot encode %s %s/%s: %w", o.GetKind(), o.GetNamespace(), o.GetName(), err)
+		}
+		out.Items = append(out.Items, &fnv1.Resource{Resource: s})
+	}
+	return out, nil
+}
+
+// SupplyFrom supplies required resources from a fixed set of objects: those
+// of the selector's kind whose labels match (in the selector's namespace,
+// if it names one).
+func SupplyFrom(objs []*unstructured.Unstructured) Supplier {
+	return func(_ context.Context, sel *fnv1.ResourceSelector) ([]*unstructured.Unstructured, error) {
+		var out []*unstructured.Unstructured
+		for _, o := range objs {
+			if matches(sel, o) {
+				out = append(out, o)
+			}
+		}
+		return out, nil
+	}
+}
+
+func matches(sel *fnv1.ResourceSelector, o *unstructured.Unstructured) bool {
+	if o.GetAPIVersion() != sel.GetApiVersion() || o.GetKind() != sel.GetKind() {
+		return false
+	}
+	if sel.Namespace != nil && sel.GetNamespace() != o.GetNamespace() {
+		return false
+	}
+	if name := sel.GetMatchName(); name != "" {
+		return o.GetName() == name
+	}
+	for k, v := range sel.GetMatchLabels().GetLabels() {
+		if o.GetLabels()[k] != v {
+			return false
+		}
+	}
+	return true
 }

@@ -4,14 +4,16 @@
 //
 //  1. builds the function and the Crossplane CLI into _output/bin;
 //  2. starts the function on a free local port (internal/fnproc);
-//  3. renders every phase of the example (e2e.Phases: nothing observed, then
-//     the observed fixtures in examples/observed up to the converged stack,
-//     then examples/xr-image-update.yaml on it) to _output/render/;
+//  3. renders every phase of the example (e2e.Phases: nothing observed, the
+//     claim of the suffix; then the observed fixtures in examples/observed up
+//     to the converged stack, then examples/xr-image-update.yaml on it) to
+//     _output/render/, and checks that the function refuses e2e.Refusals
+//     (examples/xr-suffix-taken.yaml: its suffix is held);
 //  4. runs crossplane beta validate over everything rendered and its
 //     inputs, offline;
 //  5. stops the function.
 //
-// stdout is the first phase's render; progress and validation go to stderr.
+// stdout is the first render of the whole stack (phase-1); progress and validation go to stderr.
 // It exits non-zero on any build, render, result (Warning or Fatal) or
 // validation failure.
 package main
@@ -125,17 +127,22 @@ func renderPhases(ctx context.Context, d dirs, bin, cli string, stdout io.Writer
 		if err := e2e.PointFunctionsAt(filepath.Join(d.root, e2e.ExampleFunctions), functions, addr); err != nil {
 			return err
 		}
-		for i, p := range e2e.Phases() {
+		for _, p := range e2e.Phases() {
 			out, resources, err := renderPhase(ctx, d, cli, functions, p, logf)
 			if err != nil {
 				return err
 			}
-			if i == 0 {
+			if p.Name == e2e.FirstStackPhase {
 				if _, err := stdout.Write(out); err != nil {
 					return fmt.Errorf("print the render: %w", err)
 				}
 			}
 			files = append(files, resources)
+		}
+		for _, r := range e2e.Refusals() {
+			if err := renderRefused(ctx, d, cli, functions, r, logf); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -181,6 +188,20 @@ func renderPhase(ctx context.Context, d dirs, cli, functions string, p e2e.Phase
 		return nil, "", fmt.Errorf("%s has Warning or Fatal results:\n%s", p.Name, out)
 	}
 	return out, resources, nil
+}
+
+// renderRefused renders what the function must refuse: crossplane render
+// must fail with the function's Fatal result, which must say r.Want.
+func renderRefused(ctx context.Context, d dirs, cli, functions string, r e2e.Refusal, logf func(string, ...any)) error {
+	_, stderr, err := e2e.RunCLI(ctx, cli, renderTimeout, e2e.RenderArgs(d.root, functions, r.Phase)...)
+	if err == nil {
+		return fmt.Errorf("%s (%s) rendered; the function must refuse it", r.Name, r.XR)
+	}
+	if !strings.Contains(string(stderr), r.Want) {
+		return fmt.Errorf("%s (%s): the refusal does not say %q:\n%s", r.Name, r.XR, r.Want, stderr)
+	}
+	logf("Refused %s (%s) as expected: %s", r.Name, r.XR, r.Want)
+	return nil
 }
 
 // withoutResults drops the kind: Result documents of a render; every

@@ -1,0 +1,311 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/platform/function-catalog-api/e2e"
+)
+
+// The stack as the README describes it.
+const (
+	xrExample        = e2e.ExampleXR
+	xrImageUpdate    = e2e.ExampleImageUpdateXR
+	firstRenderCount = 69 // objects of the first render: 54 managed resources + 15 Usages (README, Phases)
+	keyService       = "ecs-service"
+	keyTargetGroup   = "target-group"
+	taskDefPrefix    = "task-definition-"
+	runTimeout       = 12 * time.Minute
+	readyTimeout     = 5 * time.Minute
+	teardownTimeout  = 6 * time.Minute
+)
+
+// partConditions are the XR conditions of the stack's parts (README, What
+// one CatalogApi renders).
+var partConditions = []string{ //nolint:gochecknoglobals // A constant list.
+	"NetworkReady", "SecurityReady", "LoadBalancerReady", "DatabaseReady",
+	"ServiceReady", "ScalingReady", "CDNReady", "LoggingReady",
+}
+
+var (
+	catalogGVR = schema.GroupVersionResource{Group: "catalog.example.org", Version: "v1alpha1", Resource: "catalogapis"} //nolint:gochecknoglobals // A constant.
+	usageGVR   = schema.GroupVersionResource{Group: "protection.crossplane.io", Version: "v1beta1", Resource: "usages"}  //nolint:gochecknoglobals // A constant.
+)
+
+// claim is one CatalogApi an application team creates.
+type claim struct {
+	namespace, name, suffix string
+	// refusedWith is set when the API server must refuse the claim: the
+	// message must contain it.
+	refusedWith string
+}
+
+// claims are claimed at once, to show that two stacks in two namespaces do
+// not touch each other. The first is examples/xr.yaml. When the rule that
+// an environmentSuffix is unique lands, a third row with the first one's
+// suffix and refusedWith set checks that the later claim is refused.
+var claims = []claim{ //nolint:gochecknoglobals // The test's table.
+	{namespace: "team-catalog", name: "catalog-api", suffix: "dev"},
+	{namespace: "team-orders", name: "orders-api", suffix: "staging"},
+}
+
+func TestClaimInARealControlPlane(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real control plane (about a minute warm, minutes to build cold); skipped with -short")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
+	defer cancel()
+	tm := newTimings(t)
+	cp := startControlPlane(ctx, t, tm)
+	var endpoint string
+	tm.phase("start the function (mTLS, Crossplane's CA)", func() { endpoint = cp.startFunction(ctx) })
+	cp.install(ctx, endpoint)
+	prov := startProvider(ctx, cp, cp.providerGVRs)
+	prov.pause(true)
+
+	xrs := cp.claimAll(ctx, t, tm, prov)
+	cp.checkReady(ctx, t, tm, xrs)
+	cp.checkNoCrossTalk(ctx, t, xrs)
+	cp.reportEvents(t, xrs)
+	cp.dayTwoImage(ctx, t, tm, prov, xrs[0])
+	cp.checkAdmission(ctx, t, tm, xrs[0])
+	cp.teardown(ctx, t, tm, prov, xrs)
+	if errs := prov.errors(); len(errs) > 0 {
+		t.Errorf("the played provider failed to write: %s", strings.Join(errs, "; "))
+	}
+	t.Logf("phases:\n%s", tm.report())
+}
+
+// claimAll creates every claim at once and checks that Crossplane composes
+// the first phase of each into the API server (with the provider paused:
+// nothing is observed yet).
+func (cp *controlPlane) claimAll(ctx context.Context, t *testing.T, tm *timings, prov *provider) []*unstructured.Unstructured {
+	t.Helper()
+	var xrs []*unstructured.Unstructured
+	tm.phase("claim and compose the first phase", func() {
+		for _, c := range claims {
+			cp.createNamespace(ctx, c.namespace)
+			xr, err := cp.apply(ctx, cp.catalogAPI(t, c))
+			if c.refusedWith != "" {
+				if err == nil || !strings.Contains(err.Error(), c.refusedWith) {
+					t.Errorf("claim %s/%s: want refused with %q, got %v", c.namespace, c.name, c.refusedWith, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			cp.events.claimed(xr.GetNamespace()+"/"+xr.GetName(), time.Now())
+			xrs = append(xrs, xr)
+		}
+		for _, xr := range xrs {
+			cp.waitComposed(ctx, t, xr, firstRenderCount)
+		}
+	})
+	for _, xr := range xrs {
+		cp.checkFirstPhase(ctx, t, xr)
+	}
+	prov.pause(false)
+	return xrs
+}
+
+// catalogAPI is examples/xr.yaml moved to the claim's namespace, name and
+// suffix.
+func (cp *controlPlane) catalogAPI(t *testing.T, c claim) *unstructured.Unstructured {
+	t.Helper()
+	objs, err := e2e.ReadObjects(filepath.Join(cp.root, xrExample))
+	if err != nil || len(objs) != 1 {
+		t.Fatalf("%s: want one CatalogApi: %v", xrExample, err)
+	}
+	xr := objs[0]
+	xr.SetNamespace(c.namespace)
+	xr.SetName(c.name)
+	if err := unstructured.SetNestedField(xr.Object, c.suffix, "spec", "environmentSuffix"); err != nil {
+		t.Fatal(err)
+	}
+	return xr
+}
+
+// composed returns the XR's composed resources as the API server has them
+// (by its resource references), keyed by composition resource name.
+func (cp *controlPlane) composed(ctx context.Context, xr *unstructured.Unstructured) (map[string]*unstructured.Unstructured, error) {
+	cur, err := cp.getXR(ctx, xr)
+	if err != nil {
+		return nil, err
+	}
+	refs, _, _ := unstructured.NestedSlice(cur.Object, "spec", "crossplane", "resourceRefs")
+	out := map[string]*unstructured.Unstructured{}
+	for _, r := range refs {
+		m, _ := r.(map[string]any)
+		ref := &unstructured.Unstructured{Object: map[string]any{"apiVersion": m["apiVersion"], "kind": m["kind"]}}
+		ref.SetNamespace(xr.GetNamespace())
+		ri, err := cp.resourceFor(ref)
+		if err != nil {
+			return nil, err
+		}
+		name, _ := m["name"].(string)
+		u, err := ri.Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("composed %s %s: %w", m["kind"], name, err)
+		}
+		out[u.GetAnnotations()[annotationCRName]] = u
+	}
+	return out, nil
+}
+
+func (cp *controlPlane) getXR(ctx context.Context, xr *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	ri, err := cp.resourceFor(xr)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := ri.Get(ctx, xr.GetName(), metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("get CatalogApi %s/%s: %w", xr.GetNamespace(), xr.GetName(), err)
+	}
+	return cur, nil
+}
+
+// waitComposed waits until the XR references n composed resources.
+func (cp *controlPlane) waitComposed(ctx context.Context, t *testing.T, xr *unstructured.Unstructured, n int) {
+	t.Helper()
+	err := waitFor(ctx, readyTimeout, "first render of "+xr.GetNamespace()+"/"+xr.GetName(), cp.crossplane, func(ctx context.Context) error {
+		got, err := cp.composed(ctx, xr)
+		if err != nil {
+			return err
+		}
+		if len(got) < n {
+			return fmt.Errorf("%w: %d of %d composed resources", errNotYet, len(got), n)
+		}
+		return nil
+	})
+	if err != nil {
+		cp.dumpXR(ctx, t, xr)
+		t.Fatal(err)
+	}
+}
+
+// checkFirstPhase checks the first render in the API server: exactly the
+// objects that need nothing observed, each labelled and owned by its XR,
+// nothing of the later phases.
+func (cp *controlPlane) checkFirstPhase(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) {
+	t.Helper()
+	got, err := cp.composed(ctx, xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	usages := 0
+	for key, u := range got {
+		if u.GetLabels()[labelComposite] != xr.GetName() {
+			t.Errorf("%s: composed %s %s is labelled for %q", xr.GetName(), u.GetKind(), key, u.GetLabels()[labelComposite])
+		}
+		if !ownedBy(u, xr) {
+			t.Errorf("%s: composed %s %s has no controller reference to its XR", xr.GetName(), u.GetKind(), key)
+		}
+		if u.GetKind() == "Usage" {
+			usages++
+		}
+		if key == keyService || strings.HasPrefix(key, taskDefPrefix) || u.GetKind() == "Distribution" {
+			t.Errorf("%s: first render composed %s, which needs observed values", xr.GetName(), key)
+		}
+	}
+	t.Logf("%s/%s first phase in the API server: %d objects (%d managed resources, %d Usages)", xr.GetNamespace(), xr.GetName(), len(got), len(got)-usages, usages)
+	if len(got) != firstRenderCount {
+		t.Errorf("%s: first render has %d objects, want %d", xr.GetName(), len(got), firstRenderCount)
+	}
+}
+
+func ownedBy(u, xr *unstructured.Unstructured) bool {
+	return slices.ContainsFunc(u.GetOwnerReferences(), func(o metav1.OwnerReference) bool {
+		return o.Kind == xr.GetKind() && o.Name == xr.GetName() && o.Controller != nil && *o.Controller
+	})
+}
+
+// checkReady waits until every XR is Ready while the provider plays, then
+// checks status.url, every part condition and kubectl get's columns.
+func (cp *controlPlane) checkReady(ctx context.Context, t *testing.T, tm *timings, xrs []*unstructured.Unstructured) {
+	t.Helper()
+	tm.phase("provider plays until every CatalogApi is Ready", func() {
+		for _, xr := range xrs {
+			id := xr.GetNamespace() + "/" + xr.GetName()
+			err := waitFor(ctx, readyTimeout, id+" Ready", cp.crossplane, func(ctx context.Context) error {
+				cur, err := cp.getXR(ctx, xr)
+				if err != nil {
+					return err
+				}
+				if s, why := conditionOf(cur, "Ready"); s != "True" {
+					return fmt.Errorf("%w: ready %q: %s", errNotYet, s, why)
+				}
+				cp.events.ready(id, time.Now())
+				return nil
+			})
+			if err != nil {
+				cp.dumpXR(ctx, t, xr)
+				t.Fatal(err)
+			}
+		}
+	})
+	for _, xr := range xrs {
+		cur, err := cp.getXR(ctx, xr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		url, _, _ := unstructured.NestedString(cur.Object, "status", "url")
+		if !strings.HasPrefix(url, "https://") || !strings.HasSuffix(url, ".cloudfront.net") {
+			t.Errorf("%s: status.url = %q, want https://<distribution>.cloudfront.net", xr.GetName(), url)
+		}
+		for _, typ := range partConditions {
+			if s, why := conditionOf(cur, typ); s != "True" {
+				t.Errorf("%s: condition %s = %q (%s), want True", xr.GetName(), typ, s, why)
+			}
+		}
+		cp.checkPrinterColumns(ctx, t, xr, url)
+	}
+}
+
+// checkPrinterColumns runs kubectl get catalogapi, as a team would.
+func (cp *controlPlane) checkPrinterColumns(ctx context.Context, t *testing.T, xr *unstructured.Unstructured, url string) {
+	t.Helper()
+	out, err := cp.kubectl(ctx, "-n", xr.GetNamespace(), "get", "catalogapi", xr.GetName())
+	if err != nil {
+		t.Fatalf("kubectl get catalogapi: %v\n%s", err, out)
+	}
+	t.Logf("kubectl -n %s get catalogapi %s:\n%s", xr.GetNamespace(), xr.GetName(), out)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("kubectl get printed %d lines, want a header and one row", len(lines))
+	}
+	header, row := strings.Fields(lines[0]), strings.Fields(lines[1])
+	want := map[string]string{"NAME": xr.GetName(), "URL": url, "SYNCED": "True", "READY": "True"}
+	for col, v := range want {
+		i := slices.Index(header, col)
+		if i < 0 || i >= len(row) || row[i] != v {
+			t.Errorf("kubectl get: column %s: want %q in %q", col, v, lines)
+		}
+	}
+}
+
+func (cp *controlPlane) kubectl(ctx context.Context, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, cp.bins.kubectl, append([]string{"--kubeconfig=" + cp.kubeconfig}, args...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("kubectl %s: %w", strings.Join(args, " "), err)
+	}
+	return string(out), nil
+}
+
+// dumpXR logs an XR's conditions, to explain a timeout.
+func (cp *controlPlane) dumpXR(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) {
+	t.Helper()
+	out, _ := cp.kubectl(ctx, "-n", xr.GetNamespace(), "get", "catalogapi", xr.GetName(), "-o", "yaml")
+	t.Logf("CatalogApi %s/%s:\n%s", xr.GetNamespace(), xr.GetName(), out)
+}

@@ -1,0 +1,81 @@
+package cluster
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// checkNoCrossTalk checks that each CatalogApi's stack stays its own: every
+// composed resource is labelled for its XR, every reference and Usage
+// points inside the same stack, AWS names carry its own suffix, and no
+// status value is shared.
+func (cp *controlPlane) checkNoCrossTalk(ctx context.Context, t *testing.T, xrs []*unstructured.Unstructured) {
+	t.Helper()
+	urls := map[string]string{}
+	for i, xr := range xrs {
+		got, err := cp.composed(ctx, xr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := map[string]bool{}
+		for _, u := range got {
+			names[u.GetName()] = true
+		}
+		for key, u := range got {
+			if u.GetLabels()[labelComposite] != xr.GetName() {
+				t.Errorf("%s: %s is labelled for %q", xr.GetName(), key, u.GetLabels()[labelComposite])
+			}
+			for _, ref := range referencedNames(u.Object) {
+				if !names[ref] {
+					t.Errorf("%s: %s references %q, which is not part of its stack", xr.GetName(), key, ref)
+				}
+			}
+			if n, ok, _ := unstructured.NestedString(u.Object, "spec", "forProvider", "name"); ok && u.GetKind() != "Usage" && !strings.Contains(n, claims[i].suffix) {
+				t.Errorf("%s: %s is named %q in AWS, without its suffix %q", xr.GetName(), key, n, claims[i].suffix)
+			}
+		}
+		cur, err := cp.getXR(ctx, xr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		url, _, _ := unstructured.NestedString(cur.Object, "status", "url")
+		if other, dup := urls[url]; dup {
+			t.Errorf("%s and %s report the same URL %q", other, xr.GetName(), url)
+		}
+		urls[url] = xr.GetName()
+	}
+	t.Logf("no cross-talk between %v", slices.Sorted(maps.Values(urls)))
+}
+
+// referencedNames returns the names of every xRef / xRefs and Usage
+// resourceRef in an object's spec.
+func referencedNames(obj map[string]any) []string {
+	var out []string
+	var walk func(v any, key string)
+	walk = func(v any, key string) {
+		switch v := v.(type) {
+		case map[string]any:
+			isRef := strings.HasSuffix(key, "Ref") || strings.HasSuffix(key, "Refs") || key == "resourceRef"
+			// The provider config is the platform's, shared on purpose.
+			if isRef && key != "providerConfigRef" {
+				if n, ok := v["name"].(string); ok {
+					out = append(out, n)
+				}
+			}
+			for k, c := range v {
+				walk(c, k)
+			}
+		case []any:
+			for _, c := range v {
+				walk(c, key)
+			}
+		}
+	}
+	walk(obj["spec"], "spec")
+	return out
+}

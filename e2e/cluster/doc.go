@@ -1,0 +1,6 @@
+// Package cluster holds the real control-plane test: etcd, kube-apiserver,
+// kube-controller-manager and Crossplane core run as local processes, built
+// from pinned Go modules (.ci/controlplane), and this function serves them
+// over mTLS. Only AWS is played, by fn/providersim. The package has only
+// tests; run them with go test ./e2e/cluster (skipped with -short).
+package cluster
