@@ -29,7 +29,10 @@ import (
 // with:
 //
 //	go test ./e2e -run TestRenderExamples -update
-var update = flag.Bool("update", false, "regenerate the observed fixtures in examples/observed")
+//
+// A flag must be registered before the test binary parses the command line,
+// so it is a package variable (the standard golden-file idiom).
+var update = flag.Bool("update", false, "regenerate the observed fixtures in examples/observed") //nolint:gochecknoglobals // a test flag must be registered before flag.Parse
 
 // annotationCompositionResourceName is the key of a composed resource.
 const annotationCompositionResourceName = "crossplane.io/composition-resource-name"
@@ -54,8 +57,9 @@ func renderPhases() []renderPhase {
 		"phase-4":      {check: checkConverged},
 		"image-update": {check: checkImageUpdate},
 	}
-	var out []renderPhase
-	for _, p := range Phases() {
+	phases := Phases()
+	out := make([]renderPhase, 0, len(phases))
+	for _, p := range phases {
 		rp := more[p.Name]
 		rp.Phase = p
 		out = append(out, rp)
@@ -65,11 +69,13 @@ func renderPhases() []renderPhase {
 
 // fixtureKeys are composed resources each fixture must hold: what the
 // phases of the stack promise to have rendered by then.
-var fixtureKeys = map[string][]string{
-	ObservedPhase1: {fn.KeyVPC},
-	ObservedPhase2: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster},
-	ObservedPhase3: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution},
-	ObservedPhase4: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution, fn.KeyScalingTarget},
+func fixtureKeys() map[string][]string {
+	return map[string][]string{
+		ObservedPhase1: {fn.KeyVPC},
+		ObservedPhase2: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster},
+		ObservedPhase3: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution},
+		ObservedPhase4: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution, fn.KeyScalingTarget},
+	}
 }
 
 func TestRenderExamples(t *testing.T) {
@@ -83,8 +89,9 @@ func TestRenderExamples(t *testing.T) {
 	outDir := t.TempDir()
 	t.Logf("function and CLI ready after %s; function at %s", time.Since(start).Round(time.Millisecond), addr)
 
-	var rendered []string
-	for _, p := range renderPhases() {
+	phases := renderPhases()
+	rendered := make([]string, 0, len(phases))
+	for _, p := range phases {
 		out := renderExample(t, cli, functions, p.Phase)
 		checkResults(t, p, out.results)
 		if p.Observed != "" {
@@ -109,7 +116,7 @@ func TestRenderExamples(t *testing.T) {
 	// Also validated: the inputs of every render (the refused ones too) and
 	// the Composition the Configuration package ships (validate checks its
 	// step's Input too).
-	resources := append(rendered, ValidatedInputs(repoRoot)...)
+	resources := slices.Concat(rendered, ValidatedInputs(repoRoot))
 	sum, out := validateResources(t, cli, resources)
 	t.Logf("crossplane beta validate: %s", sum)
 	if !sum.AllValid() {
@@ -160,7 +167,7 @@ func checkFixture(t *testing.T, path string, desired []*unstructured.Unstructure
 		t.Errorf("playing the provider for %s: %v", path, err)
 	}
 	keys := keySet(observed)
-	for _, k := range fixtureKeys[path] {
+	for _, k := range fixtureKeys()[path] {
 		if !keys[k] {
 			t.Errorf("%s: no observed %q; the render before it must have composed it", path, k)
 		}
@@ -426,7 +433,7 @@ func renderExample(t *testing.T, cli, functions string, p Phase) *renderOutput {
 // against the XRD, the Input CRD, the provider-aws CRDs of the kinds they
 // hold and Crossplane's own CRDs, offline. It returns the summary and the
 // output (successes skipped).
-func validateResources(t *testing.T, cli string, resources []string) (ValidateSummary, string) {
+func validateResources(t *testing.T, cli string, resources []string) (sum ValidateSummary, output string) {
 	t.Helper()
 	cache, image := crossplaneSchemaCache(t)
 	crds := t.TempDir()

@@ -33,7 +33,7 @@ import (
 const (
 	crossplaneNamespace = "crossplane-system"
 	crossplaneModule    = "github.com/crossplane/crossplane/v2"
-	adminToken          = "catalog-api-e2e-admin-token" //nolint:gosec // A test-only token for a loopback API server.
+	adminToken          = "catalog-api-e2e-admin-token"
 	caSecret            = "crossplane-root-ca"
 	serverSecret        = "crossplane-tls-server"
 	clientSecret        = "crossplane-tls-client"

@@ -119,7 +119,7 @@ func createLog(dir, name string) (*os.File, error) {
 
 // tailFile returns the last n lines of a file.
 func tailFile(path string, n int) string {
-	b, err := os.ReadFile(path) //nolint:gosec // The test's own logs.
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return "(no log: " + err.Error() + ")"
 	}
@@ -165,7 +165,7 @@ func waitFor(ctx context.Context, timeout time.Duration, what string, p *process
 		}
 		if p != nil {
 			if done, err := p.exited(); done {
-				return fmt.Errorf("%w: %s: %s (%v)", errExited, what, p.name, err)
+				return fmt.Errorf("%w: %s: %s (%w)", errExited, what, p.name, err)
 			}
 		}
 		select {
