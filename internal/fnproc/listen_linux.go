@@ -90,5 +90,5 @@ func listeningInode(table string, port uint16, inodes map[string]bool) (bool, er
 
 // procPath is the path of elem under /proc/<pid>.
 func procPath(pid int, elem ...string) string {
-	return filepath.Join(append([]string{"/", "proc", strconv.Itoa(pid)}, elem...)...)
+	return filepath.Join(append([]string{"/proc/" + strconv.Itoa(pid)}, elem...)...)
 }
