@@ -27,7 +27,10 @@ func copied() []string {
 // cluster checks them when the CatalogApi is applied.
 func admissionOnly() map[string][]string {
 	return map[string][]string{
-		"spec": {"spec.scaling.minTasks must be less than or equal to spec.scaling.maxTasks"},
+		"spec": {
+			"spec.scaling.minTasks must be less than or equal to spec.scaling.maxTasks",
+			"spec.service.onDemandBaseTasks must be less than or equal to spec.scaling.maxTasks",
+		},
 	}
 }
 
