@@ -108,7 +108,7 @@ func parseFlags() (options, error) {
 	if o.LeakRequests < 0 || o.LeakEvery < 1 || o.LeakConcurrency < 1 {
 		return o, fmt.Errorf("-leak-requests must not be negative, -leak-every and -leak-concurrency must be at least 1")
 	}
-	for _, f := range strings.Split(levels, ",") {
+	for f := range strings.SplitSeq(levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
 			return o, fmt.Errorf("-concurrency: %q is not a positive number", f)
