@@ -2,8 +2,10 @@ package cluster
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -11,6 +13,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+	"github.com/crossplane/function-sdk-go/resource/composite"
+
+	"github.com/platform/function-catalog-api/fn"
+	"github.com/platform/function-catalog-api/input/v1beta1"
+	"github.com/platform/function-catalog-api/internal/preview"
 )
 
 // usageEdge is one Usage: by must be deleted before of.
@@ -21,9 +31,10 @@ type usageEdge struct{ namespace, of, by string }
 // everything goes, in an order every Usage allows.
 func (cp *controlPlane) teardown(ctx context.Context, t *testing.T, tm *timings, prov *provider, xrs []*unstructured.Unstructured) {
 	t.Helper()
-	var edges []usageEdge
+	var edges, declared []usageEdge
 	for _, xr := range xrs {
 		edges = append(edges, cp.usageEdges(ctx, t, xr.GetNamespace())...)
+		declared = append(declared, cp.declaredEdges(ctx, t, xr)...)
 	}
 	cp.checkProtected(ctx, t, xrs[0])
 	tm.phase("teardown: delete every CatalogApi until nothing is left", func() {
@@ -44,18 +55,91 @@ func (cp *controlPlane) teardown(ctx context.Context, t *testing.T, tm *timings,
 	for i, d := range prov.deletedInOrder() {
 		deleted[d.namespace+"/"+d.name] = i
 	}
+	checkOrder(t, "Usage", edges, deleted)
+	// The function renders Usages only for the edges that no path of other
+	// Usages implies (fn/usages.go): every declared edge must hold too.
+	checkOrder(t, "declared edge", declared, deleted)
+	t.Logf("teardown: the provider deleted %d resources in an order all %d Usages and all %d declared deletion edges allow", len(deleted), len(edges), len(declared))
+}
+
+// checkOrder checks that the user of every edge was deleted before what it
+// uses.
+func checkOrder(t *testing.T, what string, edges []usageEdge, deleted map[string]int) {
+	t.Helper()
 	for _, e := range edges {
 		by, okBy := deleted[e.namespace+"/"+e.by]
 		of, okOf := deleted[e.namespace+"/"+e.of]
 		if !okBy || !okOf {
-			t.Errorf("Usage %s: %s by %s: the provider deleted %v / %v of them", e.namespace, e.of, e.by, okOf, okBy)
+			t.Errorf("%s %s: %s by %s: the provider deleted %v / %v of them", what, e.namespace, e.of, e.by, okOf, okBy)
 			continue
 		}
 		if by > of {
-			t.Errorf("Usage %s: %s was deleted before %s, which uses it", e.namespace, e.of, e.by)
+			t.Errorf("%s %s: %s was deleted before %s, which uses it", what, e.namespace, e.of, e.by)
 		}
 	}
-	t.Logf("teardown: the provider deleted %d resources in an order all %d Usages allow", len(deleted), len(edges))
+}
+
+// declaredEdges are the deletion edges the function declares for the XR's
+// live state (the parts' Uses between rendered resources), by object name:
+// it composes the stack in-process from the live CatalogApi, the
+// Composition's Input and the composed resources.
+func (cp *controlPlane) declaredEdges(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) []usageEdge {
+	t.Helper()
+	live, err := cp.getXR(ctx, xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := cp.composed(ctx, xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := fn.NewSpec(&composite.Unstructured{Unstructured: *live}, cp.stepInput(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Claim = fn.ClaimHeld // The converged stack holds its suffix.
+	o := fn.Observed{}
+	for k, u := range got {
+		o[resource.Name(k)] = resource.ObservedComposed{Resource: &composed.Unstructured{Unstructured: *u}}
+	}
+	plan, err := fn.Compose(s, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered := map[string]fn.Desired{}
+	for _, d := range plan.Resources {
+		rendered[d.Key] = d
+	}
+	var out []usageEdge
+	for _, e := range fn.DeclaredEdges(plan.Resources, rendered) {
+		out = append(out, usageEdge{namespace: xr.GetNamespace(), of: s.ObjectName(e.Of), by: s.ObjectName(e.By)})
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s: the function declares no deletion edge", xr.GetName())
+	}
+	return out
+}
+
+// stepInput is the function's Input in the installed Composition.
+func (cp *controlPlane) stepInput(t *testing.T) *v1beta1.Input {
+	t.Helper()
+	comp, err := preview.ReadObject(filepath.Join(cp.root, compositionFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	step, err := preview.FindStep(comp, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := step.Input.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &v1beta1.Input{}
+	if err := json.Unmarshal(b, in); err != nil {
+		t.Fatalf("the Composition's Input: %v", err)
+	}
+	return in
 }
 
 // usageEdges reads the Usages of a namespace.
