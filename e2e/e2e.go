@@ -31,6 +31,7 @@ const (
 	ObservedPhase2 = "examples/observed/phase-2.yaml"
 	ObservedPhase3 = "examples/observed/phase-3.yaml"
 	ObservedPhase4 = "examples/observed/phase-4.yaml"
+	ObservedPhase5 = "examples/observed/phase-5.yaml"
 
 	// ToolsModule is the Go module that pins the Crossplane CLI.
 	ToolsModule = ".ci/tools"
@@ -47,7 +48,7 @@ type Phase struct {
 
 // Phases are the renders of the example in order: nothing observed (the
 // claim of the suffix: the VPC alone), then what the provider reports after
-// each render until the stack has converged (phase-4), then day 2: a new
+// each render until the stack has converged (phase-5), then day 2: a new
 // image on the converged stack.
 func Phases() []Phase {
 	return []Phase{
@@ -56,7 +57,8 @@ func Phases() []Phase {
 		{Name: "phase-2", XR: ExampleXR, Observed: ObservedPhase2},
 		{Name: "phase-3", XR: ExampleXR, Observed: ObservedPhase3},
 		{Name: "phase-4", XR: ExampleXR, Observed: ObservedPhase4},
-		{Name: "image-update", XR: ExampleImageUpdateXR, Observed: ObservedPhase4},
+		{Name: "phase-5", XR: ExampleXR, Observed: ObservedPhase5},
+		{Name: "image-update", XR: ExampleImageUpdateXR, Observed: ObservedPhase5},
 	}
 }
 

@@ -285,6 +285,7 @@ func testConfigurationDependencies(t *testing.T, cfg *imageTarball) {
 		"pkg.crossplane.io/v1 Function xpkg.example.org/platform/function-catalog-api@v0.1.0",
 		provider("ec2"), provider("ecs"), provider("elbv2"), provider("rds"), provider("cloudfront"),
 		provider("appautoscaling"), provider("cloudwatchlogs"), provider("s3"), provider("iam"),
+		provider("cloudwatchevents"), provider("sfn"),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("spec.dependsOn (-want +got):\n%s", diff)

@@ -19,6 +19,7 @@ var Parts = []Part{
 	{Name: "LoadBalancer", Build: buildLoadBalancer},
 	{Name: "Database", Build: buildDatabase},
 	{Name: "Service", Build: buildService},
+	{Name: "Rotation", Build: buildRotation},
 	{Name: "Scaling", Build: buildScaling},
 	{Name: "CDN", Build: buildCDN},
 }

@@ -76,8 +76,23 @@ func partCondition(pr PartResult, ready map[string]bool, o Observed) PartConditi
 		c.Reason, c.Message = "NotReady", strings.Join(msgs, "; ")
 	default:
 		c.Ready, c.Reason, c.Message = true, "Available", fmt.Sprintf("ready: %d of %d resources", len(pr.Resources), len(pr.Resources))
+		c.Message += readyNotes(pr.Resources, o)
 	}
 	return c
+}
+
+// readyNotes are the notes the part's resources declare for an Available
+// condition, each after "; ".
+func readyNotes(resources []Desired, o Observed) string {
+	var notes string
+	for _, d := range resources {
+		if d.ReadyNote != nil {
+			if n := d.ReadyNote(o, d.Key); n != "" {
+				notes += "; " + n
+			}
+		}
+	}
+	return notes
 }
 
 // notReadyMessage says why one resource is not ready: the provider's own

@@ -155,7 +155,7 @@ var securityScenarios = map[string]string{
 func TestSecurityControls(t *testing.T) {
 	renders := map[string]stack{}
 	for name, xr := range securityScenarios {
-		for i, obs := range converge(t, xr, 4) {
+		for i, obs := range converge(t, xr, convergeRenders) {
 			if i == 0 {
 				continue // The claim render holds only the VPC; TestClaim* cover it.
 			}

@@ -100,8 +100,8 @@ type CostInputs struct {
 	InstanceClass string
 	// MinTasks is the task count priced: the service's minimum.
 	MinTasks int
-	// OnDemandBaseTasks run on FARGATE on-demand; the rest on FARGATE_SPOT.
-	// The service puts every task on FARGATE_SPOT today: 0.
+	// OnDemandBaseTasks run on FARGATE on-demand; the rest on FARGATE_SPOT
+	// (spec.service.onDemandBaseTasks).
 	OnDemandBaseTasks int
 	// NATGateways is 2 (Input natGateways: PerAZ) or 1 (Single).
 	NATGateways int
@@ -125,12 +125,13 @@ func CostInputsOf(s *Spec) (CostInputs, error) {
 		return CostInputs{}, fmt.Errorf("task memory %q: %w", TaskMemory, err)
 	}
 	return CostInputs{
-		Region:        s.Region,
-		InstanceClass: s.InstanceClass,
-		MinTasks:      s.MinTasks,
-		NATGateways:   nat,
-		TaskCPUUnits:  cpu,
-		TaskMemoryMiB: memory,
+		Region:            s.Region,
+		InstanceClass:     s.InstanceClass,
+		MinTasks:          s.MinTasks,
+		OnDemandBaseTasks: s.OnDemandBaseTasks,
+		NATGateways:       nat,
+		TaskCPUUnits:      cpu,
+		TaskMemoryMiB:     memory,
 	}, nil
 }
 

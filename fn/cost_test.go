@@ -298,3 +298,15 @@ func TestStatusCarriesTheEstimate(t *testing.T) {
 		t.Errorf("estimate for a region without prices: %+v, want none", got)
 	}
 }
+
+// TestCostInputsFollowTheSpec: the estimate prices the on-demand tasks the
+// service really runs on FARGATE.
+func TestCostInputsFollowTheSpec(t *testing.T) {
+	in, err := CostInputsOf(testSpec(t, withSpecField("service", map[string]any{"onDemandBaseTasks": int64(2)})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.OnDemandBaseTasks != 2 {
+		t.Errorf("CostInputs.OnDemandBaseTasks = %d, want spec.service.onDemandBaseTasks 2", in.OnDemandBaseTasks)
+	}
+}

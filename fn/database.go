@@ -1,6 +1,10 @@
 package fn
 
 import (
+	"slices"
+	"strconv"
+	"strings"
+
 	rds "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
 )
 
@@ -28,10 +32,11 @@ var databaseLogExports = []string{"postgresql"}
 // buildDatabase renders Aurora PostgreSQL in the private subnets: a DB
 // subnet group, the cluster with an RDS-managed master password (the
 // password lives only in Secrets Manager), and a writer and a reader
-// instance in different AZs. Nothing here needs an observed value.
-func buildDatabase(s *Spec, _ Observed) Built {
+// instance in different AZs. Nothing here waits for an observed value; the
+// engine version reads the one the cluster runs (engineVersion).
+func buildDatabase(s *Spec, o Observed) Built {
 	var b Built
-	b.Add(dbSubnetGroup(s), dbCluster(s))
+	b.Add(dbSubnetGroup(s), dbCluster(s, o))
 	b.Add(dbInstance(s, KeyDBWriter, "aurora-writer", 0, 0))
 	b.Add(dbInstance(s, KeyDBReader, "aurora-reader", 1, 1))
 	return b
@@ -58,7 +63,7 @@ func dbSubnetGroup(s *Spec) Desired {
 // availabilityZones is deliberately not set: AWS spreads Aurora storage over
 // three AZs and reports all three, so a two-AZ list would be a permanent,
 // replace-only diff. The instances pin the AZs instead.
-func dbCluster(s *Spec) Desired {
+func dbCluster(s *Spec, o Observed) Desired {
 	name := DBClusterName(s)
 	return Desired{
 		Key: KeyDBCluster, AWSName: name, ExternalName: true,
@@ -72,7 +77,7 @@ func dbCluster(s *Spec) Desired {
 			Tags:   s.Tags(name),
 
 			Engine:        ptr(DatabaseEngine),
-			EngineVersion: ptr(s.EngineVersion),
+			EngineVersion: ptr(engineVersion(s, o)),
 			DatabaseName:  ptr(s.DatabaseName),
 			Port:          f64(DatabasePort),
 
@@ -140,4 +145,48 @@ func dbInstance(s *Spec, key, resourceType string, az, promotionTier int) Desire
 			ApplyImmediately:     ptr(true),
 		}}},
 	}
+}
+
+// engineVersion is the configured Aurora PostgreSQL version, or the version
+// the cluster already runs if that is a later one of the same major. AWS
+// upgrades a cluster whose minor version reaches its end of support on its
+// own (and applies minor upgrades in the maintenance window), and it
+// refuses downgrades: asking for the configured version after that would
+// fail on every reconcile. A configured version above the running one is an
+// upgrade, applied at once (applyImmediately).
+func engineVersion(s *Spec, o Observed) string {
+	running := o.String(KeyDBCluster, "status.atProvider.engineVersionActual")
+	if laterMinorVersion(running, s.EngineVersion) {
+		return running
+	}
+	return s.EngineVersion
+}
+
+// laterMinorVersion reports whether version a has b's major version and a
+// later minor (or patch) version. Versions are dot-separated numbers
+// ("16.8", "16.10"); anything else never compares as later.
+func laterMinorVersion(a, b string) bool {
+	av, aok := versionNumbers(a)
+	bv, bok := versionNumbers(b)
+	if !aok || !bok || av[0] != bv[0] {
+		return false
+	}
+	return slices.Compare(av, bv) > 0
+}
+
+// versionNumbers parses a dot-separated version into its numbers.
+func versionNumbers(v string) ([]int, bool) {
+	if v == "" {
+		return nil, false
+	}
+	parts := strings.Split(v, ".")
+	out := make([]int, len(parts))
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			return nil, false
+		}
+		out[i] = n
+	}
+	return out, true
 }

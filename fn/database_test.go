@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	rds "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
+
+	"github.com/platform/function-catalog-api/input/v1beta1"
 )
 
 func TestDatabaseRendersEverythingFirst(t *testing.T) {
@@ -142,5 +144,41 @@ func TestDatabaseNames(t *testing.T) {
 	}
 	if DatabaseLogGroupName(s) != "/aws/rds/cluster/"+want[KeyDBCluster]+"/postgresql" {
 		t.Errorf("the exported log goes to %s, which the logging part must own", DatabaseLogGroupName(s))
+	}
+}
+
+// TestEngineVersionNeverGoesDown: the default is 16.8 (the Aurora
+// PostgreSQL 16 LTS minor); a cluster AWS already upgraded beyond the
+// configured version keeps its version, because RDS refuses downgrades.
+func TestEngineVersionNeverGoesDown(t *testing.T) {
+	if DefaultEngineVersion != "16.8" {
+		t.Errorf("DefaultEngineVersion = %q; change it only with the sources in its comment and the README", DefaultEngineVersion)
+	}
+	running := func(v string) Observed {
+		return observedOf(t, observedResource{key: KeyDBCluster, atProvider: map[string]any{"engineVersionActual": v}})
+	}
+	cases := map[string]struct {
+		configured string
+		observed   Observed
+		want       string
+	}{
+		"NewCluster":          {observed: Observed{}, want: "16.8"},
+		"OlderRunningUpgrade": {observed: running("16.6"), want: "16.8"},
+		"SameRunning":         {observed: running("16.8"), want: "16.8"},
+		"NewerMinorKept":      {observed: running("16.10"), want: "16.10"},
+		"NewerPatchKept":      {observed: running("16.8.1"), want: "16.8.1"},
+		"OtherMajorIgnored":   {observed: running("17.7"), want: "16.8"},
+		"ConfiguredNewer":     {configured: "16.11", observed: running("16.9"), want: "16.11"},
+		"GarbageIgnored":      {observed: running("16.x"), want: "16.8"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := testSpec(t, withInput(&v1beta1.Input{EngineVersion: tc.configured}))
+			b := buildDatabase(s, tc.observed)
+			got := *objectByKey[*rds.Cluster](t, b, KeyDBCluster).Spec.ForProvider.EngineVersion
+			if got != tc.want {
+				t.Errorf("engineVersion = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -78,6 +78,16 @@ func TestRunFunctionRejectsBadInput(t *testing.T) {
 			xr:     `{"apiVersion":"catalog.example.org/v1alpha1","kind":"CatalogApi","metadata":{"name":"a","namespace":"n"},"spec":{"environmentSuffix":"dev","image":"nginx:1.27","scaling":{"minTasks":5,"maxTasks":3}}}`,
 			want:   fatalResponse(`invalid CatalogApi: spec.scaling.minTasks: invalid value 5: must be less than or equal to spec.scaling.maxTasks (3)`),
 		},
+		"OnDemandBaseAboveMaxTasks": {
+			reason: "more on-demand tasks than the service can ever run is not a strategy",
+			xr:     `{"apiVersion":"catalog.example.org/v1alpha1","kind":"CatalogApi","metadata":{"name":"a","namespace":"n"},"spec":{"environmentSuffix":"dev","image":"nginx:1.27","service":{"onDemandBaseTasks":4},"scaling":{"maxTasks":3}}}`,
+			want:   fatalResponse(`invalid CatalogApi: spec.service.onDemandBaseTasks: invalid value 4: must be less than or equal to spec.scaling.maxTasks (3)`),
+		},
+		"OnDemandBaseNegative": {
+			reason: "a task count cannot be negative",
+			xr:     `{"apiVersion":"catalog.example.org/v1alpha1","kind":"CatalogApi","metadata":{"name":"a","namespace":"n"},"spec":{"environmentSuffix":"dev","image":"nginx:1.27","service":{"onDemandBaseTasks":-1}}}`,
+			want:   fatalResponse(`invalid CatalogApi: spec.service.onDemandBaseTasks: invalid value -1: must be between 0 and 50`),
+		},
 		"InstanceClassTooSmall": {
 			reason: "db.t3.medium is the smallest allowed class",
 			xr:     `{"apiVersion":"catalog.example.org/v1alpha1","kind":"CatalogApi","metadata":{"name":"a","namespace":"n"},"spec":{"environmentSuffix":"dev","image":"nginx:1.27","database":{"instanceClass":"db.t3.micro"}}}`,

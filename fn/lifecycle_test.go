@@ -50,7 +50,7 @@ func conditionOf(rsp *fnv1.RunFunctionResponse, typ string) *fnv1.Condition {
 // converge, which also fails on any dropped resource), and then the XR is
 // Ready with its status filled.
 func TestConvergence(t *testing.T) {
-	states := converge(t, testXR, 4)
+	states := converge(t, testXR, convergeRenders)
 	rsp := run(t, newRequest(testXR, states[len(states)-1]))
 	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_TRUE {
 		t.Errorf("converged XR readiness = %v, want READY_TRUE", got)
@@ -98,7 +98,7 @@ func TestFirstRenderIsNotReady(t *testing.T) {
 // points to it, the old revision is kept until the service runs on the new
 // one, and nothing else changes.
 func TestImageChange(t *testing.T) {
-	states := converge(t, testXR, 4)
+	states := converge(t, testXR, convergeRenders)
 	before := run(t, newRequest(testXR, states[len(states)-1])).GetDesired().GetResources()
 	newXR := strings.Replace(testXR, "catalog-api:1.0.0", "catalog-api:1.1.0", 1)
 
@@ -156,7 +156,7 @@ func TestImageChange(t *testing.T) {
 // TestScaleChange: min/max change the scaling target only; the service's
 // desired count stays an initProvider value that autoscaling owns.
 func TestScaleChange(t *testing.T) {
-	states := converge(t, testXR, 4)
+	states := converge(t, testXR, convergeRenders)
 	obs := states[len(states)-1]
 	before := run(t, newRequest(testXR, obs)).GetDesired().GetResources()
 	after := run(t, newRequest(withSpec(t, `"scaling"`, `{"minTasks": 3, "maxTasks": 20}`), obs)).GetDesired().GetResources()
@@ -181,10 +181,45 @@ func TestScaleChange(t *testing.T) {
 	}
 }
 
+// TestOnDemandBaseChange: asking for on-demand tasks changes the service's
+// capacity provider strategy and nothing else, anywhere in the stack; the
+// service forces a new deployment on every update, which ECS needs to apply
+// a new strategy.
+func TestOnDemandBaseChange(t *testing.T) {
+	states := converge(t, testXR, convergeRenders)
+	obs := states[len(states)-1]
+	before := run(t, newRequest(testXR, obs)).GetDesired().GetResources()
+	after := run(t, newRequest(withSpec(t, `"service"`, `{"onDemandBaseTasks": 2}`), obs)).GetDesired().GetResources()
+	if diff := cmp.Diff(sortedKeys(before), sortedKeys(after)); diff != "" {
+		t.Fatalf("resources rendered (-before +after):\n%s", diff)
+	}
+	for _, key := range sortedKeys(before) {
+		b, a := before[key].GetResource().AsMap(), after[key].GetResource().AsMap()
+		if key == KeyService {
+			b["spec"].(map[string]any)["forProvider"].(map[string]any)["capacityProviderStrategy"] = nil
+			a["spec"].(map[string]any)["forProvider"].(map[string]any)["capacityProviderStrategy"] = nil
+		}
+		if diff := cmp.Diff(b, a); diff != "" {
+			t.Errorf("%s changed beyond the capacity provider strategy (-before +after):\n%s", key, diff)
+		}
+	}
+	svc := after[KeyService].GetResource().AsMap()
+	want := []any{
+		map[string]any{"capacityProvider": "FARGATE", "base": 2.0, "weight": 0.0},
+		map[string]any{"capacityProvider": "FARGATE_SPOT", "weight": 1.0},
+	}
+	if diff := cmp.Diff(want, val(svc, "spec.forProvider.capacityProviderStrategy")); diff != "" {
+		t.Errorf("capacity provider strategy (-want +got):\n%s", diff)
+	}
+	if val(svc, "spec.forProvider.forceNewDeployment") != true {
+		t.Errorf("forceNewDeployment = %v; ECS applies a changed strategy only with a new deployment", val(svc, "spec.forProvider.forceNewDeployment"))
+	}
+}
+
 // TestResourceGoesUnready: when a resource loses Ready, its part's condition
 // says which and why, and the XR is not Ready.
 func TestResourceGoesUnready(t *testing.T) {
-	states := converge(t, testXR, 4)
+	states := converge(t, testXR, convergeRenders)
 	obs := states[len(states)-1]
 	providersim.SetReady(obs[KeyDBWriter], false, "Unavailable")
 	rsp := run(t, newRequest(testXR, obs))
@@ -266,7 +301,7 @@ func usageGraph(stack map[string]map[string]any) map[string]map[string]bool {
 // TestImmutableFieldChange: changing a field AWS cannot change in place is
 // refused with a Fatal result that names it, and nothing is rendered.
 func TestImmutableFieldChange(t *testing.T) {
-	states := converge(t, testXR, 4)
+	states := converge(t, testXR, convergeRenders)
 	obs := states[len(states)-1]
 	rsp := run(t, newRequest(withSpec(t, `"database"`, `{"name": "orders"}`), obs))
 	msg := fatalMessage(rsp)
@@ -281,7 +316,7 @@ func TestImmutableFieldChange(t *testing.T) {
 // TestNotReadyMessages: a part's condition explains each unready resource
 // in words a person can act on.
 func TestNotReadyMessages(t *testing.T) {
-	states := converge(t, testXR, 4)
+	states := converge(t, testXR, convergeRenders)
 	cases := map[string]struct {
 		condition string
 		mutate    func(obs map[string]*fnv1.Resource)
@@ -326,7 +361,7 @@ func TestNotReadyMessages(t *testing.T) {
 // included, as a teardown starts from.
 func convergedObjects(t *testing.T) []*unstructured.Unstructured {
 	t.Helper()
-	states := converge(t, testXR, 4)
+	states := converge(t, testXR, convergeRenders)
 	last := states[len(states)-1]
 	out := make([]*unstructured.Unstructured, 0, len(last))
 	for _, k := range sortedKeys(last) {
@@ -376,6 +411,10 @@ func TestTeardownNeedsEachEdge(t *testing.T) {
 		"ElasticIP": {
 			drop: []string{UsageKey(KeyEIP(1), KeyNATGateway(1))},
 			want: "refused: " + KeyEIP(1) + ": InvalidIPAddress.InUse",
+		},
+		"RotationRule": {
+			drop: []string{UsageKey(KeyRotationRule, KeyRotationTarget)},
+			want: "refused: " + KeyRotationRule + ": ValidationException: Rule can't be deleted since it has targets",
 		},
 	}
 	all := convergedObjects(t)

@@ -29,6 +29,22 @@ func (o Observed) String(key, path string) string {
 	return v
 }
 
+// Bool returns a boolean field of an observed resource, or false.
+func (o Observed) Bool(key, path string) bool {
+	oc, ok := o[resource.Name(key)]
+	if !ok || oc.Resource == nil {
+		return false
+	}
+	v, err := oc.Resource.GetBool(path)
+	return err == nil && v
+}
+
+// ConditionTrue reports whether the observed resource has the condition of
+// this type with status True.
+func (o Observed) ConditionTrue(key string, t xpv1.ConditionType) bool {
+	return o.condition(key, t).Status == corev1.ConditionTrue
+}
+
 // Ready reports whether the provider says the resource is Ready.
 func (o Observed) Ready(key string) bool {
 	return o.condition(key, xpv1.TypeReady).Status == corev1.ConditionTrue

@@ -115,6 +115,10 @@ type Desired struct {
 	// Hint is appended to the condition message while the resource is not
 	// ready: what to expect (how long AWS usually takes) or where to look.
 	Hint string
+	// ReadyNote, if set, is appended to the part's condition message when
+	// the part is Available: what Ready means for this resource where the
+	// provider can tell less than a person would assume.
+	ReadyNote func(o Observed, key string) string
 	// NotReady, if set, writes the whole condition message when the
 	// provider reports the resource Ready but Ready (the ReadyCheck) does
 	// not agree, e.g. a CloudFront distribution that is still deploying.

@@ -25,6 +25,8 @@ var (
 		"Database":     {KeyDBSubnetGroup, KeyDBCluster, KeyDBWriter, KeyDBReader},
 		"Service": {KeyECSCluster, KeyCapacityProviders, KeyExecutionRole, KeyTaskRole,
 			KeyExecutionRolePolicy, KeyService},
+		"Rotation": {KeyRotationEventsRole, KeyRotationEventsPolicy, KeyRotationRedeployRole,
+			KeyRotationRedeployPolicy, KeyRotationStateMachine, KeyRotationRule, KeyRotationTarget},
 		"Scaling": {KeyScalingTarget, KeyScalingPolicy},
 		"CDN":     {KeyDistribution},
 	}

@@ -9,7 +9,7 @@ import (
 // TestPartOf: for every resource of the converged stack, PartOf names the
 // part that rendered it (and TeardownPart for the Usages).
 func TestPartOf(t *testing.T) {
-	states := converge(t, testXR, 4)
+	states := converge(t, testXR, convergeRenders)
 	obs, err := request.GetObservedComposedResources(newRequest(testXR, states[len(states)-1]))
 	if err != nil {
 		t.Fatal(err)

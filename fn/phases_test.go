@@ -37,12 +37,21 @@ func converge(t testing.TB, xr string, maxRenders int) []map[string]*fnv1.Resour
 	return nil
 }
 
+// convergeRenders is how many renders the stack needs: the first holds
+// only the claim marker (the VPC); the second renders what needs nothing
+// observed; the third what needs the Aurora cluster and the ALB (the task
+// definition, the execution role's policy, CloudFront, the rotation rule and
+// target); the fourth the ECS service, which waits until the Aurora writer
+// and the execution role's policy are Ready; the fifth what needs the
+// service (autoscaling, the rotation state machine's policy).
+const convergeRenders = 5
+
 // testPhases are the observed states of the lifecycle: nothing yet, the
 // claim marker (the VPC) Ready, the first stack render's resources Ready,
 // and the converged stack.
 func testPhases(t testing.TB) map[string]map[string]*fnv1.Resource {
 	t.Helper()
-	states := converge(t, testXR, 4)
+	states := converge(t, testXR, convergeRenders)
 	return map[string]map[string]*fnv1.Resource{
 		"Nothing":          nil,
 		"Claimed":          states[1],

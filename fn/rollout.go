@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 )
 
@@ -22,8 +23,9 @@ import (
 //     the service is gone);
 //   - the others are superseded: kept unchanged, with the Usage that protects
 //     each, while a deployment may still run or roll back to them;
-//   - once the service runs on the current revision and is Ready, they are
-//     retired: dropped with their Usages, so Crossplane deregisters them.
+//   - once provider-aws reports that the service's deployment of the current
+//     revision has ended successfully (rolloutSettled), they are retired:
+//     dropped with their Usages, so Crossplane deregisters them.
 
 // keyTaskDefinitionPrefix starts the key of every task definition revision.
 const keyTaskDefinitionPrefix = "task-definition-"
@@ -102,15 +104,51 @@ func declareRevisions(b *Built, o Observed, current string) {
 	}
 }
 
-// serviceMovedTo reports whether the superseded revisions may be retired. A
-// superseded revision stays until the service runs on the current revision
-// and is Ready (its deployment is done and no task runs the old revision any
-// more). Dropping it then deregisters the old revision, together with the
-// Usage that protected it.
+// serviceMovedTo reports whether the superseded revisions may be retired:
+// whether provider-aws reports that the service's deployment of the current
+// revision has ended successfully. It is the only signal the provider gives;
+// see rolloutSettled for why it means the end of the deployment.
 func serviceMovedTo(o Observed, current string) bool {
-	if current == "" || !o.Ready(KeyService) {
+	if current == "" {
 		return false
 	}
 	arn := o.String(current, "status.atProvider.arn")
-	return arn != "" && o.String(KeyService, "spec.forProvider.taskDefinition") == arn
+	return arn != "" && rolloutSettled(o, arn)
 }
+
+// rolloutSettled reports whether the observed service runs the task
+// definition revision arn and its deployment has ended successfully.
+//
+// provider-aws v2.5.0 runs the service's create and update asynchronously
+// (UseAsync): the Terraform apply runs in the background, and until it ends
+// the provider's observation returns early without refreshing
+// status.atProvider. With waitForSteadyState the apply of a new revision
+// ends only when ECS reports the service deployment SUCCESSFUL (the
+// Terraform AWS provider polls DescribeServiceDeployments; STOPPED and the
+// rollback states end it with an error). Its end sets the LastAsyncOperation
+// condition (True, or False with the error and Synced=False), and the next
+// observation refreshes status.atProvider.taskDefinition from the live
+// service: after a circuit-breaker rollback that is the revision ECS rolled
+// back to. So the spec and the refreshed status both naming arn, with
+// waitForSteadyState set and the last operation successful, means the
+// deployment of arn completed; from then on the circuit breaker rolls back
+// to it, never to an older revision, so deregistering the older ones is
+// safe (an INACTIVE revision can run tasks but no service can be updated to
+// it: AWS DeregisterTaskDefinition).
+//
+// What this cannot see: the provider keeps its operation in memory; if the
+// provider restarts during a deployment, its next observation finds the
+// service already on arn and reports success before ECS has finished.
+func rolloutSettled(o Observed, arn string) bool {
+	return o.String(KeyService, "spec.forProvider.taskDefinition") == arn &&
+		o.Bool(KeyService, "spec.forProvider.waitForSteadyState") &&
+		o.String(KeyService, "status.atProvider.taskDefinition") == arn &&
+		o.ConditionTrue(KeyService, ConditionLastAsyncOperation) &&
+		o.ConditionTrue(KeyService, xpv1.TypeSynced) &&
+		o.Ready(KeyService)
+}
+
+// ConditionLastAsyncOperation is the condition upjet sets when an
+// asynchronous create, update or delete ends: True when it succeeded,
+// False with the error otherwise.
+const ConditionLastAsyncOperation xpv1.ConditionType = "LastAsyncOperation"

@@ -5,6 +5,7 @@ import (
 
 	appautoscalingv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/appautoscaling/v1beta1"
 	cloudfrontv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudfront/v1beta1"
+	cloudwatcheventsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchevents/v1beta1"
 	cloudwatchlogsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchlogs/v1beta1"
 	ec2v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
 	ecsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
@@ -12,6 +13,7 @@ import (
 	iamv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
 	rdsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
 	s3v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/s3/v1beta1"
+	sfnv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/sfn/v1beta1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/crossplane/function-sdk-go/resource/composed"
@@ -27,6 +29,7 @@ func RegisterTypes() {
 		add := []func(*runtime.Scheme) error{
 			appautoscalingv1beta1.AddToScheme,
 			cloudfrontv1beta1.AddToScheme,
+			cloudwatcheventsv1beta1.AddToScheme,
 			cloudwatchlogsv1beta1.AddToScheme,
 			ec2v1beta1.AddToScheme,
 			ecsv1beta1.AddToScheme,
@@ -34,6 +37,7 @@ func RegisterTypes() {
 			iamv1beta1.AddToScheme,
 			rdsv1beta1.AddToScheme,
 			s3v1beta1.AddToScheme,
+			sfnv1beta1.AddToScheme,
 		}
 		for _, fn := range add {
 			if err := fn(composed.Scheme); err != nil {

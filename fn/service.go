@@ -1,10 +1,12 @@
 package fn
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
 	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
+	corev1 "k8s.io/api/core/v1"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	xpv2 "github.com/crossplane/crossplane-runtime/v2/apis/common/v2"
@@ -40,7 +42,8 @@ const (
 // The execution role's policy needs the database secret's ARN. The task
 // definition needs the Aurora endpoint, the secret ARN and the task role's
 // ARN. The service needs the task definition, the ALB listener and the
-// capacity providers.
+// capacity providers, and a database that can serve its tasks (the Aurora
+// writer and the execution role's read of the password secret).
 func buildService(s *Spec, o Observed) Built {
 	var b Built
 	b.Add(ecsCluster(s), capacityProviders(s), executionRole(s), taskRole(s))
@@ -86,13 +89,14 @@ func ecsCluster(s *Spec) Desired {
 
 // capacityProviders associates the Fargate capacity providers with the
 // cluster; a service can only use FARGATE_SPOT once this exists. FARGATE
-// stays available for a manual fallback when Spot capacity is short.
+// runs spec.service.onDemandBaseTasks, and stays available for a manual
+// fallback when Spot capacity is short.
 func capacityProviders(s *Spec) Desired {
 	return Desired{Key: KeyCapacityProviders, Object: &ecs.ClusterCapacityProviders{
 		Spec: ecs.ClusterCapacityProvidersSpec{ForProvider: ecs.ClusterCapacityProvidersParameters{
 			Region:            ptr(s.Region),
 			ClusterNameRef:    s.Ref(KeyECSCluster),
-			CapacityProviders: ptrList(CapacityProvider, "FARGATE"),
+			CapacityProviders: ptrList(CapacityProvider, OnDemandCapacityProvider),
 			DefaultCapacityProviderStrategy: []ecs.DefaultCapacityProviderStrategyParameters{
 				{CapacityProvider: ptr(CapacityProvider), Weight: f64(1)},
 			},
@@ -177,9 +181,15 @@ func ecrRepositoryARN(image string) (string, bool) {
 	return "arn:" + partition + ":ecr:" + m[2] + ":" + m[1] + ":repository/" + m[4], true
 }
 
-// serviceBlockers are what AWS needs before it accepts the service: ECS
-// rejects a service whose target group has no listener, and a capacity
-// provider strategy naming a provider the cluster does not have.
+// serviceBlockers are what must be Ready before the service is created.
+// AWS needs two of them: ECS rejects a service whose target group has no
+// listener, and a capacity provider strategy naming a provider the cluster
+// does not have. The tasks need the other two: the cluster endpoint exists
+// (the task definition has it) long before the cluster has an instance to
+// serve connections (an Aurora instance takes 10 to 20 minutes), and ECS
+// reads DB_PASSWORD at task start with the execution role, which needs its
+// policy. Tasks started earlier fail, and the circuit breaker fails the
+// first deployment.
 func serviceBlockers(o Observed) []string {
 	var w []string
 	if !o.Ready(KeyListenerRule) {
@@ -187,6 +197,12 @@ func serviceBlockers(o Observed) []string {
 	}
 	if !o.Ready(KeyCapacityProviders) {
 		w = append(w, "the FARGATE_SPOT capacity provider of the ECS cluster")
+	}
+	if !o.Ready(KeyDBWriter) {
+		w = append(w, "the Aurora writer instance "+KeyDBWriter+" (tasks started earlier cannot reach the database)")
+	}
+	if !o.Ready(KeyExecutionRolePolicy) {
+		w = append(w, "the task execution role's policy "+KeyExecutionRolePolicy+" (ECS reads DB_PASSWORD with it when a task starts)")
 	}
 	return w
 }
@@ -206,14 +222,15 @@ func serviceManagementPolicies() xpv1.ManagementPolicies {
 	}
 }
 
-// ecsService runs the tasks on FARGATE_SPOT in the private subnets behind
-// the ALB target group.
+// ecsService runs the tasks on FARGATE_SPOT (after OnDemandBaseTasks on
+// FARGATE) in the private subnets behind the ALB target group.
 func ecsService(s *Spec, taskDefinitionKey string) Desired {
 	name := ECSServiceName(s)
 	return Desired{
 		Key: KeyService, AWSName: name, ExternalName: true,
-		Uses: serviceUses(taskDefinitionKey),
-		Hint: "the ECS service is not steady yet: check its events and the tasks' logs",
+		Uses:      serviceUses(taskDefinitionKey),
+		Hint:      "the ECS service's first deployment has not reached steady state yet (the provider waits for it): check the service's events and the tasks' logs",
+		ReadyNote: func(o Observed, _ string) string { return serviceReadyNote(o, name, taskDefinitionKey) },
 		Object: &ecs.Service{Spec: ecs.ServiceSpec{
 			ManagedResourceSpec: xpv2.ManagedResourceSpec{ManagementPolicies: serviceManagementPolicies()},
 			ForProvider: ecs.ServiceParameters{
@@ -225,9 +242,13 @@ func ecsService(s *Spec, taskDefinitionKey string) Desired {
 				TaskDefinitionRef: s.RefAlways(taskDefinitionKey),
 				// A capacity provider strategy, never launchType: ECS
 				// rejects both together.
-				CapacityProviderStrategy: []ecs.CapacityProviderStrategyParameters{
-					{CapacityProvider: ptr(CapacityProvider), Weight: f64(1)},
-				},
+				CapacityProviderStrategy: capacityProviderStrategy(s.OnDemandBaseTasks),
+				// ECS applies a changed capacity provider strategy only
+				// with a new deployment, and the Terraform provider refuses
+				// (or, before 6.x, replaces the service for) a strategy
+				// change without force_new_deployment. With it, every
+				// update the provider makes starts a deployment.
+				ForceNewDeployment: ptr(true),
 				NetworkConfiguration: &ecs.ServiceNetworkConfigurationParameters{
 					SubnetRefs:        s.Refs(KeyPrivateSubnet(0), KeyPrivateSubnet(1)),
 					SecurityGroupRefs: s.Refs(KeySGTasks),
@@ -250,12 +271,49 @@ func ecsService(s *Spec, taskDefinitionKey string) Desired {
 				PropagateTags:                   ptr("SERVICE"),
 				EnableEcsManagedTags:            ptr(true),
 				// The stack must be deletable while tasks still run.
-				ForceDelete:        ptr(true),
-				WaitForSteadyState: ptr(false),
+				ForceDelete: ptr(true),
+				// The provider's create and update end only when ECS
+				// reports the deployment successful: the only way
+				// provider-aws tells that a deployment has ended
+				// (rollout.go, rolloutSettled).
+				WaitForSteadyState: ptr(true),
 			},
 			InitProvider: ecs.ServiceInitParameters{DesiredCount: f64(s.MinTasks)},
 		}},
 	}
+}
+
+// capacityProviderStrategy runs every task on FARGATE_SPOT, or the first
+// onDemand tasks on FARGATE: ECS satisfies the base first (only one provider
+// of a strategy may have one), and a provider with weight 0 takes no tasks
+// beyond its base.
+func capacityProviderStrategy(onDemand int) []ecs.CapacityProviderStrategyParameters {
+	spot := ecs.CapacityProviderStrategyParameters{CapacityProvider: ptr(CapacityProvider), Weight: f64(1)}
+	if onDemand == 0 {
+		return []ecs.CapacityProviderStrategyParameters{spot}
+	}
+	return []ecs.CapacityProviderStrategyParameters{
+		{CapacityProvider: ptr(OnDemandCapacityProvider), Base: f64(onDemand), Weight: f64(0)},
+		spot,
+	}
+}
+
+// serviceReadyNote says what provider-aws reports about the service, and
+// no more: it reports no task count and no health, only the revision the
+// service runs and whether the provider's last deployment of it ended
+// successfully.
+func serviceReadyNote(o Observed, name, taskDefinitionKey string) string {
+	want := o.String(taskDefinitionKey, "status.atProvider.arn")
+	runs := o.String(KeyService, "status.atProvider.taskDefinition")
+	if want != "" && rolloutSettled(o, want) {
+		return fmt.Sprintf("ECS service %s runs task definition %s: the provider's last deployment of it ended successfully "+
+			"(waitForSteadyState); provider-aws does not report task health, check the target group's healthy hosts", name, want)
+	}
+	if c := o.condition(KeyService, ConditionLastAsyncOperation); c.Status == corev1.ConditionFalse {
+		return fmt.Sprintf("the provider's last deployment of ECS service %s failed (%s): %s", name, c.Reason, c.Message)
+	}
+	return fmt.Sprintf("ECS service %s is deploying task definition %s; the provider last saw it run %s; superseded revisions are kept until the deployment ends successfully",
+		name, orDefault(want, taskDefinitionKey), orDefault(runs, "no revision yet"))
 }
 
 // serviceUses are the resources that must outlive the service, each for a

@@ -26,7 +26,26 @@ func observedTaskRole() observedResource {
 
 // serviceUpstream is everything the service part waits for.
 func serviceUpstream() []observedResource {
-	return []observedResource{observedDatabase(), observedTaskRole(), observedReady(KeyListenerRule), observedReady(KeyCapacityProviders)}
+	return []observedResource{
+		observedDatabase(), observedTaskRole(), observedReady(KeyListenerRule), observedReady(KeyCapacityProviders),
+		observedReady(KeyDBWriter), observedReady(KeyExecutionRolePolicy),
+	}
+}
+
+// serviceUpstreamWithout is serviceUpstream without the resource with this
+// key, or with it observed but not Ready.
+func serviceUpstreamWithout(key string, unready bool) []observedResource {
+	var out []observedResource
+	for _, r := range serviceUpstream() {
+		switch {
+		case r.key != key:
+			out = append(out, r)
+		case unready:
+			r.ready = false
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // taskDefinitionKeyOf is the key of the one task definition rendered.
@@ -77,21 +96,44 @@ func TestServicePhases(t *testing.T) {
 		},
 		"NoListener": {
 			reason:      "ECS rejects a service whose target group has no listener",
-			observed:    []observedResource{observedDatabase(), observedTaskRole(), observedReady(KeyCapacityProviders)},
+			observed:    serviceUpstreamWithout(KeyListenerRule, false),
 			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
 			wantWaiting: 1,
 		},
 		"ListenerNotReady": {
 			reason:      "a listener that AWS has not created yet does not count",
-			observed:    []observedResource{observedDatabase(), observedTaskRole(), {key: KeyListenerRule}, observedReady(KeyCapacityProviders)},
+			observed:    serviceUpstreamWithout(KeyListenerRule, true),
 			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
 			wantWaiting: 1,
 		},
 		"NoCapacityProviders": {
 			reason:      "FARGATE_SPOT must be associated with the cluster before the service uses it",
-			observed:    []observedResource{observedDatabase(), observedTaskRole(), observedReady(KeyListenerRule)},
+			observed:    serviceUpstreamWithout(KeyCapacityProviders, false),
 			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
 			wantWaiting: 1,
+		},
+		"WriterNotReady": {
+			reason:      "the cluster endpoint exists before the cluster has an instance to serve the tasks",
+			observed:    serviceUpstreamWithout(KeyDBWriter, true),
+			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
+			wantWaiting: 1,
+		},
+		"NoWriter": {
+			reason:      "no writer instance observed at all",
+			observed:    serviceUpstreamWithout(KeyDBWriter, false),
+			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
+			wantWaiting: 1,
+		},
+		"ExecutionPolicyNotReady": {
+			reason:      "ECS reads DB_PASSWORD at task start with the execution role, which needs its policy",
+			observed:    serviceUpstreamWithout(KeyExecutionRolePolicy, true),
+			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
+			wantWaiting: 1,
+		},
+		"ServiceKeptWhenWriterGoesUnready": {
+			reason:   "the start order gates the creation only: an existing service is never dropped",
+			observed: append(serviceUpstreamWithout(KeyDBWriter, true), observedResource{key: KeyService}),
+			wantKeys: []string{KeyExecutionRolePolicy, "TD", KeyService},
 		},
 		"Everything": {
 			reason:   "with the database, role, listener and capacity providers everything renders",
@@ -117,6 +159,19 @@ func TestServicePhases(t *testing.T) {
 			}
 			checkPhase(t, b, tc.reason, want, tc.wantWaiting)
 		})
+	}
+}
+
+// TestServiceWaitsForTheDatabase: the message names the writer instance and
+// the execution role's policy, and says why.
+func TestServiceWaitsForTheDatabase(t *testing.T) {
+	b := buildService(testSpec(t), observedOf(t, append(serviceUpstreamWithout(KeyDBWriter, true),
+		observedResource{key: KeyExecutionRolePolicy})...))
+	got := strings.Join(b.Waiting, "; ")
+	for _, want := range []string{"before creating the ECS service", KeyDBWriter, KeyExecutionRolePolicy, "DB_PASSWORD"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("waiting messages %q do not contain %q", got, want)
+		}
 	}
 }
 
@@ -252,6 +307,7 @@ func TestServiceValues(t *testing.T) {
 	always := xpv1.ResolvePolicyAlways
 	checkValues(t, map[string]gotWant{
 		"CapacityProviderStrategy":  {fp.CapacityProviderStrategy, []ecs.CapacityProviderStrategyParameters{{CapacityProvider: ptr("FARGATE_SPOT"), Weight: f64(1)}}},
+		"ForceNewDeployment":        {fp.ForceNewDeployment, ptr(true)},
 		"NoLaunchType":              {fp.LaunchType, (*string)(nil)},
 		"NoForProviderDesiredCount": {fp.DesiredCount, (*float64)(nil)},
 		"InitProviderDesiredCount":  {svc.Spec.InitProvider.DesiredCount, f64(3)},
@@ -270,16 +326,53 @@ func TestServiceValues(t *testing.T) {
 		"LoadBalancer": {fp.LoadBalancer, []ecs.LoadBalancerParameters{{
 			TargetGroupArnRef: s.Ref(KeyTargetGroup), ContainerName: ptr("catalog-api"), ContainerPort: f64(3000),
 		}}},
-		"CircuitBreaker":    {fp.DeploymentCircuitBreaker, &ecs.DeploymentCircuitBreakerParameters{Enable: ptr(true), Rollback: ptr(true)}},
-		"GracePeriod":       {*fp.HealthCheckGracePeriodSeconds, 60.0},
-		"MinHealthy":        {*fp.DeploymentMinimumHealthyPercent, 100.0},
-		"MaxPercent":        {*fp.DeploymentMaximumPercent, 200.0},
-		"PropagateTags":     {*fp.PropagateTags, "SERVICE"},
-		"ForceDelete":       {*fp.ForceDelete, true},
-		"NoSteadyStateWait": {*fp.WaitForSteadyState, false},
+		"CircuitBreaker":      {fp.DeploymentCircuitBreaker, &ecs.DeploymentCircuitBreakerParameters{Enable: ptr(true), Rollback: ptr(true)}},
+		"GracePeriod":         {*fp.HealthCheckGracePeriodSeconds, 60.0},
+		"MinHealthy":          {*fp.DeploymentMinimumHealthyPercent, 100.0},
+		"MaxPercent":          {*fp.DeploymentMaximumPercent, 200.0},
+		"PropagateTags":       {*fp.PropagateTags, "SERVICE"},
+		"ForceDelete":         {*fp.ForceDelete, true},
+		"WaitsForSteadyState": {*fp.WaitForSteadyState, true},
 	})
 	if slices.Contains(svc.Spec.ManagementPolicies, xpv1.ManagementActionLateInitialize) {
 		t.Error("LateInitialize would copy the live desiredCount back and fight autoscaling")
+	}
+}
+
+// TestOnDemandBaseTasks: N tasks on FARGATE first (base on the only
+// provider that has one, weight 0 so it takes nothing beyond), the rest on
+// FARGATE_SPOT; 0 keeps the Spot-only strategy.
+func TestOnDemandBaseTasks(t *testing.T) {
+	spot := ecs.CapacityProviderStrategyParameters{CapacityProvider: ptr("FARGATE_SPOT"), Weight: f64(1)}
+	cases := map[string]struct {
+		onDemand int64
+		want     []ecs.CapacityProviderStrategyParameters
+	}{
+		"Zero": {want: []ecs.CapacityProviderStrategyParameters{spot}},
+		"Two": {onDemand: 2, want: []ecs.CapacityProviderStrategyParameters{
+			{CapacityProvider: ptr("FARGATE"), Base: f64(2), Weight: f64(0)}, spot,
+		}},
+		"AllOfMax": {onDemand: 10, want: []ecs.CapacityProviderStrategyParameters{
+			{CapacityProvider: ptr("FARGATE"), Base: f64(10), Weight: f64(0)}, spot,
+		}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := testSpec(t, withSpecField("service", map[string]any{"onDemandBaseTasks": tc.onDemand}))
+			svc := objectByKey[*ecs.Service](t, buildService(s, observedOf(t, serviceUpstream()...)), KeyService)
+			if diff := cmp.Diff(tc.want, svc.Spec.ForProvider.CapacityProviderStrategy); diff != "" {
+				t.Errorf("capacity provider strategy (-want +got):\n%s", diff)
+			}
+			withBase := 0
+			for _, p := range svc.Spec.ForProvider.CapacityProviderStrategy {
+				if p.Base != nil {
+					withBase++
+				}
+			}
+			if withBase > 1 {
+				t.Errorf("%d providers have a base; ECS allows one", withBase)
+			}
+		})
 	}
 }
 

@@ -31,7 +31,9 @@ const (
 	TaskMemory          = "2048" // 2 GB
 	ContainerName       = "catalog-api"
 	CapacityProvider    = "FARGATE_SPOT"
-	DatabaseEngine      = "aurora-postgresql"
+	// OnDemandCapacityProvider runs spec.service.onDemandBaseTasks tasks.
+	OnDemandCapacityProvider = "FARGATE"
+	DatabaseEngine           = "aurora-postgresql"
 )
 
 // Defaults for everything a CatalogApi or the Input may leave out. They are
@@ -49,9 +51,23 @@ const (
 	DefaultBackupRetentionDays = 7
 	DefaultLogRetentionDays    = 30
 	DefaultProviderConfigName  = "default"
-	// DefaultEngineVersion is an Aurora PostgreSQL version that AWS documents
-	// as supporting db.t3.medium (see README, "Facts and sources").
-	DefaultEngineVersion = "16.6"
+	// DefaultEngineVersion is the Aurora PostgreSQL version of a new
+	// cluster: 16.8, the version AWS designates as the long-term-support
+	// (LTS) minor of Aurora PostgreSQL 16 (Aurora user guide, "Using an Aurora
+	// PostgreSQL long-term support (LTS) release"; AWS's
+	// agent-toolkit-for-aws Aurora PostgreSQL upgrade reference lists the LTS
+	// minors 17.7 and 16.8). An LTS minor stays available for new clusters
+	// for at least three years; a regular minor for about one, which is why
+	// the former default, 16.6 (released with the PostgreSQL community's
+	// November 2024 minors), can no longer create a cluster in November
+	// 2026. db.t3.medium supports Aurora PostgreSQL 14.3 and higher (Aurora
+	// user guide, "Supported DB engines for DB instance classes"). Re-check
+	// per region with `aws rds describe-db-engine-versions --engine
+	// aurora-postgresql --engine-version 16.8` and `aws rds
+	// describe-orderable-db-instance-options --engine aurora-postgresql
+	// --engine-version 16.8 --db-instance-class db.t3.medium` (README,
+	// "Facts and sources").
+	DefaultEngineVersion = "16.8"
 	// AWS managed CloudFront policies, by their fixed IDs.
 	// UseOriginCacheControlHeaders-QueryStrings: the API decides what is
 	// cacheable through Cache-Control, and query strings are in the key.
@@ -94,10 +110,13 @@ type Spec struct {
 	PrivateSubnetCidrs [2]string
 	NAT                NATMode
 
-	Env       []v1alpha1.EnvVar
-	MinTasks  int
-	MaxTasks  int
-	TargetCPU int
+	Env []v1alpha1.EnvVar
+	// OnDemandBaseTasks run on FARGATE before the others run on
+	// FARGATE_SPOT; 0 runs every task on FARGATE_SPOT.
+	OnDemandBaseTasks int
+	MinTasks          int
+	MaxTasks          int
+	TargetCPU         int
 
 	InstanceClass       string
 	DatabaseName        string
@@ -231,6 +250,7 @@ func (s *Spec) applyAPI(a *v1alpha1.CatalogApiSpec, in *v1beta1.Input, v *valida
 	s.applyNetwork(a.Network, v)
 	s.applyService(a.Service, v)
 	s.applyScaling(a.Scaling, v)
+	s.checkOnDemandBaseTasks(v)
 	s.applyDatabase(a.Database, v)
 }
 
@@ -311,6 +331,7 @@ func (s *Spec) applyService(svc *v1alpha1.ServiceSpec, v *validator) {
 	if svc == nil {
 		return
 	}
+	s.OnDemandBaseTasks = int32OrDefault(svc.OnDemandBaseTasks, 0)
 	seen := map[string]bool{}
 	for i, e := range svc.Env {
 		field := fmt.Sprintf("spec.service.env[%d].name", i)
@@ -339,6 +360,21 @@ func (s *Spec) applyScaling(sc *v1alpha1.ScalingSpec, v *validator) {
 	v.intIn("spec.scaling.targetCpuUtilization", s.TargetCPU, 10, 90)
 	if s.MinTasks > s.MaxTasks {
 		v.fail("spec.scaling.minTasks", s.MinTasks, fmt.Sprintf("must be less than or equal to spec.scaling.maxTasks (%d)", s.MaxTasks))
+	}
+}
+
+// MaxOnDemandBaseTasks is the XRD's bound of spec.service.onDemandBaseTasks,
+// the same as spec.scaling.maxTasks's.
+const MaxOnDemandBaseTasks = 50
+
+// checkOnDemandBaseTasks runs after the scaling bounds are known: more tasks
+// on FARGATE than the service can ever run would be a strategy that never
+// reaches FARGATE_SPOT and a cost nobody asked for.
+func (s *Spec) checkOnDemandBaseTasks(v *validator) {
+	const field = "spec.service.onDemandBaseTasks"
+	v.intIn(field, s.OnDemandBaseTasks, 0, MaxOnDemandBaseTasks)
+	if s.OnDemandBaseTasks > s.MaxTasks {
+		v.fail(field, s.OnDemandBaseTasks, fmt.Sprintf("must be less than or equal to spec.scaling.maxTasks (%d)", s.MaxTasks))
 	}
 }
 

@@ -18,6 +18,7 @@ var GroupVersionKind = schema.GroupVersionKind{Group: Group, Version: Version, K
 // CatalogApiSpec is what an application team asks for. Only environmentSuffix
 // and image are required; every other field defaults to the production stack.
 // +kubebuilder:validation:XValidation:rule="!has(self.scaling) || !has(self.scaling.minTasks) || !has(self.scaling.maxTasks) || self.scaling.minTasks <= self.scaling.maxTasks",message="spec.scaling.minTasks must be less than or equal to spec.scaling.maxTasks"
+// +kubebuilder:validation:XValidation:rule="!has(self.service) || !has(self.service.onDemandBaseTasks) || self.service.onDemandBaseTasks <= (has(self.scaling) && has(self.scaling.maxTasks) ? self.scaling.maxTasks : 10)",message="spec.service.onDemandBaseTasks must be less than or equal to spec.scaling.maxTasks"
 type CatalogApiSpec struct {
 	// EnvironmentSuffix is appended to every AWS resource name
 	// (resource-type-{environmentSuffix}). Lowercase letters, digits and
@@ -99,6 +100,16 @@ type ServiceSpec struct {
 	// +listMapKey=name
 	// +optional
 	Env []EnvVar `json:"env,omitempty"`
+	// OnDemandBaseTasks is how many tasks run on FARGATE (on-demand
+	// capacity) before the others run on FARGATE_SPOT: a Spot capacity
+	// shortage then never leaves fewer than this many tasks. 0, the
+	// default, runs every task on FARGATE_SPOT. At most
+	// spec.scaling.maxTasks. Changing it makes ECS start a new deployment.
+	// +kubebuilder:default=0
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=50
+	// +optional
+	OnDemandBaseTasks *int32 `json:"onDemandBaseTasks,omitempty"`
 }
 
 // ScalingSpec configures Application Auto Scaling of the service.

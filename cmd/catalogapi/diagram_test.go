@@ -9,7 +9,7 @@ import (
 
 // TestDiagramCommand draws the converged example in both formats into files.
 func TestDiagramCommand(t *testing.T) {
-	const fixture = "../../examples/observed/phase-4.yaml"
+	const fixture = "../../examples/observed/phase-5.yaml"
 	for format, first := range map[string]string{"mermaid": "flowchart LR", "dot": "digraph stack {"} {
 		t.Run(format, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "stack."+format)

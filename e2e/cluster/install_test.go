@@ -27,7 +27,7 @@ const (
 	compositionFile   = "apis/composition.yaml"
 	inputCRDDir       = "package/input"
 	credentialsFile   = e2e.ExampleCredentials
-	convergedFixture  = "examples/observed/phase-4.yaml"
+	convergedFixture  = e2e.ObservedPhase5
 	providerAWSModule = "github.com/upbound/provider-aws/v2"
 	functionName      = "platform-function-catalog-api"
 	fieldManager      = "platform-team"

@@ -146,10 +146,17 @@ func (o *object) identify() {
 		o.id = o.forProvider("clusterName")
 		o.externalName = o.id
 	case "ecs/Service":
-		o.arn = arn("ecs", "service/"+o.forProvider("cluster")+"/"+o.name)
-		o.id = o.arn
+		o.identifyService(arn("ecs", "service/"+o.forProvider("cluster")+"/"+o.name))
 	case "ecs/TaskDefinition":
 		o.identifyTaskDefinition(arn("ecs", "task-definition/"+o.name))
+	case "sfn/StateMachine":
+		o.setARNIdentity(arn("states", "stateMachine:"+o.name))
+		o.externalName = o.name
+	case "cloudwatchevents/Rule":
+		o.arn = arn("events", "rule/"+o.name)
+	case "cloudwatchevents/Target":
+		o.id = o.forProvider("rule") + "-" + o.forProvider("targetId")
+		o.externalName = o.id
 	case "cloudfront/Distribution":
 		o.id = "E" + strings.ToUpper(o.hex(13))
 		o.externalName = o.id

@@ -209,7 +209,7 @@ func (o *object) report() {
 		maps.Copy(at, o.extra)
 		status["atProvider"] = at
 	}
-	status["conditions"] = []any{readyCondition(true, "Available"), syncedCondition()}
+	status["conditions"] = append([]any{readyCondition(true, "Available"), syncedCondition()}, o.asyncConditions()...)
 	o.u.Object["status"] = status
 }
 

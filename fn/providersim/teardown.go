@@ -221,6 +221,13 @@ func (td *teardown) refusal(k string) string {
 				return "BucketNotEmpty: " + compositionResourceName(other) + " still writes access logs"
 			}
 		}
+	case "Rule":
+		// EventBridge: "Rule can't be deleted since it has targets."
+		for _, other := range td.sortedRemaining() {
+			if other.GetKind() == "Target" && td.refKey(other, "ruleRef") == k {
+				return "ValidationException: Rule can't be deleted since it has targets (" + compositionResourceName(other) + ")"
+			}
+		}
 	}
 	return ""
 }

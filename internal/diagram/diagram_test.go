@@ -189,7 +189,7 @@ func TestFormats(t *testing.T) {
 // belongs to a part and is Ready, every Usage becomes a deletion-order edge,
 // and the output is the same every time.
 func TestConvergedExample(t *testing.T) {
-	const fixture = "../../examples/observed/phase-4.yaml"
+	const fixture = "../../examples/observed/phase-5.yaml"
 	b, err := os.ReadFile(fixture)
 	if err != nil {
 		t.Fatal(err)

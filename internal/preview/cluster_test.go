@@ -15,7 +15,7 @@ import (
 
 // fakeCluster is a cluster holding the converged example stack: the
 // CatalogApi with its resourceRefs and Composition, the composed resources
-// of examples/observed/phase-4.yaml, and the credentials Secret.
+// of examples/observed/phase-5.yaml, and the credentials Secret.
 type fakeCluster struct {
 	objects   []runtime.Object
 	mapper    *meta.DefaultRESTMapper

@@ -25,7 +25,7 @@ import (
 // of examples/xr.yaml.
 const (
 	exampleXR               = "../../examples/xr.yaml"
-	exampleObserved         = "../../examples/observed/phase-4.yaml"
+	exampleObserved         = "../../examples/observed/phase-5.yaml"
 	exampleComposition      = "../../examples/composition.yaml"
 	exampleOriginVerifyFile = "../../examples/credentials.yaml"
 )

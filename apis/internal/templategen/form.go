@@ -24,7 +24,10 @@ var copied = []string{"type", "description", "default", "enum", "pattern", "minL
 // the schema node that carries them and their message. The form says the
 // cluster checks them when the CatalogApi is applied.
 var admissionOnly = map[string][]string{
-	"spec": {"spec.scaling.minTasks must be less than or equal to spec.scaling.maxTasks"},
+	"spec": {
+		"spec.scaling.minTasks must be less than or equal to spec.scaling.maxTasks",
+		"spec.service.onDemandBaseTasks must be less than or equal to spec.scaling.maxTasks",
+	},
 }
 
 // Errors of the conversion.

@@ -1,0 +1,263 @@
+package fn
+
+import (
+	"encoding/json"
+	"strings"
+
+	events "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchevents/v1beta1"
+	sfn "github.com/upbound/provider-aws/v2/apis/namespaced/sfn/v1beta1"
+)
+
+// Keys of the rotation part: composition resource names, stable once
+// released (a new key makes Crossplane delete the resource and create a new
+// one).
+const (
+	KeyRotationEventsRole     = "role-rotation-events"
+	KeyRotationEventsPolicy   = "role-policy-rotation-events"
+	KeyRotationRedeployRole   = "role-rotation-redeploy"
+	KeyRotationRedeployPolicy = "role-policy-rotation-redeploy"
+	KeyRotationStateMachine   = "state-machine-redeploy-on-rotation"
+	KeyRotationRule           = "event-rule-secret-rotation"
+	KeyRotationTarget         = "event-target-secret-rotation"
+)
+
+// The rotation part: when RDS rotates the database password, every task
+// restarts with the new one.
+//
+// RDS rotates its managed master user secret (every 7 days by default) by
+// setting a new password on the database and then moving the secret's
+// AWSCURRENT label to the new version; the old password stops working at
+// once. ECS injects DB_PASSWORD only when a task starts. provider-aws
+// reports no durable trace of a rotation (the cluster's
+// masterUserSecret[0].secretStatus is "rotating" only for the minute a
+// rotation takes, and Secret, SecretRotation and SecretVersion report no
+// version or date), so the function cannot see one happen. AWS can:
+// Secrets Manager sends a "Secret Label Updated" event to the default
+// EventBridge bus whenever AWSCURRENT moves, for every secret and without a
+// CloudTrail trail. A rule matches it for the database secret and starts a
+// Step Functions state machine that waits until the service has no
+// deployment in progress and then forces a new deployment of the service:
+// new tasks read the secret afresh. No Lambda, no code.
+
+// Properties of the rotation chain.
+const (
+	// rotationPollSeconds is how long the state machine waits before it
+	// asks again whether a deployment is still in progress.
+	rotationPollSeconds = 30
+	// rotationTimeoutSeconds ends an execution that has waited an hour for
+	// a deployment to finish: one that long is stuck, and the failed
+	// execution is visible in Step Functions.
+	rotationTimeoutSeconds = 3600
+	// rotationTargetID names the rule's only target.
+	rotationTargetID = "redeploy-ecs-service"
+	// eventsPrincipal and statesPrincipal assume the chain's roles.
+	eventsPrincipal = "events.amazonaws.com"
+	statesPrincipal = "states.amazonaws.com"
+)
+
+// States of the redeploy state machine.
+const (
+	stateDescribeService        = "DescribeService"
+	stateNoDeploymentInProgress = "NoDeploymentInProgress"
+	stateWaitForDeployment      = "WaitForDeployment"
+	stateForceNewDeployment     = "ForceNewDeployment"
+)
+
+// Step Functions AWS SDK integrations the state machine calls.
+const (
+	sdkECSDescribeServices = "arn:aws:states:::aws-sdk:ecs:describeServices"
+	sdkECSUpdateService    = "arn:aws:states:::aws-sdk:ecs:updateService"
+)
+
+// buildRotation renders the roles, the state machine, the rule and its
+// target. Phases: the roles and the state machine need nothing observed;
+// the state machine's policy needs the service's ARN, the rule the secret's
+// ARN, and the target and the events role's policy the state machine's ARN
+// (a Target has no reference field for its arn). Once rendered, each keeps
+// its observed value if its input is ever missing.
+func buildRotation(s *Spec, o Observed) Built {
+	var b Built
+	b.Add(
+		serviceRole(s, KeyRotationEventsRole, s.Name("role-rotation-events"), eventsPrincipal),
+		serviceRole(s, KeyRotationRedeployRole, s.Name("role-rotation-redeploy"), statesPrincipal),
+		redeployStateMachine(s),
+	)
+	var missing []string
+	if p, ok := redeployPolicy(s, o); ok {
+		b.Add(p)
+	} else {
+		missing = append(missing, "the ARN of "+KeyService+" (the state machine's policy)")
+	}
+	if r, ok := rotationRule(s, o); ok {
+		b.Add(r)
+	} else {
+		missing = append(missing, "the master user secret ARN of "+KeyDBCluster+" (the rule's event pattern)")
+	}
+	smARN := orDefault(o.String(KeyRotationStateMachine, "status.atProvider.arn"),
+		o.String(KeyRotationTarget, "spec.forProvider.arn"))
+	if smARN == "" {
+		missing = append(missing, "the ARN of "+KeyRotationStateMachine+" (the rule's target and its role's policy)")
+	} else {
+		b.Add(rotationTarget(s, smARN), eventsPolicy(s, smARN))
+	}
+	if len(missing) > 0 {
+		b.Wait("waiting for %s before the tasks can be rolled when RDS rotates the database password", strings.Join(missing, ", "))
+	}
+	return b
+}
+
+// redeployStateMachine describes the service until it has a single
+// deployment, then forces a new one.
+func redeployStateMachine(s *Spec) Desired {
+	name := s.Name("redeploy-on-rotation")
+	return Desired{Key: KeyRotationStateMachine, AWSName: name, ExternalName: true, Object: &sfn.StateMachine{
+		Spec: sfn.StateMachineSpec{ForProvider: sfn.StateMachineParameters{
+			Region:     ptr(s.Region),
+			Tags:       s.Tags(name),
+			Type:       ptr("STANDARD"),
+			RoleArnRef: s.Ref(KeyRotationRedeployRole),
+			Definition: ptr(redeployDefinition(ECSClusterName(s), ECSServiceName(s))),
+		}},
+	}}
+}
+
+// stateMachineDefinition is an Amazon States Language document; its
+// fields marshal in a fixed order.
+type stateMachineDefinition struct {
+	Comment        string                  `json:"Comment"`
+	StartAt        string                  `json:"StartAt"`
+	TimeoutSeconds int                     `json:"TimeoutSeconds"`
+	States         map[string]machineState `json:"States"`
+}
+
+// machineState is one state: a Task calling an AWS SDK integration, a
+// Choice, or a Wait.
+type machineState struct {
+	Type           string          `json:"Type"`
+	Resource       string          `json:"Resource,omitempty"`
+	Parameters     map[string]any  `json:"Parameters,omitempty"`
+	ResultSelector map[string]any  `json:"ResultSelector,omitempty"`
+	Choices        []machineChoice `json:"Choices,omitempty"`
+	Default        string          `json:"Default,omitempty"`
+	Seconds        int             `json:"Seconds,omitempty"`
+	Next           string          `json:"Next,omitempty"`
+	End            bool            `json:"End,omitempty"`
+}
+
+type machineChoice struct {
+	Variable      string `json:"Variable"`
+	NumericEquals int    `json:"NumericEquals"`
+	Next          string `json:"Next"`
+}
+
+// redeployDefinition: DescribeServices; more than one deployment means a
+// rollout is in progress (a forced deployment would supersede it, and its
+// tasks started after the rotation read the new password anyway), so wait
+// and ask again; then UpdateService with forceNewDeployment.
+func redeployDefinition(cluster, service string) string {
+	def := stateMachineDefinition{
+		Comment:        "Roll the ECS service's tasks after RDS rotated the database password: new tasks read DB_PASSWORD afresh.",
+		StartAt:        stateDescribeService,
+		TimeoutSeconds: rotationTimeoutSeconds,
+		States: map[string]machineState{
+			stateDescribeService: {
+				Type: "Task", Resource: sdkECSDescribeServices,
+				Parameters:     map[string]any{"Cluster": cluster, "Services": []string{service}},
+				ResultSelector: map[string]any{"deployments.$": "States.ArrayLength($.Services[0].Deployments)"},
+				Next:           stateNoDeploymentInProgress,
+			},
+			stateNoDeploymentInProgress: {
+				Type:    "Choice",
+				Choices: []machineChoice{{Variable: "$.deployments", NumericEquals: 1, Next: stateForceNewDeployment}},
+				Default: stateWaitForDeployment,
+			},
+			stateWaitForDeployment: {Type: "Wait", Seconds: rotationPollSeconds, Next: stateDescribeService},
+			stateForceNewDeployment: {
+				Type: "Task", Resource: sdkECSUpdateService,
+				Parameters: map[string]any{"Cluster": cluster, "Service": service, "ForceNewDeployment": true},
+				End:        true,
+			},
+		},
+	}
+	b, err := json.Marshal(def)
+	if err != nil {
+		panic(err) // The types above always marshal.
+	}
+	return string(b)
+}
+
+// redeployPolicy lets the state machine describe and update the one
+// service. It needs the service's ARN.
+func redeployPolicy(s *Spec, o Observed) (Desired, bool) {
+	doc := o.String(KeyRotationRedeployPolicy, "spec.forProvider.policy")
+	if arn := o.String(KeyService, "status.atProvider.arn"); arn != "" {
+		st := statement("Allow", []string{"ecs:DescribeServices", "ecs:UpdateService"}, arn)
+		st.Sid = "RollTheService"
+		doc = policyDocument(st)
+	}
+	if doc == "" {
+		return Desired{}, false
+	}
+	return inlinePolicy(s, KeyRotationRedeployPolicy, KeyRotationRedeployRole, s.Name("policy-rotation-redeploy"), doc), true
+}
+
+// eventsPolicy lets EventBridge start the one state machine.
+func eventsPolicy(s *Spec, stateMachineARN string) Desired {
+	st := statement("Allow", []string{"states:StartExecution"}, stateMachineARN)
+	st.Sid = "StartRedeploy"
+	return inlinePolicy(s, KeyRotationEventsPolicy, KeyRotationEventsRole, s.Name("policy-rotation-events"), policyDocument(st))
+}
+
+// secretRotatedPattern matches the event Secrets Manager sends when
+// AWSCURRENT moves to a new version of this secret.
+type secretRotatedPattern struct {
+	Source     []string            `json:"source"`
+	DetailType []string            `json:"detail-type"`
+	Resources  []string            `json:"resources"`
+	Detail     map[string][]string `json:"detail"`
+}
+
+// rotationRule matches a rotation of the database secret. It needs the
+// secret's ARN.
+func rotationRule(s *Spec, o Observed) (Desired, bool) {
+	pattern := o.String(KeyRotationRule, "spec.forProvider.eventPattern")
+	if arn := o.DatabaseSecretARN(); arn != "" {
+		b, err := json.Marshal(secretRotatedPattern{
+			Source:     []string{"aws.secretsmanager"},
+			DetailType: []string{"Secret Label Updated"},
+			Resources:  []string{arn},
+			Detail:     map[string][]string{"labelUpdated": {"AWSCURRENT"}},
+		})
+		if err != nil {
+			panic(err) // The type above always marshals.
+		}
+		pattern = string(b)
+	}
+	if pattern == "" {
+		return Desired{}, false
+	}
+	name := s.Name("rule-secret-rotation")
+	return Desired{Key: KeyRotationRule, AWSName: name, ExternalName: true, Object: &events.Rule{
+		Spec: events.RuleSpec{ForProvider: events.RuleParameters{
+			Region:       ptr(s.Region),
+			Tags:         s.Tags(name),
+			Description:  ptr("RDS rotated the catalog API's database password: roll the ECS service's tasks"),
+			EventPattern: ptr(pattern),
+			State:        ptr("ENABLED"),
+		}},
+	}}, true
+}
+
+// rotationTarget starts the state machine with the events role.
+// EventBridge refuses to delete a rule that still has targets.
+func rotationTarget(s *Spec, stateMachineARN string) Desired {
+	return Desired{Key: KeyRotationTarget, Uses: []string{KeyRotationRule}, Object: &events.Target{
+		Spec: events.TargetSpec{ForProvider: events.TargetParameters{
+			Region:     ptr(s.Region),
+			RuleRef:    s.Ref(KeyRotationRule),
+			TargetID:   ptr(rotationTargetID),
+			Arn:        ptr(stateMachineARN),
+			RoleArnRef: s.Ref(KeyRotationEventsRole),
+		}},
+	}}
+}
