@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,9 @@ import (
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/request"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
+	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
 )
@@ -86,8 +90,8 @@ func checkClosure(t *testing.T, edges []UsageEdge, implied map[UsageEdge]bool) {
 	}
 }
 
-// convergedPlan is the plan of the converged stack, and what it observed.
-func convergedPlan(t *testing.T) (*Plan, Observed) {
+// convergedPlan is the plan of the converged stack.
+func convergedPlan(t *testing.T) *Plan {
 	t.Helper()
 	states := converge(t, testXR, 4)
 	obs, err := request.GetObservedComposedResources(newRequest(testXR, states[len(states)-1]))
@@ -98,7 +102,7 @@ func convergedPlan(t *testing.T) (*Plan, Observed) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return plan, Observed(obs)
+	return plan
 }
 
 // declaredEdges are every declared deletion edge between the plan's
@@ -115,7 +119,7 @@ func declaredEdges(plan *Plan) []UsageEdge {
 // declared edge that no path of other Usages implies, and no other Usage;
 // every declared edge stays enforced.
 func TestUsagesAreTheReduction(t *testing.T) {
-	plan, _ := convergedPlan(t)
+	plan := convergedPlan(t)
 	edges := declaredEdges(plan)
 	rendered := map[string]bool{}
 	for _, d := range plan.Resources {
@@ -146,7 +150,7 @@ func TestUsagesAreTheReduction(t *testing.T) {
 // converged stack (its rendered Usages only) deletes the user of every
 // declared edge before what it uses, implied edges included.
 func TestTeardownKeepsEveryDeclaredEdge(t *testing.T) {
-	plan, _ := convergedPlan(t)
+	plan := convergedPlan(t)
 	res := providersim.Teardown(convergedObjects(t))
 	at := map[string]int{}
 	for i, k := range res.Order {
@@ -171,36 +175,13 @@ func TestImpliedUsageLetGo(t *testing.T) {
 	if _, ok := obs[key]; ok {
 		t.Fatalf("the converged stack already has %s", key)
 	}
-	u := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "protection.crossplane.io/v1beta1", "kind": "Usage",
-		"metadata": map[string]any{"name": "catalog-api-" + key, "annotations": map[string]any{providersim.AnnotationCompositionResourceName: key}},
-		"spec": map[string]any{
-			"of": map[string]any{"apiVersion": "elbv2.aws.m.upbound.io/v1beta1", "kind": "LBTargetGroup", "resourceRef": map[string]any{"name": "catalog-api-" + KeyTargetGroup}},
-			"by": map[string]any{"apiVersion": "ecs.aws.m.upbound.io/v1beta1", "kind": "Service", "resourceRef": map[string]any{"name": "catalog-api-" + KeyService}},
-		},
-	}}
-	withOld := map[string]*fnv1.Resource{}
-	for k, v := range obs {
-		withOld[k] = v
-	}
-	withOld[key] = observedResourceOf(t, u)
+	withOld := maps.Clone(obs)
+	withOld[key] = impliedUsage(t)
 	rsp := run(t, newRequest(testXR, withOld))
 	if _, ok := rsp.GetDesired().GetResources()[key]; ok {
 		t.Errorf("the implied Usage %s is still rendered", key)
 	}
-	var normal, warning []string
-	for _, r := range rsp.GetResults() {
-		if !strings.Contains(r.GetMessage(), key) {
-			continue
-		}
-		switch r.GetSeverity() {
-		case fnv1.Severity_SEVERITY_NORMAL:
-			normal = append(normal, r.GetMessage())
-		case fnv1.Severity_SEVERITY_WARNING:
-			warning = append(warning, r.GetMessage())
-		default:
-		}
-	}
+	normal, warning := resultsAbout(rsp, key)
 	if len(normal) != 1 || !strings.Contains(normal[0], "letting go") || len(warning) != 0 {
 		t.Errorf("results about %s: Normal %q, Warning %q; want one Normal letting go of it", key, normal, warning)
 	}
@@ -209,6 +190,37 @@ func TestImpliedUsageLetGo(t *testing.T) {
 			t.Errorf("observed %s dropped", k)
 		}
 	}
+}
+
+// impliedUsage is the Usage of the target group by the service, as the
+// function rendered it before the reduction, observed.
+func impliedUsage(t *testing.T) *fnv1.Resource {
+	t.Helper()
+	s := testSpec(t)
+	d := usage(s, Desired{Key: KeyTargetGroup, Object: &elbv2.LBTargetGroup{}}, Desired{Key: KeyService, Object: &ecs.Service{}})
+	s.setMetadata(d)
+	u, ok := d.Object.(*composed.Unstructured)
+	if !ok {
+		t.Fatalf("a Usage is %T", d.Object)
+	}
+	return observedResourceOf(t, &u.Unstructured)
+}
+
+// resultsAbout returns the messages of the Normal and Warning results that
+// mention key.
+func resultsAbout(rsp *fnv1.RunFunctionResponse, key string) (normal, warning []string) {
+	for _, r := range rsp.GetResults() {
+		if !strings.Contains(r.GetMessage(), key) {
+			continue
+		}
+		if r.GetSeverity() == fnv1.Severity_SEVERITY_NORMAL {
+			normal = append(normal, r.GetMessage())
+		}
+		if r.GetSeverity() == fnv1.Severity_SEVERITY_WARNING {
+			warning = append(warning, r.GetMessage())
+		}
+	}
+	return normal, warning
 }
 
 // observedResourceOf wraps an object as an observed composed resource.

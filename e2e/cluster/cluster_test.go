@@ -206,17 +206,9 @@ func (cp *controlPlane) checkFirstPhase(ctx context.Context, t *testing.T, xr *u
 	}
 	usages := 0
 	for key, u := range got {
-		if u.GetLabels()[labelComposite] != xr.GetName() {
-			t.Errorf("%s: composed %s %s is labelled for %q", xr.GetName(), u.GetKind(), key, u.GetLabels()[labelComposite])
-		}
-		if !ownedBy(u, xr) {
-			t.Errorf("%s: composed %s %s has no controller reference to its XR", xr.GetName(), u.GetKind(), key)
-		}
+		checkComposedOf(t, xr, key, u)
 		if u.GetKind() == "Usage" {
 			usages++
-		}
-		if key == keyService || strings.HasPrefix(key, taskDefPrefix) || u.GetKind() == "Distribution" {
-			t.Errorf("%s: first render composed %s, which needs observed values", xr.GetName(), key)
 		}
 	}
 	if l := got[fn.KeyVPC].GetLabels()[fn.LabelSuffixClaim]; l != fn.ClaimHeld {
@@ -303,6 +295,21 @@ func (cp *controlPlane) waitComposed(ctx context.Context, t *testing.T, xr *unst
 	if err != nil {
 		cp.dumpXR(ctx, t, xr)
 		t.Fatal(err)
+	}
+}
+
+// checkComposedOf checks that a composed resource of the first phase is
+// labelled and owned by its XR and needs no observed value.
+func checkComposedOf(t *testing.T, xr *unstructured.Unstructured, key string, u *unstructured.Unstructured) {
+	t.Helper()
+	if u.GetLabels()[labelComposite] != xr.GetName() {
+		t.Errorf("%s: composed %s %s is labelled for %q", xr.GetName(), u.GetKind(), key, u.GetLabels()[labelComposite])
+	}
+	if !ownedBy(u, xr) {
+		t.Errorf("%s: composed %s %s has no controller reference to its XR", xr.GetName(), u.GetKind(), key)
+	}
+	if key == keyService || strings.HasPrefix(key, taskDefPrefix) || u.GetKind() == "Distribution" {
+		t.Errorf("%s: first render composed %s, which needs observed values", xr.GetName(), key)
 	}
 }
 

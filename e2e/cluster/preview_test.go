@@ -188,8 +188,12 @@ func checkFields(t *testing.T, u *unstructured.Unstructured, rc preview.Resource
 			// the path names the document, then the field in it.
 			continue
 		}
-		want, _ := json.Marshal(f.New)
-		have, _ := json.Marshal(v)
+		want, errW := json.Marshal(f.New)
+		have, errH := json.Marshal(v)
+		if errW != nil || errH != nil {
+			t.Errorf("%s %s: cannot encode the values: %v %v", rc.Key, f.Path, errW, errH)
+			continue
+		}
 		if string(want) != string(have) {
 			t.Errorf("%s %s: preview said %s, Crossplane composed %s", rc.Key, f.Path, want, have)
 		}
