@@ -93,7 +93,7 @@ func checkClosure(t *testing.T, edges []UsageEdge, implied map[UsageEdge]bool) {
 // convergedPlan is the plan of the converged stack.
 func convergedPlan(t *testing.T) *Plan {
 	t.Helper()
-	states := converge(t, testXR, 4)
+	states := converge(t, testXR, convergeRenders)
 	obs, err := request.GetObservedComposedResources(newRequest(testXR, states[len(states)-1]))
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +169,7 @@ func TestTeardownKeepsEveryDeclaredEdge(t *testing.T) {
 // imply (e.g. rendered by an older function) is dropped on purpose, with a
 // Normal result, not kept with a Warning.
 func TestImpliedUsageLetGo(t *testing.T) {
-	states := converge(t, testXR, 4)
+	states := converge(t, testXR, convergeRenders)
 	obs := states[len(states)-1]
 	key := UsageKey(KeyTargetGroup, KeyService)
 	if _, ok := obs[key]; ok {
