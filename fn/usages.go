@@ -1,6 +1,8 @@
 package fn
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"sort"
@@ -172,8 +174,26 @@ func letGoImplied(o Observed, implied []UsageEdge) []KeptOnPurpose {
 	return out
 }
 
-// UsageKey is the key of the Usage that keeps of until by is gone.
-func UsageKey(of, by string) string { return "usage-" + of + "-by-" + by }
+// maxKeyLength is the longest key a composed resource may have: the key is
+// also the value of its LabelResource label, and Kubernetes refuses label
+// values longer than 63 characters.
+const maxKeyLength = 63
+
+// usageKeyHashLength is how many hex digits of a hash end a shortened key.
+const usageKeyHashLength = 10
+
+// UsageKey is the key of the Usage that keeps of until by is gone:
+// usage-<of>-by-<by>. A key that would be longer than a label value may be
+// is cut and ends with a hash of the whole, so that it stays unique and
+// stable (the API server refused such a Usage before: no stack has one).
+func UsageKey(of, by string) string {
+	key := "usage-" + of + "-by-" + by
+	if len(key) <= maxKeyLength {
+		return key
+	}
+	sum := sha256.Sum256([]byte(key))
+	return key[:maxKeyLength-usageKeyHashLength-1] + "-" + hex.EncodeToString(sum[:])[:usageKeyHashLength]
+}
 
 func usage(s *Spec, of, by Desired) Desired {
 	u := &Usage{

@@ -232,3 +232,22 @@ func observedResourceOf(t *testing.T, u *unstructured.Unstructured) *fnv1.Resour
 	}
 	return &fnv1.Resource{Resource: s}
 }
+
+// TestKeysFitALabel: every key of the converged stack is a valid label
+// value (the LabelResource label carries it): the API server refuses longer
+// ones, as it did for the secret-rotation event target's Usage.
+func TestKeysFitALabel(t *testing.T) {
+	for _, d := range convergedPlan(t).Resources {
+		if len(d.Key) > maxKeyLength {
+			t.Errorf("key %q has %d characters, a label value at most %d", d.Key, len(d.Key), maxKeyLength)
+		}
+	}
+	long := UsageKey("event-rule-secret-rotation", "event-target-secret-rotation")
+	other := UsageKey("event-rule-secret-rotation", "event-target-secret-rotations")
+	if len(long) > maxKeyLength || !strings.HasPrefix(long, "usage-event-rule-secret-rotation-by-") || long == other {
+		t.Errorf("UsageKey of a long pair = %q (%d characters), of another = %q: want distinct usage- keys of at most %d", long, len(long), other, maxKeyLength)
+	}
+	if got := UsageKey(KeyTargetGroup, KeyService); got != "usage-"+KeyTargetGroup+"-by-"+KeyService {
+		t.Errorf("a short UsageKey changed: %q", got)
+	}
+}
