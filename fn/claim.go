@@ -210,11 +210,11 @@ func precedence(self, other Claim, held bool) string {
 // VPC says so, or it has rendered more than its VPC (a stack made before the
 // claim existed, or a marker that was deleted and made again).
 func holdsSuffix(o Observed) bool {
-	if oc, ok := o[resource.Name(KeyVPC)]; ok && oc.Resource != nil && oc.Resource.GetLabels()[LabelSuffixClaim] == ClaimHeld {
+	if o.String(KeyVPC, "metadata.labels["+LabelSuffixClaim+"]") == ClaimHeld {
 		return true
 	}
 	for name := range o {
-		if string(name) != KeyVPC {
+		if name != KeyVPC {
 			return true
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
@@ -101,15 +100,11 @@ func Compose(s *Spec, o Observed) (*Plan, error) {
 // retired, as it is observed, so that a render can never delete it.
 // onPurpose are the messages of those a part keeps on purpose.
 func (p *Plan) keepObserved(o Observed, seen map[string]bool, onPurpose map[string]string) {
-	keys := make([]string, 0, len(o))
-	for name := range o {
-		if !seen[string(name)] {
-			keys = append(keys, string(name))
+	for _, k := range o.Keys() {
+		if seen[k] {
+			continue
 		}
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		obj := keptObject(o[resource.Name(k)].Resource)
+		obj := keptObject(o.Resource(k))
 		p.Resources = append(p.Resources, Desired{Key: k, Object: obj})
 		if msg, ok := onPurpose[k]; ok {
 			p.KeptOnPurpose = append(p.KeptOnPurpose, KeptOnPurpose{Key: k, Message: msg})

@@ -166,8 +166,7 @@ func unhealthyError(o Observed, key string) (string, bool) {
 // describeCondition names a resource (key, kind and name) and quotes one of
 // its conditions: "key (Kind name): Type=Status Reason: message".
 func describeCondition(o Observed, key string, c xpv1.Condition) string {
-	u := o[resource.Name(key)].Resource
-	msg := fmt.Sprintf("%s (%s %s): %s=%s %s", key, u.GetKind(), u.GetName(), c.Type, c.Status, c.Reason)
+	msg := fmt.Sprintf("%s (%s %s): %s=%s %s", key, o.String(key, "kind"), o.String(key, "metadata.name"), c.Type, c.Status, c.Reason)
 	if c.Message != "" {
 		msg += ": " + c.Message
 	}

@@ -295,10 +295,6 @@ func TestLifecycleFilterPrefixSurvivesConversion(t *testing.T) {
 // none, so that the Name tag and the external name never disagree.
 func TestContractNameTag(t *testing.T) {
 	req := newRequest(testXR, testPhases(t)["Complete"])
-	observed, err := request.GetObservedComposedResources(req)
-	if err != nil {
-		t.Fatal(err)
-	}
 	xr, err := request.GetObservedCompositeResource(req)
 	if err != nil {
 		t.Fatal(err)
@@ -308,7 +304,7 @@ func TestContractNameTag(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Claim = ClaimHeld // The converged stack holds its suffix (claim.go).
-	plan, err := Compose(s, Observed(observed))
+	plan, err := Compose(s, NewObserved(req.GetObserved().GetResources()))
 	if err != nil {
 		t.Fatal(err)
 	}

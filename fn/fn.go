@@ -5,8 +5,7 @@ package fn
 import (
 	"context"
 	"fmt"
-
-	"k8s.io/apimachinery/pkg/runtime"
+	"maps"
 
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/logging"
@@ -15,8 +14,10 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/crossplane/function-sdk-go/response"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
+	"github.com/platform/function-catalog-api/internal/pbarena"
 )
 
 // Function renders CatalogApis.
@@ -57,12 +58,8 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
-	observed, err := request.GetObservedComposedResources(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed composed resources"))
-		return rsp, nil
-	}
-	asked, err := claimSuffix(req, rsp, spec, Observed(observed))
+	observed := NewObserved(req.GetObserved().GetResources())
+	asked, err := claimSuffix(req, rsp, spec, observed)
 	if err != nil {
 		log.Info("Refused CatalogApi", "error", err)
 		return fatal(req, err), nil
@@ -75,7 +72,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if !keyed {
 		response.Warning(rsp, errors.Errorf("no %q credentials with key %q: the %s header value derives from the XR's UID; give the pipeline step a Secret with a random key", OriginVerifyCredentials, OriginVerifyKey, OriginVerifyHeader)).TargetComposite()
 	}
-	if err := f.render(req, rsp, spec, Observed(observed)); err != nil {
+	if err := f.render(req, rsp, spec, observed); err != nil {
 		var invalid ValidationError
 		if !errors.As(err, &invalid) {
 			err = errors.Wrap(err, "cannot render the CatalogApi stack")
@@ -116,30 +113,28 @@ func claimSuffix(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, sp
 }
 
 // render composes the stack and writes resources, status and conditions.
+// Resources go straight from their typed form into the response's structs
+// (typedToStruct): the SDK's helpers would convert each through maps twice.
 func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed) error {
 	plan, err := Compose(s, o)
 	if err != nil {
 		return err
 	}
-	desired, err := request.GetDesiredComposedResources(req)
-	if err != nil {
-		return errors.Wrap(err, "cannot get the desired composed resources")
-	}
+	desired := make(map[string]*fnv1.Resource, len(plan.Resources))
 	ready := map[string]bool{}
+	arena := &pbarena.Arena{} // The response's values: see pbarena.
 	for _, d := range plan.Resources {
-		dc, err := toDesiredComposed(d, o)
+		r, err := toDesiredResource(d, o, arena)
 		if err != nil {
 			return errors.Wrapf(err, "cannot convert %s", d.Key)
 		}
-		desired[resource.Name(d.Key)] = dc
-		ready[d.Key] = dc.Ready == resource.ReadyTrue
+		desired[d.Key] = r
+		ready[d.Key] = r.GetReady() == fnv1.Ready_READY_TRUE
 	}
 	if err := checkImmutable(plan.Resources, desired, o); err != nil {
 		return err
 	}
-	if err := response.SetDesiredComposedResources(rsp, desired); err != nil {
-		return errors.Wrap(err, "cannot set the desired composed resources")
-	}
+	setDesiredResources(rsp, desired)
 	allReady := true
 	for _, pr := range plan.Parts {
 		c := partCondition(pr, ready, o)
@@ -149,9 +144,10 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 			response.Warning(rsp, errors.New(p)).TargetComposite()
 		}
 	}
-	if err := setStatus(req, rsp, s, o, allReady); err != nil {
+	if err := setStatus(req, rsp, s, o, allReady, arena); err != nil {
 		return err
 	}
+	setTTL(rsp, allReady)
 	for _, k := range plan.KeptOnPurpose {
 		response.Normal(rsp, k.Message).TargetComposite()
 	}
@@ -164,23 +160,50 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 	return nil
 }
 
-// toDesiredComposed converts a typed resource and decides its readiness.
-func toDesiredComposed(d Desired, o Observed) (*resource.DesiredComposed, error) {
-	var u *composed.Unstructured
-	if cu, ok := d.Object.(*composed.Unstructured); ok {
-		u = cu
+// setDesiredResources adds the rendered resources to the desired resources
+// the response carries over from the request (those of earlier pipeline
+// steps), as response.SetDesiredComposedResources would.
+func setDesiredResources(rsp *fnv1.RunFunctionResponse, desired map[string]*fnv1.Resource) {
+	if rsp.GetDesired() == nil {
+		rsp.Desired = &fnv1.State{}
+	}
+	if rsp.GetDesired().GetResources() == nil {
+		rsp.Desired.Resources = make(map[string]*fnv1.Resource, len(desired))
+	}
+	maps.Copy(rsp.GetDesired().GetResources(), desired)
+}
+
+// toDesiredResource converts a typed resource and decides its readiness.
+func toDesiredResource(d Desired, o Observed, a *pbarena.Arena) (*fnv1.Resource, error) {
+	var st *structpb.Struct
+	var err error
+	if u, ok := d.Object.(*composed.Unstructured); ok {
+		st, err = structpb.NewStruct(u.Object)
 	} else {
-		var err error
-		if u, err = composed.From(d.Object); err != nil {
-			return nil, err
-		}
+		st, err = typedToStruct(d.Object, a)
+	}
+	if err != nil {
+		return nil, err
 	}
 	for _, path := range d.EmptyStrings {
-		if err := u.SetValue(path, ""); err != nil {
+		if err := setStructString(st, path, ""); err != nil {
 			return nil, err
 		}
 	}
-	return &resource.DesiredComposed{Resource: u, Ready: readiness(d, o)}, nil
+	return &fnv1.Resource{Resource: st, Ready: readyValue(readiness(d, o))}, nil
+}
+
+// readyValue is the response's form of a readiness verdict.
+func readyValue(r resource.Ready) fnv1.Ready {
+	switch r {
+	case resource.ReadyTrue:
+		return fnv1.Ready_READY_TRUE
+	case resource.ReadyFalse:
+		return fnv1.Ready_READY_FALSE
+	case resource.ReadyUnspecified:
+		return fnv1.Ready_READY_UNSPECIFIED
+	}
+	return fnv1.Ready_READY_UNSPECIFIED
 }
 
 // setStatus writes the XR's status and readiness into the desired composite
@@ -189,23 +212,24 @@ func toDesiredComposed(d Desired, o Observed) (*resource.DesiredComposed, error)
 // update still serves, and its part's condition says what failed): Crossplane alone would
 // call it ready once the resources rendered so far are, before the later
 // phases (service, CDN, scaling) even exist.
-func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed, ready bool) error {
+func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed, ready bool, a *pbarena.Arena) error {
 	dxr, err := request.GetDesiredCompositeResource(req)
 	if err != nil {
 		return errors.Wrap(err, "cannot get the desired CatalogApi")
 	}
-	st, err := runtime.DefaultUnstructuredConverter.ToUnstructured(ptr(Status(s, o)))
+	st, err := marshalToStruct(ptr(Status(s, o)), a)
 	if err != nil {
 		return errors.Wrap(err, "cannot convert the CatalogApi status")
-	}
-	if err := dxr.Resource.SetValue("status", st); err != nil {
-		return errors.Wrap(err, "cannot set the CatalogApi status")
 	}
 	dxr.Ready = resource.ReadyFalse
 	if ready {
 		dxr.Ready = resource.ReadyTrue
 	}
-	return errors.Wrap(response.SetDesiredCompositeResource(rsp, dxr), "cannot set the desired CatalogApi")
+	if err := response.SetDesiredCompositeResource(rsp, dxr); err != nil {
+		return errors.Wrap(err, "cannot set the desired CatalogApi")
+	}
+	rsp.Desired.Composite.Resource.Fields["status"] = structpb.NewStructValue(st)
+	return nil
 }
 
 func setCondition(rsp *fnv1.RunFunctionResponse, c PartCondition) {

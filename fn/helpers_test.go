@@ -12,9 +12,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
-	"github.com/crossplane/function-sdk-go/resource"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/crossplane/function-sdk-go/resource/composite"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
 )
@@ -99,7 +101,7 @@ type observedResource struct {
 // observedOf is the Observed state of these composed resources.
 func observedOf(t *testing.T, rs ...observedResource) Observed {
 	t.Helper()
-	o := Observed{}
+	o := map[string]*fnv1.Resource{}
 	for _, r := range rs {
 		u := composed.New()
 		u.Object = map[string]any{"apiVersion": "test.aws.m.upbound.io/v1beta1", "kind": "Test"}
@@ -116,9 +118,24 @@ func observedOf(t *testing.T, rs ...observedResource) Observed {
 		if r.ready {
 			u.SetConditions(xpv1.Available())
 		}
-		o[resource.Name(r.key)] = resource.ObservedComposed{Resource: u}
+		o[r.key] = &fnv1.Resource{Resource: structOf(t, u.Object)}
 	}
-	return o
+	return NewObserved(o)
+}
+
+// structOf is an object as a request carries it. The JSON round trip turns
+// typed values (a []string, an int) into what a request holds.
+func structOf(t *testing.T, obj map[string]any) *structpb.Struct {
+	t.Helper()
+	j, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &structpb.Struct{}
+	if err := protojson.Unmarshal(j, s); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // observedReady is a resource the provider reports Ready and nothing else.

@@ -5,17 +5,18 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/crossplane/function-sdk-go/resource"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // checkImmutable compares what is about to be rendered with what exists and
 // rejects any change of a field the parts declared immutable
 // (Desired.Immutable), naming the field and the reason. desired are the
 // converted resources of the plan, as they will be sent.
-func checkImmutable(resources []Desired, desired map[resource.Name]*resource.DesiredComposed, o Observed) error {
+func checkImmutable(resources []Desired, desired map[string]*fnv1.Resource, o Observed) error {
 	var errs ValidationError
 	for _, d := range resources {
-		dc, ok := desired[resource.Name(d.Key)]
+		dc, ok := desired[d.Key]
 		if !ok {
 			continue
 		}
@@ -36,18 +37,18 @@ func checkImmutable(resources []Desired, desired map[resource.Name]*resource.Des
 
 // immutableChange reports whether the resource with this key is about to
 // change an immutable field that exists already, as a FieldError.
-func immutableChange(im Immutable, key string, dc *resource.DesiredComposed, o Observed) (FieldError, bool) {
+func immutableChange(im Immutable, key string, dc *fnv1.Resource, o Observed) (FieldError, bool) {
 	was := o.String(key, im.Path)
 	if was == "" {
 		return FieldError{}, false
 	}
-	now, err := dc.Resource.GetString(im.Path)
-	if err != nil || now == was {
+	v, isString := structValue(dc.GetResource(), im.Path).GetKind().(*structpb.Value_StringValue)
+	if !isString || v.StringValue == was {
 		return FieldError{}, false
 	}
 	return FieldError{
 		Field: im.Field,
-		Value: now,
+		Value: v.StringValue,
 		Rule:  fmt.Sprintf("cannot change after creation (the stack was created with %q): %s; create a new CatalogApi instead", was, im.Why),
 	}, true
 }

@@ -2,8 +2,6 @@ package fn
 
 import (
 	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
-
-	"github.com/crossplane/function-sdk-go/resource"
 )
 
 // Keys of the load balancer part: composition resource names, stable once released
@@ -59,12 +57,7 @@ func accessLogsReady(o Observed) bool {
 // loadBalancerAccessLogsOn reports whether the observed ALB has access logs
 // enabled in its spec.
 func loadBalancerAccessLogsOn(o Observed) bool {
-	oc, ok := o[resource.Name(KeyLoadBalancer)]
-	if !ok || oc.Resource == nil {
-		return false
-	}
-	on, err := oc.Resource.GetBool("spec.forProvider.accessLogs.enabled")
-	return err == nil && on
+	return o.Bool(KeyLoadBalancer, "spec.forProvider.accessLogs.enabled")
 }
 
 func loadBalancer(s *Spec, logs bool) Desired {

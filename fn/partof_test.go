@@ -2,19 +2,13 @@ package fn
 
 import (
 	"testing"
-
-	"github.com/crossplane/function-sdk-go/request"
 )
 
 // TestPartOf: for every resource of the converged stack, PartOf names the
 // part that rendered it (and TeardownPart for the Usages).
 func TestPartOf(t *testing.T) {
 	states := converge(t, testXR, convergeRenders)
-	obs, err := request.GetObservedComposedResources(newRequest(testXR, states[len(states)-1]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := Compose(testSpec(t), Observed(obs))
+	plan, err := Compose(testSpec(t), NewObserved(states[len(states)-1]))
 	if err != nil {
 		t.Fatal(err)
 	}

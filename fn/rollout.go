@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
-	"github.com/crossplane/function-sdk-go/resource"
 )
 
 // The rollout of the ECS service's task definition, in one place.
@@ -55,12 +54,11 @@ func (c taskDefinitionContent) hash() string {
 // sorted.
 func revisionKeys(o Observed) []string {
 	var keys []string
-	for name := range o {
-		if IsTaskDefinitionKey(string(name)) {
-			keys = append(keys, string(name))
+	for _, k := range o.Keys() {
+		if IsTaskDefinitionKey(k) {
+			keys = append(keys, k)
 		}
 	}
-	sort.Strings(keys)
 	return keys
 }
 
@@ -69,13 +67,12 @@ func revisionKeys(o Observed) []string {
 func observedTaskDefinitions(o Observed) []string {
 	var keys []string
 	for _, k := range revisionKeys(o) {
-		if o[resource.Name(k)].Resource != nil {
+		if o.object(k) != nil {
 			keys = append(keys, k)
 		}
 	}
 	sort.SliceStable(keys, func(i, j int) bool {
-		ti := o[resource.Name(keys[i])].Resource.GetCreationTimestamp()
-		tj := o[resource.Name(keys[j])].Resource.GetCreationTimestamp()
+		ti, tj := o.CreationTimestamp(keys[i]), o.CreationTimestamp(keys[j])
 		return tj.Before(&ti)
 	})
 	return keys

@@ -6,6 +6,7 @@ import (
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 )
@@ -109,7 +110,45 @@ func TestPreEncoded(t *testing.T) {
 		t.Errorf("Unmarshal(Marshal(req)) -want, +got:\n%s", diff)
 	}
 
+	raw := &wireResponse{}
+	if err := c.Unmarshal(wire, raw); err != nil {
+		t.Fatal(err)
+	}
+	wire[0]++ // gRPC reuses its buffer: the response must be a copy.
+	if diff := cmp.Diff(encoded, raw.Bytes); diff != "" {
+		t.Errorf("Unmarshal(wireResponse) -want, +got:\n%s", diff)
+	}
+
 	if _, err := c.Marshal("not a message"); err == nil {
 		t.Error("Marshal(string) succeeded, want an error")
+	}
+}
+
+func TestRSSSlope(t *testing.T) {
+	line := func(perRequest float64) []rssSample {
+		var s []rssSample
+		for i := 1; i <= 5; i++ {
+			n := i * 10000
+			s = append(s, rssSample{Requests: n, Mem: memory{RSS: 50<<20 + int64(perRequest*float64(n))}})
+		}
+		return s
+	}
+	cases := map[string]struct {
+		samples []rssSample
+		want    float64
+	}{
+		"Flat":      {line(0), 0},
+		"Growing":   {line(100), 100},
+		"OneSample": {line(100)[:1], 0},
+		"NoSamples": {nil, 0},
+		"Shrinking": {line(-10), -10},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := rssSlope(tc.samples)
+			if diff := cmp.Diff(tc.want, got, cmpopts.EquateApprox(0, 1e-6)); diff != "" {
+				t.Errorf("rssSlope() -want, +got:\n%s", diff)
+			}
+		})
 	}
 }

@@ -7,6 +7,17 @@
 // README's Performance section marked PASS or MISS.
 //
 //	go run ./.ci/loaddriver [-binary path] [-requests 2000] [-concurrency 1,8,64] [-phases Nothing,Complete]
+//	                        [-peer-binary path [-peer-template file]]
+//	go run ./.ci/loaddriver -leak-requests 100000 [-leak-every 10000] [-leak-concurrency 4]
+//	go run ./.ci/loaddriver -simulate-day
+//	go run ./.ci/loaddriver -write-peer-template .ci/loaddriver/peer/stack.yaml.tmpl
+//
+// With -peer-binary it then serves the converged stack with the function and
+// with function-go-templating (the peer, rendering peer/stack.yaml.tmpl) and
+// prints both side by side with their ratios. -leak-requests sends many
+// requests to one process and prints its memory along the way and the
+// slope; -simulate-day prints the renders per hour of one XR over a
+// simulated day (simulate.go).
 //
 // It only talks to the process it started, stops by itself, and exits
 // non-zero only on errors (a failed build, start or request), never on a
@@ -25,14 +36,16 @@ import (
 	"syscall"
 	"time"
 
+	"google.golang.org/protobuf/types/known/structpb"
+
 	"github.com/platform/function-catalog-api/internal/fnproc"
 )
 
 // Budgets of the README's Performance section.
 const (
 	budgetColdStart = 300 * time.Millisecond
-	budgetIdleRSS   = 64 << 20
-	budgetPeakRSS   = 128 << 20 // at concurrency budgetPeakAt
+	budgetIdleRSS   = 48 << 20
+	budgetPeakRSS   = 100 << 20 // at concurrency budgetPeakAt
 	budgetPeakAt    = 64
 	budgetP99       = 10 * time.Millisecond // at concurrency budgetP99At
 	budgetP99At     = 8
@@ -45,6 +58,16 @@ type options struct {
 	Concurrency []int
 	Phases      map[string]bool
 	Timeout     time.Duration
+
+	PeerBinary        string
+	PeerTemplate      string
+	WritePeerTemplate string
+
+	LeakRequests    int
+	LeakEvery       int
+	LeakConcurrency int
+
+	SimulateDay bool
 }
 
 func main() {
@@ -71,9 +94,19 @@ func parseFlags() (options, error) {
 	flag.StringVar(&levels, "concurrency", "1,8,64", "comma-separated concurrency levels")
 	flag.StringVar(&phases, "phases", "Nothing,Complete", "comma-separated lifecycle phases to load: Nothing (nothing observed), Complete (everything observed and ready)")
 	flag.DurationVar(&o.Timeout, "timeout", 10*time.Second, "timeout of the start-up and of each request")
+	flag.StringVar(&o.PeerBinary, "peer-binary", "", "function-go-templating binary to compare with on the converged stack (build it yourself; README, Performance)")
+	flag.StringVar(&o.PeerTemplate, "peer-template", ".ci/loaddriver/peer/stack.yaml.tmpl", "the peer's template of the converged stack, relative to the module root unless absolute")
+	flag.StringVar(&o.WritePeerTemplate, "write-peer-template", "", "write the peer's template of the converged stack to this file and exit")
+	flag.IntVar(&o.LeakRequests, "leak-requests", 0, "instead of the load levels, send this many converged-stack requests to one process and print its RSS along the way")
+	flag.IntVar(&o.LeakEvery, "leak-every", 10000, "with -leak-requests: print the RSS every this many requests")
+	flag.IntVar(&o.LeakConcurrency, "leak-concurrency", 4, "with -leak-requests: concurrent callers")
+	flag.BoolVar(&o.SimulateDay, "simulate-day", false, "instead of the load levels, simulate one XR's day in process and print renders per hour with the old and the new TTLs")
 	flag.Parse()
 	if o.Requests < 1 {
 		return o, fmt.Errorf("-requests must be at least 1")
+	}
+	if o.LeakRequests < 0 || o.LeakEvery < 1 || o.LeakConcurrency < 1 {
+		return o, fmt.Errorf("-leak-requests must not be negative, -leak-every and -leak-concurrency must be at least 1")
 	}
 	for _, f := range strings.Split(levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -98,34 +131,69 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	xrPath := o.XR
+	xrPath, xr, phases, err := loadPhases(ctx, root, o.XR)
+	if err != nil {
+		return err
+	}
+	complete := phases[len(phases)-1]
+	switch {
+	case o.WritePeerTemplate != "":
+		return writePeerTemplate(complete, o.WritePeerTemplate)
+	case o.SimulateDay:
+		return simulateDay(ctx, root, xr)
+	}
+	if o.PeerTemplate != "" && !filepath.IsAbs(o.PeerTemplate) {
+		o.PeerTemplate = filepath.Join(root, o.PeerTemplate)
+	}
+
+	tmp, err := os.MkdirTemp("", "loaddriver-")
+	if err != nil {
+		return fmt.Errorf("cannot make a temporary directory: %w", err)
+	}
+	defer func() { _ = os.RemoveAll(tmp) }()
+	bin := o.Binary
+	if bin == "" {
+		fmt.Fprintln(os.Stderr, "==> Building the function")
+		if bin, err = fnproc.Build(ctx, root, filepath.Join(tmp, "function-catalog-api")); err != nil {
+			return fmt.Errorf("cannot build the function: %w", err)
+		}
+	}
+
+	printMachine(bin, xrPath, phases)
+	if o.LeakRequests > 0 {
+		return measureLeak(ctx, bin, complete, o)
+	}
+	if err := measureLevels(ctx, bin, phases, o); err != nil {
+		return err
+	}
+	if o.PeerBinary != "" {
+		r, err := compareWithPeer(ctx, bin, complete, o, tmp)
+		if err != nil {
+			return err
+		}
+		printSideBySide(r)
+	}
+	fmt.Printf("Load average after: %s\n", loadAverage())
+	return nil
+}
+
+// loadPhases reads the XR (relative to the module root unless absolute)
+// and renders its lifecycle phases in process.
+func loadPhases(ctx context.Context, root, xrPath string) (string, *structpb.Struct, []phase, error) {
 	if !filepath.IsAbs(xrPath) {
 		xrPath = filepath.Join(root, xrPath)
 	}
 	xr, err := readXR(xrPath)
 	if err != nil {
-		return err
+		return "", nil, nil, err
 	}
 	phases, err := lifecyclePhases(ctx, xr)
-	if err != nil {
-		return err
-	}
+	return xrPath, xr, phases, err
+}
 
-	bin := o.Binary
-	if bin == "" {
-		tmp, err := os.MkdirTemp("", "loaddriver-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		fmt.Fprintln(os.Stderr, "==> Building the function")
-		if bin, err = fnproc.Build(ctx, root, filepath.Join(tmp, "function-catalog-api")); err != nil {
-			return err
-		}
-	}
-
-	printMachine(bin, xrPath, phases)
-
+// measureLevels measures every selected phase at every concurrency level
+// and prints the start-ups, the levels and the budgets.
+func measureLevels(ctx context.Context, bin string, phases []phase, o options) error {
 	var starts []startup
 	var levels []level
 	for _, ph := range phases {
@@ -144,7 +212,6 @@ func run(ctx context.Context, o options) error {
 	printStartups(starts)
 	printLevels(o.Requests, levels)
 	printBudgets(starts, levels)
-	fmt.Printf("Load average after: %s\n", loadAverage())
 	return nil
 }
 

@@ -74,6 +74,10 @@ type Options struct {
 	// StartTimeout bounds the wait for the port; zero is
 	// DefaultStartTimeout.
 	StartTimeout time.Duration
+	// NoMetricsFlag is for another function's binary that has no
+	// --metrics-address flag (the load driver's peer): Start does not set
+	// it.
+	NoMetricsFlag bool
 }
 
 // flags are the function's flags but --address.
@@ -92,7 +96,7 @@ func (o Options) flags() ([]string, error) {
 	default:
 		return nil, errors.New("fnproc: set Insecure or TLSCertsDir (the function serves mTLS by default and needs certificates)")
 	}
-	if !setsFlag(o.Args, "--metrics-address") {
+	if !o.NoMetricsFlag && !setsFlag(o.Args, "--metrics-address") {
 		// The default :8080 would clash between two functions, or with
 		// anything else on the machine.
 		flags = append(flags, "--metrics-address=")

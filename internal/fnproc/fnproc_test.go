@@ -138,6 +138,10 @@ func TestStartPassesFlags(t *testing.T) {
 			opts: func(o Options) Options { o.Args = []string{"--metrics-address", "127.0.0.1:0"}; return o },
 			want: " --insecure --metrics-address 127.0.0.1:0\n",
 		},
+		"NoMetricsFlag": {
+			opts: func(o Options) Options { o.NoMetricsFlag = true; return o },
+			want: " --insecure\n",
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

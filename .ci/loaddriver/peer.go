@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/platform/function-catalog-api/internal/fnproc"
+)
+
+// Side by side: the function and the peer (function-go-templating with
+// peer/stack.yaml.tmpl) serve the same converged stack, one after the
+// other in the same run, each on processes of its own.
+
+// targetPeakAt is the concurrency of the side-by-side peak RSS.
+const targetPeakAt = 64
+
+// budgetSpeedup is how many times faster than the peer the function must
+// serve the converged stack at concurrency 1 (p50).
+const budgetSpeedup = 5
+
+// A target is a function binary and the request it is loaded with.
+type target struct {
+	Name  string
+	Start fnproc.Options
+	Phase phase
+}
+
+// sideBySide is what the comparison measures of one target.
+type sideBySide struct {
+	Name     string
+	Request  int    // request size, bytes
+	Idle     memory // after one response and a pause
+	Serial   level  // concurrency 1
+	Parallel level  // concurrency targetPeakAt
+	Diffs    []string
+}
+
+// peerTemplateInput is the peer's pipeline input: its templates are the
+// files in dir (peer/input.yaml shows the shape).
+func peerTemplateInput(dir string) *structpb.Struct {
+	return &structpb.Struct{Fields: map[string]*structpb.Value{
+		"apiVersion": structpb.NewStringValue("gotemplating.fn.crossplane.io/v1beta1"),
+		"kind":       structpb.NewStringValue("GoTemplate"),
+		"source":     structpb.NewStringValue("FileSystem"),
+		"fileSystem": structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{
+			"dirPath": structpb.NewStringValue(dir),
+		}}),
+	}}
+}
+
+// peerPhase is ph as the peer gets it: the same request plus the input that
+// points it at a directory holding only the template.
+func peerPhase(ph phase, template, tmp string) (phase, error) {
+	raw, err := os.ReadFile(template)
+	if err != nil {
+		return phase{}, fmt.Errorf("-peer-template: %w", err)
+	}
+	dir := filepath.Join(tmp, "peer-templates")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return phase{}, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "stack.yaml.tmpl"), raw, 0o600); err != nil {
+		return phase{}, err
+	}
+	req, ok := proto.Clone(ph.Req).(*fnv1.RunFunctionRequest)
+	if !ok {
+		return phase{}, fmt.Errorf("cannot copy the %s request", ph.Name)
+	}
+	req.Input = peerTemplateInput(dir)
+	out := phase{Name: ph.Name, Req: req, Want: ph.Want}
+	if out.Wire, err = proto.Marshal(req); err != nil {
+		return phase{}, err
+	}
+	return out, nil
+}
+
+// loopbackAddress is a free loopback address for the function's metrics
+// server: the peer always serves metrics, so the function does too here.
+func loopbackAddress() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// compareWithPeer measures the function and the peer on the converged stack.
+func compareWithPeer(ctx context.Context, bin string, complete phase, o options, tmp string) ([]sideBySide, error) {
+	peer, err := peerPhase(complete, o.PeerTemplate, tmp)
+	if err != nil {
+		return nil, err
+	}
+	metrics, err := loopbackAddress()
+	if err != nil {
+		return nil, err
+	}
+	targets := []target{
+		{Name: "function", Phase: complete, Start: fnproc.Options{Binary: bin, Insecure: true, Args: []string{"--metrics-address=" + metrics}}},
+		{Name: "peer", Phase: peer, Start: fnproc.Options{Binary: o.PeerBinary, Insecure: true, NoMetricsFlag: true}},
+	}
+	var out []sideBySide
+	for _, t := range targets {
+		fmt.Fprintf(os.Stderr, "==> Side by side: %s\n", t.Name)
+		r, err := measureTarget(ctx, t, o)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", t.Name, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// measureTarget: one process for the idle memory and concurrency 1, a
+// fresh one for the peak at targetPeakAt.
+func measureTarget(ctx context.Context, t target, o options) (sideBySide, error) {
+	r := sideBySide{Name: t.Name, Request: len(t.Phase.Wire)}
+	err := withTarget(ctx, t, o, func(s *fnproc.Proc, conn *grpc.ClientConn) error {
+		rsp, err := call(ctx, conn, t.Phase, o.Timeout)
+		if err != nil {
+			return err
+		}
+		r.Diffs = peerDiff(t.Phase.Want, rsp)
+		time.Sleep(idlePause)
+		if r.Idle, err = readMemory(s.Pid()); err != nil {
+			return err
+		}
+		r.Serial, err = runLevel(ctx, s, conn, t.Phase, 1, o.Requests, o.Timeout)
+		return err
+	})
+	if err != nil {
+		return r, err
+	}
+	err = withTarget(ctx, t, o, func(s *fnproc.Proc, conn *grpc.ClientConn) error {
+		r.Parallel, err = runLevel(ctx, s, conn, t.Phase, targetPeakAt, o.Requests, o.Timeout)
+		return err
+	})
+	return r, err
+}
+
+// withTarget starts the target, connects, and runs f.
+func withTarget(ctx context.Context, t target, o options, f func(*fnproc.Proc, *grpc.ClientConn) error) error {
+	opts := t.Start
+	opts.StartTimeout = o.Timeout
+	s, err := fnproc.Start(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer stopServer(s)
+	conn, err := dial(s.Address())
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return f(s, conn)
+}
+
+// printSideBySide prints the comparison and its ratios (peer / function).
+func printSideBySide(r []sideBySide) {
+	fn, peer := r[0], r[1]
+	fmt.Printf("Side by side: the converged stack, the function and function-go-templating, %d requests per level\n", fn.Serial.Requests)
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "\tfunction\tpeer\tpeer / function\t")
+	row := func(name, a, b string, ratio float64) {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%.2fx\t\n", name, a, b, ratio)
+	}
+	row("request", kib(fn.Request), kib(peer.Request), float64(peer.Request)/float64(fn.Request))
+	p50f, p50p := fn.Serial.Percentile(50), peer.Serial.Percentile(50)
+	row("p50 at concurrency 1", ms(p50f), ms(p50p), float64(p50p)/float64(p50f))
+	p99f, p99p := fn.Serial.Percentile(99), peer.Serial.Percentile(99)
+	row("p99 at concurrency 1", ms(p99f), ms(p99p), float64(p99p)/float64(p99f))
+	cpuf, cpup := perRequest(fn.Serial.ServerCPU, fn.Serial.Requests), perRequest(peer.Serial.ServerCPU, peer.Serial.Requests)
+	row("server CPU per request, concurrency 1", ms(cpuf), ms(cpup), float64(cpup)/float64(cpuf))
+	row("throughput at concurrency 1", rate(fn.Serial), rate(peer.Serial), peer.Serial.Wall.Seconds()/fn.Serial.Wall.Seconds())
+	row(fmt.Sprintf("throughput at concurrency %d", targetPeakAt), rate(fn.Parallel), rate(peer.Parallel), peer.Parallel.Wall.Seconds()/fn.Parallel.Wall.Seconds())
+	row("idle RSS", mib(fn.Idle.RSS), mib(peer.Idle.RSS), float64(peer.Idle.RSS)/float64(fn.Idle.RSS))
+	row(fmt.Sprintf("peak RSS at concurrency %d", targetPeakAt), mib(fn.Parallel.Peak), mib(peer.Parallel.Peak), float64(peer.Parallel.Peak)/float64(fn.Parallel.Peak))
+	_ = w.Flush()
+	switch {
+	case len(peer.Diffs) == 0:
+		fmt.Println("The peer rendered the same desired resources, readiness, XR status and conditions.")
+	default:
+		fmt.Printf("WARNING: the peer's render differs in %d places (first: %s); regenerate the template with -write-peer-template\n", len(peer.Diffs), peer.Diffs[0])
+	}
+	speedup := float64(p50p) / float64(p50f)
+	v := "MISS"
+	if speedup >= budgetSpeedup {
+		v = "PASS"
+	}
+	fmt.Printf("p50 speed-up over the peer at concurrency 1: %.2fx (budget >= %dx) %s\n\n", speedup, budgetSpeedup, v)
+}
+
+func perRequest(d time.Duration, n int) time.Duration { return d / time.Duration(max(n, 1)) }
+
+func rate(l level) string { return fmt.Sprintf("%.0f/s", l.Throughput()) }
+
+// writePeerTemplate writes the template of the converged stack.
+func writePeerTemplate(complete phase, path string) error {
+	tmpl, err := peerTemplate(complete.Req, complete.Want)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(tmpl), 0o600)
+}
