@@ -11,7 +11,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"github.com/crossplane/function-sdk-go/request"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
 	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
@@ -94,11 +93,7 @@ func checkClosure(t *testing.T, edges []UsageEdge, implied map[UsageEdge]bool) {
 func convergedPlan(t *testing.T) *Plan {
 	t.Helper()
 	states := converge(t, testXR, convergeRenders)
-	obs, err := request.GetObservedComposedResources(newRequest(testXR, states[len(states)-1]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := Compose(testSpec(t), Observed(obs))
+	plan, err := Compose(testSpec(t), NewObserved(states[len(states)-1]))
 	if err != nil {
 		t.Fatal(err)
 	}

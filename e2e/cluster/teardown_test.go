@@ -14,9 +14,9 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/crossplane/function-sdk-go/resource"
-	"github.com/crossplane/function-sdk-go/resource/composed"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource/composite"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/input/v1beta1"
@@ -105,11 +105,15 @@ func (cp *controlPlane) declaredEdges(ctx context.Context, t *testing.T, xr *uns
 		t.Fatal(err)
 	}
 	s.Claim = fn.ClaimHeld // The converged stack holds its suffix.
-	o := fn.Observed{}
+	obs := map[string]*fnv1.Resource{}
 	for k, u := range got {
-		o[resource.Name(k)] = resource.ObservedComposed{Resource: &composed.Unstructured{Unstructured: *u}}
+		st, err := structpb.NewStruct(u.Object)
+		if err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		obs[k] = &fnv1.Resource{Resource: st}
 	}
-	plan, err := fn.Compose(s, o)
+	plan, err := fn.Compose(s, fn.NewObserved(obs))
 	if err != nil {
 		t.Fatal(err)
 	}
