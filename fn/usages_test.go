@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
+	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource/composed"
-	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
-	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
 )
