@@ -97,6 +97,7 @@ func TestClaimInARealControlPlane(t *testing.T) {
 // refusedClaim is a claim the function must refuse, and its XR.
 type refusedClaim struct {
 	claim
+
 	xr *unstructured.Unstructured
 }
 

@@ -10,13 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/types/known/structpb"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource/composite"
-	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/input/v1beta1"
