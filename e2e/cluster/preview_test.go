@@ -57,14 +57,7 @@ func (cp *controlPlane) preview(ctx context.Context, t *testing.T, change *unstr
 // them, the Composition and credentials the test installed.
 func (cp *controlPlane) previewOffline(ctx context.Context, t *testing.T, change, xr *unstructured.Unstructured) *preview.Report {
 	t.Helper()
-	live, err := cp.getXR(ctx, xr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := cp.composed(ctx, xr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	live, got := cp.liveState(ctx, t, xr)
 	dir := t.TempDir()
 	files := preview.Files{
 		Change:      filepath.Join(dir, "change.yaml"),
