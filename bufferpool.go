@@ -12,7 +12,6 @@ import (
 // run before the server starts. The API is gRPC's experimental package: a
 // gRPC upgrade may move it.
 func useRightSizedBuffers() {
-	experimental.SetDefaultBufferPool(mem.NewTieredBufferPool(
-		256, 4<<10, 16<<10, 32<<10, 64<<10, 128<<10, 256<<10, 512<<10, 1<<20,
-	))
+	tiers := []int{256, 4 << 10, 16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20}
+	experimental.SetDefaultBufferPool(mem.NewTieredBufferPool(tiers...))
 }

@@ -2,14 +2,19 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"runtime/debug"
 
 	"github.com/alecthomas/kong"
+
 	function "github.com/crossplane/function-sdk-go"
 
 	"github.com/platform/function-catalog-api/fn"
 )
+
+// bytesPerMB converts --max-recv-message-size to bytes.
+const bytesPerMB = 1 << 20
 
 // CLI of this Function.
 type CLI struct {
@@ -29,19 +34,22 @@ type CLI struct {
 func (c *CLI) Run() error {
 	log, err := function.NewLogger(c.Debug)
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot create the logger: %w", err)
 	}
 	useRightSizedBuffers()
 	setMemoryLimit(c.GoMemoryLimit)
 	setGCPercent(c.GoGCPercent)
-	f := fn.NewFunction(log)
-	return function.Serve(f,
+	err = function.Serve(fn.NewFunction(log),
 		function.Listen(c.Network, c.Address),
 		function.MTLSCertificates(c.TLSCertsDir),
 		function.Insecure(c.Insecure),
-		function.MaxRecvMessageSize(c.MaxRecvMessageSize*1024*1024),
+		function.MaxRecvMessageSize(c.MaxRecvMessageSize*bytesPerMB),
 		function.WithMetricsServer(c.MetricsAddress),
 	)
+	if err != nil {
+		return fmt.Errorf("cannot serve the function: %w", err)
+	}
+	return nil
 }
 
 // setMemoryLimit sets the Go runtime's soft memory limit unless GOMEMLIMIT

@@ -18,13 +18,13 @@ import (
 // depth. It fails when apis/xrd.yaml was not regenerated after a type change.
 func TestXRDMatchesGoTypes(t *testing.T) {
 	schema := loadXRDSchema(t)
-	props := schema["properties"].(map[string]any)
+	props := object(t, schema["properties"], "openAPIV3Schema.properties")
 	cases := map[string]struct {
 		schema map[string]any
 		typ    reflect.Type
 	}{
-		"spec":   {schema: props["spec"].(map[string]any), typ: reflect.TypeOf(v1alpha1.CatalogApiSpec{})},
-		"status": {schema: props["status"].(map[string]any), typ: reflect.TypeOf(v1alpha1.CatalogApiStatus{})},
+		"spec":   {schema: object(t, props["spec"], "properties.spec"), typ: reflect.TypeFor[v1alpha1.CatalogApiSpec]()},
+		"status": {schema: object(t, props["status"], "properties.status"), typ: reflect.TypeFor[v1alpha1.CatalogApiStatus]()},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -39,13 +39,13 @@ func TestXRDMatchesGoTypes(t *testing.T) {
 
 func TestXRDIdentity(t *testing.T) {
 	xrd := loadXRD(t)
-	spec := xrd["spec"].(map[string]any)
+	spec := object(t, xrd["spec"], "spec")
 	got := map[string]any{
 		"apiVersion": xrd["apiVersion"],
-		"kind":       spec["names"].(map[string]any)["kind"],
+		"kind":       object(t, spec["names"], "spec.names")["kind"],
 		"group":      spec["group"],
 		"scope":      spec["scope"],
-		"version":    spec["versions"].([]any)[0].(map[string]any)["name"],
+		"version":    onlyVersion(t, spec)["name"],
 	}
 	want := map[string]any{
 		"apiVersion": "apiextensions.crossplane.io/v2",
@@ -74,8 +74,29 @@ func loadXRD(t *testing.T) map[string]any {
 
 func loadXRDSchema(t *testing.T) map[string]any {
 	t.Helper()
-	v := loadXRD(t)["spec"].(map[string]any)["versions"].([]any)[0].(map[string]any)
-	return v["schema"].(map[string]any)["openAPIV3Schema"].(map[string]any)
+	v := onlyVersion(t, object(t, loadXRD(t)["spec"], "spec"))
+	return object(t, object(t, v["schema"], "schema")["openAPIV3Schema"], "schema.openAPIV3Schema")
+}
+
+// onlyVersion is the XRD's one version; it fails the test unless there is
+// exactly one.
+func onlyVersion(t *testing.T, spec map[string]any) map[string]any {
+	t.Helper()
+	versions, ok := spec["versions"].([]any)
+	if !ok || len(versions) != 1 {
+		t.Fatalf("spec.versions is %v, want exactly one version", spec["versions"])
+	}
+	return object(t, versions[0], "spec.versions[0]")
+}
+
+// object is v as a YAML object; it fails the test when v is not one.
+func object(t *testing.T, v any, path string) map[string]any {
+	t.Helper()
+	m, ok := v.(map[string]any)
+	if !ok {
+		t.Fatalf("%s is %T, not an object", path, v)
+	}
+	return m
 }
 
 // compareSchema records, for the schema and the Go type at path, every
@@ -109,9 +130,8 @@ func compareSchema(path string, schema map[string]any, typ reflect.Type, diffs *
 
 func jsonFields(typ reflect.Type) map[string]reflect.Type {
 	out := map[string]reflect.Type{}
-	for i := range typ.NumField() {
-		f := typ.Field(i)
-		name := strings.Split(f.Tag.Get("json"), ",")[0]
+	for f := range typ.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "" || name == "-" {
 			continue
 		}

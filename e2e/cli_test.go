@@ -23,7 +23,10 @@ const repoRoot = ".."
 // open it.
 func repoPath(rel string) string { return filepath.Join(repoRoot, rel) }
 
-var binaries struct {
+// binaries are built once per test binary and shared by every test that
+// runs one; TestMain removes them. A cache that outlives each test can only
+// be package state.
+var binaries struct { //nolint:gochecknoglobals // a cache shared by every test of the binary
 	dirOnce sync.Once
 	dir     string
 	dirErr  error
@@ -65,7 +68,9 @@ func TestMain(m *testing.M) {
 func binDir(t *testing.T) string {
 	t.Helper()
 	binaries.dirOnce.Do(func() {
-		binaries.dir, binaries.dirErr = os.MkdirTemp("", "function-catalog-api-e2e-")
+		// Not t.TempDir: that is removed when the first test ends, and the
+		// binaries serve every test. TestMain removes this directory.
+		binaries.dir, binaries.dirErr = os.MkdirTemp("", "function-catalog-api-e2e-") //nolint:usetesting // outlives each test
 	})
 	if binaries.dirErr != nil {
 		t.Fatalf("cannot create the directory for test binaries: %v", binaries.dirErr)

@@ -21,16 +21,16 @@ const annotationDevelopmentTarget = "render.crossplane.io/runtime-development-ta
 const renderTimeout = time.Minute
 
 // RunCLI runs the Crossplane CLI and returns its stdout and stderr.
-func RunCLI(ctx context.Context, cli string, timeout time.Duration, args ...string) ([]byte, []byte, error) {
+func RunCLI(ctx context.Context, cli string, timeout time.Duration, args ...string) (stdout, stderr []byte, err error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var stdout, stderr bytes.Buffer
+	var out, errOut bytes.Buffer
 	cmd := exec.CommandContext(ctx, cli, args...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
-		return stdout.Bytes(), stderr.Bytes(), fmt.Errorf("crossplane %s: %w", strings.Join(args, " "), err)
+		return out.Bytes(), errOut.Bytes(), fmt.Errorf("crossplane %s: %w", strings.Join(args, " "), err)
 	}
-	return stdout.Bytes(), stderr.Bytes(), nil
+	return out.Bytes(), errOut.Bytes(), nil
 }
 
 // RenderArgs are the crossplane render arguments of a phase of the example,
@@ -38,9 +38,11 @@ func RunCLI(ctx context.Context, cli string, timeout time.Duration, args ...stri
 // includes the full XR and the function's results.
 func RenderArgs(root, functions string, p Phase) []string {
 	at := func(f string) string { return filepath.Join(root, f) }
-	args := []string{"render", at(p.XR), at(ExampleComposition), functions,
+	args := []string{
+		"render", at(p.XR), at(ExampleComposition), functions,
 		"--xrd", at(XRD), "--function-credentials", at(ExampleCredentials),
-		"--include-full-xr", "--include-function-results", "--timeout", renderTimeout.String()}
+		"--include-full-xr", "--include-function-results", "--timeout", renderTimeout.String(),
+	}
 	if p.Observed != "" {
 		args = append(args, "--observed-resources", at(p.Observed))
 	}

@@ -17,16 +17,17 @@ const (
 	ExampleComposition   = "examples/composition.yaml"
 	ExampleFunctions     = "examples/functions.yaml"
 	ExampleCredentials   = "examples/credentials.yaml"
-	// A second CatalogApi with the suffix examples/xr.yaml holds, and that
-	// one's claim marker as Crossplane supplies it: the function refuses it.
+	// ExampleSuffixTakenXR is a second CatalogApi with the suffix
+	// examples/xr.yaml holds, and ExampleSuffixHeld that one's claim marker
+	// as Crossplane supplies it: the function refuses it.
 	ExampleSuffixTakenXR = "examples/xr-suffix-taken.yaml"
 	ExampleSuffixHeld    = "examples/required-resources-suffix-held.yaml"
 	XRD                  = "apis/xrd.yaml"
 	ShippedComposition   = "apis/composition.yaml"
 	InputCRDs            = "package/input"
 
-	// Observed fixtures: what the provider reports after each phase's
-	// render.
+	// ObservedPhase1 to ObservedPhase4 are the observed fixtures: what the
+	// provider reports after each phase's render.
 	ObservedPhase1 = "examples/observed/phase-1.yaml"
 	ObservedPhase2 = "examples/observed/phase-2.yaml"
 	ObservedPhase3 = "examples/observed/phase-3.yaml"
@@ -70,6 +71,7 @@ const FirstStackPhase = "phase-1"
 // with the function's Fatal result, which says Want.
 type Refusal struct {
 	Phase
+
 	Want string
 }
 

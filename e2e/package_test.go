@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -63,10 +65,10 @@ func TestPackages(t *testing.T) {
 	cfg := readImageTarball(t, built.configuration)
 	logSizes(t, built, fn)
 
-	t.Run("Contents", func(t *testing.T) { testPackageContents(t, fn, cfg) })
-	t.Run("FunctionRuntime", func(t *testing.T) { testFunctionRuntime(t, fn) })
-	t.Run("ConfigurationDependencies", func(t *testing.T) { testConfigurationDependencies(t, cfg) })
-	t.Run("CompositionFunctionRef", func(t *testing.T) { testCompositionFunctionRef(t, cfg) })
+	t.Run("Contents", packageContents(fn, cfg))
+	t.Run("FunctionRuntime", functionRuntime(fn))
+	t.Run("ConfigurationDependencies", configurationDependencies(cfg))
+	t.Run("CompositionFunctionRef", compositionFunctionRef(cfg))
 }
 
 // buildPackages runs .ci/build-packages into a temporary directory, reusing
@@ -114,58 +116,60 @@ func logSizes(t *testing.T, built builtPackages, fn *imageTarball) {
 
 func mebibytes(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
-// testPackageContents checks that each package holds exactly its source
+// packageContents checks that each package holds exactly its source
 // files: the meta object from its crossplane.yaml and the objects of the
 // files it is built from, with their specs unchanged, and its examples.
-func testPackageContents(t *testing.T, fn, cfg *imageTarball) {
-	cases := map[string]struct {
-		pkg          *imageTarball
-		metaSource   string
-		wantMeta     string
-		sources      []string
-		wantKinds    []string
-		wantExamples []string
-	}{
-		"Function": {
-			pkg:        fn,
-			metaSource: repoPath("package/crossplane.yaml"),
-			wantMeta:   "meta.pkg.crossplane.io/v1beta1 Function function-catalog-api",
-			sources:    sourceGlob(t, repoPath("package/input/*.yaml")),
-			// The Input CRD is what makes the Composition's input validatable.
-			wantKinds: []string{"CustomResourceDefinition/inputs.catalogapi.fn.example.org"},
-		},
-		"Configuration": {
-			pkg:          cfg,
-			metaSource:   repoPath("apis/crossplane.yaml"),
-			wantMeta:     "meta.pkg.crossplane.io/v1 Configuration configuration-catalog-api",
-			sources:      []string{repoPath(XRD), repoPath(ShippedComposition)},
-			wantKinds:    []string{"CompositeResourceDefinition/", "Composition/"},
-			wantExamples: sourceIdentities(t, repoPath(ExampleXR)),
-		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			meta, objects := tc.pkg.packageObjects(t)
-			if got := metaIdentity(meta); got != tc.wantMeta {
-				t.Errorf("meta object: got %q, want %q", got, tc.wantMeta)
-			}
-			checkMetaMatchesSource(t, meta, tc.metaSource)
-
-			want := sourceObjects(t, tc.sources...)
-			if diff := cmp.Diff(identities(want), identities(objects)); diff != "" {
-				t.Errorf("package objects (-from sources +in package):\n%s", diff)
-			}
-			checkSpecsMatchSources(t, want, objects)
-			for _, kind := range tc.wantKinds {
-				if !containsPrefix(identities(objects), kind) {
-					t.Errorf("package has no %s; it has %v", kind, identities(objects))
+func packageContents(fn, cfg *imageTarball) func(*testing.T) {
+	return func(t *testing.T) {
+		cases := map[string]struct {
+			pkg          *imageTarball
+			metaSource   string
+			wantMeta     string
+			sources      []string
+			wantKinds    []string
+			wantExamples []string
+		}{
+			"Function": {
+				pkg:        fn,
+				metaSource: repoPath("package/crossplane.yaml"),
+				wantMeta:   "meta.pkg.crossplane.io/v1beta1 Function function-catalog-api",
+				sources:    sourceGlob(t, repoPath("package/input/*.yaml")),
+				// The Input CRD is what makes the Composition's input validatable.
+				wantKinds: []string{"CustomResourceDefinition/inputs.catalogapi.fn.example.org"},
+			},
+			"Configuration": {
+				pkg:          cfg,
+				metaSource:   repoPath("apis/crossplane.yaml"),
+				wantMeta:     "meta.pkg.crossplane.io/v1 Configuration configuration-catalog-api",
+				sources:      []string{repoPath(XRD), repoPath(ShippedComposition)},
+				wantKinds:    []string{"CompositeResourceDefinition/", "Composition/"},
+				wantExamples: sourceIdentities(t, repoPath(ExampleXR)),
+			},
+		}
+		for name, tc := range cases {
+			t.Run(name, func(t *testing.T) {
+				meta, objects := tc.pkg.packageObjects(t)
+				if got := metaIdentity(meta); got != tc.wantMeta {
+					t.Errorf("meta object: got %q, want %q", got, tc.wantMeta)
 				}
-			}
+				checkMetaMatchesSource(t, meta, tc.metaSource)
 
-			if diff := cmp.Diff(tc.wantExamples, tc.pkg.exampleIdentities(t)); diff != "" {
-				t.Errorf("package examples (-want +got):\n%s", diff)
-			}
-		})
+				want := sourceObjects(t, tc.sources...)
+				if diff := cmp.Diff(identities(want), identities(objects)); diff != "" {
+					t.Errorf("package objects (-from sources +in package):\n%s", diff)
+				}
+				checkSpecsMatchSources(t, want, objects)
+				for _, kind := range tc.wantKinds {
+					if !containsPrefix(identities(objects), kind) {
+						t.Errorf("package has no %s; it has %v", kind, identities(objects))
+					}
+				}
+
+				if diff := cmp.Diff(tc.wantExamples, tc.pkg.exampleIdentities(t)); diff != "" {
+					t.Errorf("package examples (-want +got):\n%s", diff)
+				}
+			})
+		}
 	}
 }
 
@@ -213,115 +217,117 @@ func checkSpecsMatchSources(t *testing.T, sources, packaged []*unstructured.Unst
 	}
 }
 
-// testFunctionRuntime checks the runtime image embedded in the Function
+// functionRuntime checks the runtime image embedded in the Function
 // package: the config Crossplane runs and a filesystem that is the static
 // binary and nothing else (no shell, no package manager).
-func testFunctionRuntime(t *testing.T, fn *imageTarball) {
-	cfg := fn.config
-	checks := []struct {
-		field     string
-		got, want any
-	}{
-		{"entrypoint", cfg.Config.Entrypoint, []string{runtimeEntrypoint}},
-		{"user", cfg.Config.User, runtimeUser},
-		{"exposed ports", cfg.Config.ExposedPorts, map[string]struct{}{runtimePort: {}}},
-		{"os", cfg.OS, "linux"},
-		{"architecture", cfg.Architecture, runtimeArch},
-	}
-	for _, c := range checks {
-		if diff := cmp.Diff(c.want, c.got); diff != "" {
-			t.Errorf("runtime image %s (-want +got):\n%s", c.field, diff)
+func functionRuntime(fn *imageTarball) func(*testing.T) {
+	return func(t *testing.T) {
+		cfg := fn.config
+		checks := []struct {
+			field     string
+			got, want any
+		}{
+			{"entrypoint", cfg.Config.Entrypoint, []string{runtimeEntrypoint}},
+			{"user", cfg.Config.User, runtimeUser},
+			{"exposed ports", cfg.Config.ExposedPorts, map[string]struct{}{runtimePort: {}}},
+			{"os", cfg.OS, "linux"},
+			{"architecture", cfg.Architecture, runtimeArch},
 		}
-	}
-
-	files := fn.runtimeFiles()
-	var paths []string
-	for p := range files {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	if diff := cmp.Diff([]string{strings.TrimPrefix(runtimeEntrypoint, "/")}, paths); diff != "" {
-		t.Fatalf("runtime image files (-want +got):\n%s", diff)
-	}
-	type header struct {
-		Mode     int64
-		UID, GID int
-		Magic    string
-	}
-	bin := files[strings.TrimPrefix(runtimeEntrypoint, "/")]
-	got := header{Mode: bin.Mode, UID: bin.UID, GID: bin.GID, Magic: bin.Magic}
-	want := header{Mode: 0o755, UID: runtimeUID, GID: runtimeUID, Magic: "\x7fELF"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("runtime image %s (-want +got):\n%s", runtimeEntrypoint, diff)
-	}
-	if bin.Size == 0 {
-		t.Errorf("runtime image %s is empty", runtimeEntrypoint)
-	}
-}
-
-// testConfigurationDependencies checks the packages the Configuration
-// installs: the function and one provider-aws family provider per API group
-// the function composes, all pinned, in the Crossplane v2 form.
-func testConfigurationDependencies(t *testing.T, cfg *imageTarball) {
-	meta, _ := cfg.packageObjects(t)
-	deps, _, err := unstructured.NestedSlice(meta.Object, "spec", "dependsOn")
-	if err != nil {
-		t.Fatalf("spec.dependsOn: %v", err)
-	}
-	got := make([]string, 0, len(deps))
-	for _, d := range deps {
-		dep, _ := d.(map[string]any)
-		got = append(got, fmt.Sprintf("%v %v %v@%v", dep["apiVersion"], dep["kind"], dep["package"], dep["version"]))
-		for _, deprecated := range []string{"provider", "function", "configuration"} {
-			if _, ok := dep[deprecated]; ok {
-				t.Errorf("dependency %v uses the deprecated %q field; use apiVersion, kind and package", dep, deprecated)
+		for _, c := range checks {
+			if diff := cmp.Diff(c.want, c.got); diff != "" {
+				t.Errorf("runtime image %s (-want +got):\n%s", c.field, diff)
 			}
 		}
-	}
-	provider := func(group string) string {
-		return "pkg.crossplane.io/v1 Provider xpkg.upbound.io/upbound/provider-aws-" + group + "@v2.5.0"
-	}
-	want := []string{
-		"pkg.crossplane.io/v1 Function xpkg.example.org/platform/function-catalog-api@v0.1.0",
-		provider("ec2"), provider("ecs"), provider("elbv2"), provider("rds"), provider("cloudfront"),
-		provider("appautoscaling"), provider("cloudwatchlogs"), provider("s3"), provider("iam"),
-		provider("cloudwatchevents"), provider("sfn"),
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("spec.dependsOn (-want +got):\n%s", diff)
+
+		files := fn.runtimeFiles()
+		paths := slices.Sorted(maps.Keys(files))
+		if diff := cmp.Diff([]string{strings.TrimPrefix(runtimeEntrypoint, "/")}, paths); diff != "" {
+			t.Fatalf("runtime image files (-want +got):\n%s", diff)
+		}
+		type header struct {
+			Mode     int64
+			UID, GID int
+			Magic    string
+		}
+		bin := files[strings.TrimPrefix(runtimeEntrypoint, "/")]
+		got := header{Mode: bin.Mode, UID: bin.UID, GID: bin.GID, Magic: bin.Magic}
+		want := header{Mode: 0o755, UID: runtimeUID, GID: runtimeUID, Magic: "\x7fELF"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("runtime image %s (-want +got):\n%s", runtimeEntrypoint, diff)
+		}
+		if bin.Size == 0 {
+			t.Errorf("runtime image %s is empty", runtimeEntrypoint)
+		}
 	}
 }
 
-// testCompositionFunctionRef checks that the Composition calls the Function
+// configurationDependencies checks the packages the Configuration
+// installs: the function and one provider-aws family provider per API group
+// the function composes, all pinned, in the Crossplane v2 form.
+func configurationDependencies(cfg *imageTarball) func(*testing.T) {
+	return func(t *testing.T) {
+		meta, _ := cfg.packageObjects(t)
+		deps, _, err := unstructured.NestedSlice(meta.Object, "spec", "dependsOn")
+		if err != nil {
+			t.Fatalf("spec.dependsOn: %v", err)
+		}
+		got := make([]string, 0, len(deps))
+		for _, d := range deps {
+			dep, _ := d.(map[string]any)
+			got = append(got, fmt.Sprintf("%v %v %v@%v", dep["apiVersion"], dep["kind"], dep["package"], dep["version"]))
+			for _, deprecated := range []string{"provider", "function", "configuration"} {
+				if _, ok := dep[deprecated]; ok {
+					t.Errorf("dependency %v uses the deprecated %q field; use apiVersion, kind and package", dep, deprecated)
+				}
+			}
+		}
+		provider := func(group string) string {
+			return "pkg.crossplane.io/v1 Provider xpkg.upbound.io/upbound/provider-aws-" + group + "@v2.5.0"
+		}
+		want := []string{
+			"pkg.crossplane.io/v1 Function xpkg.example.org/platform/function-catalog-api@v0.1.0",
+			provider("ec2"), provider("ecs"), provider("elbv2"), provider("rds"), provider("cloudfront"),
+			provider("appautoscaling"), provider("cloudwatchlogs"), provider("s3"), provider("iam"),
+			provider("cloudwatchevents"), provider("sfn"),
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("spec.dependsOn (-want +got):\n%s", diff)
+		}
+	}
+}
+
+// compositionFunctionRef checks that the Composition calls the Function
 // by the name Crossplane gives it when it installs it as a dependency of the
 // Configuration: its repository with "/" replaced by "-". Any other name
 // only works when someone installs the function by hand under that name.
-func testCompositionFunctionRef(t *testing.T, cfg *imageTarball) {
-	meta, objects := cfg.packageObjects(t)
-	deps, _, _ := unstructured.NestedSlice(meta.Object, "spec", "dependsOn")
-	var installedAs string
-	for _, d := range deps {
-		if dep, _ := d.(map[string]any); dep["kind"] == "Function" {
-			installedAs = dependencyObjectName(fmt.Sprint(dep["package"]))
+func compositionFunctionRef(cfg *imageTarball) func(*testing.T) {
+	return func(t *testing.T) {
+		meta, objects := cfg.packageObjects(t)
+		deps, _, _ := unstructured.NestedSlice(meta.Object, "spec", "dependsOn")
+		var installedAs string
+		for _, d := range deps {
+			if dep, _ := d.(map[string]any); dep["kind"] == "Function" {
+				installedAs = dependencyObjectName(fmt.Sprint(dep["package"]))
+			}
 		}
-	}
-	if installedAs == "" {
-		t.Fatal("the Configuration does not depend on a Function")
-	}
-	for _, o := range objects {
-		if o.GetKind() != "Composition" {
-			continue
+		if installedAs == "" {
+			t.Fatal("the Configuration does not depend on a Function")
 		}
-		steps, _, _ := unstructured.NestedSlice(o.Object, "spec", "pipeline")
-		if len(steps) == 0 {
-			t.Errorf("Composition %s has no pipeline steps", o.GetName())
-		}
-		for _, s := range steps {
-			step, _ := s.(map[string]any)
-			ref, _, _ := unstructured.NestedString(step, "functionRef", "name")
-			if ref != installedAs {
-				t.Errorf("Composition %s step %v calls Function %q, but the Configuration's dependency installs it as %q",
-					o.GetName(), step["step"], ref, installedAs)
+		for _, o := range objects {
+			if o.GetKind() != "Composition" {
+				continue
+			}
+			steps, _, _ := unstructured.NestedSlice(o.Object, "spec", "pipeline")
+			if len(steps) == 0 {
+				t.Errorf("Composition %s has no pipeline steps", o.GetName())
+			}
+			for _, s := range steps {
+				step, _ := s.(map[string]any)
+				ref, _, _ := unstructured.NestedString(step, "functionRef", "name")
+				if ref != installedAs {
+					t.Errorf("Composition %s step %v calls Function %q, but the Configuration's dependency installs it as %q",
+						o.GetName(), step["step"], ref, installedAs)
+				}
 			}
 		}
 	}
@@ -339,8 +345,18 @@ func dependencyObjectName(ref string) string {
 	if registry, rest, ok := strings.Cut(repo, "/"); ok && (strings.ContainsAny(registry, ".:") || registry == "localhost") {
 		repo = rest
 	}
+	return dnsLabel(repo)
+}
+
+// maxDNSLabel is the length limit of a DNS label (RFC 1123).
+const maxDNSLabel = 63
+
+// dnsLabel is xpkg.ToDNSLabel: of the first 63 characters, [a-z0-9] kept,
+// "/", ".", ":" and "-" turned into "-", the rest dropped, and no "-" at
+// either end.
+func dnsLabel(repo string) string {
 	var label strings.Builder
-	for i := 0; i < len(repo) && i < 63; i++ {
+	for i := 0; i < len(repo) && i < maxDNSLabel; i++ {
 		switch c := repo[i]; {
 		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
 			label.WriteByte(c)
@@ -408,8 +424,8 @@ func readImageTarball(t *testing.T, path string) *imageTarball {
 		t.Fatalf("%s: %v", path, err)
 	}
 	var manifest []struct {
-		Config string
-		Layers []string
+		Config string   `json:"Config"`
+		Layers []string `json:"Layers"`
 	}
 	if err := json.Unmarshal(blobs["manifest.json"], &manifest); err != nil {
 		t.Fatalf("%s: manifest.json: %v", path, err)
@@ -450,7 +466,7 @@ func eachTarEntry(r io.Reader, fn func(hdr *tar.Header, body io.Reader) error) e
 			return nil
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("cannot read the tar stream: %w", err)
 		}
 		if err := fn(hdr, tr); err != nil {
 			return err
@@ -462,7 +478,7 @@ func eachTarEntry(r io.Reader, fn func(hdr *tar.Header, body io.Reader) error) e
 func readTarFiles(path string) (map[string][]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot open the archive: %w", err)
 	}
 	defer func() { _ = f.Close() }()
 	files := map[string][]byte{}
@@ -470,9 +486,12 @@ func readTarFiles(path string) (map[string][]byte, error) {
 		if hdr.Typeflag != tar.TypeReg {
 			return nil
 		}
-		var rerr error
-		files[hdr.Name], rerr = io.ReadAll(body)
-		return rerr
+		data, err := io.ReadAll(body)
+		if err != nil {
+			return fmt.Errorf("%s: %w", hdr.Name, err)
+		}
+		files[hdr.Name] = data
+		return nil
 	})
 	return files, err
 }
@@ -482,13 +501,13 @@ func readTarFiles(path string) (map[string][]byte, error) {
 func readLayerFiles(blob []byte) (map[string]layerFile, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(blob))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("the layer is not gzipped: %w", err)
 	}
 	files := map[string]layerFile{}
 	err = eachTarEntry(zr, func(hdr *tar.Header, body io.Reader) error {
 		data, err := io.ReadAll(body)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", hdr.Name, err)
 		}
 		f := layerFile{Mode: hdr.Mode, UID: hdr.Uid, GID: hdr.Gid, Size: hdr.Size, Magic: string(data[:min(4, len(data))])}
 		if len(data) < 1<<20 {
@@ -523,7 +542,7 @@ func (img *imageTarball) layer(t *testing.T, annotation, file string) []byte {
 
 // packageObjects returns the meta object and the other objects of
 // package.yaml.
-func (img *imageTarball) packageObjects(t *testing.T) (*unstructured.Unstructured, []*unstructured.Unstructured) {
+func (img *imageTarball) packageObjects(t *testing.T) (meta *unstructured.Unstructured, rest []*unstructured.Unstructured) {
 	t.Helper()
 	stream := img.layer(t, xpkgPackageLayer, xpkgPackageFile)
 	if stream == nil {
@@ -533,8 +552,6 @@ func (img *imageTarball) packageObjects(t *testing.T) (*unstructured.Unstructure
 	if err != nil {
 		t.Fatalf("%s: %v", xpkgPackageFile, err)
 	}
-	var meta *unstructured.Unstructured
-	var rest []*unstructured.Unstructured
 	for _, o := range objs {
 		if !strings.HasPrefix(o.GetAPIVersion(), xpkgMetaGroupVersion) {
 			rest = append(rest, o)
@@ -573,9 +590,7 @@ func (img *imageTarball) runtimeFiles() map[string]layerFile {
 		if l.annotation != "" {
 			continue
 		}
-		for name, f := range l.files {
-			files[name] = f
-		}
+		maps.Copy(files, l.files)
 	}
 	return files
 }

@@ -29,7 +29,10 @@ import (
 // with:
 //
 //	go test ./e2e -run TestRenderExamples -update
-var update = flag.Bool("update", false, "regenerate the observed fixtures in examples/observed")
+//
+// A flag must be registered before the test binary parses the command line,
+// so it is a package variable (the standard golden-file idiom).
+var update = flag.Bool("update", false, "regenerate the observed fixtures in examples/observed") //nolint:gochecknoglobals // a test flag must be registered before flag.Parse
 
 // annotationCompositionResourceName is the key of a composed resource.
 const annotationCompositionResourceName = "crossplane.io/composition-resource-name"
@@ -38,6 +41,7 @@ const annotationCompositionResourceName = "crossplane.io/composition-resource-na
 // answer to it is, and what else must hold.
 type renderPhase struct {
 	Phase
+
 	next string // fixture generated from this render; "" for none
 	// check checks what only this phase promises; nil for nothing more.
 	check func(t *testing.T, p renderPhase, out *renderOutput)
@@ -54,8 +58,9 @@ func renderPhases() []renderPhase {
 		"phase-5":      {check: checkConverged},
 		"image-update": {check: checkImageUpdate},
 	}
-	var out []renderPhase
-	for _, p := range Phases() {
+	phases := Phases()
+	out := make([]renderPhase, 0, len(phases))
+	for _, p := range phases {
 		rp := more[p.Name]
 		rp.Phase = p
 		out = append(out, rp)
@@ -65,13 +70,15 @@ func renderPhases() []renderPhase {
 
 // fixtureKeys are composed resources each fixture must hold: what the
 // phases of the stack promise to have rendered by then.
-var fixtureKeys = map[string][]string{
-	ObservedPhase1: {fn.KeyVPC},
-	ObservedPhase2: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyDBWriter},
-	ObservedPhase3: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyExecutionRolePolicy, fn.KeyDistribution, fn.KeyRotationRule},
-	// The service waits for the Aurora writer and the execution role's policy.
-	ObservedPhase4: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution},
-	ObservedPhase5: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution, fn.KeyScalingTarget, fn.KeyRotationRedeployPolicy},
+func fixtureKeys() map[string][]string {
+	return map[string][]string{
+		ObservedPhase1: {fn.KeyVPC},
+		ObservedPhase2: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyDBWriter},
+		ObservedPhase3: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyExecutionRolePolicy, fn.KeyDistribution, fn.KeyRotationRule},
+		// The service waits for the Aurora writer and the execution role's policy.
+		ObservedPhase4: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution},
+		ObservedPhase5: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution, fn.KeyScalingTarget, fn.KeyRotationRedeployPolicy},
+	}
 }
 
 func TestRenderExamples(t *testing.T) {
@@ -85,8 +92,9 @@ func TestRenderExamples(t *testing.T) {
 	outDir := t.TempDir()
 	t.Logf("function and CLI ready after %s; function at %s", time.Since(start).Round(time.Millisecond), addr)
 
-	var rendered []string
-	for _, p := range renderPhases() {
+	phases := renderPhases()
+	rendered := make([]string, 0, len(phases))
+	for _, p := range phases {
 		out := renderExample(t, cli, functions, p.Phase)
 		checkResults(t, p, out.results)
 		if p.Observed != "" {
@@ -111,7 +119,7 @@ func TestRenderExamples(t *testing.T) {
 	// Also validated: the inputs of every render (the refused ones too) and
 	// the Composition the Configuration package ships (validate checks its
 	// step's Input too).
-	resources := append(rendered, ValidatedInputs(repoRoot)...)
+	resources := slices.Concat(rendered, ValidatedInputs(repoRoot))
 	sum, out := validateResources(t, cli, resources)
 	t.Logf("crossplane beta validate: %s", sum)
 	if !sum.AllValid() {
@@ -132,8 +140,8 @@ func checkResults(t *testing.T, p renderPhase, results []*unstructured.Unstructu
 	for _, r := range results {
 		sev, _, _ := unstructured.NestedString(r.Object, "severity")
 		msg, _, _ := unstructured.NestedString(r.Object, "message")
-		switch {
-		case sev == "SEVERITY_FATAL" || sev == "SEVERITY_WARNING":
+		switch sev {
+		case "SEVERITY_FATAL", "SEVERITY_WARNING":
 			t.Errorf("%s: %s result: %s", p.Name, sev, msg)
 		default:
 			t.Logf("%s: %s result: %s", p.Name, sev, msg)
@@ -162,7 +170,7 @@ func checkFixture(t *testing.T, path string, desired []*unstructured.Unstructure
 		t.Errorf("playing the provider for %s: %v", path, err)
 	}
 	keys := keySet(observed)
-	for _, k := range fixtureKeys[path] {
+	for _, k := range fixtureKeys()[path] {
 		if !keys[k] {
 			t.Errorf("%s: no observed %q; the render before it must have composed it", path, k)
 		}
@@ -428,7 +436,7 @@ func renderExample(t *testing.T, cli, functions string, p Phase) *renderOutput {
 // against the XRD, the Input CRD, the provider-aws CRDs of the kinds they
 // hold and Crossplane's own CRDs, offline. It returns the summary and the
 // output (successes skipped).
-func validateResources(t *testing.T, cli string, resources []string) (ValidateSummary, string) {
+func validateResources(t *testing.T, cli string, resources []string) (sum ValidateSummary, output string) {
 	t.Helper()
 	cache, image := crossplaneSchemaCache(t)
 	crds := t.TempDir()

@@ -69,8 +69,10 @@ func ParseValidateSummary(out string) (ValidateSummary, error) {
 // prepared, and with --error-on-missing-schemas and any extra flags. It
 // returns the CLI's stdout and stderr together, and its error.
 func Validate(ctx context.Context, cli string, schemas, resources []string, cache, image string, extra ...string) (string, error) {
-	args := append([]string{"beta", "validate", strings.Join(schemas, ","), strings.Join(resources, ","),
-		"--cache-dir", cache, "--crossplane-image", image, "--error-on-missing-schemas"}, extra...)
+	args := append([]string{
+		"beta", "validate", strings.Join(schemas, ","), strings.Join(resources, ","),
+		"--cache-dir", cache, "--crossplane-image", image, "--error-on-missing-schemas",
+	}, extra...)
 	stdout, stderr, err := RunCLI(ctx, cli, validateTimeout, args...)
 	return string(stdout) + string(stderr), err
 }
@@ -113,17 +115,9 @@ func ProviderCRDs(ctx context.Context, root string, resources []string, dir stri
 	if err != nil {
 		return 0, err
 	}
-	want := map[schema.GroupKind]bool{}
-	for _, r := range resources {
-		objs, err := ReadObjects(r)
-		if err != nil {
-			return 0, err
-		}
-		for _, u := range objs {
-			if gk := u.GroupVersionKind().GroupKind(); strings.HasSuffix(gk.Group, providerGroupSuffix) {
-				want[gk] = true
-			}
-		}
+	want, err := providerKinds(resources)
+	if err != nil {
+		return 0, err
 	}
 	found, err := findCRDs(filepath.Join(src, "package", "crds"), want)
 	if err != nil {
@@ -145,6 +139,23 @@ func ProviderCRDs(ctx context.Context, root string, resources []string, dir stri
 		return 0, fmt.Errorf("provider-aws has no CRD for %s", strings.Join(missing, ", "))
 	}
 	return len(found), nil
+}
+
+// providerKinds are the provider-aws kinds the resources (files) hold.
+func providerKinds(resources []string) (map[schema.GroupKind]bool, error) {
+	want := map[schema.GroupKind]bool{}
+	for _, r := range resources {
+		objs, err := ReadObjects(r)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range objs {
+			if gk := u.GroupVersionKind().GroupKind(); strings.HasSuffix(gk.Group, providerGroupSuffix) {
+				want[gk] = true
+			}
+		}
+	}
+	return want, nil
 }
 
 // findCRDs finds the CRD files (<group>_<plural>.yaml) of these kinds in dir.

@@ -9,10 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crossplane/function-sdk-go/logging"
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"google.golang.org/protobuf/types/known/structpb"
 	"sigs.k8s.io/yaml"
+
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/fn"
 )
@@ -83,12 +84,7 @@ func TestInputRulesInFunction(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var fatal string
-			for _, r := range rsp.GetResults() {
-				if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
-					fatal = r.GetMessage()
-				}
-			}
+			fatal := fatalMessage(rsp)
 			switch {
 			case c.Field == "" && fatal != "":
 				t.Errorf("good XR rejected: %s", fatal)
@@ -101,6 +97,18 @@ func TestInputRulesInFunction(t *testing.T) {
 	}
 }
 
+// fatalMessage is the message of the response's last Fatal result, "" if
+// it has none.
+func fatalMessage(rsp *fnv1.RunFunctionResponse) string {
+	var fatal string
+	for _, r := range rsp.GetResults() {
+		if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+			fatal = r.GetMessage()
+		}
+	}
+	return fatal
+}
+
 // TestInputRulesInXRD validates every case against the XRD with the real
 // Crossplane CLI: good XRs pass, each bad one fails with the rule's message.
 func TestInputRulesInXRD(t *testing.T) {
@@ -109,19 +117,7 @@ func TestInputRulesInXRD(t *testing.T) {
 	}
 	cli := crossplaneCLI(t)
 	inputCases := loadInputCases(t)
-	dir := t.TempDir()
-	var files []string
-	for _, c := range inputCases {
-		b, err := yaml.Marshal(caseXR(t, c))
-		if err != nil {
-			t.Fatal(err)
-		}
-		f := filepath.Join(dir, c.Name+".yaml")
-		if err := os.WriteFile(f, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, f)
-	}
+	files := writeCaseXRs(t, inputCases)
 	cache, image := crossplaneSchemaCache(t)
 	// validate fails on the bad cases: its summary and messages are checked.
 	out, _ := Validate(t.Context(), cli, []string{repoPath(XRD)}, files, cache, image)
@@ -134,20 +130,46 @@ func TestInputRulesInXRD(t *testing.T) {
 		t.Errorf("validate summary = %v, want %v\n%s", sum, want, out)
 	}
 	for _, c := range inputCases {
-		lines := linesAbout(out, c.Name)
-		switch {
-		case c.Field == "" && len(lines) > 0:
-			t.Errorf("%s: good XR reported: %v", c.Name, lines)
-		case c.Field != "" && !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, c.XRDSays) }):
-			t.Errorf("%s: no validation error says %q; got %v", c.Name, c.XRDSays, lines)
+		checkValidateLines(t, c, linesAbout(out, c.Name))
+	}
+}
+
+// writeCaseXRs writes the XR of every case to a file of its own and returns
+// their paths.
+func writeCaseXRs(t *testing.T, cases []inputCase) []string {
+	t.Helper()
+	dir := t.TempDir()
+	files := make([]string, 0, len(cases))
+	for _, c := range cases {
+		b, err := yaml.Marshal(caseXR(t, c))
+		if err != nil {
+			t.Fatal(err)
 		}
+		f := filepath.Join(dir, c.Name+".yaml")
+		if err := os.WriteFile(f, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	return files
+}
+
+// checkValidateLines checks validate's lines about one case: none for a
+// good XR, one with the rule's message for a bad one.
+func checkValidateLines(t *testing.T, c inputCase, lines []string) {
+	t.Helper()
+	switch {
+	case c.Field == "" && len(lines) > 0:
+		t.Errorf("%s: good XR reported: %v", c.Name, lines)
+	case c.Field != "" && !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, c.XRDSays) }):
+		t.Errorf("%s: no validation error says %q; got %v", c.Name, c.XRDSays, lines)
 	}
 }
 
 // linesAbout returns validate's error lines about the XR named name.
 func linesAbout(out, name string) []string {
 	var lines []string
-	for _, l := range strings.Split(out, "\n") {
+	for l := range strings.SplitSeq(out, "\n") {
 		if strings.HasPrefix(l, "[x]") && strings.Contains(l, fmt.Sprintf(", %s :", name)) {
 			lines = append(lines, l)
 		}

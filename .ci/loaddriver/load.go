@@ -10,10 +10,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/internal/fnproc"
 )
@@ -25,10 +26,14 @@ const maxMessage = 64 << 20
 // dial connects to the function as Crossplane does: one plain text HTTP/2
 // connection that carries every concurrent call.
 func dial(addr string) (*grpc.ClientConn, error) {
-	return grpc.NewClient(addr,
+	conn, err := grpc.NewClient(addr,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessage)),
 	)
+	if err != nil {
+		return nil, fmt.Errorf("cannot connect to the function at %s: %w", addr, err)
+	}
+	return conn, nil
 }
 
 // call sends one request and checks that the function rendered it.
@@ -89,7 +94,11 @@ func (preEncoded) Marshal(v any) ([]byte, error) {
 	case encodedRequest:
 		return m, nil
 	case proto.Message:
-		return proto.Marshal(m)
+		b, err := proto.Marshal(m)
+		if err != nil {
+			return nil, fmt.Errorf("cannot encode %T: %w", v, err)
+		}
+		return b, nil
 	}
 	return nil, fmt.Errorf("cannot encode %T", v)
 }
@@ -103,7 +112,10 @@ func (preEncoded) Unmarshal(data []byte, v any) error {
 	if !ok {
 		return fmt.Errorf("cannot decode into %T", v)
 	}
-	return proto.Unmarshal(data, m)
+	if err := proto.Unmarshal(data, m); err != nil {
+		return fmt.Errorf("cannot decode into %T: %w", v, err)
+	}
+	return nil
 }
 
 // Name is the content subtype: the server decodes the request as proto.

@@ -26,6 +26,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -76,13 +77,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loaddriver:", err)
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, o); err != nil {
+	if err := runUntilSignalled(o); err != nil {
 		fmt.Fprintln(os.Stderr, "loaddriver:", err)
-		stop()
 		os.Exit(1)
 	}
+}
+
+// runUntilSignalled runs the driver; an interrupt or SIGTERM cancels it, which
+// stops the function it started.
+func runUntilSignalled(o options) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, o)
 }
 
 func parseFlags() (options, error) {
@@ -103,12 +109,12 @@ func parseFlags() (options, error) {
 	flag.BoolVar(&o.SimulateDay, "simulate-day", false, "instead of the load levels, simulate one XR's day in process and print renders per hour with the old and the new TTLs")
 	flag.Parse()
 	if o.Requests < 1 {
-		return o, fmt.Errorf("-requests must be at least 1")
+		return o, errors.New("-requests must be at least 1")
 	}
 	if o.LeakRequests < 0 || o.LeakEvery < 1 || o.LeakConcurrency < 1 {
-		return o, fmt.Errorf("-leak-requests must not be negative, -leak-every and -leak-concurrency must be at least 1")
+		return o, errors.New("-leak-requests must not be negative, -leak-every and -leak-concurrency must be at least 1")
 	}
-	for _, f := range strings.Split(levels, ",") {
+	for f := range strings.SplitSeq(levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
 			return o, fmt.Errorf("-concurrency: %q is not a positive number", f)
@@ -116,7 +122,7 @@ func parseFlags() (options, error) {
 		o.Concurrency = append(o.Concurrency, n)
 	}
 	o.Phases = map[string]bool{}
-	for _, p := range strings.Split(phases, ",") {
+	for p := range strings.SplitSeq(phases, ",") {
 		p = strings.TrimSpace(p)
 		if p != "Nothing" && p != "Complete" {
 			return o, fmt.Errorf("-phases: %q is not Nothing or Complete", p)

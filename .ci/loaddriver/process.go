@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,7 +22,7 @@ func moduleRoot(ctx context.Context) (string, error) {
 	}
 	gomod := strings.TrimSpace(string(out))
 	if gomod == "" || gomod == os.DevNull {
-		return "", fmt.Errorf("run the load driver inside the function's module")
+		return "", errors.New("run the load driver inside the function's module")
 	}
 	return filepath.Dir(gomod), nil
 }
@@ -38,7 +39,7 @@ type memory struct {
 func readMemory(pid int) (memory, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return memory{}, err
+		return memory{}, fmt.Errorf("cannot read the memory of process %d: %w", pid, err)
 	}
 	defer f.Close()
 	var m memory
@@ -59,17 +60,30 @@ func readMemory(pid int) (memory, error) {
 			m.File, err = kilobytes(value)
 		}
 		if err != nil {
-			return memory{}, err
+			return memory{}, fmt.Errorf("/proc/%d/status: %s: %w", pid, name, err)
 		}
 	}
-	return m, sc.Err()
+	if err := sc.Err(); err != nil {
+		return memory{}, fmt.Errorf("cannot read /proc/%d/status: %w", pid, err)
+	}
+	return m, nil
 }
 
 // kilobytes parses a /proc/<pid>/status size such as "  1234 kB".
 func kilobytes(v string) (int64, error) {
 	n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-	return n * 1024, err
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a size in kB: %w", v, err)
+	}
+	return n * kibibyte, nil
 }
+
+// utime and stime are fields 14 and 15 of /proc/<pid>/stat; counted after
+// the command name (field 2), they are fields 12 and 13.
+const (
+	utimeAfterComm = 11
+	stimeAfterComm = 12
+)
 
 // userHZ is the unit of the CPU times in /proc/<pid>/stat; it is 100 on
 // every Linux architecture Go supports.
@@ -79,7 +93,7 @@ const userHZ = 100
 func cpuTime(pid int) (time.Duration, error) {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("cannot read the CPU time of process %d: %w", pid, err)
 	}
 	// The command name (field 2) may contain spaces; fields after it are
 	// plain. utime and stime are fields 14 and 15.
@@ -88,14 +102,14 @@ func cpuTime(pid int) (time.Duration, error) {
 		return 0, fmt.Errorf("unexpected /proc/%d/stat", pid)
 	}
 	f := strings.Fields(string(raw[i+1:]))
-	if len(f) < 13 {
+	if len(f) <= stimeAfterComm {
 		return 0, fmt.Errorf("unexpected /proc/%d/stat", pid)
 	}
 	var ticks int64
-	for _, s := range f[11:13] {
+	for _, s := range f[utimeAfterComm : stimeAfterComm+1] {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("/proc/%d/stat: %q is not a number of ticks: %w", pid, s, err)
 		}
 		ticks += n
 	}

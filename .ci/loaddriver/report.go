@@ -14,6 +14,17 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
+// Table layout and the percentiles the tables show.
+const (
+	columnPadding = 2 // spaces between tabwriter columns
+	p50           = 50
+	p99           = 99
+	p100          = 100
+	mebibyte      = 1 << 20
+	kibibyte      = 1 << 10
+	loadFields    = 3 // the 1, 5 and 15 minute averages of /proc/loadavg
+)
+
 // printMachine prints what the figures depend on.
 func printMachine(bin, xr string, phases []phase) {
 	fmt.Println("Machine")
@@ -35,7 +46,7 @@ func printMachine(bin, xr string, phases []phase) {
 // the median and worst of them.
 func printStartups(starts []startup) {
 	fmt.Printf("Start-up (%d starts of the binary, one per load level)\n", len(starts))
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, columnPadding, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "start\tlistening after\tfirst response after\tidle RSS\tof it anon\tof it file\tidle VmHWM\t")
 	for i, st := range starts {
 		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", i+1, ms(st.Listening), ms(st.ColdStart),
@@ -72,12 +83,12 @@ func median[T cmp.Ordered](v []T) T {
 
 func printLevels(n int, levels []level) {
 	fmt.Printf("Load (%d requests per phase and level, one connection, loopback; peak RSS is the level's process VmHWM)\n", n)
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, columnPadding, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "phase\tconcurrency\trequests\treq/s\tp50\tp99\tmax\tserver CPU/req\tclient CPU/req\tpeak RSS\t")
 	for _, l := range levels {
 		perRequest := func(d time.Duration) string { return ms(d / time.Duration(l.Requests)) }
 		fmt.Fprintf(w, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Phase, l.Concurrency, l.Requests,
-			l.Throughput(), ms(l.Percentile(50)), ms(l.Percentile(99)), ms(l.Percentile(100)),
+			l.Throughput(), ms(l.Percentile(p50)), ms(l.Percentile(p99)), ms(l.Percentile(p100)),
 			perRequest(l.ServerCPU), perRequest(l.ClientCPU), mib(l.Peak))
 	}
 	_ = w.Flush()
@@ -88,7 +99,7 @@ func printLevels(n int, levels []level) {
 // for the worst of all starts.
 func printBudgets(starts []startup, levels []level) {
 	fmt.Println("Budgets")
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, columnPadding, ' ', 0)
 	cold, rss := slices.Max(coldStarts(starts)), slices.Max(idleRSS(starts))
 	verdict(w, "cold start (worst)", ms(cold), "< "+ms(budgetColdStart), cold < budgetColdStart)
 	verdict(w, "idle RSS (worst)", mib(rss), "< "+mib(budgetIdleRSS), rss < budgetIdleRSS)
@@ -99,7 +110,7 @@ func printBudgets(starts []startup, levels []level) {
 		}
 		if l.Concurrency == budgetP99At {
 			name := fmt.Sprintf("%s p99 at concurrency %d", l.Phase, l.Concurrency)
-			verdict(w, name, ms(l.Percentile(99)), "< "+ms(budgetP99), l.Percentile(99) < budgetP99)
+			verdict(w, name, ms(l.Percentile(p99)), "< "+ms(budgetP99), l.Percentile(p99) < budgetP99)
 		}
 	}
 	_ = w.Flush()
@@ -116,9 +127,9 @@ func verdict(w *tabwriter.Writer, name, got, budget string, ok bool) {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
 
-func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/mebibyte) }
 
-func kib(b int) string { return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10)) }
+func kib(b int) string { return fmt.Sprintf("%.1f KiB", float64(b)/kibibyte) }
 
 // cpuModel is the first "model name" of /proc/cpuinfo.
 func cpuModel() string {
@@ -144,8 +155,8 @@ func loadAverage() string {
 		return "unknown"
 	}
 	f := strings.Fields(string(raw))
-	if len(f) < 3 {
+	if len(f) < loadFields {
 		return "unknown"
 	}
-	return strings.Join(f[:3], " ")
+	return strings.Join(f[:loadFields], " ")
 }

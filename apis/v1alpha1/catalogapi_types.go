@@ -10,10 +10,14 @@ const (
 	Group   = "catalog.example.org"
 	Version = "v1alpha1"
 	Kind    = "CatalogApi"
+	// APIVersion is the apiVersion of a CatalogApi object.
+	APIVersion = Group + "/" + Version
 )
 
 // GroupVersionKind of the CatalogApi composite resource.
-var GroupVersionKind = schema.GroupVersionKind{Group: Group, Version: Version, Kind: Kind}
+func GroupVersionKind() schema.GroupVersionKind {
+	return schema.GroupVersionKind{Group: Group, Version: Version, Kind: Kind}
+}
 
 // CatalogApiSpec is what an application team asks for. Only environmentSuffix
 // and image are required; every other field defaults to the production stack.

@@ -16,7 +16,7 @@ type diagramCmd struct {
 	Rendered string `arg:"" help:"Rendered stack: the output of crossplane render (multi-document YAML), or - for stdin." type:"path"`
 	Observed string `help:"Observed composed resources (the --observed-resources file of crossplane render, or kubectl get -o yaml output): colours each resource by its Ready condition." type:"existingfile"`
 	Format   string `default:"mermaid" enum:"mermaid,dot" help:"Output format: mermaid or dot." name:"output" short:"o"`
-	Output   string `name:"out" help:"Write the diagram to this file instead of stdout." type:"path"`
+	Output   string `help:"Write the diagram to this file instead of stdout." name:"out" type:"path"`
 }
 
 // Run reads the stack and writes the diagram.
@@ -44,8 +44,10 @@ func (c *diagramCmd) Run() error {
 		out = g.DOT()
 	}
 	if c.Output == "" {
-		_, err = io.WriteString(os.Stdout, out)
-		return err
+		if _, err := os.Stdout.WriteString(out); err != nil {
+			return fmt.Errorf("cannot write the diagram: %w", err)
+		}
+		return nil
 	}
 	if err := os.WriteFile(c.Output, []byte(out), outputMode); err != nil {
 		return fmt.Errorf("cannot write the diagram: %w", err)

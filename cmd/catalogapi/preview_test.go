@@ -69,7 +69,7 @@ func TestPreviewCommand(t *testing.T) {
 
 // runPreview runs `catalogapi preview args...` and returns its standard
 // output and the --output format it parsed.
-func runPreview(t *testing.T, args []string) (string, string, error) {
+func runPreview(t *testing.T, args []string) (out, format string, err error) {
 	t.Helper()
 	var c cli
 	var stdout, stderr bytes.Buffer

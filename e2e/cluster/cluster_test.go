@@ -236,40 +236,53 @@ func (cp *controlPlane) checkReady(ctx context.Context, t *testing.T, tm *timing
 	t.Helper()
 	tm.phase("provider plays until every CatalogApi is Ready", func() {
 		for _, xr := range xrs {
-			id := xr.GetNamespace() + "/" + xr.GetName()
-			err := waitFor(ctx, readyTimeout, id+" Ready", cp.crossplane, func(ctx context.Context) error {
-				cur, err := cp.getXR(ctx, xr)
-				if err != nil {
-					return err
-				}
-				if s, why := conditionOf(cur, "Ready"); s != "True" {
-					return fmt.Errorf("%w: ready %q: %s", errNotYet, s, why)
-				}
-				cp.events.ready(id, time.Now())
-				return nil
-			})
-			if err != nil {
-				cp.dumpXR(ctx, t, xr)
-				t.Fatal(err)
-			}
+			cp.waitXRReady(ctx, t, xr)
 		}
 	})
 	for _, xr := range xrs {
+		cp.checkReadyXR(ctx, t, xr)
+	}
+}
+
+// waitXRReady waits until the XR is Ready and records when it became so.
+func (cp *controlPlane) waitXRReady(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) {
+	t.Helper()
+	id := xr.GetNamespace() + "/" + xr.GetName()
+	err := waitFor(ctx, readyTimeout, id+" Ready", cp.crossplane, func(ctx context.Context) error {
 		cur, err := cp.getXR(ctx, xr)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		url, _, _ := unstructured.NestedString(cur.Object, "status", "url")
-		if !strings.HasPrefix(url, "https://") || !strings.HasSuffix(url, ".cloudfront.net") {
-			t.Errorf("%s: status.url = %q, want https://<distribution>.cloudfront.net", xr.GetName(), url)
+		if s, why := conditionOf(cur, "Ready"); s != "True" {
+			return fmt.Errorf("%w: ready %q: %s", errNotYet, s, why)
 		}
-		for _, typ := range partConditions {
-			if s, why := conditionOf(cur, typ); s != "True" {
-				t.Errorf("%s: condition %s = %q (%s), want True", xr.GetName(), typ, s, why)
-			}
-		}
-		cp.checkPrinterColumns(ctx, t, xr, url)
+		cp.events.ready(id, time.Now())
+		return nil
+	})
+	if err != nil {
+		cp.dumpXR(ctx, t, xr)
+		t.Fatal(err)
 	}
+}
+
+// checkReadyXR checks a Ready XR's status.url, part conditions and
+// kubectl get's columns.
+func (cp *controlPlane) checkReadyXR(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) {
+	t.Helper()
+	cur, err := cp.getXR(ctx, xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, _, _ := unstructured.NestedString(cur.Object, "status", "url")
+	if !strings.HasPrefix(url, "https://") || !strings.HasSuffix(url, ".cloudfront.net") {
+		t.Errorf("%s: status.url = %q, want https://<distribution>.cloudfront.net", xr.GetName(), url)
+	}
+	for _, typ := range partConditions {
+		if s, why := conditionOf(cur, typ); s != "True" {
+			t.Errorf("%s: condition %s = %q (%s), want True", xr.GetName(), typ, s, why)
+		}
+	}
+	cp.checkPrinterColumns(ctx, t, xr, url)
 }
 
 // checkPrinterColumns runs kubectl get catalogapi, as a team would.

@@ -33,7 +33,7 @@ import (
 const (
 	crossplaneNamespace = "crossplane-system"
 	crossplaneModule    = "github.com/crossplane/crossplane/v2"
-	adminToken          = "catalog-api-e2e-admin-token" //nolint:gosec // A test-only token for a loopback API server.
+	adminToken          = "catalog-api-e2e-admin-token"
 	caSecret            = "crossplane-root-ca"
 	serverSecret        = "crossplane-tls-server"
 	clientSecret        = "crossplane-tls-client"
@@ -97,7 +97,7 @@ func startControlPlane(ctx context.Context, t *testing.T, tm *timings) *controlP
 		etcdURL := cp.startEtcd(ctx)
 		cp.startAPIServer(ctx, etcdURL)
 	})
-	tm.phase("start kube-controller-manager", func() { cp.startControllerManager() })
+	tm.phase("start kube-controller-manager", func() { cp.startControllerManager(ctx) })
 	tm.phase("crossplane core init", func() { cp.initCrossplane(ctx) })
 	tm.phase("start Crossplane core (webhooks on)", func() { cp.startCrossplane(ctx) })
 	return cp
@@ -137,9 +137,9 @@ func (cp *controlPlane) stop() {
 }
 
 // start starts a process and registers it for stopping.
-func (cp *controlPlane) start(name, bin string, env []string, args ...string) *process {
+func (cp *controlPlane) start(ctx context.Context, name, bin string, env []string, args ...string) *process {
 	cp.t.Helper()
-	p, err := startProcess(cp.logDir, name, bin, env, args...)
+	p, err := startProcess(ctx, cp.logDir, name, bin, env, args...)
 	if err != nil {
 		cp.t.Fatal(err)
 	}
@@ -149,9 +149,9 @@ func (cp *controlPlane) start(name, bin string, env []string, args ...string) *p
 
 func (cp *controlPlane) startEtcd(ctx context.Context) string {
 	cp.t.Helper()
-	client := "http://127.0.0.1:" + strconv.Itoa(freePort(cp.t))
-	peer := "http://127.0.0.1:" + strconv.Itoa(freePort(cp.t))
-	p := cp.start("etcd", cp.bins.etcd, nil,
+	client := "http://127.0.0.1:" + strconv.Itoa(freePort(ctx, cp.t))
+	peer := "http://127.0.0.1:" + strconv.Itoa(freePort(ctx, cp.t))
+	p := cp.start(ctx, "etcd", cp.bins.etcd, nil,
 		"--name=e2e",
 		"--data-dir="+filepath.Join(cp.dir, "etcd"),
 		"--listen-client-urls="+client, "--advertise-client-urls="+client,
@@ -175,9 +175,10 @@ func (cp *controlPlane) startEtcd(ctx context.Context) string {
 	return client
 }
 
-func (cp *controlPlane) startAPIServer(ctx context.Context, etcdURL string) {
+// apiServerCredentials writes into pki the API server's serving certificate,
+// its service account key pair and the admin's token file.
+func (cp *controlPlane) apiServerCredentials(pki string) (ca *authority, saKey, saPub, tokens string) {
 	cp.t.Helper()
-	pki := filepath.Join(cp.dir, "pki")
 	ca, err := newAuthority("catalog-api-e2e-cluster-ca")
 	if err != nil {
 		cp.t.Fatal(err)
@@ -185,17 +186,24 @@ func (cp *controlPlane) startAPIServer(ctx context.Context, etcdURL string) {
 	if err := ca.serving(pki, "kube-apiserver", "kubernetes", "kubernetes.default", "kubernetes.default.svc"); err != nil {
 		cp.t.Fatal(err)
 	}
-	saKey, saPub, err := writeServiceAccountKeys(pki)
+	saKey, saPub, err = writeServiceAccountKeys(pki)
 	if err != nil {
 		cp.t.Fatal(err)
 	}
-	tokens := filepath.Join(pki, "tokens.csv")
+	tokens = filepath.Join(pki, "tokens.csv")
 	if err := os.WriteFile(tokens, []byte(adminToken+",e2e-admin,e2e-admin,system:masters\n"), 0o600); err != nil {
 		cp.t.Fatal(err)
 	}
-	port := freePort(cp.t)
+	return ca, saKey, saPub, tokens
+}
+
+func (cp *controlPlane) startAPIServer(ctx context.Context, etcdURL string) {
+	cp.t.Helper()
+	pki := filepath.Join(cp.dir, "pki")
+	ca, saKey, saPub, tokens := cp.apiServerCredentials(pki)
+	port := freePort(ctx, cp.t)
 	server := "https://127.0.0.1:" + strconv.Itoa(port)
-	p := cp.start("kube-apiserver", cp.bins.apiserver, nil,
+	p := cp.start(ctx, "kube-apiserver", cp.bins.apiserver, nil,
 		"--etcd-servers="+etcdURL,
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
 		"--secure-port="+strconv.Itoa(port),
@@ -243,17 +251,17 @@ func (cp *controlPlane) startAPIServer(ctx context.Context, etcdURL string) {
 	cp.mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(cp.kube.Discovery()))
 }
 
-func (cp *controlPlane) startControllerManager() {
+func (cp *controlPlane) startControllerManager(ctx context.Context) {
 	cp.t.Helper()
 	// Crossplane relies on owner references: deleting an XR leaves its
 	// composed resources to the garbage collector. The namespace controller
 	// empties deleted namespaces.
-	cp.start("kube-controller-manager", cp.bins.controllerManager, nil,
+	cp.start(ctx, "kube-controller-manager", cp.bins.controllerManager, nil,
 		"--kubeconfig="+cp.kubeconfig,
 		"--controllers=garbagecollector,namespace",
 		"--leader-elect=false",
 		"--bind-address=127.0.0.1",
-		"--secure-port="+strconv.Itoa(freePort(cp.t)),
+		"--secure-port="+strconv.Itoa(freePort(ctx, cp.t)),
 		"--cert-dir="+filepath.Join(cp.dir, "kcm-certs"),
 	)
 }
@@ -281,7 +289,7 @@ func (cp *controlPlane) initCrossplane(ctx context.Context) {
 	env := []string{"KUBECONFIG=" + cp.kubeconfig}
 	var last *process
 	for attempt := 1; attempt <= initAttempts; attempt++ {
-		p := cp.start(fmt.Sprintf("crossplane-init-%d", attempt), cp.bins.crossplane, env, args...)
+		p := cp.start(ctx, fmt.Sprintf("crossplane-init-%d", attempt), cp.bins.crossplane, env, args...)
 		<-p.done
 		last = p
 		if p.waitErr == nil {
@@ -322,9 +330,11 @@ func (cp *controlPlane) startCrossplane(ctx context.Context) {
 	if err := cp.xpCA.serving(serverDir, "crossplane-webhooks"); err != nil {
 		cp.t.Fatal(err)
 	}
-	webhookPort, healthPort := freePort(cp.t), freePort(cp.t)
-	cp.metricsPort = freePort(cp.t)
-	args := []string{
+	webhookPort, healthPort := freePort(ctx, cp.t), freePort(ctx, cp.t)
+	cp.metricsPort = freePort(ctx, cp.t)
+	// The test runs Crossplane's defaults (its circuit breaker included);
+	// CATALOG_E2E_CROSSPLANE_ARGS adds flags, to measure other settings.
+	args := slices.Concat([]string{
 		"--debug", // the watch-event counts come from its debug log
 		"core", "start",
 		"--namespace=" + crossplaneNamespace,
@@ -337,11 +347,8 @@ func (cp *controlPlane) startCrossplane(ctx context.Context) {
 		"--tls-client-certs-dir=" + clientDir,
 		"--xpkg-cache-dir=" + filepath.Join(cp.dir, "xpkg-cache"),
 		"--xfn-cache-dir=" + filepath.Join(cp.dir, "xfn-cache"),
-	}
-	// The test runs Crossplane's defaults (its circuit breaker included);
-	// CATALOG_E2E_CROSSPLANE_ARGS adds flags, to measure other settings.
-	args = append(args, strings.Fields(os.Getenv(crossplaneArgsEnv))...)
-	cp.crossplane = cp.start("crossplane", cp.bins.crossplane, []string{"KUBECONFIG=" + cp.kubeconfig}, args...)
+	}, strings.Fields(os.Getenv(crossplaneArgsEnv)))
+	cp.crossplane = cp.start(ctx, "crossplane", cp.bins.crossplane, []string{"KUBECONFIG=" + cp.kubeconfig}, args...)
 	err = waitFor(ctx, startTimeout, "Crossplane /readyz", cp.crossplane, func(ctx context.Context) error {
 		body, err := httpGet(ctx, http.DefaultClient, "http://127.0.0.1:"+strconv.Itoa(healthPort)+"/readyz", "")
 		if err != nil || body != "ok" {

@@ -22,23 +22,7 @@ func (cp *controlPlane) checkNoCrossTalk(ctx context.Context, t *testing.T, xrs 
 		if err != nil {
 			t.Fatal(err)
 		}
-		names := map[string]bool{}
-		for _, u := range got {
-			names[u.GetName()] = true
-		}
-		for key, u := range got {
-			if u.GetLabels()[labelComposite] != xr.GetName() {
-				t.Errorf("%s: %s is labelled for %q", xr.GetName(), key, u.GetLabels()[labelComposite])
-			}
-			for _, ref := range referencedNames(u.Object) {
-				if !names[ref] {
-					t.Errorf("%s: %s references %q, which is not part of its stack", xr.GetName(), key, ref)
-				}
-			}
-			if n, ok, _ := unstructured.NestedString(u.Object, "spec", "forProvider", "name"); ok && u.GetKind() != "Usage" && !strings.Contains(n, claims[i].suffix) {
-				t.Errorf("%s: %s is named %q in AWS, without its suffix %q", xr.GetName(), key, n, claims[i].suffix)
-			}
-		}
+		checkOwnStack(t, xr.GetName(), claims[i].suffix, got)
 		cur, err := cp.getXR(ctx, xr)
 		if err != nil {
 			t.Fatal(err)
@@ -50,6 +34,30 @@ func (cp *controlPlane) checkNoCrossTalk(ctx context.Context, t *testing.T, xrs 
 		urls[url] = xr.GetName()
 	}
 	t.Logf("no cross-talk between %v", slices.Sorted(maps.Values(urls)))
+}
+
+// checkOwnStack checks the composed resources of the XR named xr: each is
+// labelled for it, references only resources of the same stack, and is named
+// in AWS with the XR's suffix.
+func checkOwnStack(t *testing.T, xr, suffix string, got map[string]*unstructured.Unstructured) {
+	t.Helper()
+	names := map[string]bool{}
+	for _, u := range got {
+		names[u.GetName()] = true
+	}
+	for key, u := range got {
+		if u.GetLabels()[labelComposite] != xr {
+			t.Errorf("%s: %s is labelled for %q", xr, key, u.GetLabels()[labelComposite])
+		}
+		for _, ref := range referencedNames(u.Object) {
+			if !names[ref] {
+				t.Errorf("%s: %s references %q, which is not part of its stack", xr, key, ref)
+			}
+		}
+		if n, ok, _ := unstructured.NestedString(u.Object, "spec", "forProvider", "name"); ok && u.GetKind() != "Usage" && !strings.Contains(n, suffix) {
+			t.Errorf("%s: %s is named %q in AWS, without its suffix %q", xr, key, n, suffix)
+		}
+	}
 }
 
 // referencedNames returns the names of every xRef / xRefs and Usage

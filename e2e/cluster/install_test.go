@@ -125,25 +125,34 @@ func (cp *controlPlane) installCRDs(ctx context.Context) {
 	files = append(files, input...)
 	names := make([]string, 0, len(files))
 	for _, f := range files {
-		objs, err := e2e.ReadObjects(f)
-		if err != nil {
-			cp.t.Fatal(err)
-		}
-		for _, crd := range objs {
-			if _, err := cp.dyn.Resource(crdGVR).Create(ctx, crd, metav1.CreateOptions{FieldManager: fieldManager}); err != nil && !kerrors.IsAlreadyExists(err) {
-				cp.t.Fatalf("cannot create CRD %s: %v", crd.GetName(), err)
-			}
-			names = append(names, crd.GetName())
-			if gvr, kind, ok := servedGVR(crd); ok && strings.HasSuffix(gvr.Group, ".aws.m.upbound.io") {
-				cp.providerGVRs[gvr] = kind
-			}
-		}
+		names = append(names, cp.createCRDs(ctx, f)...)
 	}
 	for _, n := range names {
 		cp.waitCondition(ctx, cp.dyn.Resource(crdGVR), n, "Established")
 	}
 	cp.mapper.Reset()
 	cp.t.Logf("installed %d CRDs (provider-aws kinds of the stack and the Input)", len(names))
+}
+
+// createCRDs creates the CRDs in file f (an existing one is left as it is),
+// notes the provider kinds they serve, and returns their names.
+func (cp *controlPlane) createCRDs(ctx context.Context, f string) []string {
+	cp.t.Helper()
+	objs, err := e2e.ReadObjects(f)
+	if err != nil {
+		cp.t.Fatal(err)
+	}
+	names := make([]string, 0, len(objs))
+	for _, crd := range objs {
+		if _, err := cp.dyn.Resource(crdGVR).Create(ctx, crd, metav1.CreateOptions{FieldManager: fieldManager}); err != nil && !kerrors.IsAlreadyExists(err) {
+			cp.t.Fatalf("cannot create CRD %s: %v", crd.GetName(), err)
+		}
+		names = append(names, crd.GetName())
+		if gvr, kind, ok := servedGVR(crd); ok && strings.HasSuffix(gvr.Group, ".aws.m.upbound.io") {
+			cp.providerGVRs[gvr] = kind
+		}
+	}
+	return names
 }
 
 // providerCRDFiles finds the CRD file of every provider-aws kind the
@@ -278,12 +287,12 @@ func (cp *controlPlane) waitCondition(ctx context.Context, ri dynamic.ResourceIn
 }
 
 // conditionOf returns a condition's status and reason+message.
-func conditionOf(u *unstructured.Unstructured, typ string) (string, string) {
+func conditionOf(u *unstructured.Unstructured, typ string) (status, detail string) {
 	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
 	for _, c := range conds {
 		m, _ := c.(map[string]any)
 		if m["type"] == typ {
-			status, _ := m["status"].(string)
+			status, _ = m["status"].(string)
 			reason, _ := m["reason"].(string)
 			msg, _ := m["message"].(string)
 			return status, strings.TrimSpace(reason + " " + msg)

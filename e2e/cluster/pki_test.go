@@ -129,7 +129,7 @@ func (a *authority) serving(dir, commonName string, dnsNames ...string) error {
 
 // writeServiceAccountKeys writes the key pair the API server signs and
 // verifies service account tokens with.
-func writeServiceAccountKeys(dir string) (string, string, error) {
+func writeServiceAccountKeys(dir string) (keyFile, pubFile string, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return "", "", fmt.Errorf("cannot generate the service account key: %w", err)
@@ -142,12 +142,11 @@ func writeServiceAccountKeys(dir string) (string, string, error) {
 	if err != nil {
 		return "", "", fmt.Errorf("cannot encode the service account public key: %w", err)
 	}
-	privFile, pubFile := filepath.Join(dir, "sa.key"), filepath.Join(dir, "sa.pub")
 	err = writeFiles(dir, map[string][]byte{
 		"sa.key": pemBlock("EC PRIVATE KEY", priv),
 		"sa.pub": pemBlock("PUBLIC KEY", pub),
 	})
-	return privFile, pubFile, err
+	return filepath.Join(dir, "sa.key"), filepath.Join(dir, "sa.pub"), err
 }
 
 func pemBlock(typ string, der []byte) []byte {

@@ -39,14 +39,16 @@ type process struct {
 }
 
 // startProcess starts bin with args, logging to dir/<name>.log. The caller
-// registers stop (the harness stops everything in reverse order).
-func startProcess(dir, name, bin string, env []string, args ...string) (*process, error) {
+// registers stop (the harness stops everything in reverse order). The process
+// keeps ctx's values but not its cancellation: t.Context() ends before the
+// cleanups run, and the ordered teardown needs every process alive.
+func startProcess(ctx context.Context, dir, name, bin string, env []string, args ...string) (*process, error) {
 	f, err := createLog(dir, name)
 	if err != nil {
 		return nil, err
 	}
 	logPath := f.Name()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.Env = append(os.Environ(), env...)
@@ -90,7 +92,7 @@ func (p *process) stop() {
 
 // peakRSSKiB reads a running process's VmHWM (peak resident set size).
 func peakRSSKiB(pid int) int64 {
-	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
@@ -119,7 +121,7 @@ func createLog(dir, name string) (*os.File, error) {
 
 // tailFile returns the last n lines of a file.
 func tailFile(path string, n int) string {
-	b, err := os.ReadFile(path) //nolint:gosec // The test's own logs.
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return "(no log: " + err.Error() + ")"
 	}
@@ -131,10 +133,10 @@ func tailFile(path string, n int) string {
 }
 
 // freePort returns a loopback TCP port nobody listens on right now.
-func freePort(t *testing.T) int {
+func freePort(ctx context.Context, t *testing.T) int {
 	t.Helper()
 	var lc net.ListenConfig
-	l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
+	l, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("cannot find a free port: %v", err)
 	}
@@ -165,7 +167,7 @@ func waitFor(ctx context.Context, timeout time.Duration, what string, p *process
 		}
 		if p != nil {
 			if done, err := p.exited(); done {
-				return fmt.Errorf("%w: %s: %s (%v)", errExited, what, p.name, err)
+				return fmt.Errorf("%w: %s: %s (%w)", errExited, what, p.name, err)
 			}
 		}
 		select {

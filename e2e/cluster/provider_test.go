@@ -213,6 +213,21 @@ func (p *provider) write(ctx context.Context, cur, sim *unstructured.Unstructure
 		p.failf("%v", err)
 		return
 	}
+	patch := specPatch(cur, sim)
+	if len(patch) > 0 {
+		p.patch(ctx, ri, cur, patch, "")
+	}
+	want, _, _ := unstructured.NestedMap(sim.Object, "status")
+	have, _, _ := unstructured.NestedMap(cur.Object, "status")
+	if !statusEqual(want, have) {
+		p.patch(ctx, ri, cur, map[string]any{"status": want}, "status")
+	}
+}
+
+// specPatch is the merge patch of the metadata (external name, finalizer)
+// and spec sections where the simulated object differs from the current one;
+// empty if none does.
+func specPatch(cur, sim *unstructured.Unstructured) map[string]any {
 	meta := map[string]any{}
 	if en := sim.GetAnnotations()[annotationExtName]; en != "" && cur.GetAnnotations()[annotationExtName] != en {
 		meta["annotations"] = map[string]any{annotationExtName: en}
@@ -231,14 +246,7 @@ func (p *provider) write(ctx context.Context, cur, sim *unstructured.Unstructure
 			_ = unstructured.SetNestedMap(patch, want, "spec", section)
 		}
 	}
-	if len(patch) > 0 {
-		p.patch(ctx, ri, cur, patch, "")
-	}
-	want, _, _ := unstructured.NestedMap(sim.Object, "status")
-	have, _, _ := unstructured.NestedMap(cur.Object, "status")
-	if !statusEqual(want, have) {
-		p.patch(ctx, ri, cur, map[string]any{"status": want}, "status")
-	}
+	return patch
 }
 
 // statusEqual compares what the provider reports with what is there.

@@ -21,7 +21,7 @@ type usageEdge struct{ namespace, of, by string }
 // everything goes, in an order every Usage allows.
 func (cp *controlPlane) teardown(ctx context.Context, t *testing.T, tm *timings, prov *provider, xrs []*unstructured.Unstructured) {
 	t.Helper()
-	var edges []usageEdge
+	edges := make([]usageEdge, 0, len(xrs))
 	for _, xr := range xrs {
 		edges = append(edges, cp.usageEdges(ctx, t, xr.GetNamespace())...)
 	}
@@ -40,6 +40,15 @@ func (cp *controlPlane) teardown(ctx context.Context, t *testing.T, tm *timings,
 			cp.waitEmpty(ctx, t, xr.GetNamespace())
 		}
 	})
+	deleted := checkDeletionOrder(t, prov, edges)
+	t.Logf("teardown: the provider deleted %d resources in an order all %d Usages allow", len(deleted), len(edges))
+}
+
+// checkDeletionOrder checks that the provider deleted every resource a
+// Usage names, the user before the used, and returns the deletion order
+// by namespace/name.
+func checkDeletionOrder(t *testing.T, prov *provider, edges []usageEdge) map[string]int {
+	t.Helper()
 	deleted := map[string]int{}
 	for i, d := range prov.deletedInOrder() {
 		deleted[d.namespace+"/"+d.name] = i
@@ -55,7 +64,7 @@ func (cp *controlPlane) teardown(ctx context.Context, t *testing.T, tm *timings,
 			t.Errorf("Usage %s: %s was deleted before %s, which uses it", e.namespace, e.of, e.by)
 		}
 	}
-	t.Logf("teardown: the provider deleted %d resources in an order all %d Usages allow", len(deleted), len(edges))
+	return deleted
 }
 
 // usageEdges reads the Usages of a namespace.

@@ -7,15 +7,19 @@ import (
 )
 
 // Colours of the readiness states (fill, border), shared by both formats.
-var readinessStyle = map[Readiness][2]string{
-	Ready:    {"#d8f3dc", "#2d6a4f"},
-	NotReady: {"#ffe5e5", "#c1121f"},
-	Creating: {"#fff3bf", "#b08900"},
-	Unknown:  {"#ffffff", "#495057"},
+func readinessStyle() map[Readiness][2]string {
+	return map[Readiness][2]string{
+		Ready:    {"#d8f3dc", "#2d6a4f"},
+		NotReady: {"#ffe5e5", "#c1121f"},
+		Creating: {"#fff3bf", "#b08900"},
+		Unknown:  {"#ffffff", "#495057"},
+	}
 }
 
 // readinessOrder lists the states in a stable order for output.
-var readinessOrder = []Readiness{Ready, NotReady, Creating, Unknown}
+func readinessOrder() []Readiness {
+	return []Readiness{Ready, NotReady, Creating, Unknown}
+}
 
 var nonID = regexp.MustCompile(`[^A-Za-z0-9_]`)
 
@@ -71,8 +75,8 @@ func (g *Graph) Mermaid() string {
 		}
 		fmt.Fprintf(&b, "  %s %s|%s| %s\n", id(e.From), arrow, e.Label, id(e.To))
 	}
-	for _, r := range readinessOrder {
-		s := readinessStyle[r]
+	for _, r := range readinessOrder() {
+		s := readinessStyle()[r]
 		fmt.Fprintf(&b, "  classDef %s fill:%s,stroke:%s\n", className(r), s[0], s[1])
 	}
 	return b.String()
@@ -90,7 +94,7 @@ func (g *Graph) DOT() string {
 		// Graphviz draws a subgraph as a box only if its name starts with "cluster".
 		fmt.Fprintf(&b, "  subgraph cluster_%s {\n    label=%q; style=\"rounded\"; color=\"#adb5bd\";\n", nonID.ReplaceAllString(p.Name, "_"), partTitle(p))
 		for _, r := range p.Resources {
-			s := readinessStyle[r.Readiness]
+			s := readinessStyle()[r.Readiness]
 			fmt.Fprintf(&b, "    %s [label=\"%s\\n%s\", fillcolor=%q, color=%q];\n", id(r.Key), r.Key, kindLabel(r), s[0], s[1])
 		}
 		b.WriteString("  }\n")

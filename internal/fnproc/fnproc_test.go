@@ -22,10 +22,11 @@ import (
 	"testing"
 	"time"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
 // The tests start this test binary as a stand-in function (fakeFunction)

@@ -32,7 +32,7 @@ func listensOn(pid int, addr string) (bool, error) {
 		return false, err
 	}
 	for _, table := range []string{"tcp", "tcp6"} {
-		found, err := listeningInode(filepath.Join("/proc", strconv.Itoa(pid), "net", table), uint16(port), inodes)
+		found, err := listeningInode(procPath(pid, "net", table), uint16(port), inodes)
 		if err != nil || found {
 			return found, err
 		}
@@ -42,7 +42,7 @@ func listensOn(pid int, addr string) (bool, error) {
 
 // socketInodes are the inodes of the sockets the process has open.
 func socketInodes(pid int) (map[string]bool, error) {
-	dir := filepath.Join("/proc", strconv.Itoa(pid), "fd")
+	dir := procPath(pid, "fd")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", dir, err)
@@ -86,4 +86,9 @@ func listeningInode(table string, port uint16, inodes map[string]bool) (bool, er
 		return false, fmt.Errorf("read %s: %w", table, err)
 	}
 	return false, nil
+}
+
+// procPath is the path of elem under /proc/<pid>.
+func procPath(pid int, elem ...string) string {
+	return filepath.Join(append([]string{"/proc/" + strconv.Itoa(pid)}, elem...)...)
 }

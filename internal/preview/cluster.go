@@ -20,12 +20,21 @@ import (
 )
 
 // Resources the preview reads from a cluster.
-var (
-	catalogAPIs          = schema.GroupVersionResource{Group: v1alpha1.Group, Version: v1alpha1.Version, Resource: "catalogapis"}
-	compositions         = schema.GroupVersionResource{Group: "apiextensions.crossplane.io", Version: "v1", Resource: "compositions"}
-	compositionRevisions = schema.GroupVersionResource{Group: "apiextensions.crossplane.io", Version: "v1", Resource: "compositionrevisions"}
-	secrets              = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
-)
+func catalogAPIs() schema.GroupVersionResource {
+	return schema.GroupVersionResource{Group: v1alpha1.Group, Version: v1alpha1.Version, Resource: "catalogapis"}
+}
+
+func compositions() schema.GroupVersionResource {
+	return schema.GroupVersionResource{Group: "apiextensions.crossplane.io", Version: "v1", Resource: "compositions"}
+}
+
+func compositionRevisions() schema.GroupVersionResource {
+	return schema.GroupVersionResource{Group: "apiextensions.crossplane.io", Version: "v1", Resource: "compositionrevisions"}
+}
+
+func secrets() schema.GroupVersionResource {
+	return schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+}
 
 // Cluster reads the live state of a CatalogApi from a cluster, read-only
 // (get and list only), as kubectl would.
@@ -103,7 +112,7 @@ func (c Cluster) Required() Supplier {
 // live reads the CatalogApi and its composed resources; both are empty when
 // the CatalogApi does not exist yet (everything will be created).
 func (c Cluster) live(ctx context.Context, ns, name string) (State, error) {
-	xr, err := c.Client.Resource(catalogAPIs).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+	xr, err := c.Client.Resource(catalogAPIs()).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
 	if kerrors.IsNotFound(err) {
 		return State{}, nil
 	}
@@ -247,13 +256,13 @@ func (c Cluster) get(ctx context.Context, r resourceRef) (*unstructured.Unstruct
 func (c Cluster) composition(ctx context.Context, xr *unstructured.Unstructured) (*unstructured.Unstructured, error) {
 	if xr != nil {
 		if name, _, _ := unstructured.NestedString(xr.Object, "spec", "crossplane", "compositionRevisionRef", "name"); name != "" {
-			return c.getClusterScoped(ctx, compositionRevisions, name)
+			return c.getClusterScoped(ctx, compositionRevisions(), name)
 		}
 		if name, _, _ := unstructured.NestedString(xr.Object, "spec", "crossplane", "compositionRef", "name"); name != "" {
-			return c.getClusterScoped(ctx, compositions, name)
+			return c.getClusterScoped(ctx, compositions(), name)
 		}
 	}
-	l, err := c.Client.Resource(compositions).List(ctx, metav1.ListOptions{})
+	l, err := c.Client.Resource(compositions()).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("cannot list Compositions: %w", err)
 	}
@@ -261,7 +270,7 @@ func (c Cluster) composition(ctx context.Context, xr *unstructured.Unstructured)
 	for i := range l.Items {
 		apiVersion, _, _ := unstructured.NestedString(l.Items[i].Object, "spec", "compositeTypeRef", "apiVersion")
 		kind, _, _ := unstructured.NestedString(l.Items[i].Object, "spec", "compositeTypeRef", "kind")
-		if apiVersion == v1alpha1.GroupVersionKind.GroupVersion().String() && kind == v1alpha1.Kind {
+		if apiVersion == v1alpha1.APIVersion && kind == v1alpha1.Kind {
 			matches = append(matches, &l.Items[i])
 		}
 	}
@@ -287,7 +296,7 @@ func (c Cluster) credentials(ctx context.Context, step *Step, given []*unstructu
 	}
 	out := map[string]map[string][]byte{}
 	for _, cr := range step.Credentials {
-		s, err := c.Client.Resource(secrets).Namespace(cr.SecretNamespace).Get(ctx, cr.SecretName, metav1.GetOptions{})
+		s, err := c.Client.Resource(secrets()).Namespace(cr.SecretNamespace).Get(ctx, cr.SecretName, metav1.GetOptions{})
 		if err != nil {
 			return nil, fmt.Errorf("cannot read Secret %s/%s of the step's credential %q (the function would render a different origin-verify value without it; give it with --credentials): %w", cr.SecretNamespace, cr.SecretName, cr.Name, err)
 		}

@@ -34,7 +34,7 @@ func newFakeCluster(t *testing.T) *fakeCluster {
 		t.Fatal(err)
 	}
 	xr.SetUID("8d0c7a3e-0000-4000-8000-000000000001")
-	var refs []any
+	refs := make([]any, 0, len(composed)+1)
 	for _, c := range composed {
 		f.add(c)
 		refs = append(refs, map[string]any{"apiVersion": c.GetAPIVersion(), "kind": c.GetKind(), "name": c.GetName()})
@@ -87,29 +87,15 @@ func TestClusterLoad(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	for _, a := range client.Actions() {
-		if v := a.GetVerb(); v != "get" && v != "list" {
-			t.Errorf("a preview must only read, but it did %s %s", v, a.GetResource())
-		}
-	}
-	files, err := LoadFiles(Files{Change: "../../examples/xr-image-update.yaml", LiveXR: exampleXR, Observed: exampleObserved, Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
-	if err != nil {
-		t.Fatal(err)
-	}
+	checkReadOnly(t, client)
+	files := mustLoadFiles(t, Files{Change: "../../examples/xr-image-update.yaml", LiveXR: exampleXR, Observed: exampleObserved, Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
 	if got, want := keysOf(in.Live.Composed), keysOf(files.Live.Composed); !cmp.Equal(got, want) {
 		t.Errorf("composed resources: got %d, want the %d of the example:\n%s", len(got), len(want), cmp.Diff(want, got))
 	}
 	if in.Live.XR.GetUID() == "" {
 		t.Error("the live XR is the cluster's (with its UID)")
 	}
-	fromCluster, err := Run(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fromFiles, err := Run(context.Background(), files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fromCluster, fromFiles := mustRun(t, in), mustRun(t, files)
 	// The same live state gives the same preview, read from the cluster or
 	// from files.
 	if diff := cmp.Diff(fromFiles, fromCluster); diff != "" {
@@ -117,6 +103,16 @@ func TestClusterLoad(t *testing.T) {
 	}
 	if fromCluster.ExitCode() != ExitChanges {
 		t.Errorf("exit code: got %d, want %d", fromCluster.ExitCode(), ExitChanges)
+	}
+}
+
+// checkReadOnly checks that the client was only used to read.
+func checkReadOnly(t *testing.T, client *fake.FakeDynamicClient) {
+	t.Helper()
+	for _, a := range client.Actions() {
+		if v := a.GetVerb(); v != "get" && v != "list" {
+			t.Errorf("a preview must only read, but it did %s %s", v, a.GetResource())
+		}
 	}
 }
 

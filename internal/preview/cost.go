@@ -8,7 +8,9 @@ import (
 
 // costField is where the function reports the stack's estimated monthly
 // cost in the XR's status.
-var costField = []string{"status", "estimatedMonthlyCost"}
+func costField() []string {
+	return []string{"status", "estimatedMonthlyCost"}
+}
 
 // Money is an amount per month.
 type Money struct {
@@ -46,7 +48,7 @@ type CostItemChange struct {
 
 // costItems reads the line items of an XR's estimate by name.
 func costItems(xr map[string]any) map[string]Money {
-	est, _ := lookupPath(xr, costField...).(map[string]any)
+	est, _ := lookupPath(xr, costField()...).(map[string]any)
 	items, _ := est["items"].([]any)
 	out := map[string]Money{}
 	for _, it := range items {
@@ -102,7 +104,7 @@ func lookupPath(m map[string]any, path ...string) any {
 
 // costOf reads the estimated monthly cost from an XR, rendered or live.
 func costOf(xr map[string]any) (*Money, bool) {
-	m, ok := parseMoney(lookupPath(xr, costField...))
+	m, ok := parseMoney(lookupPath(xr, costField()...))
 	if !ok {
 		return nil, false
 	}
@@ -147,10 +149,12 @@ func parseMoneyString(s string) (Money, bool) {
 
 // moneyAmountFields are the names an object's amount may have, by
 // preference.
-var moneyAmountFields = []string{"totalUSD", "total", "amount", "monthly", "usd", "value"}
+func moneyAmountFields() []string {
+	return []string{"totalUSD", "total", "amount", "monthly", "usd", "value"}
+}
 
 func parseMoneyObject(m map[string]any) (Money, bool) {
-	for _, f := range moneyAmountFields {
+	for _, f := range moneyAmountFields() {
 		v, ok := m[f]
 		if !ok {
 			continue

@@ -51,17 +51,23 @@ const (
 const (
 	fargateStartMinSeconds = 30
 	fargateStartMaxSeconds = 90
+	// An Aurora instance class change: 5-15 minutes of outage per instance,
+	// a planning figure (see instanceClass).
+	classChangeMinSeconds = 5 * 60
+	classChangeMaxSeconds = 15 * 60
 )
 
 // deploymentFields are the ECS service fields whose change starts a new
 // deployment: every task is replaced.
-var deploymentFields = []string{
-	"spec.forProvider.taskDefinition",
-	"spec.forProvider.networkConfiguration",
-	"spec.forProvider.capacityProviderStrategy",
-	"spec.forProvider.loadBalancer",
-	"spec.forProvider.platformVersion",
-	"spec.forProvider.forceNewDeployment",
+func deploymentFields() []string {
+	return []string{
+		"spec.forProvider.taskDefinition",
+		"spec.forProvider.networkConfiguration",
+		"spec.forProvider.capacityProviderStrategy",
+		"spec.forProvider.loadBalancer",
+		"spec.forProvider.platformVersion",
+		"spec.forProvider.forceNewDeployment",
+	}
 }
 
 // Impacts derives what the changes mean. desired is the render the changes
@@ -104,7 +110,7 @@ func rollout(byKey map[string]ResourceChange, desired objects) (Impact, bool) {
 		return Impact{}, false
 	}
 	var why []string
-	for _, p := range deploymentFields {
+	for _, p := range deploymentFields() {
 		if f, ok := changedField(svc, p); ok {
 			why = append(why, fmt.Sprintf("%s: %s -> %s", f.Path, Format(f.Old), Format(f.New)))
 		}
@@ -204,7 +210,7 @@ func instanceClass(byKey map[string]ResourceChange, desired objects) (Impact, bo
 		Kind:       ImpactInstanceClass,
 		Summary:    fmt.Sprintf("Aurora instance class %s -> %s: an outage of each instance while it changes class, usually several minutes", from, to),
 		Details:    details,
-		Estimate:   &Estimate{MinSeconds: 300, MaxSeconds: 900, Basis: "AWS documents an outage during an instance class change but no duration; 5-15 minutes per instance is a planning figure, not a measurement. A failover, by contrast, usually completes within 60-120 s"},
+		Estimate:   &Estimate{MinSeconds: classChangeMinSeconds, MaxSeconds: classChangeMaxSeconds, Basis: "AWS documents an outage during an instance class change but no duration; 5-15 minutes per instance is a planning figure, not a measurement. A failover, by contrast, usually completes within 60-120 s"},
 		References: []string{docAuroraModify, docAuroraDowntime},
 	}, true
 }
@@ -274,7 +280,7 @@ func num(m map[string]any, path ...string) int {
 }
 
 // lookupBool reads a bool at a path of nested maps, and whether it is set.
-func lookupBool(m map[string]any, path ...string) (bool, bool) {
+func lookupBool(m map[string]any, path ...string) (value, set bool) {
 	b, ok := lookupPath(m, path...).(bool)
 	return b, ok
 }

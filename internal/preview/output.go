@@ -35,12 +35,14 @@ const (
 	keepEachSide  = 46
 )
 
-var actionColor = map[Action]string{
-	ActionCreate:    ansiGreen,
-	ActionReplace:   ansiMagenta,
-	ActionUpdate:    ansiYellow,
-	ActionDelete:    ansiRed,
-	ActionUnchanged: ansiDim,
+func actionColor() map[Action]string {
+	return map[Action]string{
+		ActionCreate:    ansiGreen,
+		ActionReplace:   ansiMagenta,
+		ActionUpdate:    ansiYellow,
+		ActionDelete:    ansiRed,
+		ActionUnchanged: ansiDim,
+	}
 }
 
 // WriteJSON writes the report as indented JSON, for CI.
@@ -113,7 +115,7 @@ func (t *textWriter) headline(r *Report) {
 			a Action
 		}{{s.Create, ActionCreate}, {s.Replace, ActionReplace}, {s.Update, ActionUpdate}, {s.Delete, ActionDelete}} {
 			if p.n > 0 {
-				parts = append(parts, t.paint(actionColor[p.a], fmt.Sprintf("%d to %s", p.n, p.a)))
+				parts = append(parts, t.paint(actionColor()[p.a], fmt.Sprintf("%d to %s", p.n, p.a)))
 			}
 		}
 		t.printf("%s: %s, %d unchanged\n", name, strings.Join(parts, ", "), s.Unchanged)
@@ -208,9 +210,9 @@ func (t *textWriter) resource(c ResourceChange, w columns) {
 	if c.Pending {
 		note = strings.TrimPrefix(note+"; pending without this change too", "; ")
 	}
-	row := fmt.Sprintf("  %s  %s  %s", t.paint(actionColor[c.Action], pad(string(c.Action), w.action)), pad(c.Key, w.key), kindOf(c))
+	row := fmt.Sprintf("  %s  %s  %s", t.paint(actionColor()[c.Action], pad(string(c.Action), w.action)), pad(c.Key, w.key), kindOf(c))
 	if note != "" {
-		row = fmt.Sprintf("  %s  %s  %s  %s", t.paint(actionColor[c.Action], pad(string(c.Action), w.action)), pad(c.Key, w.key), pad(kindOf(c), w.kind), t.paint(ansiDim, note))
+		row = fmt.Sprintf("  %s  %s  %s  %s", t.paint(actionColor()[c.Action], pad(string(c.Action), w.action)), pad(c.Key, w.key), pad(kindOf(c), w.kind), t.paint(ansiDim, note))
 	}
 	t.printf("%s\n", row)
 	indent := strings.Repeat(" ", len("  ")+w.action+len("    "))

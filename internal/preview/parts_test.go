@@ -77,14 +77,8 @@ func TestCompareFields(t *testing.T) {
 // still being built: the function creates resources either way, and the
 // preview says that these changes do not come from the edit.
 func TestPreviewNotConverged(t *testing.T) {
-	in, err := LoadFiles(Files{Change: exampleXR, LiveXR: exampleXR, Observed: "../../examples/observed/phase-2.yaml", Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := Run(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := mustLoadFiles(t, Files{Change: exampleXR, LiveXR: exampleXR, Observed: "../../examples/observed/phase-2.yaml", Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
+	r := mustRun(t, in)
 	if r.ExitCode() != ExitChanges || r.Summary.Create == 0 {
 		t.Fatalf("got exit %d, summary %+v; want creations", r.ExitCode(), r.Summary)
 	}
@@ -96,10 +90,7 @@ func TestPreviewNotConverged(t *testing.T) {
 	// The same stack with an edit: the edited resources are not pending.
 	spec, _ := in.Change.Object["spec"].(map[string]any)
 	spec["database"] = map[string]any{"instanceClass": "db.r6g.large"}
-	r, err = Run(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r = mustRun(t, in)
 	for _, c := range r.Resources {
 		if c.Key == "aurora-writer" && (c.Action != ActionUpdate || c.Pending) {
 			t.Errorf("aurora-writer: got %s pending=%t, want an update from the edit", c.Action, c.Pending)
@@ -163,8 +154,10 @@ func TestFindStep(t *testing.T) {
 	comp := func(steps ...any) *unstructured.Unstructured {
 		return &unstructured.Unstructured{Object: map[string]any{"kind": "Composition", "metadata": map[string]any{"name": "c"}, "spec": map[string]any{"pipeline": steps}}}
 	}
-	ours := map[string]any{"step": "ours", "input": map[string]any{"apiVersion": "catalogapi.fn.example.org/v1beta1", "kind": "Input", "natGateways": "Single"},
-		"credentials": []any{map[string]any{"name": "origin-verify", "source": "Secret", "secretRef": map[string]any{"namespace": "ns", "name": "s"}}}}
+	ours := map[string]any{
+		"step": "ours", "input": map[string]any{"apiVersion": "catalogapi.fn.example.org/v1beta1", "kind": "Input", "natGateways": "Single"},
+		"credentials": []any{map[string]any{"name": "origin-verify", "source": "Secret", "secretRef": map[string]any{"namespace": "ns", "name": "s"}}},
+	}
 	other := map[string]any{"step": "other", "input": map[string]any{"apiVersion": "other.example.org/v1", "kind": "X"}}
 	cases := map[string]struct {
 		comp     *unstructured.Unstructured
@@ -232,11 +225,8 @@ func TestParseMoney(t *testing.T) {
 
 func TestWrite(t *testing.T) {
 	in := exampleInput(t, set("image", "123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api:2.0.0"))
-	r, err := Run(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plain, colored, js bytes.Buffer
+	r := mustRun(t, in)
+	var plain, colored bytes.Buffer
 	if err := WriteText(&plain, r, Style{}); err != nil {
 		t.Fatal(err)
 	}
@@ -251,6 +241,13 @@ func TestWrite(t *testing.T) {
 			t.Errorf("text output lacks %q:\n%s", want, plain.String())
 		}
 	}
+	checkJSONRoundTrip(t, r)
+}
+
+// checkJSONRoundTrip writes the report as JSON and reads it back.
+func checkJSONRoundTrip(t *testing.T, r *Report) {
+	t.Helper()
+	var js bytes.Buffer
 	if err := WriteJSON(&js, r); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package preview
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -10,12 +11,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crossplane/function-sdk-go/logging"
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/fn/providersim"
@@ -122,15 +124,51 @@ func runFunction(t *testing.T, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionRe
 // TestPreview checks each preview against what the function renders for
 // the same change, and against the stack once that render is applied.
 func TestPreview(t *testing.T) {
-	cases := map[string]struct {
-		edit     func(map[string]any)
-		wantExit int
-		// want are the actions expected per kind of change, checked
-		// against the render; check adds the case's own claims.
-		wantActions map[Action]int
-		wantImpacts []string
-		check       func(t *testing.T, r *Report, desired, observed objects)
-	}{
+	for name, tc := range previewCases() {
+		t.Run(name, func(t *testing.T) {
+			in := exampleInput(t, tc.edit)
+			r := mustRun(t, in)
+			if got := r.ExitCode(); got != tc.wantExit {
+				t.Errorf("ExitCode: got %d, want %d", got, tc.wantExit)
+			}
+			if diff := cmp.Diff(tc.wantImpacts, impactKinds(r), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("impact kinds (-want +got):\n%s", diff)
+			}
+			rsp := runFunction(t, functionRequest(t, in, nil))
+			if fatal := Fatal(rsp); len(fatal) > 0 || r.Refused != "" {
+				if want := strings.Join(fatal, "\n"); r.Refused != want || want == "" {
+					t.Fatalf("Refused: got %q, the function says %q", r.Refused, want)
+				}
+				return
+			}
+			desired, observed := desiredObjects(rsp), requestObjects(in)
+			checkAgainstRender(t, r, desired, observed)
+			if diff := cmp.Diff(tc.wantActions, actionCounts(r)); diff != "" {
+				t.Errorf("changed resources per action (-want +got):\n%s", diff)
+			}
+			if tc.check != nil {
+				tc.check(t, r, desired, observed)
+			}
+			checkCost(t, in, rsp, r)
+			checkConverges(t, in, rsp, r)
+		})
+	}
+}
+
+// previewCase is one edit of the example CatalogApi and what its preview
+// must say.
+type previewCase struct {
+	edit     func(map[string]any)
+	wantExit int
+	// want are the actions expected per kind of change, checked
+	// against the render; check adds the case's own claims.
+	wantActions map[Action]int
+	wantImpacts []string
+	check       func(t *testing.T, r *Report, desired, observed objects)
+}
+
+func previewCases() map[string]previewCase {
+	return map[string]previewCase{
 		"ImageChange": {
 			edit:        set("image", "123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api:1.1.0"),
 			wantExit:    ExitChanges,
@@ -170,38 +208,27 @@ func TestPreview(t *testing.T) {
 			wantExit: ExitUnchanged,
 		},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			in := exampleInput(t, tc.edit)
-			r, err := Run(context.Background(), in)
-			if err != nil {
-				t.Fatalf("Run: %v", err)
-			}
-			if got := r.ExitCode(); got != tc.wantExit {
-				t.Errorf("ExitCode: got %d, want %d", got, tc.wantExit)
-			}
-			if diff := cmp.Diff(tc.wantImpacts, impactKinds(r), cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("impact kinds (-want +got):\n%s", diff)
-			}
-			rsp := runFunction(t, functionRequest(t, in, nil))
-			if fatal := Fatal(rsp); len(fatal) > 0 || r.Refused != "" {
-				if want := strings.Join(fatal, "\n"); r.Refused != want || want == "" {
-					t.Fatalf("Refused: got %q, the function says %q", r.Refused, want)
-				}
-				return
-			}
-			desired, observed := desiredObjects(rsp), requestObjects(in)
-			checkAgainstRender(t, r, desired, observed)
-			if diff := cmp.Diff(tc.wantActions, actionCounts(r)); diff != "" {
-				t.Errorf("changed resources per action (-want +got):\n%s", diff)
-			}
-			if tc.check != nil {
-				tc.check(t, r, desired, observed)
-			}
-			checkCost(t, in, rsp, r)
-			checkConverges(t, in, rsp, r)
-		})
+}
+
+// mustRun previews in; it fails the test on an error.
+func mustRun(t *testing.T, in Input) *Report {
+	t.Helper()
+	r, err := Run(context.Background(), in)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
 	}
+	return r
+}
+
+// mustLoadFiles loads the files of a preview; it fails the test on an
+// error.
+func mustLoadFiles(t *testing.T, f Files) Input {
+	t.Helper()
+	in, err := LoadFiles(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
 }
 
 // checkCost checks the cost figures against the function's renders: the new
@@ -477,5 +504,5 @@ func step(t *testing.T, cur any, part string) any {
 func jsonEqual(a, b any) bool {
 	ja, errA := json.Marshal(a)
 	jb, errB := json.Marshal(b)
-	return errA == nil && errB == nil && string(ja) == string(jb)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }

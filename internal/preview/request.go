@@ -36,12 +36,14 @@ type Pipeline struct {
 }
 
 // capabilities are what Crossplane v2.2 announces to every function.
-var capabilities = []fnv1.Capability{
-	fnv1.Capability_CAPABILITY_CAPABILITIES,
-	fnv1.Capability_CAPABILITY_REQUIRED_RESOURCES,
-	fnv1.Capability_CAPABILITY_CREDENTIALS,
-	fnv1.Capability_CAPABILITY_CONDITIONS,
-	fnv1.Capability_CAPABILITY_REQUIRED_SCHEMAS,
+func capabilities() []fnv1.Capability {
+	return []fnv1.Capability{
+		fnv1.Capability_CAPABILITY_CAPABILITIES,
+		fnv1.Capability_CAPABILITY_REQUIRED_RESOURCES,
+		fnv1.Capability_CAPABILITY_CREDENTIALS,
+		fnv1.Capability_CAPABILITY_CONDITIONS,
+		fnv1.Capability_CAPABILITY_REQUIRED_SCHEMAS,
+	}
 }
 
 // ObservedXR is the CatalogApi Crossplane would observe once change is
@@ -50,7 +52,7 @@ var capabilities = []fnv1.Capability{
 // it is the change itself.
 func ObservedXR(change, live *unstructured.Unstructured) (*unstructured.Unstructured, error) {
 	if gvk := change.GroupVersionKind(); gvk.Group != v1alpha1.Group || gvk.Kind != v1alpha1.Kind {
-		return nil, fmt.Errorf("the change is a %s, not a %s", gvk, v1alpha1.GroupVersionKind)
+		return nil, fmt.Errorf("the change is a %s, not a %s", gvk, v1alpha1.GroupVersionKind())
 	}
 	if live == nil {
 		return change.DeepCopy(), nil
@@ -100,7 +102,7 @@ func NewRequest(xr *unstructured.Unstructured, composed []*unstructured.Unstruct
 		return nil, err
 	}
 	req := &fnv1.RunFunctionRequest{
-		Meta:     &fnv1.RequestMeta{Capabilities: capabilities},
+		Meta:     &fnv1.RequestMeta{Capabilities: capabilities()},
 		Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: xrs}, Resources: resources},
 		Desired:  &fnv1.State{},
 		Context:  &structpb.Struct{Fields: map[string]*structpb.Value{}},

@@ -18,16 +18,20 @@ import (
 // the form.
 
 // copied are the keywords the form keeps unchanged.
-var copied = []string{"type", "description", "default", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "maxItems", "minItems", "required"}
+func copied() []string {
+	return []string{"type", "description", "default", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "maxItems", "minItems", "required"}
+}
 
 // admissionOnly are the CEL rules JSON Schema cannot express, by the path of
 // the schema node that carries them and their message. The form says the
 // cluster checks them when the CatalogApi is applied.
-var admissionOnly = map[string][]string{
-	"spec": {
-		"spec.scaling.minTasks must be less than or equal to spec.scaling.maxTasks",
-		"spec.service.onDemandBaseTasks must be less than or equal to spec.scaling.maxTasks",
-	},
+func admissionOnly() map[string][]string {
+	return map[string][]string{
+		"spec": {
+			"spec.scaling.minTasks must be less than or equal to spec.scaling.maxTasks",
+			"spec.service.onDemandBaseTasks must be less than or equal to spec.scaling.maxTasks",
+		},
+	}
 }
 
 // Errors of the conversion.
@@ -59,7 +63,7 @@ type converter struct {
 // convert returns the form schema of the XRD schema node at path.
 func (c *converter) convert(path string, node map[string]any) (map[string]any, error) {
 	out := map[string]any{}
-	for _, k := range copied {
+	for _, k := range copied() {
 		if v, ok := node[k]; ok {
 			out[k] = v
 		}
@@ -172,7 +176,7 @@ func (c *converter) translateRules(path string, node, out map[string]any) error 
 }
 
 func isAdmissionOnly(path, message string) bool {
-	return slices.Contains(admissionOnly[path], message)
+	return slices.Contains(admissionOnly()[path], message)
 }
 
 // negatedTerms reads a conjunction of negated string tests

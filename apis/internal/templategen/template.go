@@ -37,10 +37,12 @@ type page struct {
 
 // pages place every top-level spec field on a form page; a new field must
 // be placed here, or the generation fails.
-var pages = []page{
-	{title: "CatalogApi", description: "The CatalogApi object, who owns it, and what it runs.", meta: true, spec: []string{"environmentSuffix", "image", "region"}},
-	{title: "Capacity", description: "Task count and database size. The defaults are the production stack.", spec: []string{"scaling", "database"}},
-	{title: "Network and environment", description: "VPC range and extra plain environment variables.", spec: []string{"network", "service"}},
+func pages() []page {
+	return []page{
+		{title: "CatalogApi", description: "The CatalogApi object, who owns it, and what it runs.", meta: true, spec: []string{"environmentSuffix", "image", "region"}},
+		{title: "Capacity", description: "Task count and database size. The defaults are the production stack.", spec: []string{"scaling", "database"}},
+		{title: "Network and environment", description: "VPC range and extra plain environment variables.", spec: []string{"network", "service"}},
+	}
 }
 
 // generated are the files the generator writes, by name.
@@ -57,7 +59,7 @@ func generate(xrdYAML []byte) (generated, error) {
 		return nil, err
 	}
 	order := map[string][]string{}
-	fieldOrders("spec", reflect.TypeOf(v1alpha1.CatalogApiSpec{}), order)
+	fieldOrders("spec", reflect.TypeFor[v1alpha1.CatalogApiSpec](), order)
 	c := &converter{order: order}
 	form, err := c.convert("spec", spec)
 	if err != nil {
@@ -107,8 +109,9 @@ func formPages(form map[string]any, checkedByCluster []string) ([]any, error) {
 		required[fmt.Sprint(r)] = true
 	}
 	placed := map[string]bool{}
-	out := make([]any, 0, len(pages))
-	for i, p := range pages {
+	layout := pages()
+	out := make([]any, 0, len(layout))
+	for i, p := range layout {
 		description := p.description
 		if i == 0 && len(checkedByCluster) > 0 {
 			description += " The cluster also checks, when the CatalogApi is applied: " + strings.Join(checkedByCluster, "; ") + "."
@@ -180,7 +183,7 @@ func metaField(name string) map[string]any {
 }
 
 // templateBase is what both templates share.
-func templateBase(name, title, description string, params []any, steps []any, output map[string]any) map[string]any {
+func templateBase(name, title, description string, params, steps []any, output map[string]any) map[string]any {
 	return map[string]any{
 		"apiVersion": "scaffolder.backstage.io/v1beta3",
 		"kind":       "Template",
@@ -298,7 +301,7 @@ func manifest(v string) string {
 	fmt.Fprintf(&b, "    terasky.backstage.io/owner: %s\n", ref("owner"))
 	fmt.Fprintf(&b, "    {%%- if %s.system %%}\n    terasky.backstage.io/system: %s\n    {%%- endif %%}\n", v, ref("system"))
 	b.WriteString("spec:\n")
-	for _, p := range pages {
+	for _, p := range pages() {
 		for _, name := range p.spec {
 			fmt.Fprintf(&b, "  {%%- if %s.%s is defined %%}\n  %s: %s\n  {%%- endif %%}\n", v, name, name, ref(name))
 		}

@@ -25,7 +25,7 @@ func TestTemplatesMatchTheXRD(t *testing.T) {
 		t.Errorf("generated %d files, want the two templates and the skeleton", len(files))
 	}
 	for name, want := range files {
-		got, err := os.ReadFile(filepath.Join("../../../backstage", name))
+		got, err := os.ReadFile(filepath.Join("..", "..", "..", "backstage", name))
 		if err != nil {
 			t.Fatalf("%v (run go generate -tags generate ./apis)", err)
 		}
@@ -65,7 +65,7 @@ func TestCELRules(t *testing.T) {
 		},
 		"admission only": {
 			path:    "spec",
-			rules:   []any{map[string]any{"rule": "self.a <= self.b", "message": admissionOnly["spec"][0]}},
+			rules:   []any{map[string]any{"rule": "self.a <= self.b", "message": admissionOnly()["spec"][0]}},
 			cluster: 1,
 		},
 		"unknown rule": {

@@ -1,6 +1,9 @@
 package main
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // toXRD maps a CRD (as generic YAML) to a Crossplane v2 XRD. Only the spec
 // and status of the schema are kept: Crossplane adds apiVersion, kind,
@@ -8,15 +11,15 @@ import "fmt"
 func toXRD(crd map[string]any) (map[string]any, error) {
 	spec, ok := crd["spec"].(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("CRD has no spec")
+		return nil, errors.New("CRD has no spec")
 	}
 	versions, ok := spec["versions"].([]any)
 	if !ok || len(versions) != 1 {
-		return nil, fmt.Errorf("CRD must have exactly one version")
+		return nil, errors.New("CRD must have exactly one version")
 	}
 	v, ok := versions[0].(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("CRD version is not an object")
+		return nil, errors.New("CRD version is not an object")
 	}
 	schema, err := xrdSchema(v)
 	if err != nil {
@@ -74,15 +77,15 @@ func portalAnnotations() map[string]any {
 func xrdSchema(v map[string]any) (map[string]any, error) {
 	s, ok := v["schema"].(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("CRD version has no schema")
+		return nil, errors.New("CRD version has no schema")
 	}
 	o, ok := s["openAPIV3Schema"].(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("CRD version has no openAPIV3Schema")
+		return nil, errors.New("CRD version has no openAPIV3Schema")
 	}
 	props, ok := o["properties"].(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("CRD schema has no properties")
+		return nil, errors.New("CRD schema has no properties")
 	}
 	out := map[string]any{
 		"type":        "object",

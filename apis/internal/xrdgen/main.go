@@ -26,7 +26,7 @@ func main() {
 func run(crdPath, out string) error {
 	raw, err := os.ReadFile(crdPath)
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot read the CRD: %w", err)
 	}
 	crd := map[string]any{}
 	if err := yaml.Unmarshal(raw, &crd); err != nil {
@@ -38,7 +38,10 @@ func run(crdPath, out string) error {
 	}
 	b, err := yaml.Marshal(xrd)
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot encode the XRD: %w", err)
 	}
-	return os.WriteFile(out, append([]byte(header), b...), 0o600)
+	if err := os.WriteFile(out, append([]byte(header), b...), 0o600); err != nil {
+		return fmt.Errorf("cannot write the XRD: %w", err)
+	}
+	return nil
 }

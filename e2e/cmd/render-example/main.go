@@ -168,7 +168,7 @@ func serveFunction(ctx context.Context, d dirs, bin string, logf func(string, ..
 
 // renderPhase renders one phase to <render>/<phase>.yaml, and its composed
 // resources (the render without its results) to <phase>.resources.yaml.
-func renderPhase(ctx context.Context, d dirs, cli, functions string, p e2e.Phase, logf func(string, ...any)) ([]byte, string, error) {
+func renderPhase(ctx context.Context, d dirs, cli, functions string, p e2e.Phase, logf func(string, ...any)) (rendered []byte, resourcesFile string, err error) {
 	out, stderr, err := e2e.RunCLI(ctx, cli, renderTimeout, e2e.RenderArgs(d.root, functions, p)...)
 	if err != nil {
 		return nil, "", fmt.Errorf("crossplane render failed in %s: %w\n%s", p.Name, err, stderr)
