@@ -100,7 +100,7 @@ func TestContractKinds(t *testing.T) {
 		}
 	}
 	for k, o := range stack {
-		g := strings.Split(o["apiVersion"].(string), "/")[0]
+		g, _, _ := strings.Cut(o["apiVersion"].(string), "/")
 		if !strings.HasSuffix(g, ".aws.m.upbound.io") && g != "protection.crossplane.io" {
 			t.Errorf("%s: %s is not a namespaced provider-aws kind", k, o["apiVersion"])
 		}

@@ -8,11 +8,12 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/crossplane/function-sdk-go/errors"
-	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/go-json-experiment/json"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	"github.com/crossplane/function-sdk-go/resource/composed"
 
 	"github.com/platform/function-catalog-api/internal/pbarena"
 )
@@ -132,22 +133,22 @@ func (p *jsonParser) value() (*structpb.Value, error) {
 	if p.i >= len(p.b) {
 		return nil, p.errorf("unexpected end")
 	}
-	switch c := p.b[p.i]; {
-	case c == '{':
+	switch c := p.b[p.i]; c {
+	case '{':
 		return p.object()
-	case c == '[':
+	case '[':
 		return p.array()
-	case c == '"':
+	case '"':
 		s, err := p.str()
 		if err != nil {
 			return nil, err
 		}
 		return p.a.String(s), nil
-	case c == 't':
+	case 't':
 		return p.literal("true", structpb.NewBoolValue(true))
-	case c == 'f':
+	case 'f':
 		return p.literal("false", structpb.NewBoolValue(false))
-	case c == 'n':
+	case 'n':
 		return p.literal("null", structpb.NewNullValue())
 	default:
 		return p.number()

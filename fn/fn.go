@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"maps"
 
+	"google.golang.org/protobuf/types/known/structpb"
+
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -14,7 +16,6 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/crossplane/function-sdk-go/response"
-	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
 	"github.com/platform/function-catalog-api/internal/pbarena"
@@ -214,7 +215,7 @@ func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *S
 	if err != nil {
 		return errors.Wrap(err, "cannot get the desired CatalogApi")
 	}
-	st, err := marshalToStruct(ptr(Status(s, o)), a)
+	st, err := marshalToStruct(new(Status(s, o)), a)
 	if err != nil {
 		return errors.Wrap(err, "cannot convert the CatalogApi status")
 	}

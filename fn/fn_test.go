@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -133,7 +134,7 @@ func TestRunFunctionIsDeterministic(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(a) != string(b) {
+			if !bytes.Equal(a, b) {
 				t.Errorf("two renders of the same request differ (%d vs %d bytes)", len(a), len(b))
 			}
 		})

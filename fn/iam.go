@@ -70,8 +70,8 @@ func serviceRole(s *Spec, key, name, service string) Desired {
 	return Desired{Key: key, AWSName: name, ExternalName: true, Object: &iam.Role{
 		Spec: iam.RoleSpec{ForProvider: iam.RoleParameters{
 			Tags:                s.Tags(name),
-			AssumeRolePolicy:    ptr(assumeRolePolicy(service)),
-			ForceDetachPolicies: ptr(true),
+			AssumeRolePolicy:    new(assumeRolePolicy(service)),
+			ForceDetachPolicies: new(true),
 		}},
 	}}
 }
@@ -80,7 +80,7 @@ func serviceRole(s *Spec, key, name, service string) Desired {
 func inlinePolicy(s *Spec, key, roleKey, name, doc string) Desired {
 	return Desired{Key: key, AWSName: name, ExternalName: true, Object: &iam.RolePolicy{
 		Spec: iam.RolePolicySpec{ForProvider: iam.RolePolicyParameters{
-			Policy:  ptr(doc),
+			Policy:  new(doc),
 			RoleRef: s.Ref(roleKey),
 		}},
 	}}

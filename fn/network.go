@@ -70,11 +70,11 @@ func vpc(s *Spec) Desired {
 	labels, annotations := claimMetadata(s)
 	return Desired{Key: KeyVPC, AWSName: name, Immutable: vpcImmutable(), Labels: labels, Annotations: annotations, Object: &ec2.VPC{
 		Spec: ec2.VPCSpec{ForProvider: ec2.VPCParameters_2{
-			Region:             ptr(s.Region),
+			Region:             new(s.Region),
 			Tags:               s.Tags(name),
-			CidrBlock:          ptr(s.VpcCidr),
-			EnableDNSHostnames: ptr(true),
-			EnableDNSSupport:   ptr(true),
+			CidrBlock:          new(s.VpcCidr),
+			EnableDNSHostnames: new(true),
+			EnableDNSSupport:   new(true),
 		}},
 	}}
 }
@@ -96,14 +96,14 @@ func subnet(s *Spec, i int, public bool) Desired {
 	name := s.Name("subnet-" + kind + "-" + zones[i])
 	return Desired{Key: key, AWSName: name, Object: &ec2.Subnet{
 		Spec: ec2.SubnetSpec{ForProvider: ec2.SubnetParameters_2{
-			Region:           ptr(s.Region),
+			Region:           new(s.Region),
 			Tags:             s.Tags(name),
 			VPCIDRef:         s.Ref(KeyVPC),
-			AvailabilityZone: ptr(s.AZ(i)),
-			CidrBlock:        ptr(cidr),
+			AvailabilityZone: new(s.AZ(i)),
+			CidrBlock:        new(cidr),
 			// Only the ALB and NAT gateways live in public subnets; nothing
 			// there needs an automatic public IP.
-			MapPublicIPOnLaunch: ptr(false),
+			MapPublicIPOnLaunch: new(false),
 		}},
 	}}
 }
@@ -112,7 +112,7 @@ func internetGateway(s *Spec) Desired {
 	name := s.Name("igw")
 	return Desired{Key: KeyInternetGateway, AWSName: name, Object: &ec2.InternetGateway{
 		Spec: ec2.InternetGatewaySpec{ForProvider: ec2.InternetGatewayParameters_2{
-			Region:   ptr(s.Region),
+			Region:   new(s.Region),
 			Tags:     s.Tags(name),
 			VPCIDRef: s.Ref(KeyVPC),
 		}},
@@ -125,9 +125,9 @@ func natEIP(s *Spec, i int) Desired {
 	name := s.Name("eip-nat-" + zones[i])
 	return Desired{Key: KeyEIP(i), AWSName: name, Object: &ec2.EIP{
 		Spec: ec2.EIPSpec{ForProvider: ec2.EIPParameters{
-			Region: ptr(s.Region),
+			Region: new(s.Region),
 			Tags:   s.Tags(name),
-			Domain: ptr("vpc"),
+			Domain: new("vpc"),
 		}},
 	}}
 }
@@ -142,7 +142,7 @@ func natGateway(s *Spec, i int) Desired {
 		Uses: []string{KeyInternetGateway, KeyEIP(i)},
 		Hint: "a NAT gateway usually becomes available within 2 to 5 minutes",
 		Object: &ec2.NATGateway{Spec: ec2.NATGatewaySpec{ForProvider: ec2.NATGatewayParameters_2{
-			Region:          ptr(s.Region),
+			Region:          new(s.Region),
 			Tags:            s.Tags(name),
 			AllocationIDRef: s.Ref(KeyEIP(i)),
 			SubnetIDRef:     s.Ref(KeyPublicSubnet(i)),
@@ -161,7 +161,7 @@ func privateRouteTable(s *Spec, i int) Desired {
 func routeTable(s *Spec, key, name string) Desired {
 	return Desired{Key: key, AWSName: name, Object: &ec2.RouteTable{
 		Spec: ec2.RouteTableSpec{ForProvider: ec2.RouteTableParameters_2{
-			Region:   ptr(s.Region),
+			Region:   new(s.Region),
 			Tags:     s.Tags(name),
 			VPCIDRef: s.Ref(KeyVPC),
 		}},
@@ -171,9 +171,9 @@ func routeTable(s *Spec, key, name string) Desired {
 func publicDefaultRoute(s *Spec) Desired {
 	return Desired{Key: KeyPublicDefaultRoute, Object: &ec2.Route{
 		Spec: ec2.RouteSpec{ForProvider: ec2.RouteParameters_2{
-			Region:               ptr(s.Region),
+			Region:               new(s.Region),
 			RouteTableIDRef:      s.Ref(KeyPublicRouteTable),
-			DestinationCidrBlock: ptr("0.0.0.0/0"),
+			DestinationCidrBlock: new("0.0.0.0/0"),
 			GatewayIDRef:         s.Ref(KeyInternetGateway),
 		}},
 	}}
@@ -188,9 +188,9 @@ func privateDefaultRoute(s *Spec, i int) Desired {
 	}
 	return Desired{Key: KeyPrivateDefaultRoute(i), Object: &ec2.Route{
 		Spec: ec2.RouteSpec{ForProvider: ec2.RouteParameters_2{
-			Region:               ptr(s.Region),
+			Region:               new(s.Region),
 			RouteTableIDRef:      s.Ref(KeyPrivateRouteTable(i)),
-			DestinationCidrBlock: ptr("0.0.0.0/0"),
+			DestinationCidrBlock: new("0.0.0.0/0"),
 			NATGatewayIDRef:      s.Ref(KeyNATGateway(nat)),
 		}},
 	}}
@@ -203,7 +203,7 @@ func routeTableAssociation(s *Spec, i int, public bool) Desired {
 	}
 	return Desired{Key: key, Object: &ec2.RouteTableAssociation{
 		Spec: ec2.RouteTableAssociationSpec{ForProvider: ec2.RouteTableAssociationParameters{
-			Region:          ptr(s.Region),
+			Region:          new(s.Region),
 			RouteTableIDRef: s.Ref(rt),
 			SubnetIDRef:     s.Ref(sn),
 		}},
@@ -244,8 +244,8 @@ func flowLogRole(s *Spec, trust string) Desired {
 	return Desired{Key: KeyFlowLogRole, AWSName: name, ExternalName: true, Object: &iam.Role{
 		Spec: iam.RoleSpec{ForProvider: iam.RoleParameters{
 			Tags:                s.Tags(name),
-			AssumeRolePolicy:    ptr(trust),
-			ForceDetachPolicies: ptr(true),
+			AssumeRolePolicy:    new(trust),
+			ForceDetachPolicies: new(true),
 		}},
 	}}
 }
@@ -272,11 +272,11 @@ func flowLog(s *Spec) Desired {
 	name := s.Name("flow-log")
 	return Desired{Key: KeyFlowLog, AWSName: name, Uses: []string{KeyFlowLogGroup}, Object: &ec2.FlowLog{
 		Spec: ec2.FlowLogSpec{ForProvider: ec2.FlowLogParameters{
-			Region:             ptr(s.Region),
+			Region:             new(s.Region),
 			Tags:               s.Tags(name),
 			VPCIDRef:           s.Ref(KeyVPC),
-			TrafficType:        ptr("ALL"),
-			LogDestinationType: ptr("cloud-watch-logs"),
+			TrafficType:        new("ALL"),
+			LogDestinationType: new("cloud-watch-logs"),
 			LogDestinationRef:  s.Ref(KeyFlowLogGroup),
 			IAMRoleArnRef:      s.Ref(KeyFlowLogRole),
 		}},

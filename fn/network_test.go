@@ -131,9 +131,9 @@ func TestNetworkNATGateways(t *testing.T) {
 			for i := range zones {
 				fp := objectByKey[*ec2.Route](t, b, KeyPrivateDefaultRoute(i)).Spec.ForProvider
 				want := ec2.RouteParameters_2{
-					Region:               ptr("eu-north-1"),
+					Region:               new("eu-north-1"),
 					RouteTableIDRef:      refTo(s, KeyPrivateRouteTable(i)),
-					DestinationCidrBlock: ptr("0.0.0.0/0"),
+					DestinationCidrBlock: new("0.0.0.0/0"),
 					NATGatewayIDRef:      refTo(s, tc.wantRouteNAT[i]),
 				}
 				if diff := cmp.Diff(want, fp); diff != "" {
@@ -148,9 +148,9 @@ func TestNetworkPublicRoute(t *testing.T) {
 	s := testSpec(t)
 	b := buildNetwork(s, nil)
 	want := ec2.RouteParameters_2{
-		Region:               ptr("eu-north-1"),
+		Region:               new("eu-north-1"),
 		RouteTableIDRef:      refTo(s, KeyPublicRouteTable),
-		DestinationCidrBlock: ptr("0.0.0.0/0"),
+		DestinationCidrBlock: new("0.0.0.0/0"),
 		GatewayIDRef:         refTo(s, KeyInternetGateway),
 	}
 	if diff := cmp.Diff(want, objectByKey[*ec2.Route](t, b, KeyPublicDefaultRoute).Spec.ForProvider); diff != "" {
@@ -177,7 +177,7 @@ func TestNetworkRouteTableAssociations(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			fp := objectByKey[*ec2.RouteTableAssociation](t, b, tc.key).Spec.ForProvider
 			want := ec2.RouteTableAssociationParameters{
-				Region:          ptr("eu-north-1"),
+				Region:          new("eu-north-1"),
 				RouteTableIDRef: refTo(s, tc.wantTable),
 				SubnetIDRef:     refTo(s, tc.wantSubnet),
 			}
@@ -192,11 +192,11 @@ func TestNetworkFlowLog(t *testing.T) {
 	s := testSpec(t)
 	b := buildNetwork(s, vpcOwnedBy(t, "123456789012"))
 	want := ec2.FlowLogParameters{
-		Region:             ptr("eu-north-1"),
-		Tags:               map[string]*string{"Environment": ptr("production"), "Project": ptr("catalog-api"), "Name": ptr("flow-log-dev")},
+		Region:             new("eu-north-1"),
+		Tags:               map[string]*string{"Environment": new("production"), "Project": new("catalog-api"), "Name": new("flow-log-dev")},
 		VPCIDRef:           refTo(s, KeyVPC),
-		TrafficType:        ptr("ALL"),
-		LogDestinationType: ptr("cloud-watch-logs"),
+		TrafficType:        new("ALL"),
+		LogDestinationType: new("cloud-watch-logs"),
 		LogDestinationRef:  refTo(s, KeyFlowLogGroup),
 		IAMRoleArnRef:      refTo(s, KeyFlowLogRole),
 	}

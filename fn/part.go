@@ -141,9 +141,8 @@ type Immutable struct {
 // with this key is ready.
 type ReadyCheck func(o Observed, key string) bool
 
-// Pointer helpers: the provider's parameters are pointers throughout.
-
-func ptr[T any](v T) *T { return &v }
+// Pointer helpers: the provider's parameters are pointers throughout; a
+// single value is new(v).
 
 // ptrList converts strings to the []*string the provider uses for lists.
 func ptrList(v ...string) []*string {

@@ -15,18 +15,28 @@ const TeardownPart = "Teardown"
 // do (catalogapi diagram). TestPartOf checks it against a converged render.
 var (
 	partKeys = map[string][]string{
-		"Network": {KeyVPC, KeyInternetGateway, KeyPublicRouteTable, KeyPublicDefaultRoute,
-			KeyFlowLog, KeyFlowLogRole, KeyFlowLogRolePolicy, KeyFlowLogGroup},
-		"Security": {KeySGLoadBalancer, KeySGTasks, KeySGDatabase, KeyRuleALBFromCloudFront, KeyRuleALBToTasks,
-			KeyRuleTasksFromALB, KeyRuleTasksToDatabase, KeyRuleTasksToHTTPS, KeyRuleDatabaseFromTasks},
-		"Logging": {KeyAppLogGroup, KeyDBLogGroup, KeyInsightsLogGroup, KeyLogBucket, KeyLogBucketLifecycle,
-			KeyLogBucketPublicAccess, KeyLogBucketEncryption, KeyLogBucketOwnership, KeyLogBucketPolicy},
+		"Network": {
+			KeyVPC, KeyInternetGateway, KeyPublicRouteTable, KeyPublicDefaultRoute,
+			KeyFlowLog, KeyFlowLogRole, KeyFlowLogRolePolicy, KeyFlowLogGroup,
+		},
+		"Security": {
+			KeySGLoadBalancer, KeySGTasks, KeySGDatabase, KeyRuleALBFromCloudFront, KeyRuleALBToTasks,
+			KeyRuleTasksFromALB, KeyRuleTasksToDatabase, KeyRuleTasksToHTTPS, KeyRuleDatabaseFromTasks,
+		},
+		"Logging": {
+			KeyAppLogGroup, KeyDBLogGroup, KeyInsightsLogGroup, KeyLogBucket, KeyLogBucketLifecycle,
+			KeyLogBucketPublicAccess, KeyLogBucketEncryption, KeyLogBucketOwnership, KeyLogBucketPolicy,
+		},
 		"LoadBalancer": {KeyLoadBalancer, KeyTargetGroup, KeyListener, KeyListenerRule},
 		"Database":     {KeyDBSubnetGroup, KeyDBCluster, KeyDBWriter, KeyDBReader},
-		"Service": {KeyECSCluster, KeyCapacityProviders, KeyExecutionRole, KeyTaskRole,
-			KeyExecutionRolePolicy, KeyService},
-		"Rotation": {KeyRotationEventsRole, KeyRotationEventsPolicy, KeyRotationRedeployRole,
-			KeyRotationRedeployPolicy, KeyRotationStateMachine, KeyRotationRule, KeyRotationTarget},
+		"Service": {
+			KeyECSCluster, KeyCapacityProviders, KeyExecutionRole, KeyTaskRole,
+			KeyExecutionRolePolicy, KeyService,
+		},
+		"Rotation": {
+			KeyRotationEventsRole, KeyRotationEventsPolicy, KeyRotationRedeployRole,
+			KeyRotationRedeployPolicy, KeyRotationStateMachine, KeyRotationRule, KeyRotationTarget,
+		},
 		"Scaling": {KeyScalingTarget, KeyScalingPolicy},
 		"CDN":     {KeyDistribution},
 	}

@@ -213,8 +213,10 @@ func TestPasswordRotationRollsTheTasks(t *testing.T) {
 // each link is the one a rotation needs (checked end to end above).
 func TestRotationChainIsComplete(t *testing.T) {
 	stack := renderedStack(t)
-	for _, k := range []string{KeyRotationRule, KeyRotationTarget, KeyRotationStateMachine, KeyRotationEventsRole,
-		KeyRotationEventsPolicy, KeyRotationRedeployRole, KeyRotationRedeployPolicy, UsageKey(KeyRotationRule, KeyRotationTarget)} {
+	for _, k := range []string{
+		KeyRotationRule, KeyRotationTarget, KeyRotationStateMachine, KeyRotationEventsRole,
+		KeyRotationEventsPolicy, KeyRotationRedeployRole, KeyRotationRedeployPolicy, UsageKey(KeyRotationRule, KeyRotationTarget),
+	} {
 		if _, ok := stack[k]; !ok {
 			t.Errorf("converged stack lacks %s; it has %v", k, slices.Sorted(maps.Keys(stack)))
 		}

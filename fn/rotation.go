@@ -112,11 +112,11 @@ func redeployStateMachine(s *Spec) Desired {
 	name := s.Name("redeploy-on-rotation")
 	return Desired{Key: KeyRotationStateMachine, AWSName: name, ExternalName: true, Object: &sfn.StateMachine{
 		Spec: sfn.StateMachineSpec{ForProvider: sfn.StateMachineParameters{
-			Region:     ptr(s.Region),
+			Region:     new(s.Region),
 			Tags:       s.Tags(name),
-			Type:       ptr("STANDARD"),
+			Type:       new("STANDARD"),
 			RoleArnRef: s.Ref(KeyRotationRedeployRole),
-			Definition: ptr(redeployDefinition(ECSClusterName(s), ECSServiceName(s))),
+			Definition: new(redeployDefinition(ECSClusterName(s), ECSServiceName(s))),
 		}},
 	}}
 }
@@ -239,11 +239,11 @@ func rotationRule(s *Spec, o Observed) (Desired, bool) {
 	name := s.Name("rule-secret-rotation")
 	return Desired{Key: KeyRotationRule, AWSName: name, ExternalName: true, Object: &events.Rule{
 		Spec: events.RuleSpec{ForProvider: events.RuleParameters{
-			Region:       ptr(s.Region),
+			Region:       new(s.Region),
 			Tags:         s.Tags(name),
-			Description:  ptr("RDS rotated the catalog API's database password: roll the ECS service's tasks"),
-			EventPattern: ptr(pattern),
-			State:        ptr("ENABLED"),
+			Description:  new("RDS rotated the catalog API's database password: roll the ECS service's tasks"),
+			EventPattern: new(pattern),
+			State:        new("ENABLED"),
 		}},
 	}}, true
 }
@@ -253,10 +253,10 @@ func rotationRule(s *Spec, o Observed) (Desired, bool) {
 func rotationTarget(s *Spec, stateMachineARN string) Desired {
 	return Desired{Key: KeyRotationTarget, Uses: []string{KeyRotationRule}, Object: &events.Target{
 		Spec: events.TargetSpec{ForProvider: events.TargetParameters{
-			Region:     ptr(s.Region),
+			Region:     new(s.Region),
 			RuleRef:    s.Ref(KeyRotationRule),
-			TargetID:   ptr(rotationTargetID),
-			Arn:        ptr(stateMachineARN),
+			TargetID:   new(rotationTargetID),
+			Arn:        new(stateMachineARN),
 			RoleArnRef: s.Ref(KeyRotationEventsRole),
 		}},
 	}}

@@ -80,9 +80,9 @@ func ecsCluster(s *Spec) Desired {
 	name := ECSClusterName(s)
 	return Desired{Key: KeyECSCluster, AWSName: name, ExternalName: true, Uses: []string{KeyInsightsLogGroup}, Object: &ecs.Cluster{
 		Spec: ecs.ClusterSpec{ForProvider: ecs.ClusterParameters{
-			Region:  ptr(s.Region),
+			Region:  new(s.Region),
 			Tags:    s.Tags(name),
-			Setting: []ecs.SettingParameters{{Name: ptr("containerInsights"), Value: ptr("enabled")}},
+			Setting: []ecs.SettingParameters{{Name: new("containerInsights"), Value: new("enabled")}},
 		}},
 	}}
 }
@@ -94,11 +94,11 @@ func ecsCluster(s *Spec) Desired {
 func capacityProviders(s *Spec) Desired {
 	return Desired{Key: KeyCapacityProviders, Object: &ecs.ClusterCapacityProviders{
 		Spec: ecs.ClusterCapacityProvidersSpec{ForProvider: ecs.ClusterCapacityProvidersParameters{
-			Region:            ptr(s.Region),
+			Region:            new(s.Region),
 			ClusterNameRef:    s.Ref(KeyECSCluster),
 			CapacityProviders: ptrList(CapacityProvider, OnDemandCapacityProvider),
 			DefaultCapacityProviderStrategy: []ecs.DefaultCapacityProviderStrategyParameters{
-				{CapacityProvider: ptr(CapacityProvider), Weight: f64(1)},
+				{CapacityProvider: new(CapacityProvider), Weight: f64(1)},
 			},
 		}},
 	}}
@@ -234,7 +234,7 @@ func ecsService(s *Spec, taskDefinitionKey string) Desired {
 		Object: &ecs.Service{Spec: ecs.ServiceSpec{
 			ManagedResourceSpec: xpv2.ManagedResourceSpec{ManagementPolicies: serviceManagementPolicies()},
 			ForProvider: ecs.ServiceParameters{
-				Region:     ptr(s.Region),
+				Region:     new(s.Region),
 				Tags:       s.Tags(name),
 				ClusterRef: s.Ref(KeyECSCluster),
 				// Resolved on every reconcile: a new task definition has a
@@ -248,35 +248,35 @@ func ecsService(s *Spec, taskDefinitionKey string) Desired {
 				// (or, before 6.x, replaces the service for) a strategy
 				// change without force_new_deployment. With it, every
 				// update the provider makes starts a deployment.
-				ForceNewDeployment: ptr(true),
+				ForceNewDeployment: new(true),
 				NetworkConfiguration: &ecs.ServiceNetworkConfigurationParameters{
 					SubnetRefs:        s.Refs(KeyPrivateSubnet(0), KeyPrivateSubnet(1)),
 					SecurityGroupRefs: s.Refs(KeySGTasks),
-					AssignPublicIP:    ptr(false),
+					AssignPublicIP:    new(false),
 				},
 				LoadBalancer: []ecs.LoadBalancerParameters{{
 					TargetGroupArnRef: s.Ref(KeyTargetGroup),
-					ContainerName:     ptr(ContainerName),
+					ContainerName:     new(ContainerName),
 					ContainerPort:     f64(ContainerPort),
 				}},
 				HealthCheckGracePeriodSeconds: f64(HealthCheckGracePeriod),
 				DeploymentCircuitBreaker: &ecs.DeploymentCircuitBreakerParameters{
-					Enable:   ptr(true),
-					Rollback: ptr(true),
+					Enable:   new(true),
+					Rollback: new(true),
 				},
 				// Rolling deployments start the new tasks before stopping
 				// the old ones: capacity never drops below desiredCount.
 				DeploymentMinimumHealthyPercent: f64(100),
 				DeploymentMaximumPercent:        f64(200),
-				PropagateTags:                   ptr("SERVICE"),
-				EnableEcsManagedTags:            ptr(true),
+				PropagateTags:                   new("SERVICE"),
+				EnableEcsManagedTags:            new(true),
 				// The stack must be deletable while tasks still run.
-				ForceDelete: ptr(true),
+				ForceDelete: new(true),
 				// The provider's create and update end only when ECS
 				// reports the deployment successful: the only way
 				// provider-aws tells that a deployment has ended
 				// (rollout.go, rolloutSettled).
-				WaitForSteadyState: ptr(true),
+				WaitForSteadyState: new(true),
 			},
 			InitProvider: ecs.ServiceInitParameters{DesiredCount: f64(s.MinTasks)},
 		}},
@@ -288,12 +288,12 @@ func ecsService(s *Spec, taskDefinitionKey string) Desired {
 // of a strategy may have one), and a provider with weight 0 takes no tasks
 // beyond its base.
 func capacityProviderStrategy(onDemand int) []ecs.CapacityProviderStrategyParameters {
-	spot := ecs.CapacityProviderStrategyParameters{CapacityProvider: ptr(CapacityProvider), Weight: f64(1)}
+	spot := ecs.CapacityProviderStrategyParameters{CapacityProvider: new(CapacityProvider), Weight: f64(1)}
 	if onDemand == 0 {
 		return []ecs.CapacityProviderStrategyParameters{spot}
 	}
 	return []ecs.CapacityProviderStrategyParameters{
-		{CapacityProvider: ptr(OnDemandCapacityProvider), Base: f64(onDemand), Weight: f64(0)},
+		{CapacityProvider: new(OnDemandCapacityProvider), Base: f64(onDemand), Weight: f64(0)},
 		spot,
 	}
 }

@@ -306,8 +306,8 @@ func TestServiceValues(t *testing.T) {
 	fp := svc.Spec.ForProvider
 	always := xpv1.ResolvePolicyAlways
 	checkValues(t, map[string]gotWant{
-		"CapacityProviderStrategy":  {fp.CapacityProviderStrategy, []ecs.CapacityProviderStrategyParameters{{CapacityProvider: ptr("FARGATE_SPOT"), Weight: f64(1)}}},
-		"ForceNewDeployment":        {fp.ForceNewDeployment, ptr(true)},
+		"CapacityProviderStrategy":  {fp.CapacityProviderStrategy, []ecs.CapacityProviderStrategyParameters{{CapacityProvider: new("FARGATE_SPOT"), Weight: f64(1)}}},
+		"ForceNewDeployment":        {fp.ForceNewDeployment, new(true)},
 		"NoLaunchType":              {fp.LaunchType, (*string)(nil)},
 		"NoForProviderDesiredCount": {fp.DesiredCount, (*float64)(nil)},
 		"InitProviderDesiredCount":  {svc.Spec.InitProvider.DesiredCount, f64(3)},
@@ -321,12 +321,12 @@ func TestServiceValues(t *testing.T) {
 		"Network": {fp.NetworkConfiguration, &ecs.ServiceNetworkConfigurationParameters{
 			SubnetRefs:        s.Refs(KeyPrivateSubnet(0), KeyPrivateSubnet(1)),
 			SecurityGroupRefs: s.Refs(KeySGTasks),
-			AssignPublicIP:    ptr(false),
+			AssignPublicIP:    new(false),
 		}},
 		"LoadBalancer": {fp.LoadBalancer, []ecs.LoadBalancerParameters{{
-			TargetGroupArnRef: s.Ref(KeyTargetGroup), ContainerName: ptr("catalog-api"), ContainerPort: f64(3000),
+			TargetGroupArnRef: s.Ref(KeyTargetGroup), ContainerName: new("catalog-api"), ContainerPort: f64(3000),
 		}}},
-		"CircuitBreaker":      {fp.DeploymentCircuitBreaker, &ecs.DeploymentCircuitBreakerParameters{Enable: ptr(true), Rollback: ptr(true)}},
+		"CircuitBreaker":      {fp.DeploymentCircuitBreaker, &ecs.DeploymentCircuitBreakerParameters{Enable: new(true), Rollback: new(true)}},
 		"GracePeriod":         {*fp.HealthCheckGracePeriodSeconds, 60.0},
 		"MinHealthy":          {*fp.DeploymentMinimumHealthyPercent, 100.0},
 		"MaxPercent":          {*fp.DeploymentMaximumPercent, 200.0},
@@ -343,17 +343,17 @@ func TestServiceValues(t *testing.T) {
 // provider that has one, weight 0 so it takes nothing beyond), the rest on
 // FARGATE_SPOT; 0 keeps the Spot-only strategy.
 func TestOnDemandBaseTasks(t *testing.T) {
-	spot := ecs.CapacityProviderStrategyParameters{CapacityProvider: ptr("FARGATE_SPOT"), Weight: f64(1)}
+	spot := ecs.CapacityProviderStrategyParameters{CapacityProvider: new("FARGATE_SPOT"), Weight: f64(1)}
 	cases := map[string]struct {
 		onDemand int64
 		want     []ecs.CapacityProviderStrategyParameters
 	}{
 		"Zero": {want: []ecs.CapacityProviderStrategyParameters{spot}},
 		"Two": {onDemand: 2, want: []ecs.CapacityProviderStrategyParameters{
-			{CapacityProvider: ptr("FARGATE"), Base: f64(2), Weight: f64(0)}, spot,
+			{CapacityProvider: new("FARGATE"), Base: f64(2), Weight: f64(0)}, spot,
 		}},
 		"AllOfMax": {onDemand: 10, want: []ecs.CapacityProviderStrategyParameters{
-			{CapacityProvider: ptr("FARGATE"), Base: f64(10), Weight: f64(0)}, spot,
+			{CapacityProvider: new("FARGATE"), Base: f64(10), Weight: f64(0)}, spot,
 		}},
 	}
 	for name, tc := range cases {
@@ -382,10 +382,10 @@ func TestECSClusterAndCapacityProviders(t *testing.T) {
 	cluster := objectByKey[*ecs.Cluster](t, b, KeyECSCluster)
 	cp := objectByKey[*ecs.ClusterCapacityProviders](t, b, KeyCapacityProviders)
 	checkValues(t, map[string]gotWant{
-		"ContainerInsights": {cluster.Spec.ForProvider.Setting, []ecs.SettingParameters{{Name: ptr("containerInsights"), Value: ptr("enabled")}}},
+		"ContainerInsights": {cluster.Spec.ForProvider.Setting, []ecs.SettingParameters{{Name: new("containerInsights"), Value: new("enabled")}}},
 		"Providers":         {cp.Spec.ForProvider.CapacityProviders, ptrList("FARGATE_SPOT", "FARGATE")},
 		"DefaultStrategy": {cp.Spec.ForProvider.DefaultCapacityProviderStrategy, []ecs.DefaultCapacityProviderStrategyParameters{
-			{CapacityProvider: ptr("FARGATE_SPOT"), Weight: f64(1)},
+			{CapacityProvider: new("FARGATE_SPOT"), Weight: f64(1)},
 		}},
 		"ClusterRef": {cp.Spec.ForProvider.ClusterNameRef.Name, s.ObjectName(KeyECSCluster)},
 	})

@@ -161,23 +161,23 @@ func taskDefinition(s *Spec, in taskInputs) Desired {
 	c := newTaskDefinitionContent(s, in)
 	return Desired{Key: c.key(), AWSName: c.Family, Object: &ecs.TaskDefinition{
 		Spec: ecs.TaskDefinitionSpec{ForProvider: ecs.TaskDefinitionParameters{
-			Region:                  ptr(s.Region),
+			Region:                  new(s.Region),
 			Tags:                    s.Tags(c.Family),
-			Family:                  ptr(c.Family),
-			CPU:                     ptr(c.CPU),
-			Memory:                  ptr(c.Memory),
-			NetworkMode:             ptr(c.NetworkMode),
+			Family:                  new(c.Family),
+			CPU:                     new(c.CPU),
+			Memory:                  new(c.Memory),
+			NetworkMode:             new(c.NetworkMode),
 			RequiresCompatibilities: ptrList(c.RequiresCompatibilities...),
 			RuntimePlatform: &ecs.RuntimePlatformParameters{
-				OperatingSystemFamily: ptr(c.OperatingSystemFamily),
-				CPUArchitecture:       ptr(c.CPUArchitecture),
+				OperatingSystemFamily: new(c.OperatingSystemFamily),
+				CPUArchitecture:       new(c.CPUArchitecture),
 			},
 			ExecutionRoleArnRef: s.Ref(KeyExecutionRole),
 			// taskRoleArn has no reference field in provider-aws: the ARN
 			// is read from the observed role.
-			TaskRoleArn:          ptr(c.TaskRoleARN),
-			ContainerDefinitions: ptr(c.ContainerDefinitions),
-			SkipDestroy:          ptr(false),
+			TaskRoleArn:          new(c.TaskRoleARN),
+			ContainerDefinitions: new(c.ContainerDefinitions),
+			SkipDestroy:          new(false),
 		}},
 	}}
 }

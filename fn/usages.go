@@ -17,7 +17,8 @@ import (
 type Usage struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
-	Spec              UsageSpec `json:"spec"`
+
+	Spec UsageSpec `json:"spec"`
 }
 
 // UsageSpec says which resource is used by which.

@@ -303,8 +303,8 @@ func testResource(t *testing.T, group, kind, key string, forProvider map[string]
 // fieldAt returns the value at a dotted path ("\." escapes a dot; numbers
 // index lists), or nil.
 func fieldAt(obj any, path string) any {
-	parts := strings.Split(strings.ReplaceAll(path, `\.`, "\x00"), ".")
-	for _, p := range parts {
+	parts := strings.SplitSeq(strings.ReplaceAll(path, `\.`, "\x00"), ".")
+	for p := range parts {
 		p = strings.ReplaceAll(p, "\x00", ".")
 		switch v := obj.(type) {
 		case map[string]any:
