@@ -1,6 +1,8 @@
 package fn
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -235,41 +237,40 @@ func TestContractSecurityAndTeardown(t *testing.T) {
 	}
 }
 
-var (
-	schemasOnce sync.Once
-	schemas     map[string]map[string]any
-	schemasErr  error
-)
+// loadSchemasOnce loads the provider's schemas once per test binary: every
+// contract test reads them.
+var loadSchemasOnce = sync.OnceValues(loadProviderSchemas)
 
 // providerSchemas loads, from the provider-aws module's CRDs, the
 // spec.forProvider schema of every namespaced kind: group/Kind -> schema.
 func providerSchemas(t *testing.T) map[string]map[string]any {
 	t.Helper()
-	schemasOnce.Do(func() { schemas, schemasErr = loadProviderSchemas() })
-	if schemasErr != nil {
-		t.Fatal(schemasErr)
+	schemas, err := loadSchemasOnce()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return schemas
 }
 
 func loadProviderSchemas() (map[string]map[string]any, error) {
-	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/upbound/provider-aws/v2").Output()
+	const module = "github.com/upbound/provider-aws/v2"
+	dir, err := exec.CommandContext(context.Background(), "go", "list", "-m", "-f", "{{.Dir}}", module).Output()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot find the directory of %s: %w", module, err)
 	}
 	files, err := filepath.Glob(filepath.Join(strings.TrimSpace(string(dir)), "package", "crds", "*.aws.m.upbound.io_*.yaml"))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot list the provider's CRDs: %w", err)
 	}
 	out := map[string]map[string]any{}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("cannot read CRD: %w", err)
 		}
 		crd := map[string]any{}
 		if err := yaml.Unmarshal(b, &crd); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("cannot parse CRD %s: %w", f, err)
 		}
 		kind := str(crd, "spec.group") + "/" + str(crd, "spec.names.kind")
 		if fp, ok := val(crd, "spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.forProvider").(map[string]any); ok {

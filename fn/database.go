@@ -27,7 +27,7 @@ const (
 
 // databaseLogExports are the logs the Aurora cluster exports to CloudWatch
 // Logs; the logging part owns their log group (DatabaseLogGroupName).
-var databaseLogExports = []string{"postgresql"}
+func databaseLogExports() []string { return []string{"postgresql"} }
 
 // buildDatabase renders Aurora PostgreSQL in the private subnets: a DB
 // subnet group, the cluster with an RDS-managed master password (the
@@ -97,7 +97,7 @@ func dbCluster(s *Spec, o Observed) Desired {
 			DeletionProtection: new(false),
 			SkipFinalSnapshot:  new(true),
 
-			EnabledCloudwatchLogsExports: ptrList(databaseLogExports...),
+			EnabledCloudwatchLogsExports: ptrList(databaseLogExports()...),
 			DBSubnetGroupNameRef:         s.Ref(KeyDBSubnetGroup),
 			VPCSecurityGroupIDRefs:       s.Refs(KeySGDatabase),
 			ApplyImmediately:             new(true),

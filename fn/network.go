@@ -26,20 +26,24 @@ const (
 	keyPrivateRTAPrefix    = "route-table-association-private-"
 )
 
-// zones are the suffixes of the per-AZ keys, in AZ order.
-var zones = [2]string{"a", "b"}
+// zoneCount is the number of AZs the stack spans; zone(i) is the suffix of
+// the i-th AZ's keys, in AZ order.
+const zoneCount = 2
+
+// zone is the suffix of the i-th AZ's keys and names.
+func zone(i int) string { return [zoneCount]string{"a", "b"}[i] }
 
 // Per-AZ keys.
-func KeyPublicSubnet(i int) string  { return keyPublicSubnetPrefix + zones[i] }
-func KeyPrivateSubnet(i int) string { return keyPrivateSubnetPrefix + zones[i] }
-func KeyEIP(i int) string           { return keyEIPPrefix + zones[i] }
-func KeyNATGateway(i int) string    { return keyNATPrefix + zones[i] }
+func KeyPublicSubnet(i int) string  { return keyPublicSubnetPrefix + zone(i) }
+func KeyPrivateSubnet(i int) string { return keyPrivateSubnetPrefix + zone(i) }
+func KeyEIP(i int) string           { return keyEIPPrefix + zone(i) }
+func KeyNATGateway(i int) string    { return keyNATPrefix + zone(i) }
 func KeyPrivateRouteTable(i int) string {
-	return keyPrivateRTPrefix + zones[i]
+	return keyPrivateRTPrefix + zone(i)
 }
-func KeyPrivateDefaultRoute(i int) string { return keyPrivateRoutePrefix + zones[i] }
-func KeyPublicRTA(i int) string           { return keyPublicRTAPrefix + zones[i] }
-func KeyPrivateRTA(i int) string          { return keyPrivateRTAPrefix + zones[i] }
+func KeyPrivateDefaultRoute(i int) string { return keyPrivateRoutePrefix + zone(i) }
+func KeyPublicRTA(i int) string           { return keyPublicRTAPrefix + zone(i) }
+func KeyPrivateRTA(i int) string          { return keyPrivateRTAPrefix + zone(i) }
 
 // buildNetwork renders the VPC over two AZs: a public and a private subnet
 // in each, an internet gateway, NAT gateway(s) with Elastic IPs, route
@@ -47,7 +51,7 @@ func KeyPrivateRTA(i int) string          { return keyPrivateRTAPrefix + zones[i
 func buildNetwork(s *Spec, o Observed) Built {
 	var b Built
 	b.Add(vpc(s), internetGateway(s), publicRouteTable(s), publicDefaultRoute(s))
-	for i := range zones {
+	for i := range zoneCount {
 		b.Add(subnet(s, i, true), subnet(s, i, false), routeTableAssociation(s, i, true))
 		b.Add(privateRouteTable(s, i), privateDefaultRoute(s, i), routeTableAssociation(s, i, false))
 		if i == 0 || s.NAT == NATPerAZ {
@@ -93,7 +97,7 @@ func subnet(s *Spec, i int, public bool) Desired {
 	if public {
 		key, kind, cidr = KeyPublicSubnet(i), "public", s.PublicSubnetCidrs[i]
 	}
-	name := s.Name("subnet-" + kind + "-" + zones[i])
+	name := s.Name("subnet-" + kind + "-" + zone(i))
 	return Desired{Key: key, AWSName: name, Object: &ec2.Subnet{
 		Spec: ec2.SubnetSpec{ForProvider: ec2.SubnetParameters_2{
 			Region:           new(s.Region),
@@ -122,7 +126,7 @@ func internetGateway(s *Spec) Desired {
 // natEIP is the Elastic IP of AZ i's NAT gateway, which uses it: an address
 // in use cannot be released.
 func natEIP(s *Spec, i int) Desired {
-	name := s.Name("eip-nat-" + zones[i])
+	name := s.Name("eip-nat-" + zone(i))
 	return Desired{Key: KeyEIP(i), AWSName: name, Object: &ec2.EIP{
 		Spec: ec2.EIPSpec{ForProvider: ec2.EIPParameters{
 			Region: new(s.Region),
@@ -136,7 +140,7 @@ func natEIP(s *Spec, i int) Desired {
 // internet gateway from being detached, and AWS refuses to release its
 // Elastic IP while it exists: both must outlive it.
 func natGateway(s *Spec, i int) Desired {
-	name := s.Name("nat-" + zones[i])
+	name := s.Name("nat-" + zone(i))
 	return Desired{
 		Key: KeyNATGateway(i), AWSName: name,
 		Uses: []string{KeyInternetGateway, KeyEIP(i)},
@@ -155,7 +159,7 @@ func publicRouteTable(s *Spec) Desired {
 }
 
 func privateRouteTable(s *Spec, i int) Desired {
-	return routeTable(s, KeyPrivateRouteTable(i), s.Name("rtb-private-"+zones[i]))
+	return routeTable(s, KeyPrivateRouteTable(i), s.Name("rtb-private-"+zone(i)))
 }
 
 func routeTable(s *Spec, key, name string) Desired {

@@ -128,7 +128,7 @@ func TestNetworkNATGateways(t *testing.T) {
 					t.Errorf("%s allocationIdRef (-want +got):\n%s", key, diff)
 				}
 			}
-			for i := range zones {
+			for i := range zoneCount {
 				fp := objectByKey[*ec2.Route](t, b, KeyPrivateDefaultRoute(i)).Spec.ForProvider
 				want := ec2.RouteParameters_2{
 					Region:               new("eu-north-1"),
@@ -137,7 +137,7 @@ func TestNetworkNATGateways(t *testing.T) {
 					NATGatewayIDRef:      refTo(s, tc.wantRouteNAT[i]),
 				}
 				if diff := cmp.Diff(want, fp); diff != "" {
-					t.Errorf("private route %s (-want +got):\n%s", zones[i], diff)
+					t.Errorf("private route %s (-want +got):\n%s", zone(i), diff)
 				}
 			}
 		})

@@ -17,7 +17,9 @@ import (
 
 // testTaskInputs are the task definition's inputs observedDatabase and
 // observedTaskRole report.
-var testTaskInputs = taskInputs{testDBEndpoint, testDBSecretARN, testTaskRoleARN}
+func testTaskInputs() taskInputs {
+	return taskInputs{testDBEndpoint, testDBSecretARN, testTaskRoleARN}
+}
 
 // observedTaskRole is the task role once IAM has created it.
 func observedTaskRole() observedResource {
@@ -153,7 +155,7 @@ func TestServicePhases(t *testing.T) {
 			want := slices.Clone(always)
 			for _, k := range tc.wantKeys {
 				if k == "TD" {
-					k = KeyTaskDefinition(newTaskDefinitionContent(s, testTaskInputs).hash())
+					k = KeyTaskDefinition(newTaskDefinitionContent(s, testTaskInputs()).hash())
 				}
 				want = append(want, k)
 			}
@@ -246,7 +248,7 @@ func TestContainerDefinition(t *testing.T) {
 }
 
 func TestTaskDefinitionKey(t *testing.T) {
-	in := testTaskInputs
+	in := testTaskInputs()
 	base := KeyTaskDefinition(newTaskDefinitionContent(testSpec(t), in).hash())
 	cases := map[string]struct {
 		reason     string
@@ -471,7 +473,7 @@ func taskDefinitionAsObserved(t *testing.T, s *Spec, in taskInputs, created time
 
 func TestTaskDefinitionFallsBackToObserved(t *testing.T) {
 	s := testSpec(t)
-	in := testTaskInputs
+	in := testTaskInputs()
 	prev := taskDefinitionAsObserved(t, s, in, time.Unix(100, 0))
 	// The database, role and service exist but report nothing (for example
 	// right after a restore): the task definition must still render, the same.
@@ -494,7 +496,7 @@ func TestTaskDefinitionFallsBackToObserved(t *testing.T) {
 }
 
 func TestOnlyCurrentTaskDefinitionRendered(t *testing.T) {
-	in := testTaskInputs
+	in := testTaskInputs()
 	old := taskDefinitionAsObserved(t, testSpec(t, withSpecField("image", "nginx:1.25")), in, time.Unix(100, 0))
 	prev := taskDefinitionAsObserved(t, testSpec(t, withSpecField("image", "nginx:1.26")), in, time.Unix(200, 0))
 	s := testSpec(t, withSpecField("image", "nginx:1.27"))
@@ -511,7 +513,7 @@ func TestOnlyCurrentTaskDefinitionRendered(t *testing.T) {
 }
 
 func TestObservedTaskDefinitionsNewestFirst(t *testing.T) {
-	in := testTaskInputs
+	in := testTaskInputs()
 	a := taskDefinitionAsObserved(t, testSpec(t, withSpecField("image", "nginx:1.25")), in, time.Unix(300, 0))
 	b := taskDefinitionAsObserved(t, testSpec(t, withSpecField("image", "nginx:1.26")), in, time.Unix(100, 0))
 	got := observedTaskDefinitions(observedOf(t, b, a, observedDatabase()))
