@@ -35,7 +35,7 @@ func buildCDN(s *Spec, o Observed) Built {
 	var b Built
 	origin := distributionOrigin(o)
 	if origin == "" {
-		b.Wait("waiting for the load balancer's DNS name (status.atProvider.dnsName of %s) before creating the CloudFront distribution", KeyLoadBalancer)
+		b.Waitf("waiting for the load balancer's DNS name (status.atProvider.dnsName of %s) before creating the CloudFront distribution", KeyLoadBalancer)
 		return b
 	}
 	b.Add(distribution(s, origin))

@@ -205,6 +205,7 @@ func toStack(rsp *fnv1.RunFunctionResponse) stack {
 }
 
 func deepCopy(t *testing.T, s stack) stack {
+	t.Helper()
 	b, err := json.Marshal(s)
 	if err != nil {
 		t.Fatal(err)

@@ -366,5 +366,5 @@ func (p *jsonParser) hex4() (rune, error) {
 		return 0, p.errorf("invalid \\u escape")
 	}
 	p.i += 4
-	return rune(n), nil //nolint:gosec // G115: bit size 16 bounds n to 0xFFFF, which a rune holds.
+	return rune(n), nil // bit size 16: n fits a rune
 }

@@ -41,11 +41,11 @@ func newRequest(xr string, observed map[string]*fnv1.Resource) *fnv1.RunFunction
 	return withOriginKey(req, "test-origin-verify-key")
 }
 
-func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
-	t.Helper()
+func run(tb testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
+	tb.Helper()
 	rsp, err := NewFunction(logging.NewNopLogger()).RunFunction(context.Background(), req)
 	if err != nil {
-		t.Fatalf("RunFunction returned an error (errors must be Fatal results): %v", err)
+		tb.Fatalf("RunFunction returned an error (errors must be Fatal results): %v", err)
 	}
 	return rsp
 }

@@ -40,7 +40,7 @@ func buildLoadBalancer(s *Spec, o Observed) Built {
 	var b Built
 	logs := accessLogsReady(o)
 	if !logs {
-		b.Wait("waiting for the access-log bucket policy (%s) to become Ready before the load balancer enables access logs", KeyLogBucketPolicy)
+		b.Waitf("waiting for the access-log bucket policy (%s) to become Ready before the load balancer enables access logs", KeyLogBucketPolicy)
 	}
 	b.Add(loadBalancer(s, logs), targetGroup(s), listener(s), listenerRule(s))
 	return b

@@ -33,7 +33,7 @@ const zoneCount = 2
 // zone is the suffix of the i-th AZ's keys and names.
 func zone(i int) string { return [zoneCount]string{"a", "b"}[i] }
 
-// Per-AZ keys.
+// KeyPublicSubnet and the functions below are the per-AZ keys.
 func KeyPublicSubnet(i int) string  { return keyPublicSubnetPrefix + zone(i) }
 func KeyPrivateSubnet(i int) string { return keyPrivateSubnetPrefix + zone(i) }
 func KeyEIP(i int) string           { return keyEIPPrefix + zone(i) }
@@ -61,7 +61,7 @@ func buildNetwork(s *Spec, o Observed) Built {
 	b.Add(flowLogGroup(s))
 	trust, ok := flowLogTrustPolicy(s, o)
 	if !ok {
-		b.Wait("the AWS account ID (the VPC's status.atProvider.ownerId) for the flow-log role's trust policy")
+		b.Waitf("the AWS account ID (the VPC's status.atProvider.ownerId) for the flow-log role's trust policy")
 		return b
 	}
 	b.Add(flowLogRole(s, trust), flowLogRolePolicy(s), flowLog(s))

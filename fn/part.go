@@ -46,14 +46,14 @@ type Built struct {
 // Add appends resources.
 func (b *Built) Add(d ...Desired) { b.Resources = append(b.Resources, d...) }
 
-// Wait records what the part is waiting for.
-func (b *Built) Wait(format string, a ...any) {
+// Waitf records what the part is waiting for.
+func (b *Built) Waitf(format string, a ...any) {
 	b.Waiting = append(b.Waiting, fmt.Sprintf(format, a...))
 }
 
-// Keep records an observed resource the part keeps on purpose, with the
+// Keepf records an observed resource the part keeps on purpose, with the
 // message of its Normal result.
-func (b *Built) Keep(key, format string, a ...any) {
+func (b *Built) Keepf(key, format string, a ...any) {
 	b.KeptOnPurpose = append(b.KeptOnPurpose, KeptOnPurpose{Key: key, Message: fmt.Sprintf(format, a...)})
 }
 

@@ -101,7 +101,7 @@ func buildRotation(s *Spec, o Observed) Built {
 		b.Add(rotationTarget(s, smARN), eventsPolicy(s, smARN))
 	}
 	if len(missing) > 0 {
-		b.Wait("waiting for %s before the tasks can be rolled when RDS rotates the database password", strings.Join(missing, ", "))
+		b.Waitf("waiting for %s before the tasks can be rolled when RDS rotates the database password", strings.Join(missing, ", "))
 	}
 	return b
 }

@@ -29,7 +29,7 @@ const (
 func buildScaling(s *Spec, o Observed) Built {
 	var b Built
 	if !o.Ready(KeyService) && !o.Exists(KeyScalingTarget) {
-		b.Wait("waiting for the ECS service %s to be ready before registering it with Application Auto Scaling", ECSServiceName(s))
+		b.Waitf("waiting for the ECS service %s to be ready before registering it with Application Auto Scaling", ECSServiceName(s))
 		return b
 	}
 	b.Add(scalingTarget(s), scalingPolicy(s))

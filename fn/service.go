@@ -56,7 +56,7 @@ func buildService(s *Spec, o Observed) Built {
 	}
 	current := ""
 	if missing := in.missing(); len(missing) > 0 {
-		b.Wait("waiting for the Aurora cluster endpoint and its Secrets Manager secret before granting the task execution role access to the secret and registering the task definition (missing: %s)", strings.Join(missing, ", "))
+		b.Waitf("waiting for the Aurora cluster endpoint and its Secrets Manager secret before granting the task execution role access to the secret and registering the task definition (missing: %s)", strings.Join(missing, ", "))
 	} else {
 		td := taskDefinition(s, in)
 		b.Add(td)
@@ -67,7 +67,7 @@ func buildService(s *Spec, o Observed) Built {
 		return b
 	}
 	if blockers := serviceBlockers(o); len(blockers) > 0 && !o.Exists(KeyService) {
-		b.Wait("waiting for %s before creating the ECS service", strings.Join(blockers, " and "))
+		b.Waitf("waiting for %s before creating the ECS service", strings.Join(blockers, " and "))
 		return b
 	}
 	b.Add(ecsService(s, current))
@@ -266,8 +266,8 @@ func ecsService(s *Spec, taskDefinitionKey string) Desired {
 				},
 				// Rolling deployments start the new tasks before stopping
 				// the old ones: capacity never drops below desiredCount.
-				DeploymentMinimumHealthyPercent: f64(100),
-				DeploymentMaximumPercent:        f64(200),
+				DeploymentMinimumHealthyPercent: f64(deploymentMinimumHealthyPercent),
+				DeploymentMaximumPercent:        f64(deploymentMaximumPercent),
 				PropagateTags:                   new("SERVICE"),
 				EnableEcsManagedTags:            new(true),
 				// The stack must be deletable while tasks still run.
@@ -336,3 +336,12 @@ func serviceUses(taskDefinitionKey string) []string {
 		KeyInsightsLogGroup,
 	}
 }
+
+// The ECS service's rolling deployment bounds, in percent of desiredCount
+// (ECS DeploymentConfiguration): never fewer healthy tasks than desired,
+// at most twice as many while old and new run side by side (200 is also
+// ECS's default maximum).
+const (
+	deploymentMinimumHealthyPercent = 100
+	deploymentMaximumPercent        = 200
+)

@@ -86,33 +86,23 @@ const (
 	hexBase = 16
 )
 
-// ec2ID says, for the kinds whose ID AWS assigns (the provider records it as
-// the external name), the ID prefix and the resource type in the ARN (""
-// when the kind has no ARN).
-func ec2ID(kind string) (prefix, arnType string, ok bool) {
-	switch kind {
-	case "VPC":
-		return "vpc-", "vpc", true
-	case "Subnet":
-		return "subnet-", "subnet", true
-	case "InternetGateway":
-		return "igw-", "internet-gateway", true
-	case "RouteTable":
-		return "rtb-", "route-table", true
-	case "RouteTableAssociation":
-		return "rtbassoc-", "", true
-	case "EIP":
-		return "eipalloc-", "elastic-ip", true
-	case "NATGateway":
-		return "nat-", "", true
-	case "FlowLog":
-		return "fl-", "vpc-flow-log", true
-	case "SecurityGroup":
-		return "sg-", "security-group", true
-	case "SecurityGroupIngressRule", "SecurityGroupEgressRule":
-		return "sgr-", "security-group-rule", true
+// ec2IDs are the kinds whose ID AWS assigns (the provider records it as the
+// external name): the ID prefix and the resource type in the ARN ("" when
+// the kind has no ARN).
+func ec2IDs() map[string][2]string {
+	return map[string][2]string{
+		"VPC":                      {"vpc-", "vpc"},
+		"Subnet":                   {"subnet-", "subnet"},
+		"InternetGateway":          {"igw-", "internet-gateway"},
+		"RouteTable":               {"rtb-", "route-table"},
+		"RouteTableAssociation":    {"rtbassoc-", ""},
+		"EIP":                      {"eipalloc-", "elastic-ip"},
+		"NATGateway":               {"nat-", ""},
+		"FlowLog":                  {"fl-", "vpc-flow-log"},
+		"SecurityGroup":            {"sg-", "security-group"},
+		"SecurityGroupIngressRule": {"sgr-", "security-group-rule"},
+		"SecurityGroupEgressRule":  {"sgr-", "security-group-rule"},
 	}
-	return "", "", false
 }
 
 // identify sets the external name, ID, ARN and other status values AWS
@@ -123,8 +113,8 @@ func (o *object) identify() {
 	}
 	o.id, o.arn, o.extra = o.externalName, "", map[string]any{}
 	group, kind, _ := strings.Cut(o.kind, "/")
-	if prefix, arnType, ok := ec2ID(kind); ok && group == "ec2" {
-		o.identifyEC2(kind, prefix, arnType)
+	if ids, ok := ec2IDs()[kind]; ok && group == "ec2" {
+		o.identifyEC2(kind, ids[0], ids[1])
 		return
 	}
 	switch group {
@@ -134,6 +124,12 @@ func (o *object) identify() {
 		o.identifyRDS()
 	case "ecs":
 		o.identifyECS()
+	case "cloudfront":
+		o.identifyDistribution()
+	case "appautoscaling":
+		o.identifyScaling()
+	case "s3":
+		o.identifyS3()
 	default:
 		o.identifyOther()
 	}
@@ -233,7 +229,8 @@ func (o *object) identifyECS() {
 	}
 }
 
-// identifyOther identifies the kinds of the remaining services.
+// identifyOther identifies the kinds of the remaining services (EC2 routes,
+// IAM, CloudWatch Logs and Events, Step Functions).
 func (o *object) identifyOther() {
 	switch o.kind {
 	case "ec2/Route":
@@ -253,28 +250,40 @@ func (o *object) identifyOther() {
 	case "cloudwatchevents/Target":
 		o.id = o.forProvider("rule") + "-" + o.forProvider("targetId")
 		o.externalName = o.id
-	case "cloudfront/Distribution":
-		o.identifyDistribution()
+	}
+}
+
+// identifyScaling identifies the Application Auto Scaling kinds.
+func (o *object) identifyScaling() {
+	switch o.kind {
 	case "appautoscaling/Target":
 		o.id = o.forProvider("resourceId")
 		o.externalName = o.id
 		o.arn = o.arnOf("application-autoscaling", "scalable-target/"+o.hex(scalableTargetIDLength))
 	case "appautoscaling/Policy":
 		o.arn = o.arnOf("autoscaling", "scalingPolicy:"+o.uuid()+":resource/"+o.forProvider("resourceId")+":policyName/"+o.name)
-	case "s3/Bucket":
+	}
+}
+
+// identifyS3 identifies a bucket, and a bucket's configurations by their
+// bucket.
+func (o *object) identifyS3() {
+	if o.kind == "s3/Bucket" {
 		o.arn = "arn:aws:s3:::" + o.name
 		o.extra["bucketDomainName"] = o.name + ".s3.amazonaws.com"
 		o.extra["bucketRegionalDomainName"] = o.name + ".s3." + o.region() + ".amazonaws.com"
-	default:
-		// S3 bucket configurations are identified by their bucket.
-		if b := o.forProvider("bucket"); strings.HasPrefix(o.kind, "s3/Bucket") && b != "" {
-			o.id, o.externalName = b, b
-		}
+		return
+	}
+	if b := o.forProvider("bucket"); strings.HasPrefix(o.kind, "s3/Bucket") && b != "" {
+		o.id, o.externalName = b, b
 	}
 }
 
 // identifyDistribution identifies a CloudFront distribution.
 func (o *object) identifyDistribution() {
+	if o.kind != "cloudfront/Distribution" {
+		return
+	}
 	o.id = "E" + strings.ToUpper(o.hex(cloudFrontIDHexDigits))
 	o.externalName = o.id
 	o.arn = "arn:aws:cloudfront::" + Account + ":distribution/" + o.id
