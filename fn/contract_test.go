@@ -53,7 +53,9 @@ func num(obj map[string]any, path string) float64 {
 }
 
 func kindOf(obj map[string]any) string {
-	return strings.Split(obj["apiVersion"].(string), "/")[0] + "/" + obj["kind"].(string)
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	return strings.Split(apiVersion, "/")[0] + "/" + kind
 }
 
 func ofKind(stack map[string]map[string]any, kind string) map[string]map[string]any {
@@ -102,7 +104,8 @@ func TestContractKinds(t *testing.T) {
 		}
 	}
 	for k, o := range stack {
-		g, _, _ := strings.Cut(o["apiVersion"].(string), "/")
+		apiVersion, _ := o["apiVersion"].(string)
+		g, _, _ := strings.Cut(apiVersion, "/")
 		if !strings.HasSuffix(g, ".aws.m.upbound.io") && g != "protection.crossplane.io" {
 			t.Errorf("%s: %s is not a namespaced provider-aws kind", k, o["apiVersion"])
 		}

@@ -78,7 +78,10 @@ func xrNamed(name, namespace string) specOption {
 
 // withSpecField sets one top-level field of the CatalogApi's spec.
 func withSpecField(field string, value any) specOption {
-	return func(f *specFixture) { f.xr.Object["spec"].(map[string]any)[field] = value }
+	return func(f *specFixture) {
+		spec, _ := f.xr.Object["spec"].(map[string]any)
+		spec[field] = value
+	}
 }
 
 // withInput is the function's Input (the Composition's pipeline input).

@@ -65,7 +65,10 @@ func withUnready(t *testing.T, observed map[string]*fnv1.Resource, key string) m
 	if !ok {
 		t.Fatalf("%s is not observed", key)
 	}
-	r = proto.Clone(r).(*fnv1.Resource)
+	r, ok = proto.Clone(r).(*fnv1.Resource)
+	if !ok {
+		t.Fatalf("%s: the clone is not a resource", key)
+	}
 	providersim.SetReady(r, false, "Creating")
 	out[key] = r
 	return out

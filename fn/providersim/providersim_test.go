@@ -329,9 +329,15 @@ func TestSetCondition(t *testing.T) {
 	conditions, _ := r.GetResource().AsMap()["status"].(map[string]any)["conditions"].([]any)
 	got := map[string]string{}
 	for _, c := range conditions {
-		m := c.(map[string]any)
+		m, ok := c.(map[string]any)
+		if !ok {
+			t.Fatalf("condition %v is not an object", c)
+		}
+		typ, _ := m["type"].(string)
+		status, _ := m["status"].(string)
+		reason, _ := m["reason"].(string)
 		msg, _ := m["message"].(string)
-		got[m["type"].(string)] = m["status"].(string) + "/" + m["reason"].(string) + "/" + msg
+		got[typ] = status + "/" + reason + "/" + msg
 	}
 	want := map[string]string{"Synced": "False/ReconcileError/update failed: AccessDenied", "Ready": "True/Available/"}
 	if diff := cmp.Diff(want, got); diff != "" {
