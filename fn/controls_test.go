@@ -159,7 +159,7 @@ func securityScenarios() map[string]string {
 func TestSecurityControls(t *testing.T) {
 	renders := map[string]stack{}
 	for name, xr := range securityScenarios() {
-		for i, obs := range converge(t, xr, convergeRenders) {
+		for i, obs := range converge(t, xr) {
 			if i == 0 {
 				continue // The claim render holds only the VPC; TestClaim* cover it.
 			}
@@ -420,10 +420,10 @@ func bucketPrivate(s stack) (v []string) {
 func bucketTLSOnly(s stack) []string {
 	var doc struct {
 		Statement []struct {
-			Effect    string
-			Action    any
-			Condition map[string]map[string]string
-		}
+			Effect    string                       `json:"Effect"`
+			Action    any                          `json:"Action"`
+			Condition map[string]map[string]string `json:"Condition"`
+		} `json:"Statement"`
 	}
 	_ = json.Unmarshal([]byte(str(s[KeyLogBucketPolicy], "spec.forProvider.policy")), &doc)
 	for _, st := range doc.Statement {
@@ -477,10 +477,10 @@ func iamLeastPrivilege(s stack) (v []string) {
 	for _, r := range byKind(s, "RolePolicy") {
 		var doc struct {
 			Statement []struct {
-				Effect   string
-				Action   []string
-				Resource []string
-			}
+				Effect   string   `json:"Effect"`
+				Action   []string `json:"Action"`
+				Resource []string `json:"Resource"`
+			} `json:"Statement"`
 		}
 		if err := json.Unmarshal([]byte(str(r, "spec.forProvider.policy")), &doc); err != nil {
 			v = append(v, fmt.Sprintf("%s: policy is not JSON: %v", str(r, "metadata.name"), err))

@@ -282,15 +282,15 @@ func checkValues(t *testing.T, rows map[string]gotWant) {
 // policyJSON is an IAM policy document parsed back generically, so that a
 // test checks the JSON AWS receives rather than the Go types.
 type policyJSON struct {
-	Version   string
+	Version   string `json:"Version"`
 	Statement []struct {
-		Sid       string
-		Effect    string
-		Principal any
-		Action    []string
-		Resource  []string
-		Condition map[string]map[string]string
-	}
+		Sid       string                       `json:"Sid"`
+		Effect    string                       `json:"Effect"`
+		Principal any                          `json:"Principal"`
+		Action    []string                     `json:"Action"`
+		Resource  []string                     `json:"Resource"`
+		Condition map[string]map[string]string `json:"Condition"`
+	} `json:"Statement"`
 }
 
 // parsePolicy parses a rendered policy document; what names it in the

@@ -34,9 +34,10 @@ type Principal struct {
 // Condition is an IAM condition block: operator -> key -> value.
 type Condition map[string]map[string]string
 
-// statement is an identity-policy statement.
-func statement(effect string, actions []string, resources ...string) Statement {
-	return Statement{Effect: effect, Action: actions, Resource: resources}
+// allow is an identity-policy statement that allows actions on resources
+// (the function grants, it never denies in identity policies).
+func allow(actions []string, resources ...string) Statement {
+	return Statement{Effect: "Allow", Action: actions, Resource: resources}
 }
 
 // policyDocument renders statements as a policy JSON string.

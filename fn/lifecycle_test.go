@@ -50,7 +50,7 @@ func conditionOf(rsp *fnv1.RunFunctionResponse, typ string) *fnv1.Condition {
 // converge, which also fails on any dropped resource), and then the XR is
 // Ready with its status filled.
 func TestConvergence(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	rsp := run(t, newRequest(testXR, states[len(states)-1]))
 	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_TRUE {
 		t.Errorf("converged XR readiness = %v, want READY_TRUE", got)
@@ -98,7 +98,7 @@ func TestFirstRenderIsNotReady(t *testing.T) {
 // points to it, the old revision is kept until the service runs on the new
 // one, and nothing else changes.
 func TestImageChange(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	before := run(t, newRequest(testXR, states[len(states)-1])).GetDesired().GetResources()
 	newXR := strings.Replace(testXR, "catalog-api:1.0.0", "catalog-api:1.1.0", 1)
 
@@ -156,7 +156,7 @@ func TestImageChange(t *testing.T) {
 // TestScaleChange: min/max change the scaling target only; the service's
 // desired count stays an initProvider value that autoscaling owns.
 func TestScaleChange(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	obs := states[len(states)-1]
 	before := run(t, newRequest(testXR, obs)).GetDesired().GetResources()
 	after := run(t, newRequest(withSpec(t, `"scaling"`, `{"minTasks": 3, "maxTasks": 20}`), obs)).GetDesired().GetResources()
@@ -186,7 +186,7 @@ func TestScaleChange(t *testing.T) {
 // service forces a new deployment on every update, which ECS needs to apply
 // a new strategy.
 func TestOnDemandBaseChange(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	obs := states[len(states)-1]
 	before := run(t, newRequest(testXR, obs)).GetDesired().GetResources()
 	after := run(t, newRequest(withSpec(t, `"service"`, `{"onDemandBaseTasks": 2}`), obs)).GetDesired().GetResources()
@@ -222,7 +222,7 @@ func TestOnDemandBaseChange(t *testing.T) {
 // TestResourceGoesUnready: when a resource loses Ready, its part's condition
 // says which and why, and the XR is not Ready.
 func TestResourceGoesUnready(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	obs := states[len(states)-1]
 	providersim.SetReady(obs[KeyDBWriter], false, "Unavailable")
 	rsp := run(t, newRequest(testXR, obs))
@@ -278,7 +278,7 @@ func TestDeletionOrdering(t *testing.T) {
 // TestImmutableFieldChange: changing a field AWS cannot change in place is
 // refused with a Fatal result that names it, and nothing is rendered.
 func TestImmutableFieldChange(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	obs := states[len(states)-1]
 	rsp := run(t, newRequest(withSpec(t, `"database"`, `{"name": "orders"}`), obs))
 	msg := fatalMessage(rsp)
@@ -293,7 +293,7 @@ func TestImmutableFieldChange(t *testing.T) {
 // TestNotReadyMessages: a part's condition explains each unready resource
 // in words a person can act on.
 func TestNotReadyMessages(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	cases := map[string]struct {
 		condition string
 		mutate    func(obs map[string]*fnv1.Resource)
@@ -338,7 +338,7 @@ func TestNotReadyMessages(t *testing.T) {
 // included, as a teardown starts from.
 func convergedObjects(t *testing.T) []*unstructured.Unstructured {
 	t.Helper()
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	last := states[len(states)-1]
 	out := make([]*unstructured.Unstructured, 0, len(last))
 	for _, k := range sortedKeys(last) {

@@ -262,10 +262,10 @@ func flowLogRole(s *Spec, trust string) Desired {
 func flowLogRolePolicy(s *Spec) Desired {
 	group := logGroupARN(s, FlowLogGroupName(s))
 	doc := policyDocument(
-		statement("Allow",
+		allow(
 			[]string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
 			group, group+":log-stream:*"),
-		statement("Allow", []string{"logs:DescribeLogGroups"}, logGroupARN(s, "*")),
+		allow([]string{"logs:DescribeLogGroups"}, logGroupARN(s, "*")),
 	)
 	return inlinePolicy(s, KeyFlowLogRolePolicy, KeyFlowLogRole, s.Name("policy-flow-logs"), doc)
 }

@@ -14,12 +14,12 @@ import (
 // renders again until the set of desired resources stops changing. It
 // returns the observed state before each render; the last is the converged
 // one. It fails the test if a render drops an observed resource or if the
-// stack does not converge within maxRenders.
-func converge(tb testing.TB, xr string, maxRenders int) []map[string]*fnv1.Resource {
+// stack does not converge within convergeRenders.
+func converge(tb testing.TB, xr string) []map[string]*fnv1.Resource {
 	tb.Helper()
 	var states []map[string]*fnv1.Resource
 	var observed map[string]*fnv1.Resource
-	for range maxRenders + 1 {
+	for range convergeRenders + 1 {
 		states = append(states, observed)
 		rsp := run(tb, newRequest(xr, observed))
 		desired := rsp.GetDesired().GetResources()
@@ -33,7 +33,7 @@ func converge(tb testing.TB, xr string, maxRenders int) []map[string]*fnv1.Resou
 		}
 		observed = providersim.Observe(desired)
 	}
-	tb.Fatalf("the stack did not converge within %d renders", maxRenders)
+	tb.Fatalf("the stack did not converge within %d renders", convergeRenders)
 	return nil
 }
 
@@ -51,7 +51,7 @@ const convergeRenders = 5
 // and the converged stack.
 func testPhases(tb testing.TB) map[string]map[string]*fnv1.Resource {
 	tb.Helper()
-	states := converge(tb, testXR, convergeRenders)
+	states := converge(tb, testXR)
 	return map[string]map[string]*fnv1.Resource{
 		"Nothing":          nil,
 		"Claimed":          states[1],

@@ -35,7 +35,7 @@ type rollout struct {
 
 func startRollout(t *testing.T) rollout {
 	t.Helper()
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	converged := states[len(states)-1]
 	newXR := strings.Replace(testXR, "catalog-api:1.0.0", "catalog-api:1.1.0", 1)
 	during := run(t, newRequest(newXR, converged)).GetDesired().GetResources()
@@ -170,7 +170,7 @@ func setObserved(t *testing.T, r *fnv1.Resource, value any, path ...string) {
 // exactly what it rendered before (the transient "rotating" status of the
 // secret included).
 func TestPasswordRotationRollsTheTasks(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	obs := states[len(states)-1]
 	before := run(t, newRequest(testXR, obs))
 

@@ -191,7 +191,7 @@ func redeployDefinition(cluster, service string) string {
 func redeployPolicy(s *Spec, o Observed) (Desired, bool) {
 	doc := o.String(KeyRotationRedeployPolicy, "spec.forProvider.policy")
 	if arn := o.String(KeyService, "status.atProvider.arn"); arn != "" {
-		st := statement("Allow", []string{"ecs:DescribeServices", "ecs:UpdateService"}, arn)
+		st := allow([]string{"ecs:DescribeServices", "ecs:UpdateService"}, arn)
 		st.Sid = "RollTheService"
 		doc = policyDocument(st)
 	}
@@ -203,7 +203,7 @@ func redeployPolicy(s *Spec, o Observed) (Desired, bool) {
 
 // eventsPolicy lets EventBridge start the one state machine.
 func eventsPolicy(s *Spec, stateMachineARN string) Desired {
-	st := statement("Allow", []string{"states:StartExecution"}, stateMachineARN)
+	st := allow([]string{"states:StartExecution"}, stateMachineARN)
 	st.Sid = "StartRedeploy"
 	return inlinePolicy(s, KeyRotationEventsPolicy, KeyRotationEventsRole, s.Name("policy-rotation-events"), policyDocument(st))
 }

@@ -136,11 +136,11 @@ func executionPolicyDocument(s *Spec, secretARN string) string {
 	if repo, ok := ecrRepositoryARN(s.Image); ok {
 		// ecr:GetAuthorizationToken has no resource-level permissions: AWS
 		// only accepts "*" as its resource.
-		auth := statement("Allow", []string{"ecr:GetAuthorizationToken"}, "*")
+		auth := allow([]string{"ecr:GetAuthorizationToken"}, "*")
 		auth.Sid = "EcrAuthorizationToken"
 		// The layer and manifest actions are scoped to the one repository
 		// spec.image names, not to every repository of the account.
-		pull := statement("Allow", []string{
+		pull := allow([]string{
 			"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
 		}, repo)
 		pull.Sid = "EcrPullImage"
@@ -150,13 +150,13 @@ func executionPolicyDocument(s *Spec, secretARN string) string {
 	// group only. CreateLogStream is authorized on the log group,
 	// PutLogEvents on the stream.
 	group := logGroupARN(s, AppLogGroupName(s))
-	logs := statement("Allow", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, group, group+":log-stream:*")
+	logs := allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, group, group+":log-stream:*")
 	logs.Sid = "AppLogs"
 	// The database password: exactly the RDS-managed secret. It is
 	// encrypted with the AWS managed key aws/secretsmanager, whose key
 	// policy already lets Secrets Manager decrypt for callers allowed to
 	// read the secret, so no kms:Decrypt is needed.
-	secret := statement("Allow", []string{"secretsmanager:GetSecretValue"}, secretARN)
+	secret := allow([]string{"secretsmanager:GetSecretValue"}, secretARN)
 	secret.Sid = "DatabaseSecret"
 	st = append(st, logs, secret)
 	return policyDocument(st...)

@@ -200,7 +200,7 @@ func TestSimulateOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
+	got := make([]string, 0, len(out))
 	for _, u := range out {
 		got = append(got, compositionResourceName(u))
 	}
@@ -211,9 +211,9 @@ func TestSimulateOrder(t *testing.T) {
 
 func TestObserve(t *testing.T) {
 	desired := map[string]*fnv1.Resource{
-		"vpc":    testResource(t, "ec2", "VPC", "vpc", nil),
-		"subnet": testResource(t, "ec2", "Subnet", "subnet", map[string]any{"vpcIdRef": map[string]any{"name": "xr-vpc"}}),
-		"nat":    testResource(t, "ec2", "NATGateway", "nat", map[string]any{"subnetIdRef": map[string]any{"name": "xr-missing"}}),
+		"vpc":    testResource(t, "VPC", "vpc", nil),
+		"subnet": testResource(t, "Subnet", "subnet", map[string]any{"vpcIdRef": map[string]any{"name": "xr-vpc"}}),
+		"nat":    testResource(t, "NATGateway", "nat", map[string]any{"subnetIdRef": map[string]any{"name": "xr-missing"}}),
 	}
 	obs := Observe(desired)
 	field := func(key, path string) string { return fmt.Sprint(fieldAt(obs[key].GetResource().AsMap(), path)) }
@@ -258,7 +258,7 @@ func TestSetReady(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			obs := Observe(map[string]*fnv1.Resource{"vpc": testResource(t, "ec2", "VPC", "vpc", nil)})
+			obs := Observe(map[string]*fnv1.Resource{"vpc": testResource(t, "VPC", "vpc", nil)})
 			r := obs["vpc"]
 			id := fieldAt(r.GetResource().AsMap(), "status.atProvider.id")
 			SetReady(r, tc.ready, tc.reason)
@@ -287,11 +287,11 @@ func testObject(group, kind, key string, forProvider map[string]any) *unstructur
 	}}
 }
 
-// testResource is a desired managed resource as a function returns it:
+// testResource is a desired EC2 managed resource as a function returns it:
 // without the composition resource name annotation (the key says it).
-func testResource(t *testing.T, group, kind, key string, forProvider map[string]any) *fnv1.Resource {
+func testResource(t *testing.T, kind, key string, forProvider map[string]any) *fnv1.Resource {
 	t.Helper()
-	u := testObject(group, kind, key, forProvider)
+	u := testObject("ec2", kind, key, forProvider)
 	unstructured.RemoveNestedField(u.Object, "metadata", "annotations")
 	s, err := structpb.NewStruct(u.Object)
 	if err != nil {
@@ -323,7 +323,7 @@ func fieldAt(obj any, path string) any {
 }
 
 func TestSetCondition(t *testing.T) {
-	r := testResource(t, "ec2", "VPC", "vpc", map[string]any{"cidrBlock": "10.0.0.0/16"})
+	r := testResource(t, "VPC", "vpc", map[string]any{"cidrBlock": "10.0.0.0/16"})
 	r = Observe(map[string]*fnv1.Resource{"vpc": r})["vpc"]
 	SetCondition(r, "Synced", false, "ReconcileError", "update failed: AccessDenied")
 	conditions, _ := r.GetResource().AsMap()["status"].(map[string]any)["conditions"].([]any)
