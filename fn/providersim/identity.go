@@ -113,11 +113,9 @@ func (o *object) identify() {
 	}
 	o.id, o.arn, o.extra = o.externalName, "", map[string]any{}
 	group, kind, _ := strings.Cut(o.kind, "/")
-	if ids, ok := ec2IDs()[kind]; ok && group == "ec2" {
-		o.identifyEC2(kind, ids[0], ids[1])
-		return
-	}
 	switch group {
+	case "ec2":
+		o.identifyEC2(kind)
 	case "elbv2":
 		o.identifyELB()
 	case "rds":
@@ -149,8 +147,15 @@ func (o *object) arnOf(service, resource string) string {
 	return "arn:aws:" + service + ":" + o.region() + ":" + Account + ":" + resource
 }
 
-// identifyEC2 identifies a kind whose ID EC2 assigns.
-func (o *object) identifyEC2(kind, prefix, arnType string) {
+// identifyEC2 identifies a kind whose ID EC2 assigns; a route, whose ID
+// Terraform makes up, is identified with the other kinds.
+func (o *object) identifyEC2(kind string) {
+	ids, ok := ec2IDs()[kind]
+	if !ok {
+		o.identifyOther()
+		return
+	}
+	prefix, arnType := ids[0], ids[1]
 	o.id = prefix + o.hex(ec2IDHexDigits)
 	o.externalName = o.id
 	if arnType != "" {
