@@ -138,6 +138,14 @@ func TestContractTagsAndRegion(t *testing.T) {
 
 func TestContractService(t *testing.T) {
 	stack := renderedStack(t)
+	checkTaskDefinitions(t, stack)
+	checkServiceCapacity(t, stack)
+	checkHealthAndScaling(t, stack)
+}
+
+// checkTaskDefinitions: task size, port and the database environment.
+func checkTaskDefinitions(t *testing.T, stack map[string]map[string]any) {
+	t.Helper()
 	for _, td := range ofKind(stack, "ecs.aws.m.upbound.io/TaskDefinition") {
 		if str(td, "spec.forProvider.cpu") != "1024" || str(td, "spec.forProvider.memory") != "2048" {
 			t.Errorf("task size = %s/%s, want 1024/2048", str(td, "spec.forProvider.cpu"), str(td, "spec.forProvider.memory"))
@@ -149,6 +157,12 @@ func TestContractService(t *testing.T) {
 			}
 		}
 	}
+}
+
+// checkServiceCapacity: the service runs on Fargate Spot through a capacity
+// provider strategy, without a launch type.
+func checkServiceCapacity(t *testing.T, stack map[string]map[string]any) {
+	t.Helper()
 	svc := stack[KeyService]
 	if got := str(svc, "spec.forProvider.capacityProviderStrategy[0].capacityProvider"); got != "FARGATE_SPOT" {
 		t.Errorf("service capacity provider = %q, want FARGATE_SPOT", got)
@@ -156,6 +170,12 @@ func TestContractService(t *testing.T) {
 	if val(svc, "spec.forProvider.launchType") != nil {
 		t.Errorf("service sets launchType together with a capacity provider strategy")
 	}
+}
+
+// checkHealthAndScaling: the target group's health check and the scaling
+// bounds and metric.
+func checkHealthAndScaling(t *testing.T, stack map[string]map[string]any) {
+	t.Helper()
 	tg := stack[KeyTargetGroup]
 	if str(tg, "spec.forProvider.healthCheck.path") != "/health" || num(tg, "spec.forProvider.healthCheck.interval") != 30 || num(tg, "spec.forProvider.healthCheck.unhealthyThreshold") != 2 {
 		t.Errorf("health check = %v, want /health every 30 s, unhealthy after 2", val(tg, "spec.forProvider.healthCheck"))
@@ -208,11 +228,27 @@ func TestContractDatabaseAndEdge(t *testing.T) {
 
 func TestContractSecurityAndTeardown(t *testing.T) {
 	stack := renderedStack(t)
+	checkNoOpenIngress(t, stack)
+	checkDeletable(t, stack)
+	for _, v := range noPlainSecrets(stack) {
+		t.Error(v)
+	}
+	checkLogBucketAndNames(t, stack)
+}
+
+// checkNoOpenIngress: no security group rule opens ingress to the internet.
+func checkNoOpenIngress(t *testing.T, stack map[string]map[string]any) {
+	t.Helper()
 	for k, o := range ofKind(stack, "ec2.aws.m.upbound.io/SecurityGroupIngressRule") {
 		if str(o, "spec.forProvider.cidrIpv4") == "0.0.0.0/0" || str(o, "spec.forProvider.cidrIpv6") == "::/0" {
 			t.Errorf("%s opens ingress to the internet", k)
 		}
 	}
+}
+
+// checkDeletable: nothing is deletion-protected and every resource may be deleted.
+func checkDeletable(t *testing.T, stack map[string]map[string]any) {
+	t.Helper()
 	for k, o := range stack {
 		if v := val(o, "spec.forProvider.deletionProtection"); v == true {
 			t.Errorf("%s has deletion protection", k)
@@ -224,9 +260,12 @@ func TestContractSecurityAndTeardown(t *testing.T) {
 			t.Errorf("%s: management policies %v do not allow deletion", k, p)
 		}
 	}
-	for _, v := range noPlainSecrets(stack) {
-		t.Error(v)
-	}
+}
+
+// checkLogBucketAndNames: the access-log bucket goes with the stack, its logs
+// expire, and the ALB names fit AWS's 32 characters.
+func checkLogBucketAndNames(t *testing.T, stack map[string]map[string]any) {
+	t.Helper()
 	if val(stack[KeyLogBucket], "spec.forProvider.forceDestroy") != true {
 		t.Errorf("access-log bucket is not force-destroyed")
 	}
