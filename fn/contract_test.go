@@ -337,20 +337,7 @@ func TestLifecycleFilterPrefixSurvivesConversion(t *testing.T) {
 // name it declares (Desired.AWSName), and with no Name tag when it declares
 // none, so that the Name tag and the external name never disagree.
 func TestContractNameTag(t *testing.T) {
-	req := newRequest(testXR, testPhases(t)["Complete"])
-	xr, err := request.GetObservedCompositeResource(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := NewSpec(xr.Resource, &v1beta1.Input{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Claim = ClaimHeld // The converged stack holds its suffix (claim.go).
-	plan, err := Compose(s, NewObserved(req.GetObserved().GetResources()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := convergedPlan(t)
 	tagged := 0
 	for _, d := range plan.Resources {
 		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(d.Object)
@@ -373,4 +360,24 @@ func TestContractNameTag(t *testing.T) {
 	if tagged == 0 {
 		t.Error("no rendered resource has tags")
 	}
+}
+
+// convergedPlan composes the converged example stack.
+func convergedPlan(t *testing.T) *Plan {
+	t.Helper()
+	req := newRequest(testXR, testPhases(t)["Complete"])
+	xr, err := request.GetObservedCompositeResource(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSpec(xr.Resource, &v1beta1.Input{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Claim = ClaimHeld // The converged stack holds its suffix (claim.go).
+	plan, err := Compose(s, NewObserved(req.GetObserved().GetResources()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan
 }

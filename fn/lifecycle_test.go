@@ -108,21 +108,53 @@ func TestImageChange(t *testing.T) {
 	if w := warnings(duringRsp); len(w) != 0 {
 		t.Errorf("a rollout must not warn: %v", w)
 	}
-	oldTD, tds := taskDefinitionKeys(before), taskDefinitionKeys(during)
-	if len(oldTD) != 1 || len(tds) != 2 || !slices.Contains(tds, oldTD[0]) {
-		t.Fatalf("during rollout task definitions = %v, want the old %v and a new one", tds, oldTD)
+	oldTD, newTD := rolloutTaskDefinitions(t, before, during)
+	checkKeptSaid(t, duringRsp, oldTD)
+	checkServiceOnNewTaskDefinition(t, during, newTD)
+	checkOnlyRolloutChanged(t, before, during)
+
+	// The provider moves the service to the new revision; then the old
+	// revision and its Usage are retired.
+	after := run(t, newRequest(newXR, providersim.Observe(during))).GetDesired().GetResources()
+	if got := taskDefinitionKeys(after); !slices.Equal(got, []string{newTD}) {
+		t.Errorf("after rollout task definitions = %v, want only %s", got, newTD)
 	}
-	newTD := tds[0]
-	if newTD == oldTD[0] {
+	if _, ok := after[UsageKey(oldTD, KeyService)]; ok {
+		t.Errorf("the old revision's Usage was kept after the rollout")
+	}
+}
+
+// rolloutTaskDefinitions returns the old task definition of before and the
+// new one rendered beside it during a rollout.
+func rolloutTaskDefinitions(t *testing.T, before, during map[string]*fnv1.Resource) (oldTD, newTD string) {
+	t.Helper()
+	old, tds := taskDefinitionKeys(before), taskDefinitionKeys(during)
+	if len(old) != 1 || len(tds) != 2 || !slices.Contains(tds, old[0]) {
+		t.Fatalf("during rollout task definitions = %v, want the old %v and a new one", tds, old)
+	}
+	newTD = tds[0]
+	if newTD == old[0] {
 		newTD = tds[1]
 	}
+	return old[0], newTD
+}
+
+// checkKeptSaid: a Normal result says that the old task definition is kept.
+func checkKeptSaid(t *testing.T, rsp *fnv1.RunFunctionResponse, oldTD string) {
+	t.Helper()
 	var said bool
-	for _, r := range duringRsp.GetResults() {
-		said = said || (r.GetSeverity() == fnv1.Severity_SEVERITY_NORMAL && strings.Contains(r.GetMessage(), oldTD[0]))
+	for _, r := range rsp.GetResults() {
+		said = said || (r.GetSeverity() == fnv1.Severity_SEVERITY_NORMAL && strings.Contains(r.GetMessage(), oldTD))
 	}
 	if !said {
-		t.Errorf("no Normal result says that %s is kept during the rollout", oldTD[0])
+		t.Errorf("no Normal result says that %s is kept during the rollout", oldTD)
 	}
+}
+
+// checkServiceOnNewTaskDefinition: the service points to the new task
+// definition, which runs the new image.
+func checkServiceOnNewTaskDefinition(t *testing.T, during map[string]*fnv1.Resource, newTD string) {
+	t.Helper()
 	svc := during[KeyService].GetResource().AsMap()
 	if got := str(svc, "spec.forProvider.taskDefinitionRef.name"); got != "catalog-api-"+newTD {
 		t.Errorf("service points to %q, want the new task definition %q", got, newTD)
@@ -133,6 +165,12 @@ func TestImageChange(t *testing.T) {
 	if img := str(during[newTD].GetResource().AsMap(), "spec.forProvider.containerDefinitions"); !strings.Contains(img, "catalog-api:1.1.0") {
 		t.Errorf("new task definition does not run the new image: %s", img)
 	}
+}
+
+// checkOnlyRolloutChanged: an image change changes nothing but the task
+// definitions, the service, the execution role's policy and the Usages.
+func checkOnlyRolloutChanged(t *testing.T, before, during map[string]*fnv1.Resource) {
+	t.Helper()
 	for key, r := range before {
 		if IsTaskDefinitionKey(key) || key == KeyService || key == KeyExecutionRolePolicy || strings.HasPrefix(key, "usage-") {
 			continue
@@ -140,16 +178,6 @@ func TestImageChange(t *testing.T) {
 		if diff := cmp.Diff(r.GetResource().AsMap(), during[key].GetResource().AsMap()); diff != "" {
 			t.Errorf("%s changed on an image change (-before +during):\n%s", key, diff)
 		}
-	}
-
-	// The provider moves the service to the new revision; then the old
-	// revision and its Usage are retired.
-	after := run(t, newRequest(newXR, providersim.Observe(during))).GetDesired().GetResources()
-	if got := taskDefinitionKeys(after); !slices.Equal(got, []string{newTD}) {
-		t.Errorf("after rollout task definitions = %v, want only %s", got, newTD)
-	}
-	if _, ok := after[UsageKey(oldTD[0], KeyService)]; ok {
-		t.Errorf("the old revision's Usage was kept after the rollout")
 	}
 }
 
