@@ -104,43 +104,63 @@ func TestNetworkNATGateways(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := testSpec(t, withInput(tc.in))
 			b := buildNetwork(s, nil)
-			var nats, eips []string
-			for _, d := range b.Resources {
-				switch d.Object.(type) {
-				case *ec2.NATGateway:
-					nats = append(nats, d.Key)
-				case *ec2.EIP:
-					eips = append(eips, d.Key)
-				}
-			}
-			if diff := cmp.Diff(tc.wantNATs, nats); diff != "" {
-				t.Errorf("NAT gateways (-want +got):\n%s", diff)
-			}
-			if len(eips) != len(tc.wantNATs) {
-				t.Errorf("rendered %d EIPs for %d NAT gateways", len(eips), len(tc.wantNATs))
-			}
-			for i, key := range tc.wantNATs {
-				fp := objectByKey[*ec2.NATGateway](t, b, key).Spec.ForProvider
-				if diff := cmp.Diff(refTo(s, KeyPublicSubnet(i)), fp.SubnetIDRef); diff != "" {
-					t.Errorf("%s subnetIdRef (-want +got):\n%s", key, diff)
-				}
-				if diff := cmp.Diff(refTo(s, KeyEIP(i)), fp.AllocationIDRef); diff != "" {
-					t.Errorf("%s allocationIdRef (-want +got):\n%s", key, diff)
-				}
-			}
-			for i := range zoneCount {
-				fp := objectByKey[*ec2.Route](t, b, KeyPrivateDefaultRoute(i)).Spec.ForProvider
-				want := ec2.RouteParameters_2{
-					Region:               new("eu-north-1"),
-					RouteTableIDRef:      refTo(s, KeyPrivateRouteTable(i)),
-					DestinationCidrBlock: new("0.0.0.0/0"),
-					NATGatewayIDRef:      refTo(s, tc.wantRouteNAT[i]),
-				}
-				if diff := cmp.Diff(want, fp); diff != "" {
-					t.Errorf("private route %s (-want +got):\n%s", zone(i), diff)
-				}
-			}
+			checkNATGatewayKeys(t, b, tc.wantNATs)
+			checkNATGatewayRefs(t, s, b, tc.wantNATs)
+			checkPrivateRoutes(t, s, b, tc.wantRouteNAT)
 		})
+	}
+}
+
+// checkNATGatewayKeys: the NAT gateways rendered, in order, each with its EIP.
+func checkNATGatewayKeys(t *testing.T, b Built, wantNATs []string) {
+	t.Helper()
+	var nats, eips []string
+	for _, d := range b.Resources {
+		switch d.Object.(type) {
+		case *ec2.NATGateway:
+			nats = append(nats, d.Key)
+		case *ec2.EIP:
+			eips = append(eips, d.Key)
+		}
+	}
+	if diff := cmp.Diff(wantNATs, nats); diff != "" {
+		t.Errorf("NAT gateways (-want +got):\n%s", diff)
+	}
+	if len(eips) != len(wantNATs) {
+		t.Errorf("rendered %d EIPs for %d NAT gateways", len(eips), len(wantNATs))
+	}
+}
+
+// checkNATGatewayRefs: the i-th NAT gateway sits in the i-th public subnet
+// with the i-th EIP.
+func checkNATGatewayRefs(t *testing.T, s *Spec, b Built, wantNATs []string) {
+	t.Helper()
+	for i, key := range wantNATs {
+		fp := objectByKey[*ec2.NATGateway](t, b, key).Spec.ForProvider
+		if diff := cmp.Diff(refTo(s, KeyPublicSubnet(i)), fp.SubnetIDRef); diff != "" {
+			t.Errorf("%s subnetIdRef (-want +got):\n%s", key, diff)
+		}
+		if diff := cmp.Diff(refTo(s, KeyEIP(i)), fp.AllocationIDRef); diff != "" {
+			t.Errorf("%s allocationIdRef (-want +got):\n%s", key, diff)
+		}
+	}
+}
+
+// checkPrivateRoutes: each AZ's private default route goes through the NAT
+// gateway wantRouteNAT names.
+func checkPrivateRoutes(t *testing.T, s *Spec, b Built, wantRouteNAT [2]string) {
+	t.Helper()
+	for i := range zoneCount {
+		fp := objectByKey[*ec2.Route](t, b, KeyPrivateDefaultRoute(i)).Spec.ForProvider
+		want := ec2.RouteParameters_2{
+			Region:               new("eu-north-1"),
+			RouteTableIDRef:      refTo(s, KeyPrivateRouteTable(i)),
+			DestinationCidrBlock: new("0.0.0.0/0"),
+			NATGatewayIDRef:      refTo(s, wantRouteNAT[i]),
+		}
+		if diff := cmp.Diff(want, fp); diff != "" {
+			t.Errorf("private route %s (-want +got):\n%s", zone(i), diff)
+		}
 	}
 }
 

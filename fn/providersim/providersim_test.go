@@ -150,42 +150,62 @@ func TestSimulate(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			out, err := Simulate(tc.desired)
-			for _, want := range tc.wantErrs {
-				if err == nil || !strings.Contains(err.Error(), want) {
-					t.Errorf("Simulate() error = %v, want it to contain %q", err, want)
-				}
-			}
-			if len(tc.wantErrs) == 0 && err != nil {
-				t.Fatalf("Simulate() error = %v", err)
-			}
-			byKey := map[string]*unstructured.Unstructured{}
-			for _, u := range out {
-				byKey[compositionResourceName(u)] = u
-			}
-			lookup := func(ref string) string {
-				if v, ok := strings.CutPrefix(ref, "="); ok {
-					return v
-				}
-				key, path, _ := strings.Cut(ref, " ")
-				u, ok := byKey[key]
-				if !ok {
-					return "<no " + key + ">"
-				}
-				return fmt.Sprint(fieldAt(u.Object, path))
-			}
-			want, got := map[string]string{}, map[string]string{}
-			for field, source := range tc.want {
-				got[field], want[field] = lookup(field), lookup(source)
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("Simulate() (-want +got):\n%s", diff)
-			}
-			for _, u := range tc.desired {
-				if _, ok := u.Object["status"]; ok {
-					t.Errorf("Simulate() changed its input %s", u.GetName())
-				}
-			}
+			checkSimulateErrors(t, err, tc.wantErrs)
+			checkSimulatedFields(t, out, tc.want)
+			checkInputUnchanged(t, tc.desired)
 		})
+	}
+}
+
+// checkSimulateErrors: the error names every wanted problem, and there is no
+// error when none is wanted.
+func checkSimulateErrors(t *testing.T, err error, wantErrs []string) {
+	t.Helper()
+	for _, want := range wantErrs {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Simulate() error = %v, want it to contain %q", err, want)
+		}
+	}
+	if len(wantErrs) == 0 && err != nil {
+		t.Fatalf("Simulate() error = %v", err)
+	}
+}
+
+// checkSimulatedFields compares each "<key> <path>" of the output with what
+// its source names: another "<key> <path>" or a "=literal".
+func checkSimulatedFields(t *testing.T, out []*unstructured.Unstructured, fields map[string]string) {
+	t.Helper()
+	byKey := map[string]*unstructured.Unstructured{}
+	for _, u := range out {
+		byKey[compositionResourceName(u)] = u
+	}
+	lookup := func(ref string) string {
+		if v, ok := strings.CutPrefix(ref, "="); ok {
+			return v
+		}
+		key, path, _ := strings.Cut(ref, " ")
+		u, ok := byKey[key]
+		if !ok {
+			return "<no " + key + ">"
+		}
+		return fmt.Sprint(fieldAt(u.Object, path))
+	}
+	want, got := map[string]string{}, map[string]string{}
+	for field, source := range fields {
+		got[field], want[field] = lookup(field), lookup(source)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Simulate() (-want +got):\n%s", diff)
+	}
+}
+
+// checkInputUnchanged: Simulate works on copies of its input.
+func checkInputUnchanged(t *testing.T, desired []*unstructured.Unstructured) {
+	t.Helper()
+	for _, u := range desired {
+		if _, ok := u.Object["status"]; ok {
+			t.Errorf("Simulate() changed its input %s", u.GetName())
+		}
 	}
 }
 
