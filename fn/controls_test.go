@@ -28,6 +28,11 @@ type control struct {
 }
 
 func securityControls() []control {
+	return slices.Concat(networkControls(), serviceControls(), dataControls(), edgeAndIdentityControls())
+}
+
+// networkControls are the controls of the network: security groups, flow logs, subnets and traffic between tiers.
+func networkControls() []control {
 	return []control{
 		{
 			"EC2.18", "security groups allow no unrestricted ingress", noOpenIngress,
@@ -51,6 +56,12 @@ func securityControls() []control {
 			"CP.EGRESS", "egress is limited to what each tier needs", egressLimited,
 			func(s stack) { set(s, KeyRuleTasksToHTTPS, "spec.forProvider.toPort", float64(65535)) },
 		},
+	}
+}
+
+// serviceControls are the controls of ECS and the load balancer.
+func serviceControls() []control {
+	return []control{
 		{
 			"ECS.2", "ECS services get no public IP addresses", servicesPrivate,
 			func(s stack) { set(s, KeyService, "spec.forProvider.networkConfiguration.assignPublicIp", true) },
@@ -81,6 +92,12 @@ func securityControls() []control {
 			"CP.ORIGIN", "the ALB forwards only requests carrying the CloudFront origin-verify header", originVerified,
 			func(s stack) { set(s, KeyListener, "spec.forProvider.defaultAction[0].type", "forward") },
 		},
+	}
+}
+
+// dataControls are the controls of Aurora and the access-log bucket.
+func dataControls() []control {
+	return []control{
 		{
 			"RDS.27", "Aurora storage is encrypted", auroraEncrypted,
 			func(s stack) { set(s, KeyDBCluster, "spec.forProvider.storageEncrypted", false) },
@@ -115,6 +132,12 @@ func securityControls() []control {
 			"S3.13", "the log bucket expires objects", bucketLifecycle,
 			func(s stack) { set(s, KeyLogBucketLifecycle, "spec.forProvider.rule[0].status", "Disabled") },
 		},
+	}
+}
+
+// edgeAndIdentityControls are the controls of CloudFront, IAM and secrets.
+func edgeAndIdentityControls() []control {
+	return []control{
 		{
 			"CloudFront.3", "viewers are redirected to HTTPS", viewersHTTPS,
 			func(s stack) {
