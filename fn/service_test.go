@@ -80,12 +80,35 @@ func containerOf(t *testing.T, td *ecs.TaskDefinition) containerDefinition {
 
 func TestServicePhases(t *testing.T) {
 	always := []string{KeyCapacityProviders, KeyECSCluster, KeyExecutionRole, KeyTaskRole}
-	cases := map[string]struct {
-		reason      string
-		observed    []observedResource
-		wantKeys    []string // besides always; "TD" stands for the task definition
-		wantWaiting int
-	}{
+	cases := servicePhaseCases()
+	s := testSpec(t)
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := buildService(s, observedOf(t, tc.observed...))
+			want := slices.Clone(always)
+			for _, k := range tc.wantKeys {
+				if k == "TD" {
+					k = KeyTaskDefinition(newTaskDefinitionContent(s, testTaskInputs()).hash())
+				}
+				want = append(want, k)
+			}
+			checkPhase(t, b, tc.reason, want, tc.wantWaiting)
+		})
+	}
+}
+
+// servicePhase is a case of TestServicePhases: what is observed, and what the
+// service part renders and waits for.
+type servicePhase struct {
+	reason      string
+	observed    []observedResource
+	wantKeys    []string // besides always; "TD" stands for the task definition
+	wantWaiting int
+}
+
+// servicePhaseCases are the start-order cases of the service part.
+func servicePhaseCases() map[string]servicePhase {
+	return map[string]servicePhase{
 		"NothingObserved": {
 			reason:      "the first render has the cluster and roles and waits for the database and the role ARN",
 			wantWaiting: 1,
@@ -147,20 +170,6 @@ func TestServicePhases(t *testing.T) {
 			observed: []observedResource{observedDatabase(), observedTaskRole(), {key: KeyListenerRule}, {key: KeyService}},
 			wantKeys: []string{KeyExecutionRolePolicy, "TD", KeyService},
 		},
-	}
-	s := testSpec(t)
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			b := buildService(s, observedOf(t, tc.observed...))
-			want := slices.Clone(always)
-			for _, k := range tc.wantKeys {
-				if k == "TD" {
-					k = KeyTaskDefinition(newTaskDefinitionContent(s, testTaskInputs()).hash())
-				}
-				want = append(want, k)
-			}
-			checkPhase(t, b, tc.reason, want, tc.wantWaiting)
-		})
 	}
 }
 
