@@ -2,6 +2,7 @@ package fn
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -108,6 +109,13 @@ type servicePhase struct {
 
 // servicePhaseCases are the start-order cases of the service part.
 func servicePhaseCases() map[string]servicePhase {
+	cases := waitingServicePhases()
+	maps.Copy(cases, renderedServicePhases())
+	return cases
+}
+
+// waitingServicePhases are the cases in which the service part waits.
+func waitingServicePhases() map[string]servicePhase {
 	return map[string]servicePhase{
 		"NothingObserved": {
 			reason:      "the first render has the cluster and roles and waits for the database and the role ARN",
@@ -155,6 +163,12 @@ func servicePhaseCases() map[string]servicePhase {
 			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
 			wantWaiting: 1,
 		},
+	}
+}
+
+// renderedServicePhases are the cases in which the service is rendered.
+func renderedServicePhases() map[string]servicePhase {
+	return map[string]servicePhase{
 		"ServiceKeptWhenWriterGoesUnready": {
 			reason:   "the start order gates the creation only: an existing service is never dropped",
 			observed: append(serviceUpstreamWithout(KeyDBWriter, true), observedResource{key: KeyService}),

@@ -2,6 +2,7 @@ package providersim
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,53 @@ import (
 )
 
 func TestSimulate(t *testing.T) {
+	f := newSimulateFixtures()
+	cases := referenceCases(f)
+	maps.Copy(cases, lifecycleCases(f))
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			out, err := Simulate(tc.desired)
+			checkSimulateErrors(t, err, tc.wantErrs)
+			checkSimulatedFields(t, out, tc.want)
+			checkInputUnchanged(t, tc.desired)
+		})
+	}
+}
+
+// simulateCase is a case of TestSimulate.
+type simulateCase struct {
+	desired []*unstructured.Unstructured
+	// want maps "<key> <path>" to "<key> <path>" (the same value) or
+	// to a "=literal".
+	want     map[string]string
+	wantErrs []string
+}
+
+// simulateFixtures are the resources the TestSimulate cases compose.
+type simulateFixtures struct {
+	vpc        *unstructured.Unstructured
+	subnet     *unstructured.Unstructured
+	role       *unstructured.Unstructured
+	logs       *unstructured.Unstructured
+	flowLog    *unstructured.Unstructured
+	sg         *unstructured.Unstructured
+	db         *unstructured.Unstructured
+	lb         *unstructured.Unstructured
+	listener   *unstructured.Unstructured
+	rule       *unstructured.Unstructured
+	ecsCluster *unstructured.Unstructured
+	oldTD      *unstructured.Unstructured
+	newTD      *unstructured.Unstructured
+	service    *unstructured.Unstructured
+	cycleA     *unstructured.Unstructured
+	cycleB     *unstructured.Unstructured
+	usage      *unstructured.Unstructured
+	dangling   *unstructured.Unstructured
+	nat        *unstructured.Unstructured
+}
+
+// newSimulateFixtures builds the TestSimulate resources.
+func newSimulateFixtures() simulateFixtures {
 	ref := func(name string) map[string]any { return map[string]any{"name": name} }
 	vpc := testObject("ec2", "VPC", "vpc", map[string]any{"cidrBlock": "10.0.0.0/16"})
 	subnet := testObject("ec2", "Subnet", "subnet-private-a", map[string]any{"vpcIdRef": ref("xr-vpc")})
@@ -43,16 +91,34 @@ func TestSimulate(t *testing.T) {
 	}}
 	dangling := testObject("ec2", "Subnet", "subnet-public-a", map[string]any{"vpcIdRef": ref("xr-missing")})
 	nat := testObject("ec2", "NATGateway", "nat-gateway", map[string]any{"subnetIdRef": ref("xr-subnet-public-a")})
+	return simulateFixtures{
+		vpc:        vpc,
+		subnet:     subnet,
+		role:       role,
+		logs:       logs,
+		flowLog:    flowLog,
+		sg:         sg,
+		db:         db,
+		lb:         lb,
+		listener:   listener,
+		rule:       rule,
+		ecsCluster: ecsCluster,
+		oldTD:      oldTD,
+		newTD:      newTD,
+		service:    service,
+		cycleA:     cycleA,
+		cycleB:     cycleB,
+		usage:      usage,
+		dangling:   dangling,
+		nat:        nat,
+	}
+}
 
-	cases := map[string]struct {
-		desired []*unstructured.Unstructured
-		// want maps "<key> <path>" to "<key> <path>" (the same value) or
-		// to a "=literal".
-		want     map[string]string
-		wantErrs []string
-	}{
+// referenceCases: references resolve to the IDs and ARNs AWS assigns.
+func referenceCases(f simulateFixtures) map[string]simulateCase {
+	return map[string]simulateCase{
 		"ReferenceTakesTheAssignedID": {
-			desired: []*unstructured.Unstructured{vpc, subnet},
+			desired: []*unstructured.Unstructured{f.vpc, f.subnet},
 			want: map[string]string{
 				"subnet-private-a spec.forProvider.vpcId":                             "vpc status.atProvider.id",
 				"vpc metadata.annotations.crossplane\\.io/external-name":              "vpc status.atProvider.id",
@@ -64,7 +130,7 @@ func TestSimulate(t *testing.T) {
 			},
 		},
 		"ARNReferences": {
-			desired: []*unstructured.Unstructured{vpc, role, logs, flowLog},
+			desired: []*unstructured.Unstructured{f.vpc, f.role, f.logs, f.flowLog},
 			want: map[string]string{
 				"flow-log spec.forProvider.iamRoleArn":     "role-flow-logs status.atProvider.arn",
 				"flow-log spec.forProvider.logDestination": "log-group-flow-logs status.atProvider.arn",
@@ -73,7 +139,7 @@ func TestSimulate(t *testing.T) {
 			},
 		},
 		"ListReferencesAndDatabaseStatus": {
-			desired: []*unstructured.Unstructured{sg, db},
+			desired: []*unstructured.Unstructured{f.sg, f.db},
 			want: map[string]string{
 				"aurora-cluster spec.forProvider.vpcSecurityGroupIds.0":            "security-group-database status.atProvider.id",
 				"aurora-cluster status.atProvider.endpoint":                        "=xr-aurora-cluster.cluster-cf8cecf2d6a6.eu-west-1.rds.amazonaws.com",
@@ -83,7 +149,7 @@ func TestSimulate(t *testing.T) {
 			},
 		},
 		"ARNsExtendWhatTheyReferenceInAnyOrder": {
-			desired: []*unstructured.Unstructured{rule, listener, lb},
+			desired: []*unstructured.Unstructured{f.rule, f.listener, f.lb},
 			want: map[string]string{
 				"listener-rule spec.forProvider.listenerArn": "listener status.atProvider.arn",
 				"listener-rule status.atProvider.arn":        "=arn:aws:elasticloadbalancing:eu-north-1:123456789012:listener-rule/app/alb-dev/e1977f0263b90204/c4c05d40a8c3ebc0/8991d081e5ef557f",
@@ -93,11 +159,18 @@ func TestSimulate(t *testing.T) {
 				"listener status.atProvider.arn":             "=arn:aws:elasticloadbalancing:eu-north-1:123456789012:listener/app/alb-dev/e1977f0263b90204/c4c05d40a8c3ebc0",
 			},
 		},
+	}
+}
+
+// lifecycleCases: task definition revisions, Crossplane kinds, and what
+// cannot be created.
+func lifecycleCases(f simulateFixtures) map[string]simulateCase {
+	return map[string]simulateCase{
 		// Revisions of one family share the family as their ID and
 		// external name; their ARNs name the revision. The service runs
 		// the revision it references.
 		"TaskDefinitionRevisions": {
-			desired: []*unstructured.Unstructured{ecsCluster, oldTD, newTD, service},
+			desired: []*unstructured.Unstructured{f.ecsCluster, f.oldTD, f.newTD, f.service},
 			want: map[string]string{
 				"ecs-service spec.forProvider.taskDefinition":                                   "task-definition-2222222222 status.atProvider.arn",
 				"ecs-service spec.forProvider.cluster":                                          "=xr-ecs-cluster",
@@ -110,14 +183,14 @@ func TestSimulate(t *testing.T) {
 			},
 		},
 		"CrossplaneKindsOnlyGetConditions": {
-			desired: []*unstructured.Unstructured{usage},
+			desired: []*unstructured.Unstructured{f.usage},
 			want: map[string]string{
 				"usage status.conditions.0.status": "=True",
 				"usage status.atProvider":          "=<nil>",
 			},
 		},
 		"ReferenceCycle": {
-			desired: []*unstructured.Unstructured{cycleA, cycleB},
+			desired: []*unstructured.Unstructured{f.cycleA, f.cycleB},
 			wantErrs: []string{
 				`b: spec.forProvider.ipv4IpamPoolId references "xr-a", which is part of a reference cycle`,
 				`a: spec.forProvider.vpcId references "xr-b", which cannot be created`,
@@ -130,7 +203,7 @@ func TestSimulate(t *testing.T) {
 		// What references a resource that cannot be created cannot be
 		// created either; the rest is.
 		"DanglingReference": {
-			desired: []*unstructured.Unstructured{dangling, nat, vpc},
+			desired: []*unstructured.Unstructured{f.dangling, f.nat, f.vpc},
 			wantErrs: []string{
 				`subnet-public-a: spec.forProvider.vpcId references "xr-missing", which is not composed`,
 				`nat-gateway: spec.forProvider.subnetId references "xr-subnet-public-a", which cannot be created`,
@@ -146,14 +219,6 @@ func TestSimulate(t *testing.T) {
 				"vpc status.conditions.0.status":                                     "=True",
 			},
 		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			out, err := Simulate(tc.desired)
-			checkSimulateErrors(t, err, tc.wantErrs)
-			checkSimulatedFields(t, out, tc.want)
-			checkInputUnchanged(t, tc.desired)
-		})
 	}
 }
 
