@@ -13,8 +13,8 @@ import (
 	"github.com/platform/function-catalog-api/fn"
 )
 
-// bytesPerMB converts --max-recv-message-size and --go-memory-limit (MiB)
-// to bytes.
+// bytesPerMB converts --max-recv-message-size and the memory limit (MiB) to
+// bytes.
 const bytesPerMB = 1 << 20
 
 // CLI of this Function.

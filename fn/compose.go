@@ -42,6 +42,9 @@ type Plan struct {
 	// KeptOnPurpose are the kept resources a part declared it keeps on
 	// purpose (Built.KeptOnPurpose), in key order.
 	KeptOnPurpose []KeptOnPurpose
+	// LetGo are observed Usages no longer rendered because the rendered
+	// Usages imply them (usages.go): dropped on purpose, in key order.
+	LetGo []KeptOnPurpose
 }
 
 // Compose renders the whole stack. It is deterministic: the same spec and
@@ -78,10 +81,15 @@ func Compose(s *Spec, o Observed) (*Plan, error) {
 		}
 		p.Parts = append(p.Parts, pr)
 	}
-	for _, u := range usages(s, p.Resources, rendered) {
+	us := usages(s, p.Resources, rendered)
+	for _, u := range us.Rendered {
 		seen[u.Key] = true
 		s.setMetadata(u)
 		p.Resources = append(p.Resources, u)
+	}
+	p.LetGo = letGoImplied(o, us.Implied)
+	for _, k := range p.LetGo {
+		seen[k.Key] = true // Deliberately not kept: the other Usages imply it.
 	}
 	p.keepObserved(o, seen, onPurpose)
 	sort.Slice(p.Resources, func(i, j int) bool { return p.Resources[i].Key < p.Resources[j].Key })

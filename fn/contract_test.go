@@ -337,7 +337,7 @@ func TestLifecycleFilterPrefixSurvivesConversion(t *testing.T) {
 // name it declares (Desired.AWSName), and with no Name tag when it declares
 // none, so that the Name tag and the external name never disagree.
 func TestContractNameTag(t *testing.T) {
-	plan := convergedPlan(t)
+	plan := convergedPlanOfRequest(t)
 	tagged := 0
 	for _, d := range plan.Resources {
 		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(d.Object)
@@ -362,8 +362,9 @@ func TestContractNameTag(t *testing.T) {
 	}
 }
 
-// convergedPlan composes the converged example stack.
-func convergedPlan(t *testing.T) *Plan {
+// convergedPlanOfRequest composes the converged example stack from the
+// request, as RunFunction does.
+func convergedPlanOfRequest(t *testing.T) *Plan {
 	t.Helper()
 	req := newRequest(testXR, testPhases(t)["Complete"])
 	xr, err := request.GetObservedCompositeResource(req)

@@ -175,6 +175,9 @@ func reportKept(rsp *fnv1.RunFunctionResponse, plan *Plan) {
 	for _, k := range plan.KeptOnPurpose {
 		response.Normal(rsp, k.Message).TargetComposite()
 	}
+	for _, k := range plan.LetGo {
+		response.Normal(rsp, k.Message).TargetComposite()
+	}
 	for _, k := range plan.Kept {
 		response.Warning(rsp, fmt.Errorf("kept observed resource %q unchanged: no part of the stack renders it any more, and dropping it would delete it", k)).TargetComposite()
 	}

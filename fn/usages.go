@@ -1,7 +1,11 @@
 package fn
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"slices"
+	"sort"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -42,22 +46,155 @@ type ResourceRef struct {
 	Name string `json:"name"`
 }
 
+// UsageEdge is one declared deletion edge: By must be gone before Of is
+// deleted (By declares it Uses Of).
+type UsageEdge struct{ Of, By string }
+
+// Key is the key of the Usage of the edge.
+func (e UsageEdge) Key() string { return UsageKey(e.Of, e.By) }
+
+// Usages are the Usages of one render.
+type Usages struct {
+	// Rendered are the Usages to render, in declaration order.
+	Rendered []Desired
+	// Implied are the declared edges between rendered resources that other
+	// rendered Usages already enforce (a path of two or more), sorted by
+	// key: they get no Usage.
+	Implied []UsageEdge
+}
+
 // usages renders a Usage for every edge a part declared (Desired.Uses)
-// whose two ends are rendered: the used resource outlives its user.
-func usages(s *Spec, resources []Desired, rendered map[string]Desired) []Desired {
-	var out []Desired
+// whose two ends are rendered, except the edges that the others imply: the
+// transitive reduction of the declared edges among rendered resources. If A
+// must outlive B and B must outlive C, Crossplane holds A until B is gone
+// and B until C is gone, so A outlives C without a Usage of its own.
+//
+// Why: every Usage is an object Crossplane watches, and Crossplane v2.2.0
+// starts one event source per Usage of an XR for the kind (StartWatches
+// snapshots its active informers before the loop), so every Usage change is
+// mapped to the XR once per Usage: the watch events grow with the square of
+// the number of Usages, and they drain the XR watch circuit breaker. Fewer
+// Usages, same deletion order.
+func usages(s *Spec, resources []Desired, rendered map[string]Desired) Usages {
+	edges := DeclaredEdges(resources, rendered)
+	implied := impliedEdges(edges)
+	var out Usages
+	for _, e := range edges {
+		if implied[e] {
+			out.Implied = append(out.Implied, e)
+			continue
+		}
+		out.Rendered = append(out.Rendered, usage(s, rendered[e.Of], rendered[e.By]))
+	}
+	sort.Slice(out.Implied, func(i, j int) bool { return out.Implied[i].Key() < out.Implied[j].Key() })
+	return out
+}
+
+// DeclaredEdges are the deletion edges the resources declare (Uses) whose
+// two ends are rendered, in declaration order, each once.
+func DeclaredEdges(resources []Desired, rendered map[string]Desired) []UsageEdge {
+	var out []UsageEdge
+	seen := map[UsageEdge]bool{}
 	for _, by := range resources {
 		for _, key := range by.Uses {
-			if of, ok := rendered[key]; ok {
-				out = append(out, usage(s, of, by))
+			e := UsageEdge{Of: key, By: by.Key}
+			if _, ok := rendered[key]; !ok || seen[e] || key == by.Key {
+				continue
 			}
+			seen[e] = true
+			out = append(out, e)
 		}
 	}
 	return out
 }
 
-// UsageKey is the key of the Usage that keeps of until by is gone.
-func UsageKey(of, by string) string { return "usage-" + of + "-by-" + by }
+// impliedEdges returns the edges that a path of other edges implies. It
+// drops one edge at a time, in key order, and only while the remaining
+// edges still lead from its user to what it uses, so the remaining edges
+// always order the teardown as all of them did (their transitive closure is
+// unchanged). For acyclic edges, as the stack's are, the result is the
+// unique transitive reduction whatever the order.
+func impliedEdges(edges []UsageEdge) map[UsageEdge]bool {
+	next := map[string]map[string]bool{} // by -> the Ofs it must go before
+	for _, e := range edges {
+		if next[e.By] == nil {
+			next[e.By] = map[string]bool{}
+		}
+		next[e.By][e.Of] = true
+	}
+	sorted := slices.Clone(edges)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Key() < sorted[j].Key() })
+	implied := map[UsageEdge]bool{}
+	for _, e := range sorted {
+		delete(next[e.By], e.Of)
+		if reaches(next, e.By, e.Of) {
+			implied[e] = true
+			continue
+		}
+		next[e.By][e.Of] = true
+	}
+	return implied
+}
+
+// reaches reports whether a path of edges leads from one key to another.
+func reaches(next map[string]map[string]bool, from, to string) bool {
+	visited := map[string]bool{from: true}
+	stack := []string{from}
+	for len(stack) > 0 {
+		k := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for n := range next[k] {
+			if n == to {
+				return true
+			}
+			if !visited[n] {
+				visited[n] = true
+				stack = append(stack, n)
+			}
+		}
+	}
+	return false
+}
+
+// letGoImplied lets go of the observed Usages of implied edges: Compose
+// keeps every observed resource that no part renders, but a Usage has no
+// AWS side, and the rendered Usages enforce the same order, so dropping it
+// (Crossplane deletes the Usage object) changes nothing but the number of
+// objects Crossplane watches. It returns a message per Usage let go, for a
+// Normal result. A Usage no declared edge names any more is not touched
+// here: it stays kept, with the Warning every kept resource gets.
+func letGoImplied(o Observed, implied []UsageEdge) []KeptOnPurpose {
+	var out []KeptOnPurpose
+	for _, e := range implied {
+		if !o.Exists(e.Key()) {
+			continue
+		}
+		out = append(out, KeptOnPurpose{Key: e.Key(), Message: fmt.Sprintf(
+			"letting go of Usage %q: the other Usages already keep %s until %s is gone", e.Key(), e.Of, e.By)})
+	}
+	return out
+}
+
+// maxKeyLength is the longest key a composed resource may have: the key is
+// also the value of its LabelResource label, and Kubernetes refuses label
+// values longer than 63 characters.
+const maxKeyLength = 63
+
+// usageKeyHashLength is how many hex digits of a hash end a shortened key.
+const usageKeyHashLength = 10
+
+// UsageKey is the key of the Usage that keeps of until by is gone:
+// usage-<of>-by-<by>. A key that would be longer than a label value may be
+// is cut and ends with a hash of the whole, so that it stays unique and
+// stable (the API server refused such a Usage before: no stack has one).
+func UsageKey(of, by string) string {
+	key := "usage-" + of + "-by-" + by
+	if len(key) <= maxKeyLength {
+		return key
+	}
+	sum := sha256.Sum256([]byte(key))
+	return key[:maxKeyLength-usageKeyHashLength-1] + "-" + hex.EncodeToString(sum[:])[:usageKeyHashLength]
+}
 
 func usage(s *Spec, of, by Desired) Desired {
 	u := &Usage{

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -15,19 +16,23 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/platform/function-catalog-api/e2e"
+	"github.com/platform/function-catalog-api/fn"
+	"github.com/platform/function-catalog-api/internal/preview"
 )
 
 // The stack as the README describes it.
 const (
-	xrExample        = e2e.ExampleXR
-	xrImageUpdate    = e2e.ExampleImageUpdateXR
-	firstRenderCount = 69 // objects of the first render: 54 managed resources + 15 Usages (README, Phases)
-	keyService       = "ecs-service"
-	keyTargetGroup   = "target-group"
-	taskDefPrefix    = "task-definition-"
-	runTimeout       = 12 * time.Minute
-	readyTimeout     = 5 * time.Minute
-	teardownTimeout  = 6 * time.Minute
+	xrExample     = e2e.ExampleXR
+	xrImageUpdate = e2e.ExampleImageUpdateXR
+	// minFirstPhase is a floor for the first phase of the stack: the
+	// function's own render gives the exact objects.
+	minFirstPhase   = 50
+	keyService      = "ecs-service"
+	keyTargetGroup  = "target-group"
+	taskDefPrefix   = "task-definition-"
+	runTimeout      = 12 * time.Minute
+	readyTimeout    = 5 * time.Minute
+	teardownTimeout = 6 * time.Minute
 )
 
 // partConditions are the XR conditions of the stack's parts (README, What
@@ -40,23 +45,25 @@ var partConditions = []string{ //nolint:gochecknoglobals // A constant list.
 var (
 	catalogGVR = schema.GroupVersionResource{Group: "catalog.example.org", Version: "v1alpha1", Resource: "catalogapis"} //nolint:gochecknoglobals // A constant.
 	usageGVR   = schema.GroupVersionResource{Group: "protection.crossplane.io", Version: "v1beta1", Resource: "usages"}  //nolint:gochecknoglobals // A constant.
+	vpcGVR     = schema.GroupVersionResource{Group: "ec2.aws.m.upbound.io", Version: "v1beta1", Resource: "vpcs"}        //nolint:gochecknoglobals // A constant.
 )
 
 // claim is one CatalogApi an application team creates.
 type claim struct {
 	namespace, name, suffix string
-	// refusedWith is set when the API server must refuse the claim: the
-	// message must contain it.
-	refusedWith string
+	// refusedBy is set when the function must refuse the claim because
+	// another CatalogApi (namespace/name) holds its suffix.
+	refusedBy string
 }
 
-// claims are claimed at once, to show that two stacks in two namespaces do
-// not touch each other. The first is examples/xr.yaml. When the rule that
-// an environmentSuffix is unique lands, a third row with the first one's
-// suffix and refusedWith set checks that the later claim is refused.
+// claims are claimed at once, in this order, to show that two stacks in two
+// namespaces do not touch each other, and that a later CatalogApi with a
+// suffix another one holds is refused (naming the holder) while the holder
+// is not affected. The first is examples/xr.yaml.
 var claims = []claim{ //nolint:gochecknoglobals // The test's table.
 	{namespace: "team-catalog", name: "catalog-api", suffix: "dev"},
 	{namespace: "team-orders", name: "orders-api", suffix: "staging"},
+	{namespace: "team-copycat", name: "copycat-api", suffix: "dev", refusedBy: "team-catalog/catalog-api"},
 }
 
 func TestClaimInARealControlPlane(t *testing.T) {
@@ -73,8 +80,9 @@ func TestClaimInARealControlPlane(t *testing.T) {
 	prov := startProvider(ctx, cp, cp.providerGVRs)
 	prov.pause(true)
 
-	xrs := cp.claimAll(ctx, t, tm, prov)
+	xrs, refused := cp.claimAll(ctx, t, tm, prov)
 	cp.checkReady(ctx, t, tm, xrs)
+	cp.checkRefused(ctx, t, tm, refused, xrs)
 	cp.checkNoCrossTalk(ctx, t, xrs)
 	cp.reportEvents(t, xrs)
 	cp.dayTwoImage(ctx, t, tm, prov, xrs[0])
@@ -86,37 +94,134 @@ func TestClaimInARealControlPlane(t *testing.T) {
 	t.Logf("phases:\n%s", tm.report())
 }
 
-// claimAll creates every claim at once and checks that Crossplane composes
-// the first phase of each into the API server (with the provider paused:
-// nothing is observed yet).
-func (cp *controlPlane) claimAll(ctx context.Context, t *testing.T, tm *timings, prov *provider) []*unstructured.Unstructured {
+// refusedClaim is a claim the function must refuse, and its XR.
+type refusedClaim struct {
+	claim
+
+	xr *unstructured.Unstructured
+}
+
+// claimAll creates every claim at once and checks the first two renders
+// Crossplane composes into the API server: the claim of the suffix (the VPC
+// alone, with the provider paused), then, once the provider has made the
+// VPC Ready, the first phase of the stack (exactly what the function
+// renders for that state, nothing of the later phases).
+func (cp *controlPlane) claimAll(ctx context.Context, t *testing.T, tm *timings, prov *provider) ([]*unstructured.Unstructured, []refusedClaim) {
 	t.Helper()
 	var xrs []*unstructured.Unstructured
-	tm.phase("claim and compose the first phase", func() {
+	var refused []refusedClaim
+	tm.phase("claim: the VPC alone (the suffix claim)", func() {
 		for _, c := range claims {
 			cp.createNamespace(ctx, c.namespace)
 			xr, err := cp.apply(ctx, cp.catalogAPI(t, c))
-			if c.refusedWith != "" {
-				if err == nil || !strings.Contains(err.Error(), c.refusedWith) {
-					t.Errorf("claim %s/%s: want refused with %q, got %v", c.namespace, c.name, c.refusedWith, err)
-				}
-				continue
-			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			if c.refusedBy != "" {
+				refused = append(refused, refusedClaim{claim: c, xr: xr})
+				continue
 			}
 			cp.events.claimed(xr.GetNamespace()+"/"+xr.GetName(), time.Now())
 			xrs = append(xrs, xr)
 		}
 		for _, xr := range xrs {
-			cp.waitComposed(ctx, t, xr, firstRenderCount)
+			cp.waitComposed(ctx, t, xr, 1)
+			cp.checkClaimRender(ctx, t, xr)
 		}
 	})
-	for _, xr := range xrs {
-		cp.checkFirstPhase(ctx, t, xr)
-	}
+	tm.phase("first phase, once the provider made the VPC Ready", func() {
+		prov.playOnly(fn.KeyVPC)
+		for _, xr := range xrs {
+			want := cp.waitVPCReadyAndPreview(ctx, t, xr)
+			cp.waitComposed(ctx, t, xr, len(want))
+			cp.checkFirstPhase(ctx, t, xr, want)
+		}
+	})
 	prov.pause(false)
-	return xrs
+	return xrs, refused
+}
+
+// checkClaimRender checks the first render: the VPC alone, marking a
+// pending claim on the suffix.
+func (cp *controlPlane) checkClaimRender(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) {
+	t.Helper()
+	got, err := cp.composed(ctx, xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpc := got[fn.KeyVPC]
+	if len(got) != 1 || vpc == nil {
+		t.Fatalf("%s: the claim render composed %v, want the VPC alone", xr.GetName(), slices.Sorted(maps.Keys(got)))
+	}
+	if l := vpc.GetLabels(); l[fn.LabelSuffixClaim] != fn.ClaimPending || l[fn.LabelEnvironmentSuffix] == "" {
+		t.Errorf("%s: the VPC's claim labels are %v, want a pending claim of the suffix", xr.GetName(), l)
+	}
+	t.Logf("%s/%s claim render in the API server: the VPC %s alone, claim %s", xr.GetNamespace(), xr.GetName(), vpc.GetName(), vpc.GetLabels()[fn.LabelSuffixClaim])
+}
+
+// waitVPCReadyAndPreview waits until the played provider has made the XR's
+// VPC Ready and returns what the function renders for that state, by
+// running it in-process on the live state (internal/preview, read from
+// the API server): the keys Crossplane must compose next.
+func (cp *controlPlane) waitVPCReadyAndPreview(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) []string {
+	t.Helper()
+	err := waitFor(ctx, readyTimeout, "VPC of "+xr.GetName()+" Ready", cp.crossplane, func(ctx context.Context) error {
+		got, err := cp.composed(ctx, xr)
+		if err != nil {
+			return err
+		}
+		vpc := got[fn.KeyVPC]
+		if vpc == nil {
+			return fmt.Errorf("%w: no VPC", errNotYet)
+		}
+		if s, why := conditionOf(vpc, "Ready"); s != "True" {
+			return fmt.Errorf("%w: VPC ready %q: %s", errNotYet, s, why)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := cp.getXR(ctx, xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cp.preview(ctx, t, cur)
+	var keys []string
+	for _, rc := range r.Resources {
+		if rc.Action != preview.ActionDelete {
+			keys = append(keys, rc.Key)
+		}
+	}
+	return keys
+}
+
+// checkFirstPhase checks the first render of the stack in the API server:
+// exactly the objects the function renders once the VPC is Ready, each
+// labelled and owned by its XR, nothing of the later phases.
+func (cp *controlPlane) checkFirstPhase(ctx context.Context, t *testing.T, xr *unstructured.Unstructured, want []string) {
+	t.Helper()
+	got, err := cp.composed(ctx, xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	usages := 0
+	for key, u := range got {
+		checkComposedOf(t, xr, key, u)
+		if u.GetKind() == "Usage" {
+			usages++
+		}
+	}
+	if l := got[fn.KeyVPC].GetLabels()[fn.LabelSuffixClaim]; l != fn.ClaimHeld {
+		t.Errorf("%s: the VPC's claim is %q once the stack renders, want %q", xr.GetName(), l, fn.ClaimHeld)
+	}
+	t.Logf("%s/%s first phase in the API server: %d objects (%d managed resources, %d Usages)", xr.GetNamespace(), xr.GetName(), len(got), len(got)-usages, usages)
+	if g := slices.Sorted(maps.Keys(got)); !slices.Equal(g, slices.Sorted(slices.Values(want))) {
+		t.Errorf("%s: first phase composed %d objects %v, the function renders %d: %v", xr.GetName(), len(g), g, len(want), want)
+	}
+	if len(want) < minFirstPhase {
+		t.Errorf("%s: the first phase has %d objects, want the network, security, ALB, database, roles and logging (at least %d)", xr.GetName(), len(want), minFirstPhase)
+	}
 }
 
 // catalogAPI is examples/xr.yaml moved to the claim's namespace, name and
@@ -194,33 +299,18 @@ func (cp *controlPlane) waitComposed(ctx context.Context, t *testing.T, xr *unst
 	}
 }
 
-// checkFirstPhase checks the first render in the API server: exactly the
-// objects that need nothing observed, each labelled and owned by its XR,
-// nothing of the later phases.
-func (cp *controlPlane) checkFirstPhase(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) {
+// checkComposedOf checks that a composed resource of the first phase is
+// labelled and owned by its XR and needs no observed value.
+func checkComposedOf(t *testing.T, xr *unstructured.Unstructured, key string, u *unstructured.Unstructured) {
 	t.Helper()
-	got, err := cp.composed(ctx, xr)
-	if err != nil {
-		t.Fatal(err)
+	if u.GetLabels()[labelComposite] != xr.GetName() {
+		t.Errorf("%s: composed %s %s is labelled for %q", xr.GetName(), u.GetKind(), key, u.GetLabels()[labelComposite])
 	}
-	usages := 0
-	for key, u := range got {
-		if u.GetLabels()[labelComposite] != xr.GetName() {
-			t.Errorf("%s: composed %s %s is labelled for %q", xr.GetName(), u.GetKind(), key, u.GetLabels()[labelComposite])
-		}
-		if !ownedBy(u, xr) {
-			t.Errorf("%s: composed %s %s has no controller reference to its XR", xr.GetName(), u.GetKind(), key)
-		}
-		if u.GetKind() == "Usage" {
-			usages++
-		}
-		if key == keyService || strings.HasPrefix(key, taskDefPrefix) || u.GetKind() == "Distribution" {
-			t.Errorf("%s: first render composed %s, which needs observed values", xr.GetName(), key)
-		}
+	if !ownedBy(u, xr) {
+		t.Errorf("%s: composed %s %s has no controller reference to its XR", xr.GetName(), u.GetKind(), key)
 	}
-	t.Logf("%s/%s first phase in the API server: %d objects (%d managed resources, %d Usages)", xr.GetNamespace(), xr.GetName(), len(got), len(got)-usages, usages)
-	if len(got) != firstRenderCount {
-		t.Errorf("%s: first render has %d objects, want %d", xr.GetName(), len(got), firstRenderCount)
+	if key == keyService || strings.HasPrefix(key, taskDefPrefix) || u.GetKind() == "Distribution" {
+		t.Errorf("%s: first render composed %s, which needs observed values", xr.GetName(), key)
 	}
 }
 

@@ -231,6 +231,10 @@ func (cp *controlPlane) startAPIServer(ctx context.Context, etcdURL string) {
 		cp.t.Fatal(err)
 	}
 	cfg.QPS, cfg.Burst = clientQPS, clientBurst
+	// The API server warns on every write of the played provider that
+	// provider-aws's finalizer name has no path; the name is provider-aws's,
+	// so the warning (hundreds of lines per run) is only noise here.
+	cfg.WarningHandler = rest.NoWarnings{}
 	cp.config = cfg
 	hc, err := rest.HTTPClientFor(cfg)
 	if err != nil {

@@ -38,8 +38,12 @@ func (cp *controlPlane) dayTwoImage(ctx context.Context, t *testing.T, tm *timin
 		// The provider has not yet got to the service: it still runs the
 		// old revision.
 		prov.setHold(xr.GetNamespace(), keyService, true)
+		// What the preview says before the change (against the API server
+		// and offline) is what Crossplane then composes.
+		r := cp.previewImageChange(ctx, t, xr, cp.imageChange(t, xr))
 		cp.applyImageUpdate(ctx, t, xr)
 		newKey := cp.waitNewTaskDefinition(ctx, t, xr, oldKey[0])
+		cp.checkPreviewApplied(ctx, t, xr, r)
 		cp.checkOldKept(ctx, t, xr, old, newKey)
 		prov.setHold(xr.GetNamespace(), keyService, false)
 		cp.waitGone(ctx, t, old)

@@ -57,6 +57,7 @@ type provider struct {
 
 	mu        sync.Mutex
 	paused    bool
+	only      map[string]bool // if set, the only keys played
 	hold      map[string]bool // namespace/key
 	deletions []deletion
 	errs      []string
@@ -113,6 +114,20 @@ func (p *provider) pause(paused bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.paused = paused
+	p.only = nil
+	p.poke()
+}
+
+// playOnly resumes the provider for these composition resource names only
+// (in every namespace): a provider that has got to them first.
+func (p *provider) playOnly(keys ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.paused = false
+	p.only = map[string]bool{}
+	for _, k := range keys {
+		p.only[k] = true
+	}
 	p.poke()
 }
 
@@ -125,7 +140,7 @@ func (p *provider) isPaused() bool {
 func (p *provider) held(namespace, key string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.hold[namespace+"/"+key]
+	return p.hold[namespace+"/"+key] || (p.only != nil && !p.only[key])
 }
 
 func (p *provider) run(ctx context.Context) {

@@ -2,16 +2,29 @@ package cluster
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/types/known/structpb"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource/composite"
+
+	"github.com/platform/function-catalog-api/fn"
+	"github.com/platform/function-catalog-api/input/v1beta1"
+	"github.com/platform/function-catalog-api/internal/preview"
 )
+
+// expectedEdgesPerXR sizes the edge lists (about 33 per stack).
+const expectedEdgesPerXR = 40
 
 // usageEdge is one Usage: by must be deleted before of.
 type usageEdge struct{ namespace, of, by string }
@@ -21,11 +34,16 @@ type usageEdge struct{ namespace, of, by string }
 // everything goes, in an order every Usage allows.
 func (cp *controlPlane) teardown(ctx context.Context, t *testing.T, tm *timings, prov *provider, xrs []*unstructured.Unstructured) {
 	t.Helper()
-	edges := make([]usageEdge, 0, len(xrs))
+	edges := make([]usageEdge, 0, len(xrs)*expectedEdgesPerXR)
+	declared := make([]usageEdge, 0, len(xrs)*expectedEdgesPerXR)
 	for _, xr := range xrs {
 		edges = append(edges, cp.usageEdges(ctx, t, xr.GetNamespace())...)
+		declared = append(declared, cp.declaredEdges(ctx, t, xr)...)
 	}
 	cp.checkProtected(ctx, t, xrs[0])
+	// Only the teardown's deletions count: day 2 retired a task definition
+	// (and its Usage) before.
+	before := len(prov.deletedInOrder())
 	tm.phase("teardown: delete every CatalogApi until nothing is left", func() {
 		for _, xr := range xrs {
 			ri, err := cp.resourceFor(xr)
@@ -40,31 +58,100 @@ func (cp *controlPlane) teardown(ctx context.Context, t *testing.T, tm *timings,
 			cp.waitEmpty(ctx, t, xr.GetNamespace())
 		}
 	})
-	deleted := checkDeletionOrder(t, prov, edges)
-	t.Logf("teardown: the provider deleted %d resources in an order all %d Usages allow", len(deleted), len(edges))
-}
-
-// checkDeletionOrder checks that the provider deleted every resource a
-// Usage names, the user before the used, and returns the deletion order
-// by namespace/name.
-func checkDeletionOrder(t *testing.T, prov *provider, edges []usageEdge) map[string]int {
-	t.Helper()
 	deleted := map[string]int{}
-	for i, d := range prov.deletedInOrder() {
+	for i, d := range prov.deletedInOrder()[before:] {
 		deleted[d.namespace+"/"+d.name] = i
 	}
+	checkOrder(t, "Usage", edges, deleted)
+	// The function renders Usages only for the edges that no path of other
+	// Usages implies (fn/usages.go): every declared edge must hold too.
+	checkOrder(t, "declared edge", declared, deleted)
+	t.Logf("teardown: the provider deleted %d resources in an order all %d Usages and all %d declared deletion edges allow", len(deleted), len(edges), len(declared))
+}
+
+// checkOrder checks that the user of every edge was deleted before what it
+// uses.
+func checkOrder(t *testing.T, what string, edges []usageEdge, deleted map[string]int) {
+	t.Helper()
 	for _, e := range edges {
 		by, okBy := deleted[e.namespace+"/"+e.by]
 		of, okOf := deleted[e.namespace+"/"+e.of]
 		if !okBy || !okOf {
-			t.Errorf("Usage %s: %s by %s: the provider deleted %v / %v of them", e.namespace, e.of, e.by, okOf, okBy)
+			t.Errorf("%s %s: %s by %s: the provider deleted %v / %v of them", what, e.namespace, e.of, e.by, okOf, okBy)
 			continue
 		}
 		if by > of {
-			t.Errorf("Usage %s: %s was deleted before %s, which uses it", e.namespace, e.of, e.by)
+			t.Errorf("%s %s: %s was deleted before %s, which uses it", what, e.namespace, e.of, e.by)
 		}
 	}
-	return deleted
+}
+
+// declaredEdges are the deletion edges the function declares for the XR's
+// live state (the parts' Uses between rendered resources), by object name:
+// it composes the stack in-process from the live CatalogApi, the
+// Composition's Input and the composed resources.
+func (cp *controlPlane) declaredEdges(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) []usageEdge {
+	t.Helper()
+	live, err := cp.getXR(ctx, xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := cp.composed(ctx, xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := fn.NewSpec(&composite.Unstructured{Unstructured: *live}, cp.stepInput(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Claim = fn.ClaimHeld // The converged stack holds its suffix.
+	obs := map[string]*fnv1.Resource{}
+	for k, u := range got {
+		st, err := structpb.NewStruct(u.Object)
+		if err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		obs[k] = &fnv1.Resource{Resource: st}
+	}
+	plan, err := fn.Compose(s, fn.NewObserved(obs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered := map[string]fn.Desired{}
+	for _, d := range plan.Resources {
+		rendered[d.Key] = d
+	}
+	de := fn.DeclaredEdges(plan.Resources, rendered)
+	out := make([]usageEdge, 0, len(de))
+	for _, e := range de {
+		out = append(out, usageEdge{namespace: xr.GetNamespace(), of: s.ObjectName(e.Of), by: s.ObjectName(e.By)})
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s: the function declares no deletion edge", xr.GetName())
+	}
+	return out
+}
+
+// stepInput is the function's Input in the installed Composition.
+func (cp *controlPlane) stepInput(t *testing.T) *v1beta1.Input {
+	t.Helper()
+	comp, err := preview.ReadObject(filepath.Join(cp.root, compositionFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	step, err := preview.FindStep(comp, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := step.Input.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &v1beta1.Input{}
+	if err := json.Unmarshal(b, in); err != nil {
+		t.Fatalf("the Composition's Input: %v", err)
+	}
+	return in
 }
 
 // usageEdges reads the Usages of a namespace.
@@ -76,6 +163,12 @@ func (cp *controlPlane) usageEdges(ctx context.Context, t *testing.T, namespace 
 	}
 	out := make([]usageEdge, 0, len(l.Items))
 	for _, u := range l.Items {
+		if u.GetDeletionTimestamp() != nil {
+			// Going already (a retired task definition's Usage whose
+			// finalizer Crossplane has not removed yet): not part of
+			// the teardown.
+			continue
+		}
 		of, _, _ := unstructured.NestedString(u.Object, "spec", "of", "resourceRef", "name")
 		by, _, _ := unstructured.NestedString(u.Object, "spec", "by", "resourceRef", "name")
 		out = append(out, usageEdge{namespace: namespace, of: of, by: by})
@@ -103,7 +196,7 @@ func (cp *controlPlane) checkProtected(ctx context.Context, t *testing.T, xr *un
 		t.Fatal(err)
 	}
 	err = ri.Delete(ctx, tg.GetName(), metav1.DeleteOptions{})
-	wantRefused(t, "deleting the target group while the service uses it", err, "in-use")
+	wantRefused(t, "deleting the target group while the listener rule (and, through it, the service) uses it", err, "in-use")
 	cur, err := ri.Get(ctx, tg.GetName(), metav1.GetOptions{})
 	if err != nil || cur.GetDeletionTimestamp() != nil {
 		t.Errorf("the protected target group was deleted (%v)", err)
