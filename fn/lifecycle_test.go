@@ -295,16 +295,25 @@ func TestDeletionOrdering(t *testing.T) {
 			}
 			continue
 		}
-		if u["apiVersion"] != "protection.crossplane.io/v1beta1" || u["kind"] != "Usage" {
-			t.Errorf("%s is %v %v, want a protection.crossplane.io/v1beta1 Usage", key, u["apiVersion"], u["kind"])
-		}
-		if str(u, "spec.of.kind") != kinds[0] || str(u, "spec.by.kind") != kinds[1] || val(u, "spec.replayDeletion") != true {
-			t.Errorf("%s: of %s by %s (replay %v), want of %s by %s with replayDeletion", key, str(u, "spec.of.kind"), str(u, "spec.by.kind"), val(u, "spec.replayDeletion"), kinds[0], kinds[1])
-		}
-		ofName, byName := str(u, "spec.of.resourceRef.name"), str(u, "spec.by.resourceRef.name")
-		if ofName != str(stack[of], "metadata.name") || byName != str(stack[by], "metadata.name") {
-			t.Errorf("%s references %q by %q", key, ofName, byName)
-		}
+		checkUsage(t, stack, key, u, kinds)
+	}
+}
+
+// checkUsage: the Usage with this key is a protection.crossplane.io Usage of
+// the kinds {of, by} that replays deletion and references the rendered
+// resources its key names.
+func checkUsage(t *testing.T, stack map[string]map[string]any, key string, u map[string]any, kinds [2]string) {
+	t.Helper()
+	of, by, _ := strings.Cut(strings.TrimPrefix(key, "usage-"), "-by-")
+	if u["apiVersion"] != "protection.crossplane.io/v1beta1" || u["kind"] != "Usage" {
+		t.Errorf("%s is %v %v, want a protection.crossplane.io/v1beta1 Usage", key, u["apiVersion"], u["kind"])
+	}
+	if str(u, "spec.of.kind") != kinds[0] || str(u, "spec.by.kind") != kinds[1] || val(u, "spec.replayDeletion") != true {
+		t.Errorf("%s: of %s by %s (replay %v), want of %s by %s with replayDeletion", key, str(u, "spec.of.kind"), str(u, "spec.by.kind"), val(u, "spec.replayDeletion"), kinds[0], kinds[1])
+	}
+	ofName, byName := str(u, "spec.of.resourceRef.name"), str(u, "spec.by.resourceRef.name")
+	if ofName != str(stack[of], "metadata.name") || byName != str(stack[by], "metadata.name") {
+		t.Errorf("%s references %q by %q", key, ofName, byName)
 	}
 }
 

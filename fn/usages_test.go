@@ -203,8 +203,7 @@ func impliedUsage(t *testing.T) *fnv1.Resource {
 
 // resultsAbout returns the messages of the Normal and Warning results that
 // mention key.
-func resultsAbout(rsp *fnv1.RunFunctionResponse, key string) ([]string, []string) {
-	var normal, warning []string
+func resultsAbout(rsp *fnv1.RunFunctionResponse, key string) (normal, warning []string) {
 	for _, r := range rsp.GetResults() {
 		if !strings.Contains(r.GetMessage(), key) {
 			continue
