@@ -3,8 +3,9 @@ package fn
 import (
 	"time"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
 // How long Crossplane may keep using a render (the response's TTL). With
