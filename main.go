@@ -13,7 +13,8 @@ import (
 	"github.com/platform/function-catalog-api/fn"
 )
 
-// bytesPerMB converts --max-recv-message-size to bytes.
+// bytesPerMB converts --max-recv-message-size and the memory limit (MiB) to
+// bytes.
 const bytesPerMB = 1 << 20
 
 // CLI of this Function.
@@ -62,7 +63,7 @@ func setMemoryLimit(mib int) {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); set || mib <= 0 {
 		return
 	}
-	debug.SetMemoryLimit(int64(mib) << 20)
+	debug.SetMemoryLimit(int64(mib) * bytesPerMB)
 }
 
 // setGCPercent sets the heap growth between collections unless GOGC does.

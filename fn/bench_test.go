@@ -15,7 +15,9 @@ import (
 // benchPhases are the lifecycle phases the benchmarks render, in order:
 // nothing observed, the first render's resources observed, and everything
 // observed and ready.
-var benchPhases = []string{"Nothing", "Claimed", "FirstRenderReady", "Complete"}
+func benchPhases() []string {
+	return []string{"Nothing", "Claimed", "FirstRenderReady", "Complete"}
+}
 
 // BenchmarkRunFunction measures one complete render per lifecycle phase, as
 // Crossplane sends it. The budget (README, Performance) is under 2 ms per
@@ -25,7 +27,7 @@ var benchPhases = []string{"Nothing", "Claimed", "FirstRenderReady", "Complete"}
 func BenchmarkRunFunction(b *testing.B) {
 	phases := testPhases(b)
 	f := NewFunction(logging.NewNopLogger())
-	for _, phase := range benchPhases {
+	for _, phase := range benchPhases() {
 		req := newRequest(testXR, phases[phase])
 		b.Run(phase, func(b *testing.B) {
 			b.ReportAllocs()
@@ -59,7 +61,7 @@ func processCPU(b *testing.B) time.Duration {
 // render costs RunFunction plus both.
 func BenchmarkWire(b *testing.B) {
 	phases := testPhases(b)
-	for _, phase := range benchPhases {
+	for _, phase := range benchPhases() {
 		req := newRequest(testXR, phases[phase])
 		rsp := run(b, req)
 		wire, err := proto.Marshal(req)

@@ -35,7 +35,7 @@ func buildCDN(s *Spec, o Observed) Built {
 	var b Built
 	origin := distributionOrigin(o)
 	if origin == "" {
-		b.Wait("waiting for the load balancer's DNS name (status.atProvider.dnsName of %s) before creating the CloudFront distribution", KeyLoadBalancer)
+		b.Waitf("waiting for the load balancer's DNS name (status.atProvider.dnsName of %s) before creating the CloudFront distribution", KeyLoadBalancer)
 		return b
 	}
 	b.Add(distribution(s, origin))
@@ -90,28 +90,28 @@ func distribution(s *Spec, origin string) Desired {
 		Object: &cloudfront.Distribution{
 			Spec: cloudfront.DistributionSpec{ForProvider: cloudfront.DistributionParameters{
 				Tags:                 s.Tags(name),
-				Enabled:              ptr(true),
-				Comment:              ptr("Catalog API " + s.Suffix + ": CloudFront in front of the application load balancer"),
-				IsIPv6Enabled:        ptr(true),
-				PriceClass:           ptr("PriceClass_100"),
+				Enabled:              new(true),
+				Comment:              new("Catalog API " + s.Suffix + ": CloudFront in front of the application load balancer"),
+				IsIPv6Enabled:        new(true),
+				PriceClass:           new("PriceClass_100"),
 				Origin:               []cloudfront.OriginParameters{albOrigin(origin, s.OriginVerifyValue)},
 				DefaultCacheBehavior: defaultCacheBehavior(s),
 				Restrictions: &cloudfront.RestrictionsParameters{
-					GeoRestriction: &cloudfront.GeoRestrictionParameters{RestrictionType: ptr("none")},
+					GeoRestriction: &cloudfront.GeoRestrictionParameters{RestrictionType: new("none")},
 				},
 				ViewerCertificate: &cloudfront.ViewerCertificateParameters{
-					CloudfrontDefaultCertificate: ptr(true),
+					CloudfrontDefaultCertificate: new(true),
 				},
 				LoggingConfig: &cloudfront.LoggingConfigParameters{
 					// Standard logging takes the bucket's domain name.
-					Bucket:         ptr(LogBucketName(s) + ".s3.amazonaws.com"),
-					Prefix:         ptr(CloudFrontLogPrefix),
-					IncludeCookies: ptr(false),
+					Bucket:         new(LogBucketName(s) + ".s3.amazonaws.com"),
+					Prefix:         new(CloudFrontLogPrefix),
+					IncludeCookies: new(false),
 				},
 				// Deleting the CatalogApi deletes the distribution (the
 				// provider disables it first).
-				RetainOnDelete:    ptr(false),
-				WaitForDeployment: ptr(false),
+				RetainOnDelete:    new(false),
+				WaitForDeployment: new(false),
 			}},
 		},
 	}
@@ -121,15 +121,15 @@ func distribution(s *Spec, origin string) Desired {
 // listener port, with the origin-verify header the ALB requires.
 func albOrigin(domainName, originVerify string) cloudfront.OriginParameters {
 	return cloudfront.OriginParameters{
-		DomainName:   ptr(domainName),
-		OriginID:     ptr(albOriginID),
-		CustomHeader: []cloudfront.CustomHeaderParameters{{Name: ptr(OriginVerifyHeader), Value: ptr(originVerify)}},
+		DomainName:   new(domainName),
+		OriginID:     new(albOriginID),
+		CustomHeader: []cloudfront.CustomHeaderParameters{{Name: new(OriginVerifyHeader), Value: new(originVerify)}},
 		CustomOriginConfig: &cloudfront.CustomOriginConfigParameters{
 			HTTPPort:             f64(ListenerPort),
 			HTTPSPort:            f64(HTTPSPort),
-			OriginProtocolPolicy: ptr("http-only"),
+			OriginProtocolPolicy: new("http-only"),
 			// Required by the API even for http-only origins.
-			OriginSSLProtocols: []*string{ptr("TLSv1.2")},
+			OriginSSLProtocols: []*string{new("TLSv1.2")},
 		},
 	}
 }
@@ -138,12 +138,12 @@ func albOrigin(domainName, originVerify string) cloudfront.OriginParameters {
 // the AWS managed cache policy allows, and redirects HTTP viewers to HTTPS.
 func defaultCacheBehavior(s *Spec) *cloudfront.DefaultCacheBehaviorParameters {
 	return &cloudfront.DefaultCacheBehaviorParameters{
-		TargetOriginID:        ptr(albOriginID),
-		ViewerProtocolPolicy:  ptr("redirect-to-https"),
+		TargetOriginID:        new(albOriginID),
+		ViewerProtocolPolicy:  new("redirect-to-https"),
 		AllowedMethods:        ptrList("GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"),
 		CachedMethods:         ptrList("GET", "HEAD"),
-		CachePolicyID:         ptr(s.CachePolicyID),
-		OriginRequestPolicyID: ptr(s.OriginRequestPolicyID),
-		Compress:              ptr(true),
+		CachePolicyID:         new(s.CachePolicyID),
+		OriginRequestPolicyID: new(s.OriginRequestPolicyID),
+		Compress:              new(true),
 	}
 }

@@ -259,7 +259,7 @@ func buildPart(p Part, s *Spec, o Observed) Built {
 	if p.Name == networkPartName {
 		b.Add(vpc(s))
 	}
-	b.Wait("claiming spec.environmentSuffix %q: nothing named %s is created before the VPC %s is Ready "+
+	b.Waitf("claiming spec.environmentSuffix %q: nothing named %s is created before the VPC %s is Ready "+
 		"(the VPC marks the claim, and the wait lets Crossplane see any other CatalogApi that claims the same suffix)",
 		s.Suffix, s.Name("<type>"), s.ObjectName(KeyVPC))
 	return b

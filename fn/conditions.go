@@ -67,7 +67,7 @@ func partCondition(pr PartResult, ready map[string]bool, o Observed) PartConditi
 	case len(pr.Waiting) > 0:
 		c.Reason, c.Message = "Waiting", strings.Join(pr.Waiting, "; ")
 	case len(missing) > 0:
-		c.Reason, c.Message = "Creating", fmt.Sprintf("creating %s", strings.Join(missing, ", "))
+		c.Reason, c.Message = "Creating", "creating "+strings.Join(missing, ", ")
 	case len(unready) > 0:
 		msgs := make([]string, len(unready))
 		for i, d := range unready {
@@ -85,13 +85,15 @@ func partCondition(pr PartResult, ready map[string]bool, o Observed) PartConditi
 // condition, each after "; ".
 func readyNotes(resources []Desired, o Observed) string {
 	var notes string
+	var notesSb88 strings.Builder
 	for _, d := range resources {
 		if d.ReadyNote != nil {
 			if n := d.ReadyNote(o, d.Key); n != "" {
-				notes += "; " + n
+				notesSb88.WriteString("; " + n)
 			}
 		}
 	}
+	notes += notesSb88.String()
 	return notes
 }
 

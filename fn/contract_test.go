@@ -1,6 +1,8 @@
 package fn
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,7 +53,9 @@ func num(obj map[string]any, path string) float64 {
 }
 
 func kindOf(obj map[string]any) string {
-	return strings.Split(obj["apiVersion"].(string), "/")[0] + "/" + obj["kind"].(string)
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	return strings.Split(apiVersion, "/")[0] + "/" + kind
 }
 
 func ofKind(stack map[string]map[string]any, kind string) map[string]map[string]any {
@@ -100,7 +104,8 @@ func TestContractKinds(t *testing.T) {
 		}
 	}
 	for k, o := range stack {
-		g := strings.Split(o["apiVersion"].(string), "/")[0]
+		apiVersion, _ := o["apiVersion"].(string)
+		g, _, _ := strings.Cut(apiVersion, "/")
 		if !strings.HasSuffix(g, ".aws.m.upbound.io") && g != "protection.crossplane.io" {
 			t.Errorf("%s: %s is not a namespaced provider-aws kind", k, o["apiVersion"])
 		}
@@ -133,6 +138,14 @@ func TestContractTagsAndRegion(t *testing.T) {
 
 func TestContractService(t *testing.T) {
 	stack := renderedStack(t)
+	checkTaskDefinitions(t, stack)
+	checkServiceCapacity(t, stack)
+	checkHealthAndScaling(t, stack)
+}
+
+// checkTaskDefinitions: task size, port and the database environment.
+func checkTaskDefinitions(t *testing.T, stack map[string]map[string]any) {
+	t.Helper()
 	for _, td := range ofKind(stack, "ecs.aws.m.upbound.io/TaskDefinition") {
 		if str(td, "spec.forProvider.cpu") != "1024" || str(td, "spec.forProvider.memory") != "2048" {
 			t.Errorf("task size = %s/%s, want 1024/2048", str(td, "spec.forProvider.cpu"), str(td, "spec.forProvider.memory"))
@@ -144,6 +157,12 @@ func TestContractService(t *testing.T) {
 			}
 		}
 	}
+}
+
+// checkServiceCapacity: the service runs on Fargate Spot through a capacity
+// provider strategy, without a launch type.
+func checkServiceCapacity(t *testing.T, stack map[string]map[string]any) {
+	t.Helper()
 	svc := stack[KeyService]
 	if got := str(svc, "spec.forProvider.capacityProviderStrategy[0].capacityProvider"); got != "FARGATE_SPOT" {
 		t.Errorf("service capacity provider = %q, want FARGATE_SPOT", got)
@@ -151,6 +170,12 @@ func TestContractService(t *testing.T) {
 	if val(svc, "spec.forProvider.launchType") != nil {
 		t.Errorf("service sets launchType together with a capacity provider strategy")
 	}
+}
+
+// checkHealthAndScaling: the target group's health check and the scaling
+// bounds and metric.
+func checkHealthAndScaling(t *testing.T, stack map[string]map[string]any) {
+	t.Helper()
 	tg := stack[KeyTargetGroup]
 	if str(tg, "spec.forProvider.healthCheck.path") != "/health" || num(tg, "spec.forProvider.healthCheck.interval") != 30 || num(tg, "spec.forProvider.healthCheck.unhealthyThreshold") != 2 {
 		t.Errorf("health check = %v, want /health every 30 s, unhealthy after 2", val(tg, "spec.forProvider.healthCheck"))
@@ -203,11 +228,27 @@ func TestContractDatabaseAndEdge(t *testing.T) {
 
 func TestContractSecurityAndTeardown(t *testing.T) {
 	stack := renderedStack(t)
+	checkNoOpenIngress(t, stack)
+	checkDeletable(t, stack)
+	for _, v := range noPlainSecrets(stack) {
+		t.Error(v)
+	}
+	checkLogBucketAndNames(t, stack)
+}
+
+// checkNoOpenIngress: no security group rule opens ingress to the internet.
+func checkNoOpenIngress(t *testing.T, stack map[string]map[string]any) {
+	t.Helper()
 	for k, o := range ofKind(stack, "ec2.aws.m.upbound.io/SecurityGroupIngressRule") {
 		if str(o, "spec.forProvider.cidrIpv4") == "0.0.0.0/0" || str(o, "spec.forProvider.cidrIpv6") == "::/0" {
 			t.Errorf("%s opens ingress to the internet", k)
 		}
 	}
+}
+
+// checkDeletable: nothing is deletion-protected and every resource may be deleted.
+func checkDeletable(t *testing.T, stack map[string]map[string]any) {
+	t.Helper()
 	for k, o := range stack {
 		if v := val(o, "spec.forProvider.deletionProtection"); v == true {
 			t.Errorf("%s has deletion protection", k)
@@ -219,9 +260,12 @@ func TestContractSecurityAndTeardown(t *testing.T) {
 			t.Errorf("%s: management policies %v do not allow deletion", k, p)
 		}
 	}
-	for _, v := range noPlainSecrets(stack) {
-		t.Error(v)
-	}
+}
+
+// checkLogBucketAndNames: the access-log bucket goes with the stack, its logs
+// expire, and the ALB names fit AWS's 32 characters.
+func checkLogBucketAndNames(t *testing.T, stack map[string]map[string]any) {
+	t.Helper()
 	if val(stack[KeyLogBucket], "spec.forProvider.forceDestroy") != true {
 		t.Errorf("access-log bucket is not force-destroyed")
 	}
@@ -235,41 +279,40 @@ func TestContractSecurityAndTeardown(t *testing.T) {
 	}
 }
 
-var (
-	schemasOnce sync.Once
-	schemas     map[string]map[string]any
-	schemasErr  error
-)
+// loadSchemasOnce loads the provider's schemas once per test binary: every
+// contract test reads them.
+var loadSchemasOnce = sync.OnceValues(loadProviderSchemas)
 
 // providerSchemas loads, from the provider-aws module's CRDs, the
 // spec.forProvider schema of every namespaced kind: group/Kind -> schema.
 func providerSchemas(t *testing.T) map[string]map[string]any {
 	t.Helper()
-	schemasOnce.Do(func() { schemas, schemasErr = loadProviderSchemas() })
-	if schemasErr != nil {
-		t.Fatal(schemasErr)
+	schemas, err := loadSchemasOnce()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return schemas
 }
 
 func loadProviderSchemas() (map[string]map[string]any, error) {
-	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/upbound/provider-aws/v2").Output()
+	const module = "github.com/upbound/provider-aws/v2"
+	dir, err := exec.CommandContext(context.Background(), "go", "list", "-m", "-f", "{{.Dir}}", module).Output()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot find the directory of %s: %w", module, err)
 	}
 	files, err := filepath.Glob(filepath.Join(strings.TrimSpace(string(dir)), "package", "crds", "*.aws.m.upbound.io_*.yaml"))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot list the provider's CRDs: %w", err)
 	}
 	out := map[string]map[string]any{}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("cannot read CRD: %w", err)
 		}
 		crd := map[string]any{}
 		if err := yaml.Unmarshal(b, &crd); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("cannot parse CRD %s: %w", f, err)
 		}
 		kind := str(crd, "spec.group") + "/" + str(crd, "spec.names.kind")
 		if fp, ok := val(crd, "spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.forProvider").(map[string]any); ok {
@@ -294,20 +337,7 @@ func TestLifecycleFilterPrefixSurvivesConversion(t *testing.T) {
 // name it declares (Desired.AWSName), and with no Name tag when it declares
 // none, so that the Name tag and the external name never disagree.
 func TestContractNameTag(t *testing.T) {
-	req := newRequest(testXR, testPhases(t)["Complete"])
-	xr, err := request.GetObservedCompositeResource(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := NewSpec(xr.Resource, &v1beta1.Input{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Claim = ClaimHeld // The converged stack holds its suffix (claim.go).
-	plan, err := Compose(s, NewObserved(req.GetObserved().GetResources()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := convergedPlanOfRequest(t)
 	tagged := 0
 	for _, d := range plan.Resources {
 		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(d.Object)
@@ -330,4 +360,25 @@ func TestContractNameTag(t *testing.T) {
 	if tagged == 0 {
 		t.Error("no rendered resource has tags")
 	}
+}
+
+// convergedPlanOfRequest composes the converged example stack from the
+// request, as RunFunction does.
+func convergedPlanOfRequest(t *testing.T) *Plan {
+	t.Helper()
+	req := newRequest(testXR, testPhases(t)["Complete"])
+	xr, err := request.GetObservedCompositeResource(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSpec(xr.Resource, &v1beta1.Input{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Claim = ClaimHeld // The converged stack holds its suffix (claim.go).
+	plan, err := Compose(s, NewObserved(req.GetObserved().GetResources()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan
 }

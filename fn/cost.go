@@ -112,7 +112,7 @@ type CostInputs struct {
 
 // CostInputsOf returns the estimate's inputs for a validated spec.
 func CostInputsOf(s *Spec) (CostInputs, error) {
-	nat := len(zones)
+	nat := zoneCount
 	if s.NAT == NATSingle {
 		nat = 1
 	}

@@ -105,18 +105,25 @@ func TestPriceTableCoversTheAPI(t *testing.T) {
 			t.Errorf("no prices for %s", region)
 			continue
 		}
-		for name, f := range figuresOf(rp, classes) {
-			r, ok := new(big.Rat).SetString(f.USD)
-			if !ok || r.Sign() <= 0 || strings.TrimSpace(f.Source) == "" {
-				t.Errorf("%s %s: usd %q source %q: want a positive decimal with a source", region, name, f.USD, f.Source)
-			}
-		}
-		if len(rp.AuroraInstanceHour) != len(classes) {
-			t.Errorf("%s: %d Aurora classes priced, the XRD allows %d", region, len(rp.AuroraInstanceHour), len(classes))
-		}
+		checkRegionPrices(t, region, rp, classes)
 	}
 	if len(p.Regions) != len(KnownRegions) {
 		t.Errorf("the table prices %d regions, the function knows %d", len(p.Regions), len(KnownRegions))
+	}
+}
+
+// checkRegionPrices: every figure of a region is a positive decimal with a
+// source, and every instance class the XRD allows is priced.
+func checkRegionPrices(t *testing.T, region string, rp RegionPrices, classes []string) {
+	t.Helper()
+	for name, f := range figuresOf(rp, classes) {
+		r, ok := new(big.Rat).SetString(f.USD)
+		if !ok || r.Sign() <= 0 || strings.TrimSpace(f.Source) == "" {
+			t.Errorf("%s %s: usd %q source %q: want a positive decimal with a source", region, name, f.USD, f.Source)
+		}
+	}
+	if len(rp.AuroraInstanceHour) != len(classes) {
+		t.Errorf("%s: %d Aurora classes priced, the XRD allows %d", region, len(rp.AuroraInstanceHour), len(classes))
 	}
 }
 

@@ -27,7 +27,7 @@ const (
 
 // databaseLogExports are the logs the Aurora cluster exports to CloudWatch
 // Logs; the logging part owns their log group (DatabaseLogGroupName).
-var databaseLogExports = []string{"postgresql"}
+func databaseLogExports() []string { return []string{"postgresql"} }
 
 // buildDatabase renders Aurora PostgreSQL in the private subnets: a DB
 // subnet group, the cluster with an RDS-managed master password (the
@@ -49,9 +49,9 @@ func dbSubnetGroup(s *Spec) Desired {
 		Key: KeyDBSubnetGroup, AWSName: name, ExternalName: true,
 		Uses: []string{KeyPrivateSubnet(0), KeyPrivateSubnet(1)},
 		Object: &rds.SubnetGroup{Spec: rds.SubnetGroupSpec{ForProvider: rds.SubnetGroupParameters{
-			Region:       ptr(s.Region),
+			Region:       new(s.Region),
 			Tags:         s.Tags(name),
-			Description:  ptr("Private subnets of the catalog API database"),
+			Description:  new("Private subnets of the catalog API database"),
 			SubnetIDRefs: s.Refs(KeyPrivateSubnet(0), KeyPrivateSubnet(1)),
 		}}},
 	}
@@ -73,34 +73,34 @@ func dbCluster(s *Spec, o Observed) Desired {
 		Immutable: dbClusterImmutable(),
 		Hint:      "creating an Aurora cluster usually takes 5 to 10 minutes",
 		Object: &rds.Cluster{Spec: rds.ClusterSpec{ForProvider: rds.ClusterParameters{
-			Region: ptr(s.Region),
+			Region: new(s.Region),
 			Tags:   s.Tags(name),
 
-			Engine:        ptr(DatabaseEngine),
-			EngineVersion: ptr(engineVersion(s, o)),
-			DatabaseName:  ptr(s.DatabaseName),
+			Engine:        new(DatabaseEngine),
+			EngineVersion: new(engineVersion(s, o)),
+			DatabaseName:  new(s.DatabaseName),
 			Port:          f64(DatabasePort),
 
-			MasterUsername: ptr(s.MasterUsername),
+			MasterUsername: new(s.MasterUsername),
 			// RDS generates the password and keeps it in a Secrets Manager
 			// secret it rotates; no password exists in the spec, in
 			// Kubernetes or in the task definition.
-			ManageMasterUserPassword: ptr(true),
+			ManageMasterUserPassword: new(true),
 
 			BackupRetentionPeriod:      f64(s.BackupRetentionDays),
-			PreferredBackupWindow:      ptr(DatabaseBackupWindow),
-			PreferredMaintenanceWindow: ptr(DatabaseMaintenanceWindow),
-			CopyTagsToSnapshot:         ptr(true),
-			StorageEncrypted:           ptr(true),
+			PreferredBackupWindow:      new(DatabaseBackupWindow),
+			PreferredMaintenanceWindow: new(DatabaseMaintenanceWindow),
+			CopyTagsToSnapshot:         new(true),
+			StorageEncrypted:           new(true),
 
 			// Everything must be destroyable with the stack.
-			DeletionProtection: ptr(false),
-			SkipFinalSnapshot:  ptr(true),
+			DeletionProtection: new(false),
+			SkipFinalSnapshot:  new(true),
 
-			EnabledCloudwatchLogsExports: ptrList(databaseLogExports...),
+			EnabledCloudwatchLogsExports: ptrList(databaseLogExports()...),
 			DBSubnetGroupNameRef:         s.Ref(KeyDBSubnetGroup),
 			VPCSecurityGroupIDRefs:       s.Refs(KeySGDatabase),
-			ApplyImmediately:             ptr(true),
+			ApplyImmediately:             new(true),
 		}}},
 	}
 }
@@ -133,16 +133,16 @@ func dbInstance(s *Spec, key, resourceType string, az, promotionTier int) Desire
 		Uses: []string{KeyDBCluster, KeyDBLogGroup},
 		Hint: "creating an Aurora instance usually takes 10 to 20 minutes",
 		Object: &rds.ClusterInstance{Spec: rds.ClusterInstanceSpec{ForProvider: rds.ClusterInstanceParameters{
-			Region:               ptr(s.Region),
+			Region:               new(s.Region),
 			Tags:                 s.Tags(name),
 			ClusterIdentifierRef: s.Ref(KeyDBCluster),
-			Engine:               ptr(DatabaseEngine),
-			InstanceClass:        ptr(s.InstanceClass),
-			AvailabilityZone:     ptr(s.AZ(az)),
+			Engine:               new(DatabaseEngine),
+			InstanceClass:        new(s.InstanceClass),
+			AvailabilityZone:     new(s.AZ(az)),
 			DBSubnetGroupNameRef: s.Ref(KeyDBSubnetGroup),
-			PubliclyAccessible:   ptr(false),
+			PubliclyAccessible:   new(false),
 			PromotionTier:        f64(promotionTier),
-			ApplyImmediately:     ptr(true),
+			ApplyImmediately:     new(true),
 		}}},
 	}
 }

@@ -8,11 +8,12 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/crossplane/function-sdk-go/errors"
-	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/go-json-experiment/json"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	"github.com/crossplane/function-sdk-go/resource/composed"
 
 	"github.com/platform/function-catalog-api/internal/pbarena"
 )
@@ -132,22 +133,22 @@ func (p *jsonParser) value() (*structpb.Value, error) {
 	if p.i >= len(p.b) {
 		return nil, p.errorf("unexpected end")
 	}
-	switch c := p.b[p.i]; {
-	case c == '{':
+	switch c := p.b[p.i]; c {
+	case '{':
 		return p.object()
-	case c == '[':
+	case '[':
 		return p.array()
-	case c == '"':
+	case '"':
 		s, err := p.str()
 		if err != nil {
 			return nil, err
 		}
 		return p.a.String(s), nil
-	case c == 't':
+	case 't':
 		return p.literal("true", structpb.NewBoolValue(true))
-	case c == 'f':
+	case 'f':
 		return p.literal("false", structpb.NewBoolValue(false))
-	case c == 'n':
+	case 'n':
 		return p.literal("null", structpb.NewNullValue())
 	default:
 		return p.number()
@@ -275,9 +276,14 @@ func (p *jsonParser) str() (string, error) {
 	return "", p.errorf("unterminated string")
 }
 
+// escapeHeadroom is the spare capacity of an escaped string's buffer beyond
+// what was read before the first escape: room for a few more characters
+// before append has to grow it.
+const escapeHeadroom = 16
+
 // escapedStr reads the rest of a string that has escapes, from its start.
 func (p *jsonParser) escapedStr(start int) (string, error) {
-	out := append(make([]byte, 0, p.i-start+16), p.b[start:p.i]...)
+	out := append(make([]byte, 0, p.i-start+escapeHeadroom), p.b[start:p.i]...)
 	for p.i < len(p.b) {
 		c := p.b[p.i]
 		switch {
@@ -294,7 +300,7 @@ func (p *jsonParser) escapedStr(start int) (string, error) {
 		}
 		e := p.b[p.i+1]
 		p.i += 2
-		if r, ok := simpleEscapes[e]; ok {
+		if r, ok := simpleEscape(e); ok {
 			out = append(out, r)
 			continue
 		}
@@ -310,7 +316,25 @@ func (p *jsonParser) escapedStr(start int) (string, error) {
 	return "", p.errorf("unterminated string")
 }
 
-var simpleEscapes = map[byte]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+// simpleEscape is the byte a one-character JSON escape (\n, \", ...) stands
+// for; ok is false for \u and for invalid escapes.
+func simpleEscape(e byte) (r byte, ok bool) {
+	switch e {
+	case '"', '\\', '/':
+		return e, true
+	case 'b':
+		return '\b', true
+	case 'f':
+		return '\f', true
+	case 'n':
+		return '\n', true
+	case 'r':
+		return '\r', true
+	case 't':
+		return '\t', true
+	}
+	return 0, false
+}
 
 // unicodeEscape reads the four hex digits after \u, and a second \uXXXX
 // when the first is half of a surrogate pair.
@@ -337,10 +361,10 @@ func (p *jsonParser) hex4() (rune, error) {
 	if p.i+4 > len(p.b) {
 		return 0, p.errorf("short \\u escape")
 	}
-	n, err := strconv.ParseUint(string(p.b[p.i:p.i+4]), 16, 32)
+	n, err := strconv.ParseUint(string(p.b[p.i:p.i+4]), 16, 16)
 	if err != nil {
 		return 0, p.errorf("invalid \\u escape")
 	}
 	p.i += 4
-	return rune(n), nil
+	return rune(n), nil // bit size 16: n fits a rune
 }

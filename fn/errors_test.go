@@ -15,7 +15,7 @@ import (
 // resource, and raises a Warning result; the XR stays Ready while the stack
 // still serves (a failed update), and is not Ready when a resource does not.
 func TestErrorsAreVisible(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	const accessDenied = "update failed: operation error ECS: UpdateService, AccessDeniedException: not authorized to perform ecs:UpdateService"
 	cases := map[string]struct {
 		mutate    func(obs map[string]*fnv1.Resource)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"maps"
 
+	"google.golang.org/protobuf/types/known/structpb"
+
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -14,7 +16,6 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/crossplane/function-sdk-go/response"
-	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
 	"github.com/platform/function-catalog-api/internal/pbarena"
@@ -120,21 +121,42 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 	if err != nil {
 		return err
 	}
-	desired := make(map[string]*fnv1.Resource, len(plan.Resources))
-	ready := map[string]bool{}
 	arena := &pbarena.Arena{} // The response's values: see pbarena.
-	for _, d := range plan.Resources {
-		r, err := toDesiredResource(d, o, arena)
-		if err != nil {
-			return errors.Wrapf(err, "cannot convert %s", d.Key)
-		}
-		desired[d.Key] = r
-		ready[d.Key] = r.GetReady() == fnv1.Ready_READY_TRUE
+	desired, ready, err := toDesiredResources(plan, o, arena)
+	if err != nil {
+		return err
 	}
 	if err := checkImmutable(plan.Resources, desired, o); err != nil {
 		return err
 	}
 	setDesiredResources(rsp, desired)
+	allReady := setPartConditions(rsp, plan, ready, o)
+	if err := setStatus(req, rsp, s, o, allReady, arena); err != nil {
+		return err
+	}
+	setTTL(rsp, allReady)
+	reportKept(rsp, plan)
+	return nil
+}
+
+// toDesiredResources converts the plan's resources and says which are ready.
+func toDesiredResources(plan *Plan, o Observed, arena *pbarena.Arena) (desired map[string]*fnv1.Resource, ready map[string]bool, err error) {
+	desired = make(map[string]*fnv1.Resource, len(plan.Resources))
+	ready = map[string]bool{}
+	for _, d := range plan.Resources {
+		r, err := toDesiredResource(d, o, arena)
+		if err != nil {
+			return nil, nil, errors.Wrapf(err, "cannot convert %s", d.Key)
+		}
+		desired[d.Key] = r
+		ready[d.Key] = r.GetReady() == fnv1.Ready_READY_TRUE
+	}
+	return desired, ready, nil
+}
+
+// setPartConditions sets each part's condition, warns of its problems and
+// says whether every part serves.
+func setPartConditions(rsp *fnv1.RunFunctionResponse, plan *Plan, ready map[string]bool, o Observed) bool {
 	allReady := true
 	for _, pr := range plan.Parts {
 		c := partCondition(pr, ready, o)
@@ -144,10 +166,12 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 			response.Warning(rsp, errors.New(p)).TargetComposite()
 		}
 	}
-	if err := setStatus(req, rsp, s, o, allReady, arena); err != nil {
-		return err
-	}
-	setTTL(rsp, allReady)
+	return allReady
+}
+
+// reportKept reports the observed resources kept on purpose (Normal) and
+// those kept because nothing renders them any more (Warning).
+func reportKept(rsp *fnv1.RunFunctionResponse, plan *Plan) {
 	for _, k := range plan.KeptOnPurpose {
 		response.Normal(rsp, k.Message).TargetComposite()
 	}
@@ -157,7 +181,6 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 	for _, k := range plan.Kept {
 		response.Warning(rsp, fmt.Errorf("kept observed resource %q unchanged: no part of the stack renders it any more, and dropping it would delete it", k)).TargetComposite()
 	}
-	return nil
 }
 
 // setDesiredResources adds the rendered resources to the desired resources
@@ -217,7 +240,7 @@ func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *S
 	if err != nil {
 		return errors.Wrap(err, "cannot get the desired CatalogApi")
 	}
-	st, err := marshalToStruct(ptr(Status(s, o)), a)
+	st, err := marshalToStruct(new(Status(s, o)), a)
 	if err != nil {
 		return errors.Wrap(err, "cannot convert the CatalogApi status")
 	}

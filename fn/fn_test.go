@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -40,11 +41,11 @@ func newRequest(xr string, observed map[string]*fnv1.Resource) *fnv1.RunFunction
 	return withOriginKey(req, "test-origin-verify-key")
 }
 
-func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
-	t.Helper()
+func run(tb testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
+	tb.Helper()
 	rsp, err := NewFunction(logging.NewNopLogger()).RunFunction(context.Background(), req)
 	if err != nil {
-		t.Fatalf("RunFunction returned an error (errors must be Fatal results): %v", err)
+		tb.Fatalf("RunFunction returned an error (errors must be Fatal results): %v", err)
 	}
 	return rsp
 }
@@ -133,7 +134,7 @@ func TestRunFunctionIsDeterministic(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(a) != string(b) {
+			if !bytes.Equal(a, b) {
 				t.Errorf("two renders of the same request differ (%d vs %d bytes)", len(a), len(b))
 			}
 		})

@@ -54,6 +54,7 @@ func FuzzRunFunction(f *testing.F) {
 }
 
 func fuzzXR(t *testing.T, spec map[string]any) string {
+	t.Helper()
 	b, err := json.Marshal(map[string]any{
 		"apiVersion": "catalog.example.org/v1alpha1", "kind": "CatalogApi",
 		"metadata": map[string]any{"name": "fuzz", "namespace": "fuzz"},

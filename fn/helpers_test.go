@@ -9,14 +9,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/crossplane/function-sdk-go/resource/composite"
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
 )
@@ -78,7 +78,10 @@ func xrNamed(name, namespace string) specOption {
 
 // withSpecField sets one top-level field of the CatalogApi's spec.
 func withSpecField(field string, value any) specOption {
-	return func(f *specFixture) { f.xr.Object["spec"].(map[string]any)[field] = value }
+	return func(f *specFixture) {
+		spec, _ := f.xr.Object["spec"].(map[string]any)
+		spec[field] = value
+	}
 }
 
 // withInput is the function's Input (the Composition's pipeline input).
@@ -279,15 +282,15 @@ func checkValues(t *testing.T, rows map[string]gotWant) {
 // policyJSON is an IAM policy document parsed back generically, so that a
 // test checks the JSON AWS receives rather than the Go types.
 type policyJSON struct {
-	Version   string
+	Version   string `json:"Version"`
 	Statement []struct {
-		Sid       string
-		Effect    string
-		Principal any
-		Action    []string
-		Resource  []string
-		Condition map[string]map[string]string
-	}
+		Sid       string                       `json:"Sid"`
+		Effect    string                       `json:"Effect"`
+		Principal any                          `json:"Principal"`
+		Action    []string                     `json:"Action"`
+		Resource  []string                     `json:"Resource"`
+		Condition map[string]map[string]string `json:"Condition"`
+	} `json:"Statement"`
 }
 
 // parsePolicy parses a rendered policy document; what names it in the

@@ -34,9 +34,10 @@ type Principal struct {
 // Condition is an IAM condition block: operator -> key -> value.
 type Condition map[string]map[string]string
 
-// statement is an identity-policy statement.
-func statement(effect string, actions []string, resources ...string) Statement {
-	return Statement{Effect: effect, Action: actions, Resource: resources}
+// allow is an identity-policy statement that allows actions on resources
+// (the function grants, it never denies in identity policies).
+func allow(actions []string, resources ...string) Statement {
+	return Statement{Effect: "Allow", Action: actions, Resource: resources}
 }
 
 // policyDocument renders statements as a policy JSON string.
@@ -70,8 +71,8 @@ func serviceRole(s *Spec, key, name, service string) Desired {
 	return Desired{Key: key, AWSName: name, ExternalName: true, Object: &iam.Role{
 		Spec: iam.RoleSpec{ForProvider: iam.RoleParameters{
 			Tags:                s.Tags(name),
-			AssumeRolePolicy:    ptr(assumeRolePolicy(service)),
-			ForceDetachPolicies: ptr(true),
+			AssumeRolePolicy:    new(assumeRolePolicy(service)),
+			ForceDetachPolicies: new(true),
 		}},
 	}}
 }
@@ -80,7 +81,7 @@ func serviceRole(s *Spec, key, name, service string) Desired {
 func inlinePolicy(s *Spec, key, roleKey, name, doc string) Desired {
 	return Desired{Key: key, AWSName: name, ExternalName: true, Object: &iam.RolePolicy{
 		Spec: iam.RolePolicySpec{ForProvider: iam.RolePolicyParameters{
-			Policy:  ptr(doc),
+			Policy:  new(doc),
 			RoleRef: s.Ref(roleKey),
 		}},
 	}}

@@ -5,8 +5,9 @@ import (
 	"sort"
 	"strings"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
 // checkImmutable compares what is about to be rendered with what exists and

@@ -10,7 +10,7 @@ import (
 // CatalogApi's spec (the order NewSpec reports invalid fields in), whichever
 // resources carry them.
 func TestImmutableFieldsInSpecOrder(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	changed := `{
 	"apiVersion": "catalog.example.org/v1alpha1",
 	"kind": "CatalogApi",

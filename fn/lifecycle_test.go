@@ -50,7 +50,7 @@ func conditionOf(rsp *fnv1.RunFunctionResponse, typ string) *fnv1.Condition {
 // converge, which also fails on any dropped resource), and then the XR is
 // Ready with its status filled.
 func TestConvergence(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	rsp := run(t, newRequest(testXR, states[len(states)-1]))
 	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_TRUE {
 		t.Errorf("converged XR readiness = %v, want READY_TRUE", got)
@@ -98,7 +98,7 @@ func TestFirstRenderIsNotReady(t *testing.T) {
 // points to it, the old revision is kept until the service runs on the new
 // one, and nothing else changes.
 func TestImageChange(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	before := run(t, newRequest(testXR, states[len(states)-1])).GetDesired().GetResources()
 	newXR := strings.Replace(testXR, "catalog-api:1.0.0", "catalog-api:1.1.0", 1)
 
@@ -108,21 +108,53 @@ func TestImageChange(t *testing.T) {
 	if w := warnings(duringRsp); len(w) != 0 {
 		t.Errorf("a rollout must not warn: %v", w)
 	}
-	oldTD, tds := taskDefinitionKeys(before), taskDefinitionKeys(during)
-	if len(oldTD) != 1 || len(tds) != 2 || !slices.Contains(tds, oldTD[0]) {
-		t.Fatalf("during rollout task definitions = %v, want the old %v and a new one", tds, oldTD)
+	oldTD, newTD := rolloutTaskDefinitions(t, before, during)
+	checkKeptSaid(t, duringRsp, oldTD)
+	checkServiceOnNewTaskDefinition(t, during, newTD)
+	checkOnlyRolloutChanged(t, before, during)
+
+	// The provider moves the service to the new revision; then the old
+	// revision and its Usage are retired.
+	after := run(t, newRequest(newXR, providersim.Observe(during))).GetDesired().GetResources()
+	if got := taskDefinitionKeys(after); !slices.Equal(got, []string{newTD}) {
+		t.Errorf("after rollout task definitions = %v, want only %s", got, newTD)
 	}
-	newTD := tds[0]
-	if newTD == oldTD[0] {
+	if _, ok := after[UsageKey(oldTD, KeyService)]; ok {
+		t.Errorf("the old revision's Usage was kept after the rollout")
+	}
+}
+
+// rolloutTaskDefinitions returns the old task definition of before and the
+// new one rendered beside it during a rollout.
+func rolloutTaskDefinitions(t *testing.T, before, during map[string]*fnv1.Resource) (oldTD, newTD string) {
+	t.Helper()
+	old, tds := taskDefinitionKeys(before), taskDefinitionKeys(during)
+	if len(old) != 1 || len(tds) != 2 || !slices.Contains(tds, old[0]) {
+		t.Fatalf("during rollout task definitions = %v, want the old %v and a new one", tds, old)
+	}
+	newTD = tds[0]
+	if newTD == old[0] {
 		newTD = tds[1]
 	}
+	return old[0], newTD
+}
+
+// checkKeptSaid: a Normal result says that the old task definition is kept.
+func checkKeptSaid(t *testing.T, rsp *fnv1.RunFunctionResponse, oldTD string) {
+	t.Helper()
 	var said bool
-	for _, r := range duringRsp.GetResults() {
-		said = said || (r.GetSeverity() == fnv1.Severity_SEVERITY_NORMAL && strings.Contains(r.GetMessage(), oldTD[0]))
+	for _, r := range rsp.GetResults() {
+		said = said || (r.GetSeverity() == fnv1.Severity_SEVERITY_NORMAL && strings.Contains(r.GetMessage(), oldTD))
 	}
 	if !said {
-		t.Errorf("no Normal result says that %s is kept during the rollout", oldTD[0])
+		t.Errorf("no Normal result says that %s is kept during the rollout", oldTD)
 	}
+}
+
+// checkServiceOnNewTaskDefinition: the service points to the new task
+// definition, which runs the new image.
+func checkServiceOnNewTaskDefinition(t *testing.T, during map[string]*fnv1.Resource, newTD string) {
+	t.Helper()
 	svc := during[KeyService].GetResource().AsMap()
 	if got := str(svc, "spec.forProvider.taskDefinitionRef.name"); got != "catalog-api-"+newTD {
 		t.Errorf("service points to %q, want the new task definition %q", got, newTD)
@@ -133,6 +165,12 @@ func TestImageChange(t *testing.T) {
 	if img := str(during[newTD].GetResource().AsMap(), "spec.forProvider.containerDefinitions"); !strings.Contains(img, "catalog-api:1.1.0") {
 		t.Errorf("new task definition does not run the new image: %s", img)
 	}
+}
+
+// checkOnlyRolloutChanged: an image change changes nothing but the task
+// definitions, the service, the execution role's policy and the Usages.
+func checkOnlyRolloutChanged(t *testing.T, before, during map[string]*fnv1.Resource) {
+	t.Helper()
 	for key, r := range before {
 		if IsTaskDefinitionKey(key) || key == KeyService || key == KeyExecutionRolePolicy || strings.HasPrefix(key, "usage-") {
 			continue
@@ -141,22 +179,12 @@ func TestImageChange(t *testing.T) {
 			t.Errorf("%s changed on an image change (-before +during):\n%s", key, diff)
 		}
 	}
-
-	// The provider moves the service to the new revision; then the old
-	// revision and its Usage are retired.
-	after := run(t, newRequest(newXR, providersim.Observe(during))).GetDesired().GetResources()
-	if got := taskDefinitionKeys(after); !slices.Equal(got, []string{newTD}) {
-		t.Errorf("after rollout task definitions = %v, want only %s", got, newTD)
-	}
-	if _, ok := after[UsageKey(oldTD[0], KeyService)]; ok {
-		t.Errorf("the old revision's Usage was kept after the rollout")
-	}
 }
 
 // TestScaleChange: min/max change the scaling target only; the service's
 // desired count stays an initProvider value that autoscaling owns.
 func TestScaleChange(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	obs := states[len(states)-1]
 	before := run(t, newRequest(testXR, obs)).GetDesired().GetResources()
 	after := run(t, newRequest(withSpec(t, `"scaling"`, `{"minTasks": 3, "maxTasks": 20}`), obs)).GetDesired().GetResources()
@@ -186,7 +214,7 @@ func TestScaleChange(t *testing.T) {
 // service forces a new deployment on every update, which ECS needs to apply
 // a new strategy.
 func TestOnDemandBaseChange(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	obs := states[len(states)-1]
 	before := run(t, newRequest(testXR, obs)).GetDesired().GetResources()
 	after := run(t, newRequest(withSpec(t, `"service"`, `{"onDemandBaseTasks": 2}`), obs)).GetDesired().GetResources()
@@ -196,8 +224,11 @@ func TestOnDemandBaseChange(t *testing.T) {
 	for _, key := range sortedKeys(before) {
 		b, a := before[key].GetResource().AsMap(), after[key].GetResource().AsMap()
 		if key == KeyService {
-			b["spec"].(map[string]any)["forProvider"].(map[string]any)["capacityProviderStrategy"] = nil
-			a["spec"].(map[string]any)["forProvider"].(map[string]any)["capacityProviderStrategy"] = nil
+			for _, obj := range []map[string]any{b, a} {
+				if err := unstructured.SetNestedField(obj, nil, "spec", "forProvider", "capacityProviderStrategy"); err != nil {
+					t.Fatalf("%s: %v", key, err)
+				}
+			}
 		}
 		if diff := cmp.Diff(b, a); diff != "" {
 			t.Errorf("%s changed beyond the capacity provider strategy (-before +after):\n%s", key, diff)
@@ -219,7 +250,7 @@ func TestOnDemandBaseChange(t *testing.T) {
 // TestResourceGoesUnready: when a resource loses Ready, its part's condition
 // says which and why, and the XR is not Ready.
 func TestResourceGoesUnready(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	obs := states[len(states)-1]
 	providersim.SetReady(obs[KeyDBWriter], false, "Unavailable")
 	rsp := run(t, newRequest(testXR, obs))
@@ -264,16 +295,25 @@ func TestDeletionOrdering(t *testing.T) {
 			}
 			continue
 		}
-		if u["apiVersion"] != "protection.crossplane.io/v1beta1" || u["kind"] != "Usage" {
-			t.Errorf("%s is %v %v, want a protection.crossplane.io/v1beta1 Usage", key, u["apiVersion"], u["kind"])
-		}
-		if str(u, "spec.of.kind") != kinds[0] || str(u, "spec.by.kind") != kinds[1] || val(u, "spec.replayDeletion") != true {
-			t.Errorf("%s: of %s by %s (replay %v), want of %s by %s with replayDeletion", key, str(u, "spec.of.kind"), str(u, "spec.by.kind"), val(u, "spec.replayDeletion"), kinds[0], kinds[1])
-		}
-		ofName, byName := str(u, "spec.of.resourceRef.name"), str(u, "spec.by.resourceRef.name")
-		if ofName != str(stack[of], "metadata.name") || byName != str(stack[by], "metadata.name") {
-			t.Errorf("%s references %q by %q", key, ofName, byName)
-		}
+		checkUsage(t, stack, key, u, kinds)
+	}
+}
+
+// checkUsage: the Usage with this key is a protection.crossplane.io Usage of
+// the kinds {of, by} that replays deletion and references the rendered
+// resources its key names.
+func checkUsage(t *testing.T, stack map[string]map[string]any, key string, u map[string]any, kinds [2]string) {
+	t.Helper()
+	of, by, _ := strings.Cut(strings.TrimPrefix(key, "usage-"), "-by-")
+	if u["apiVersion"] != "protection.crossplane.io/v1beta1" || u["kind"] != "Usage" {
+		t.Errorf("%s is %v %v, want a protection.crossplane.io/v1beta1 Usage", key, u["apiVersion"], u["kind"])
+	}
+	if str(u, "spec.of.kind") != kinds[0] || str(u, "spec.by.kind") != kinds[1] || val(u, "spec.replayDeletion") != true {
+		t.Errorf("%s: of %s by %s (replay %v), want of %s by %s with replayDeletion", key, str(u, "spec.of.kind"), str(u, "spec.by.kind"), val(u, "spec.replayDeletion"), kinds[0], kinds[1])
+	}
+	ofName, byName := str(u, "spec.of.resourceRef.name"), str(u, "spec.by.resourceRef.name")
+	if ofName != str(stack[of], "metadata.name") || byName != str(stack[by], "metadata.name") {
+		t.Errorf("%s references %q by %q", key, ofName, byName)
 	}
 }
 
@@ -301,7 +341,7 @@ func usageGraph(stack map[string]map[string]any) map[string]map[string]bool {
 // TestImmutableFieldChange: changing a field AWS cannot change in place is
 // refused with a Fatal result that names it, and nothing is rendered.
 func TestImmutableFieldChange(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	obs := states[len(states)-1]
 	rsp := run(t, newRequest(withSpec(t, `"database"`, `{"name": "orders"}`), obs))
 	msg := fatalMessage(rsp)
@@ -316,7 +356,7 @@ func TestImmutableFieldChange(t *testing.T) {
 // TestNotReadyMessages: a part's condition explains each unready resource
 // in words a person can act on.
 func TestNotReadyMessages(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	cases := map[string]struct {
 		condition string
 		mutate    func(obs map[string]*fnv1.Resource)
@@ -361,7 +401,7 @@ func TestNotReadyMessages(t *testing.T) {
 // included, as a teardown starts from.
 func convergedObjects(t *testing.T) []*unstructured.Unstructured {
 	t.Helper()
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	last := states[len(states)-1]
 	out := make([]*unstructured.Unstructured, 0, len(last))
 	for _, k := range sortedKeys(last) {

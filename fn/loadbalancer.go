@@ -40,7 +40,7 @@ func buildLoadBalancer(s *Spec, o Observed) Built {
 	var b Built
 	logs := accessLogsReady(o)
 	if !logs {
-		b.Wait("waiting for the access-log bucket policy (%s) to become Ready before the load balancer enables access logs", KeyLogBucketPolicy)
+		b.Waitf("waiting for the access-log bucket policy (%s) to become Ready before the load balancer enables access logs", KeyLogBucketPolicy)
 	}
 	b.Add(loadBalancer(s, logs), targetGroup(s), listener(s), listenerRule(s))
 	return b
@@ -63,18 +63,18 @@ func loadBalancerAccessLogsOn(o Observed) bool {
 func loadBalancer(s *Spec, logs bool) Desired {
 	name := s.Name("alb")
 	p := elbv2.LBParameters{
-		Region:                   ptr(s.Region),
+		Region:                   new(s.Region),
 		Tags:                     s.Tags(name),
-		Name:                     ptr(name),
-		LoadBalancerType:         ptr("application"),
-		Internal:                 ptr(false),
-		IPAddressType:            ptr("ipv4"),
+		Name:                     new(name),
+		LoadBalancerType:         new("application"),
+		Internal:                 new(false),
+		IPAddressType:            new("ipv4"),
 		SubnetRefs:               s.Refs(KeyPublicSubnet(0), KeyPublicSubnet(1)),
 		SecurityGroupRefs:        s.Refs(KeySGLoadBalancer),
-		EnableDeletionProtection: ptr(false),
+		EnableDeletionProtection: new(false),
 		// Reject requests with header names that are not valid HTTP
 		// (request smuggling hardening).
-		DropInvalidHeaderFields: ptr(true),
+		DropInvalidHeaderFields: new(true),
 	}
 	if logs {
 		p.AccessLogs = &elbv2.AccessLogsParameters{
@@ -82,8 +82,8 @@ func loadBalancer(s *Spec, logs bool) Desired {
 			BucketRef: s.Ref(KeyLogBucket),
 			// The bucket policy (logging part) allows the ELB account to
 			// write below exactly this prefix.
-			Prefix:  ptr(AccessLogPrefixALB),
-			Enabled: ptr(true),
+			Prefix:  new(AccessLogPrefixALB),
+			Enabled: new(true),
 		}
 	}
 	return Desired{
@@ -106,20 +106,20 @@ func targetGroup(s *Spec) Desired {
 	name := s.Name("tg")
 	return Desired{Key: KeyTargetGroup, AWSName: name, Object: &elbv2.LBTargetGroup{
 		Spec: elbv2.LBTargetGroupSpec{ForProvider: elbv2.LBTargetGroupParameters{
-			Region:              ptr(s.Region),
+			Region:              new(s.Region),
 			Tags:                s.Tags(name),
-			Name:                ptr(name),
+			Name:                new(name),
 			Port:                f64(ContainerPort),
-			Protocol:            ptr("HTTP"),
-			TargetType:          ptr("ip"),
+			Protocol:            new("HTTP"),
+			TargetType:          new("ip"),
 			VPCIDRef:            s.Ref(KeyVPC),
-			DeregistrationDelay: ptr(deregistrationDelay),
+			DeregistrationDelay: new(deregistrationDelay),
 			HealthCheck: &elbv2.HealthCheckParameters{
-				Enabled:            ptr(true),
-				Path:               ptr(HealthCheckPath),
-				Protocol:           ptr("HTTP"),
-				Port:               ptr("traffic-port"),
-				Matcher:            ptr("200"),
+				Enabled:            new(true),
+				Path:               new(HealthCheckPath),
+				Protocol:           new("HTTP"),
+				Port:               new("traffic-port"),
+				Matcher:            new("200"),
 				Interval:           f64(HealthCheckInterval),
 				Timeout:            f64(healthCheckTimeout),
 				HealthyThreshold:   f64(healthyThreshold),
@@ -138,21 +138,21 @@ func listener(s *Spec) Desired {
 	name := s.Name("listener-http")
 	return Desired{Key: KeyListener, AWSName: name, Object: &elbv2.LBListener{
 		Spec: elbv2.LBListenerSpec{ForProvider: elbv2.LBListenerParameters{
-			Region:             ptr(s.Region),
+			Region:             new(s.Region),
 			Tags:               s.Tags(name),
 			LoadBalancerArnRef: s.Ref(KeyLoadBalancer),
 			Port:               f64(ListenerPort),
-			Protocol:           ptr("HTTP"),
+			Protocol:           new("HTTP"),
 			DefaultAction: []elbv2.DefaultActionParameters{{
 				// index is the list-map key the provider's CRD defaults to
 				// "default"; the Go field has no omitempty, so leaving it
 				// nil would send an explicit null.
-				Index: ptr("default"),
-				Type:  ptr("fixed-response"),
+				Index: new("default"),
+				Type:  new("fixed-response"),
 				FixedResponse: &elbv2.FixedResponseParameters{
-					ContentType: ptr("text/plain"),
-					MessageBody: ptr("Forbidden"),
-					StatusCode:  ptr("403"),
+					ContentType: new("text/plain"),
+					MessageBody: new("Forbidden"),
+					StatusCode:  new("403"),
 				},
 			}},
 		}},
@@ -169,18 +169,18 @@ func listenerRule(s *Spec) Desired {
 		Key: KeyListenerRule, AWSName: name,
 		Uses: []string{KeyTargetGroup, KeyListener},
 		Object: &elbv2.LBListenerRule{Spec: elbv2.LBListenerRuleSpec{ForProvider: elbv2.LBListenerRuleParameters{
-			Region:         ptr(s.Region),
+			Region:         new(s.Region),
 			Tags:           s.Tags(name),
 			ListenerArnRef: s.Ref(KeyListener),
 			Priority:       f64(1),
 			Condition: []elbv2.ConditionParameters{{
 				HTTPHeader: &elbv2.HTTPHeaderParameters{
-					HTTPHeaderName: ptr(OriginVerifyHeader),
-					Values:         []*string{ptr(s.OriginVerifyValue)},
+					HTTPHeaderName: new(OriginVerifyHeader),
+					Values:         []*string{new(s.OriginVerifyValue)},
 				},
 			}},
 			Action: []elbv2.ActionParameters{{
-				Type:              ptr("forward"),
+				Type:              new("forward"),
 				TargetGroupArnRef: s.Ref(KeyTargetGroup),
 			}},
 		}}},

@@ -59,11 +59,11 @@ func buildLogging(s *Spec, _ Observed) Built {
 func logGroup(s *Spec, key, name string) Desired {
 	return Desired{Key: key, AWSName: name, ExternalName: true, Object: &cloudwatchlogs.Group{
 		Spec: cloudwatchlogs.GroupSpec{ForProvider: cloudwatchlogs.GroupParameters{
-			Region:                    ptr(s.Region),
+			Region:                    new(s.Region),
 			Tags:                      s.Tags(name),
 			RetentionInDays:           f64(s.LogRetentionDays),
-			SkipDestroy:               ptr(false),
-			DeletionProtectionEnabled: ptr(false),
+			SkipDestroy:               new(false),
+			DeletionProtectionEnabled: new(false),
 		}},
 	}}
 }
@@ -74,10 +74,10 @@ func logBucket(s *Spec) Desired {
 	name := LogBucketName(s)
 	return Desired{Key: KeyLogBucket, AWSName: name, ExternalName: true, Object: &s3.Bucket{
 		Spec: s3.BucketSpec{ForProvider: s3.BucketParameters{
-			Region: ptr(s.Region),
+			Region: new(s.Region),
 			Tags:   s.Tags(name),
 			// The stack must be destroyable although the bucket holds logs.
-			ForceDestroy: ptr(true),
+			ForceDestroy: new(true),
 		}},
 	}}
 }
@@ -93,15 +93,15 @@ const lifecycleFilterPrefix = "spec.forProvider.rule[0].filter[0].prefix"
 func logBucketLifecycle(s *Spec) Desired {
 	return Desired{Key: KeyLogBucketLifecycle, EmptyStrings: []string{lifecycleFilterPrefix}, Object: &s3.BucketLifecycleConfiguration{
 		Spec: s3.BucketLifecycleConfigurationSpec{ForProvider: s3.BucketLifecycleConfigurationParameters{
-			Region:    ptr(s.Region),
+			Region:    new(s.Region),
 			BucketRef: bucketRef(s),
 			Rule: []s3.BucketLifecycleConfigurationRuleParameters{{
-				ID:     ptr("expire-access-logs"),
-				Status: ptr("Enabled"),
+				ID:     new("expire-access-logs"),
+				Status: new("Enabled"),
 				// An explicit empty prefix selects every object; the
 				// Terraform resource under the provider rejects or warns on
 				// a rule with neither filter nor prefix.
-				Filter:     []s3.RuleFilterParameters{{Prefix: ptr("")}},
+				Filter:     []s3.RuleFilterParameters{{Prefix: new("")}},
 				Expiration: []s3.RuleExpirationParameters{{Days: f64(AccessLogExpirationDays)}},
 				AbortIncompleteMultipartUpload: []s3.AbortIncompleteMultipartUploadParameters{{
 					DaysAfterInitiation: f64(AccessLogAbortUploadDays),
@@ -115,12 +115,12 @@ func logBucketLifecycle(s *Spec) Desired {
 func logBucketPublicAccessBlock(s *Spec) Desired {
 	return Desired{Key: KeyLogBucketPublicAccess, Object: &s3.BucketPublicAccessBlock{
 		Spec: s3.BucketPublicAccessBlockSpec{ForProvider: s3.BucketPublicAccessBlockParameters{
-			Region:                ptr(s.Region),
+			Region:                new(s.Region),
 			BucketRef:             bucketRef(s),
-			BlockPublicAcls:       ptr(true),
-			BlockPublicPolicy:     ptr(true),
-			IgnorePublicAcls:      ptr(true),
-			RestrictPublicBuckets: ptr(true),
+			BlockPublicAcls:       new(true),
+			BlockPublicPolicy:     new(true),
+			IgnorePublicAcls:      new(true),
+			RestrictPublicBuckets: new(true),
 		}},
 	}}
 }
@@ -130,11 +130,11 @@ func logBucketPublicAccessBlock(s *Spec) Desired {
 func logBucketEncryption(s *Spec) Desired {
 	return Desired{Key: KeyLogBucketEncryption, Object: &s3.BucketServerSideEncryptionConfiguration{
 		Spec: s3.BucketServerSideEncryptionConfigurationSpec{ForProvider: s3.BucketServerSideEncryptionConfigurationParameters{
-			Region:    ptr(s.Region),
+			Region:    new(s.Region),
 			BucketRef: bucketRef(s),
 			Rule: []s3.BucketServerSideEncryptionConfigurationRuleParameters{{
 				ApplyServerSideEncryptionByDefault: &s3.RuleApplyServerSideEncryptionByDefaultParameters{
-					SseAlgorithm: ptr("AES256"),
+					SseAlgorithm: new("AES256"),
 				},
 			}},
 		}},
@@ -147,9 +147,9 @@ func logBucketEncryption(s *Spec) Desired {
 func logBucketOwnership(s *Spec) Desired {
 	return Desired{Key: KeyLogBucketOwnership, Object: &s3.BucketOwnershipControls{
 		Spec: s3.BucketOwnershipControlsSpec{ForProvider: s3.BucketOwnershipControlsParameters{
-			Region:    ptr(s.Region),
+			Region:    new(s.Region),
 			BucketRef: bucketRef(s),
-			Rule:      &s3.BucketOwnershipControlsRuleParameters{ObjectOwnership: ptr("BucketOwnerPreferred")},
+			Rule:      &s3.BucketOwnershipControlsRuleParameters{ObjectOwnership: new("BucketOwnerPreferred")},
 		}},
 	}}
 }
@@ -159,9 +159,9 @@ func logBucketOwnership(s *Spec) Desired {
 func logBucketPolicy(s *Spec) Desired {
 	return Desired{Key: KeyLogBucketPolicy, Object: &s3.BucketPolicy{
 		Spec: s3.BucketPolicySpec{ForProvider: s3.BucketPolicyParameters{
-			Region:    ptr(s.Region),
+			Region:    new(s.Region),
 			BucketRef: bucketRef(s),
-			Policy:    ptr(logBucketPolicyDocument(s)),
+			Policy:    new(logBucketPolicyDocument(s)),
 		}},
 	}}
 }

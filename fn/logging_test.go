@@ -45,7 +45,7 @@ func TestLogGroupNamesAndRetention(t *testing.T) {
 		},
 		"RetentionFromInput": {
 			key: KeyAppLogGroup, wantName: "/aws/ecs/ecs-service-dev",
-			in: &v1beta1.Input{LogRetentionDays: ptr(int32(90))}, wantRetention: 90,
+			in: &v1beta1.Input{LogRetentionDays: new(int32(90))}, wantRetention: 90,
 		},
 	}
 	for name, tc := range cases {
@@ -153,12 +153,12 @@ func TestLogBucketLifecycle(t *testing.T) {
 	b := buildLogging(testSpec(t), nil)
 	lc := objectByKey[*s3.BucketLifecycleConfiguration](t, b, KeyLogBucketLifecycle)
 	want := []s3.BucketLifecycleConfigurationRuleParameters{{
-		ID:         ptr("expire-access-logs"),
-		Status:     ptr("Enabled"),
-		Filter:     []s3.RuleFilterParameters{{Prefix: ptr("")}},
-		Expiration: []s3.RuleExpirationParameters{{Days: ptr(30.0)}},
+		ID:         new("expire-access-logs"),
+		Status:     new("Enabled"),
+		Filter:     []s3.RuleFilterParameters{{Prefix: new("")}},
+		Expiration: []s3.RuleExpirationParameters{{Days: new(30.0)}},
 		AbortIncompleteMultipartUpload: []s3.AbortIncompleteMultipartUploadParameters{{
-			DaysAfterInitiation: ptr(7.0),
+			DaysAfterInitiation: new(7.0),
 		}},
 	}}
 	if diff := cmp.Diff(want, lc.Spec.ForProvider.Rule); diff != "" {
@@ -195,7 +195,7 @@ func TestLogBucketEncryption(t *testing.T) {
 	b := buildLogging(testSpec(t), nil)
 	enc := objectByKey[*s3.BucketServerSideEncryptionConfiguration](t, b, KeyLogBucketEncryption)
 	want := []s3.BucketServerSideEncryptionConfigurationRuleParameters{{
-		ApplyServerSideEncryptionByDefault: &s3.RuleApplyServerSideEncryptionByDefaultParameters{SseAlgorithm: ptr("AES256")},
+		ApplyServerSideEncryptionByDefault: &s3.RuleApplyServerSideEncryptionByDefaultParameters{SseAlgorithm: new("AES256")},
 	}}
 	if diff := cmp.Diff(want, enc.Spec.ForProvider.Rule); diff != "" {
 		t.Errorf("rules (-want +got):\n%s", diff)
@@ -205,7 +205,7 @@ func TestLogBucketEncryption(t *testing.T) {
 func TestLogBucketOwnership(t *testing.T) {
 	b := buildLogging(testSpec(t), nil)
 	oc := objectByKey[*s3.BucketOwnershipControls](t, b, KeyLogBucketOwnership)
-	want := &s3.BucketOwnershipControlsRuleParameters{ObjectOwnership: ptr("BucketOwnerPreferred")}
+	want := &s3.BucketOwnershipControlsRuleParameters{ObjectOwnership: new("BucketOwnerPreferred")}
 	if diff := cmp.Diff(want, oc.Spec.ForProvider.Rule); diff != "" {
 		t.Errorf("rule (-want +got):\n%s", diff)
 	}

@@ -63,11 +63,11 @@ func (s *Spec) RefAlways(key string) *xpv1.NamespacedReference {
 // kind sets them; the contract test checks that none is forgotten.
 func (s *Spec) Tags(awsName string) map[string]*string {
 	t := map[string]*string{
-		"Environment": ptr(TagEnvironment),
-		"Project":     ptr(TagProject),
+		"Environment": new(TagEnvironment),
+		"Project":     new(TagProject),
 	}
 	if awsName != "" {
-		t["Name"] = ptr(awsName)
+		t["Name"] = new(awsName)
 	}
 	return t
 }

@@ -26,20 +26,24 @@ const (
 	keyPrivateRTAPrefix    = "route-table-association-private-"
 )
 
-// zones are the suffixes of the per-AZ keys, in AZ order.
-var zones = [2]string{"a", "b"}
+// zoneCount is the number of AZs the stack spans; zone(i) is the suffix of
+// the i-th AZ's keys, in AZ order.
+const zoneCount = 2
 
-// Per-AZ keys.
-func KeyPublicSubnet(i int) string  { return keyPublicSubnetPrefix + zones[i] }
-func KeyPrivateSubnet(i int) string { return keyPrivateSubnetPrefix + zones[i] }
-func KeyEIP(i int) string           { return keyEIPPrefix + zones[i] }
-func KeyNATGateway(i int) string    { return keyNATPrefix + zones[i] }
+// zone is the suffix of the i-th AZ's keys and names.
+func zone(i int) string { return [zoneCount]string{"a", "b"}[i] }
+
+// KeyPublicSubnet and the functions below are the per-AZ keys.
+func KeyPublicSubnet(i int) string  { return keyPublicSubnetPrefix + zone(i) }
+func KeyPrivateSubnet(i int) string { return keyPrivateSubnetPrefix + zone(i) }
+func KeyEIP(i int) string           { return keyEIPPrefix + zone(i) }
+func KeyNATGateway(i int) string    { return keyNATPrefix + zone(i) }
 func KeyPrivateRouteTable(i int) string {
-	return keyPrivateRTPrefix + zones[i]
+	return keyPrivateRTPrefix + zone(i)
 }
-func KeyPrivateDefaultRoute(i int) string { return keyPrivateRoutePrefix + zones[i] }
-func KeyPublicRTA(i int) string           { return keyPublicRTAPrefix + zones[i] }
-func KeyPrivateRTA(i int) string          { return keyPrivateRTAPrefix + zones[i] }
+func KeyPrivateDefaultRoute(i int) string { return keyPrivateRoutePrefix + zone(i) }
+func KeyPublicRTA(i int) string           { return keyPublicRTAPrefix + zone(i) }
+func KeyPrivateRTA(i int) string          { return keyPrivateRTAPrefix + zone(i) }
 
 // buildNetwork renders the VPC over two AZs: a public and a private subnet
 // in each, an internet gateway, NAT gateway(s) with Elastic IPs, route
@@ -47,7 +51,7 @@ func KeyPrivateRTA(i int) string          { return keyPrivateRTAPrefix + zones[i
 func buildNetwork(s *Spec, o Observed) Built {
 	var b Built
 	b.Add(vpc(s), internetGateway(s), publicRouteTable(s), publicDefaultRoute(s))
-	for i := range zones {
+	for i := range zoneCount {
 		b.Add(subnet(s, i, true), subnet(s, i, false), routeTableAssociation(s, i, true))
 		b.Add(privateRouteTable(s, i), privateDefaultRoute(s, i), routeTableAssociation(s, i, false))
 		if i == 0 || s.NAT == NATPerAZ {
@@ -57,7 +61,7 @@ func buildNetwork(s *Spec, o Observed) Built {
 	b.Add(flowLogGroup(s))
 	trust, ok := flowLogTrustPolicy(s, o)
 	if !ok {
-		b.Wait("the AWS account ID (the VPC's status.atProvider.ownerId) for the flow-log role's trust policy")
+		b.Waitf("the AWS account ID (the VPC's status.atProvider.ownerId) for the flow-log role's trust policy")
 		return b
 	}
 	b.Add(flowLogRole(s, trust), flowLogRolePolicy(s), flowLog(s))
@@ -70,11 +74,11 @@ func vpc(s *Spec) Desired {
 	labels, annotations := claimMetadata(s)
 	return Desired{Key: KeyVPC, AWSName: name, Immutable: vpcImmutable(), Labels: labels, Annotations: annotations, Object: &ec2.VPC{
 		Spec: ec2.VPCSpec{ForProvider: ec2.VPCParameters_2{
-			Region:             ptr(s.Region),
+			Region:             new(s.Region),
 			Tags:               s.Tags(name),
-			CidrBlock:          ptr(s.VpcCidr),
-			EnableDNSHostnames: ptr(true),
-			EnableDNSSupport:   ptr(true),
+			CidrBlock:          new(s.VpcCidr),
+			EnableDNSHostnames: new(true),
+			EnableDNSSupport:   new(true),
 		}},
 	}}
 }
@@ -93,17 +97,17 @@ func subnet(s *Spec, i int, public bool) Desired {
 	if public {
 		key, kind, cidr = KeyPublicSubnet(i), "public", s.PublicSubnetCidrs[i]
 	}
-	name := s.Name("subnet-" + kind + "-" + zones[i])
+	name := s.Name("subnet-" + kind + "-" + zone(i))
 	return Desired{Key: key, AWSName: name, Object: &ec2.Subnet{
 		Spec: ec2.SubnetSpec{ForProvider: ec2.SubnetParameters_2{
-			Region:           ptr(s.Region),
+			Region:           new(s.Region),
 			Tags:             s.Tags(name),
 			VPCIDRef:         s.Ref(KeyVPC),
-			AvailabilityZone: ptr(s.AZ(i)),
-			CidrBlock:        ptr(cidr),
+			AvailabilityZone: new(s.AZ(i)),
+			CidrBlock:        new(cidr),
 			// Only the ALB and NAT gateways live in public subnets; nothing
 			// there needs an automatic public IP.
-			MapPublicIPOnLaunch: ptr(false),
+			MapPublicIPOnLaunch: new(false),
 		}},
 	}}
 }
@@ -112,7 +116,7 @@ func internetGateway(s *Spec) Desired {
 	name := s.Name("igw")
 	return Desired{Key: KeyInternetGateway, AWSName: name, Object: &ec2.InternetGateway{
 		Spec: ec2.InternetGatewaySpec{ForProvider: ec2.InternetGatewayParameters_2{
-			Region:   ptr(s.Region),
+			Region:   new(s.Region),
 			Tags:     s.Tags(name),
 			VPCIDRef: s.Ref(KeyVPC),
 		}},
@@ -122,12 +126,12 @@ func internetGateway(s *Spec) Desired {
 // natEIP is the Elastic IP of AZ i's NAT gateway, which uses it: an address
 // in use cannot be released.
 func natEIP(s *Spec, i int) Desired {
-	name := s.Name("eip-nat-" + zones[i])
+	name := s.Name("eip-nat-" + zone(i))
 	return Desired{Key: KeyEIP(i), AWSName: name, Object: &ec2.EIP{
 		Spec: ec2.EIPSpec{ForProvider: ec2.EIPParameters{
-			Region: ptr(s.Region),
+			Region: new(s.Region),
 			Tags:   s.Tags(name),
-			Domain: ptr("vpc"),
+			Domain: new("vpc"),
 		}},
 	}}
 }
@@ -136,13 +140,13 @@ func natEIP(s *Spec, i int) Desired {
 // internet gateway from being detached, and AWS refuses to release its
 // Elastic IP while it exists: both must outlive it.
 func natGateway(s *Spec, i int) Desired {
-	name := s.Name("nat-" + zones[i])
+	name := s.Name("nat-" + zone(i))
 	return Desired{
 		Key: KeyNATGateway(i), AWSName: name,
 		Uses: []string{KeyInternetGateway, KeyEIP(i)},
 		Hint: "a NAT gateway usually becomes available within 2 to 5 minutes",
 		Object: &ec2.NATGateway{Spec: ec2.NATGatewaySpec{ForProvider: ec2.NATGatewayParameters_2{
-			Region:          ptr(s.Region),
+			Region:          new(s.Region),
 			Tags:            s.Tags(name),
 			AllocationIDRef: s.Ref(KeyEIP(i)),
 			SubnetIDRef:     s.Ref(KeyPublicSubnet(i)),
@@ -155,13 +159,13 @@ func publicRouteTable(s *Spec) Desired {
 }
 
 func privateRouteTable(s *Spec, i int) Desired {
-	return routeTable(s, KeyPrivateRouteTable(i), s.Name("rtb-private-"+zones[i]))
+	return routeTable(s, KeyPrivateRouteTable(i), s.Name("rtb-private-"+zone(i)))
 }
 
 func routeTable(s *Spec, key, name string) Desired {
 	return Desired{Key: key, AWSName: name, Object: &ec2.RouteTable{
 		Spec: ec2.RouteTableSpec{ForProvider: ec2.RouteTableParameters_2{
-			Region:   ptr(s.Region),
+			Region:   new(s.Region),
 			Tags:     s.Tags(name),
 			VPCIDRef: s.Ref(KeyVPC),
 		}},
@@ -171,9 +175,9 @@ func routeTable(s *Spec, key, name string) Desired {
 func publicDefaultRoute(s *Spec) Desired {
 	return Desired{Key: KeyPublicDefaultRoute, Object: &ec2.Route{
 		Spec: ec2.RouteSpec{ForProvider: ec2.RouteParameters_2{
-			Region:               ptr(s.Region),
+			Region:               new(s.Region),
 			RouteTableIDRef:      s.Ref(KeyPublicRouteTable),
-			DestinationCidrBlock: ptr("0.0.0.0/0"),
+			DestinationCidrBlock: new("0.0.0.0/0"),
 			GatewayIDRef:         s.Ref(KeyInternetGateway),
 		}},
 	}}
@@ -188,9 +192,9 @@ func privateDefaultRoute(s *Spec, i int) Desired {
 	}
 	return Desired{Key: KeyPrivateDefaultRoute(i), Object: &ec2.Route{
 		Spec: ec2.RouteSpec{ForProvider: ec2.RouteParameters_2{
-			Region:               ptr(s.Region),
+			Region:               new(s.Region),
 			RouteTableIDRef:      s.Ref(KeyPrivateRouteTable(i)),
-			DestinationCidrBlock: ptr("0.0.0.0/0"),
+			DestinationCidrBlock: new("0.0.0.0/0"),
 			NATGatewayIDRef:      s.Ref(KeyNATGateway(nat)),
 		}},
 	}}
@@ -203,7 +207,7 @@ func routeTableAssociation(s *Spec, i int, public bool) Desired {
 	}
 	return Desired{Key: key, Object: &ec2.RouteTableAssociation{
 		Spec: ec2.RouteTableAssociationSpec{ForProvider: ec2.RouteTableAssociationParameters{
-			Region:          ptr(s.Region),
+			Region:          new(s.Region),
 			RouteTableIDRef: s.Ref(rt),
 			SubnetIDRef:     s.Ref(sn),
 		}},
@@ -244,8 +248,8 @@ func flowLogRole(s *Spec, trust string) Desired {
 	return Desired{Key: KeyFlowLogRole, AWSName: name, ExternalName: true, Object: &iam.Role{
 		Spec: iam.RoleSpec{ForProvider: iam.RoleParameters{
 			Tags:                s.Tags(name),
-			AssumeRolePolicy:    ptr(trust),
-			ForceDetachPolicies: ptr(true),
+			AssumeRolePolicy:    new(trust),
+			ForceDetachPolicies: new(true),
 		}},
 	}}
 }
@@ -258,10 +262,10 @@ func flowLogRole(s *Spec, trust string) Desired {
 func flowLogRolePolicy(s *Spec) Desired {
 	group := logGroupARN(s, FlowLogGroupName(s))
 	doc := policyDocument(
-		statement("Allow",
+		allow(
 			[]string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
 			group, group+":log-stream:*"),
-		statement("Allow", []string{"logs:DescribeLogGroups"}, logGroupARN(s, "*")),
+		allow([]string{"logs:DescribeLogGroups"}, logGroupARN(s, "*")),
 	)
 	return inlinePolicy(s, KeyFlowLogRolePolicy, KeyFlowLogRole, s.Name("policy-flow-logs"), doc)
 }
@@ -272,11 +276,11 @@ func flowLog(s *Spec) Desired {
 	name := s.Name("flow-log")
 	return Desired{Key: KeyFlowLog, AWSName: name, Uses: []string{KeyFlowLogGroup}, Object: &ec2.FlowLog{
 		Spec: ec2.FlowLogSpec{ForProvider: ec2.FlowLogParameters{
-			Region:             ptr(s.Region),
+			Region:             new(s.Region),
 			Tags:               s.Tags(name),
 			VPCIDRef:           s.Ref(KeyVPC),
-			TrafficType:        ptr("ALL"),
-			LogDestinationType: ptr("cloud-watch-logs"),
+			TrafficType:        new("ALL"),
+			LogDestinationType: new("cloud-watch-logs"),
 			LogDestinationRef:  s.Ref(KeyFlowLogGroup),
 			IAMRoleArnRef:      s.Ref(KeyFlowLogRole),
 		}},

@@ -104,43 +104,63 @@ func TestNetworkNATGateways(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := testSpec(t, withInput(tc.in))
 			b := buildNetwork(s, nil)
-			var nats, eips []string
-			for _, d := range b.Resources {
-				switch d.Object.(type) {
-				case *ec2.NATGateway:
-					nats = append(nats, d.Key)
-				case *ec2.EIP:
-					eips = append(eips, d.Key)
-				}
-			}
-			if diff := cmp.Diff(tc.wantNATs, nats); diff != "" {
-				t.Errorf("NAT gateways (-want +got):\n%s", diff)
-			}
-			if len(eips) != len(tc.wantNATs) {
-				t.Errorf("rendered %d EIPs for %d NAT gateways", len(eips), len(tc.wantNATs))
-			}
-			for i, key := range tc.wantNATs {
-				fp := objectByKey[*ec2.NATGateway](t, b, key).Spec.ForProvider
-				if diff := cmp.Diff(refTo(s, KeyPublicSubnet(i)), fp.SubnetIDRef); diff != "" {
-					t.Errorf("%s subnetIdRef (-want +got):\n%s", key, diff)
-				}
-				if diff := cmp.Diff(refTo(s, KeyEIP(i)), fp.AllocationIDRef); diff != "" {
-					t.Errorf("%s allocationIdRef (-want +got):\n%s", key, diff)
-				}
-			}
-			for i := range zones {
-				fp := objectByKey[*ec2.Route](t, b, KeyPrivateDefaultRoute(i)).Spec.ForProvider
-				want := ec2.RouteParameters_2{
-					Region:               ptr("eu-north-1"),
-					RouteTableIDRef:      refTo(s, KeyPrivateRouteTable(i)),
-					DestinationCidrBlock: ptr("0.0.0.0/0"),
-					NATGatewayIDRef:      refTo(s, tc.wantRouteNAT[i]),
-				}
-				if diff := cmp.Diff(want, fp); diff != "" {
-					t.Errorf("private route %s (-want +got):\n%s", zones[i], diff)
-				}
-			}
+			checkNATGatewayKeys(t, b, tc.wantNATs)
+			checkNATGatewayRefs(t, s, b, tc.wantNATs)
+			checkPrivateRoutes(t, s, b, tc.wantRouteNAT)
 		})
+	}
+}
+
+// checkNATGatewayKeys: the NAT gateways rendered, in order, each with its EIP.
+func checkNATGatewayKeys(t *testing.T, b Built, wantNATs []string) {
+	t.Helper()
+	var nats, eips []string
+	for _, d := range b.Resources {
+		switch d.Object.(type) {
+		case *ec2.NATGateway:
+			nats = append(nats, d.Key)
+		case *ec2.EIP:
+			eips = append(eips, d.Key)
+		}
+	}
+	if diff := cmp.Diff(wantNATs, nats); diff != "" {
+		t.Errorf("NAT gateways (-want +got):\n%s", diff)
+	}
+	if len(eips) != len(wantNATs) {
+		t.Errorf("rendered %d EIPs for %d NAT gateways", len(eips), len(wantNATs))
+	}
+}
+
+// checkNATGatewayRefs: the i-th NAT gateway sits in the i-th public subnet
+// with the i-th EIP.
+func checkNATGatewayRefs(t *testing.T, s *Spec, b Built, wantNATs []string) {
+	t.Helper()
+	for i, key := range wantNATs {
+		fp := objectByKey[*ec2.NATGateway](t, b, key).Spec.ForProvider
+		if diff := cmp.Diff(refTo(s, KeyPublicSubnet(i)), fp.SubnetIDRef); diff != "" {
+			t.Errorf("%s subnetIdRef (-want +got):\n%s", key, diff)
+		}
+		if diff := cmp.Diff(refTo(s, KeyEIP(i)), fp.AllocationIDRef); diff != "" {
+			t.Errorf("%s allocationIdRef (-want +got):\n%s", key, diff)
+		}
+	}
+}
+
+// checkPrivateRoutes: each AZ's private default route goes through the NAT
+// gateway wantRouteNAT names.
+func checkPrivateRoutes(t *testing.T, s *Spec, b Built, wantRouteNAT [2]string) {
+	t.Helper()
+	for i := range zoneCount {
+		fp := objectByKey[*ec2.Route](t, b, KeyPrivateDefaultRoute(i)).Spec.ForProvider
+		want := ec2.RouteParameters_2{
+			Region:               new("eu-north-1"),
+			RouteTableIDRef:      refTo(s, KeyPrivateRouteTable(i)),
+			DestinationCidrBlock: new("0.0.0.0/0"),
+			NATGatewayIDRef:      refTo(s, wantRouteNAT[i]),
+		}
+		if diff := cmp.Diff(want, fp); diff != "" {
+			t.Errorf("private route %s (-want +got):\n%s", zone(i), diff)
+		}
 	}
 }
 
@@ -148,9 +168,9 @@ func TestNetworkPublicRoute(t *testing.T) {
 	s := testSpec(t)
 	b := buildNetwork(s, nil)
 	want := ec2.RouteParameters_2{
-		Region:               ptr("eu-north-1"),
+		Region:               new("eu-north-1"),
 		RouteTableIDRef:      refTo(s, KeyPublicRouteTable),
-		DestinationCidrBlock: ptr("0.0.0.0/0"),
+		DestinationCidrBlock: new("0.0.0.0/0"),
 		GatewayIDRef:         refTo(s, KeyInternetGateway),
 	}
 	if diff := cmp.Diff(want, objectByKey[*ec2.Route](t, b, KeyPublicDefaultRoute).Spec.ForProvider); diff != "" {
@@ -177,7 +197,7 @@ func TestNetworkRouteTableAssociations(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			fp := objectByKey[*ec2.RouteTableAssociation](t, b, tc.key).Spec.ForProvider
 			want := ec2.RouteTableAssociationParameters{
-				Region:          ptr("eu-north-1"),
+				Region:          new("eu-north-1"),
 				RouteTableIDRef: refTo(s, tc.wantTable),
 				SubnetIDRef:     refTo(s, tc.wantSubnet),
 			}
@@ -192,11 +212,11 @@ func TestNetworkFlowLog(t *testing.T) {
 	s := testSpec(t)
 	b := buildNetwork(s, vpcOwnedBy(t, "123456789012"))
 	want := ec2.FlowLogParameters{
-		Region:             ptr("eu-north-1"),
-		Tags:               map[string]*string{"Environment": ptr("production"), "Project": ptr("catalog-api"), "Name": ptr("flow-log-dev")},
+		Region:             new("eu-north-1"),
+		Tags:               map[string]*string{"Environment": new("production"), "Project": new("catalog-api"), "Name": new("flow-log-dev")},
 		VPCIDRef:           refTo(s, KeyVPC),
-		TrafficType:        ptr("ALL"),
-		LogDestinationType: ptr("cloud-watch-logs"),
+		TrafficType:        new("ALL"),
+		LogDestinationType: new("cloud-watch-logs"),
 		LogDestinationRef:  refTo(s, KeyFlowLogGroup),
 		IAMRoleArnRef:      refTo(s, KeyFlowLogRole),
 	}

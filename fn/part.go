@@ -46,14 +46,14 @@ type Built struct {
 // Add appends resources.
 func (b *Built) Add(d ...Desired) { b.Resources = append(b.Resources, d...) }
 
-// Wait records what the part is waiting for.
-func (b *Built) Wait(format string, a ...any) {
+// Waitf records what the part is waiting for.
+func (b *Built) Waitf(format string, a ...any) {
 	b.Waiting = append(b.Waiting, fmt.Sprintf(format, a...))
 }
 
-// Keep records an observed resource the part keeps on purpose, with the
+// Keepf records an observed resource the part keeps on purpose, with the
 // message of its Normal result.
-func (b *Built) Keep(key, format string, a ...any) {
+func (b *Built) Keepf(key, format string, a ...any) {
 	b.KeptOnPurpose = append(b.KeptOnPurpose, KeptOnPurpose{Key: key, Message: fmt.Sprintf(format, a...)})
 }
 
@@ -141,9 +141,8 @@ type Immutable struct {
 // with this key is ready.
 type ReadyCheck func(o Observed, key string) bool
 
-// Pointer helpers: the provider's parameters are pointers throughout.
-
-func ptr[T any](v T) *T { return &v }
+// Pointer helpers: the provider's parameters are pointers throughout; a
+// single value is new(v).
 
 // ptrList converts strings to the []*string the provider uses for lists.
 func ptrList(v ...string) []*string {

@@ -7,7 +7,7 @@ import (
 // TestPartOf: for every resource of the converged stack, PartOf names the
 // part that rendered it (and TeardownPart for the Usages).
 func TestPartOf(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	plan, err := Compose(testSpec(t), NewObserved(states[len(states)-1]))
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +28,7 @@ func TestPartOf(t *testing.T) {
 
 // partsOf maps every key of a plan to the part that rendered it, and the
 // rest (the Usages) to TeardownPart; it also counts those.
-func partsOf(plan *Plan) (map[string]string, int) {
+func partsOf(plan *Plan) (parts map[string]string, usageCount int) {
 	want := map[string]string{}
 	for _, pr := range plan.Parts {
 		for _, d := range pr.Resources {

@@ -14,18 +14,18 @@ import (
 // renders again until the set of desired resources stops changing. It
 // returns the observed state before each render; the last is the converged
 // one. It fails the test if a render drops an observed resource or if the
-// stack does not converge within maxRenders.
-func converge(t testing.TB, xr string, maxRenders int) []map[string]*fnv1.Resource {
-	t.Helper()
+// stack does not converge within convergeRenders.
+func converge(tb testing.TB, xr string) []map[string]*fnv1.Resource {
+	tb.Helper()
 	var states []map[string]*fnv1.Resource
 	var observed map[string]*fnv1.Resource
-	for range maxRenders + 1 {
+	for range convergeRenders + 1 {
 		states = append(states, observed)
-		rsp := run(t, newRequest(xr, observed))
+		rsp := run(tb, newRequest(xr, observed))
 		desired := rsp.GetDesired().GetResources()
 		for key := range observed {
 			if _, ok := desired[key]; !ok {
-				t.Fatalf("render %d dropped observed resource %q", len(states), key)
+				tb.Fatalf("render %d dropped observed resource %q", len(states), key)
 			}
 		}
 		if observed != nil && slices.Equal(sortedKeys(desired), sortedKeys(observed)) {
@@ -33,7 +33,7 @@ func converge(t testing.TB, xr string, maxRenders int) []map[string]*fnv1.Resour
 		}
 		observed = providersim.Observe(desired)
 	}
-	t.Fatalf("the stack did not converge within %d renders", maxRenders)
+	tb.Fatalf("the stack did not converge within %d renders", convergeRenders)
 	return nil
 }
 
@@ -49,9 +49,9 @@ const convergeRenders = 5
 // testPhases are the observed states of the lifecycle: nothing yet, the
 // claim marker (the VPC) Ready, the first stack render's resources Ready,
 // and the converged stack.
-func testPhases(t testing.TB) map[string]map[string]*fnv1.Resource {
-	t.Helper()
-	states := converge(t, testXR, convergeRenders)
+func testPhases(tb testing.TB) map[string]map[string]*fnv1.Resource {
+	tb.Helper()
+	states := converge(tb, testXR)
 	return map[string]map[string]*fnv1.Resource{
 		"Nothing":          nil,
 		"Claimed":          states[1],
@@ -63,9 +63,9 @@ func testPhases(t testing.TB) map[string]map[string]*fnv1.Resource {
 // claimObserved is what is observed once the claim marker of testXR (its
 // VPC, the only resource of the first render) is Ready: the state from which
 // a CatalogApi renders its stack.
-func claimObserved(t testing.TB) map[string]*fnv1.Resource {
-	t.Helper()
-	return providersim.Observe(run(t, newRequest(testXR, nil)).GetDesired().GetResources())
+func claimObserved(tb testing.TB) map[string]*fnv1.Resource {
+	tb.Helper()
+	return providersim.Observe(run(tb, newRequest(testXR, nil)).GetDesired().GetResources())
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -96,7 +96,7 @@ func declareRevisions(b *Built, o Observed, current string) {
 			continue
 		}
 		for _, key := range []string{k, revisionUsageKey(k)} {
-			b.Keep(key, "keeping superseded %q until the ECS service runs on the new task definition", key)
+			b.Keepf(key, "keeping superseded %q until the ECS service runs on the new task definition", key)
 		}
 	}
 }

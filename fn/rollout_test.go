@@ -35,7 +35,7 @@ type rollout struct {
 
 func startRollout(t *testing.T) rollout {
 	t.Helper()
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	converged := states[len(states)-1]
 	newXR := strings.Replace(testXR, "catalog-api:1.0.0", "catalog-api:1.1.0", 1)
 	during := run(t, newRequest(newXR, converged)).GetDesired().GetResources()
@@ -170,7 +170,7 @@ func setObserved(t *testing.T, r *fnv1.Resource, value any, path ...string) {
 // exactly what it rendered before (the transient "rotating" status of the
 // secret included).
 func TestPasswordRotationRollsTheTasks(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	obs := states[len(states)-1]
 	before := run(t, newRequest(testXR, obs))
 
@@ -213,8 +213,10 @@ func TestPasswordRotationRollsTheTasks(t *testing.T) {
 // each link is the one a rotation needs (checked end to end above).
 func TestRotationChainIsComplete(t *testing.T) {
 	stack := renderedStack(t)
-	for _, k := range []string{KeyRotationRule, KeyRotationTarget, KeyRotationStateMachine, KeyRotationEventsRole,
-		KeyRotationEventsPolicy, KeyRotationRedeployRole, KeyRotationRedeployPolicy, UsageKey(KeyRotationRule, KeyRotationTarget)} {
+	for _, k := range []string{
+		KeyRotationRule, KeyRotationTarget, KeyRotationStateMachine, KeyRotationEventsRole,
+		KeyRotationEventsPolicy, KeyRotationRedeployRole, KeyRotationRedeployPolicy, UsageKey(KeyRotationRule, KeyRotationTarget),
+	} {
 		if _, ok := stack[k]; !ok {
 			t.Errorf("converged stack lacks %s; it has %v", k, slices.Sorted(maps.Keys(stack)))
 		}

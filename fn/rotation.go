@@ -101,7 +101,7 @@ func buildRotation(s *Spec, o Observed) Built {
 		b.Add(rotationTarget(s, smARN), eventsPolicy(s, smARN))
 	}
 	if len(missing) > 0 {
-		b.Wait("waiting for %s before the tasks can be rolled when RDS rotates the database password", strings.Join(missing, ", "))
+		b.Waitf("waiting for %s before the tasks can be rolled when RDS rotates the database password", strings.Join(missing, ", "))
 	}
 	return b
 }
@@ -112,11 +112,11 @@ func redeployStateMachine(s *Spec) Desired {
 	name := s.Name("redeploy-on-rotation")
 	return Desired{Key: KeyRotationStateMachine, AWSName: name, ExternalName: true, Object: &sfn.StateMachine{
 		Spec: sfn.StateMachineSpec{ForProvider: sfn.StateMachineParameters{
-			Region:     ptr(s.Region),
+			Region:     new(s.Region),
 			Tags:       s.Tags(name),
-			Type:       ptr("STANDARD"),
+			Type:       new("STANDARD"),
 			RoleArnRef: s.Ref(KeyRotationRedeployRole),
-			Definition: ptr(redeployDefinition(ECSClusterName(s), ECSServiceName(s))),
+			Definition: new(redeployDefinition(ECSClusterName(s), ECSServiceName(s))),
 		}},
 	}}
 }
@@ -191,7 +191,7 @@ func redeployDefinition(cluster, service string) string {
 func redeployPolicy(s *Spec, o Observed) (Desired, bool) {
 	doc := o.String(KeyRotationRedeployPolicy, "spec.forProvider.policy")
 	if arn := o.String(KeyService, "status.atProvider.arn"); arn != "" {
-		st := statement("Allow", []string{"ecs:DescribeServices", "ecs:UpdateService"}, arn)
+		st := allow([]string{"ecs:DescribeServices", "ecs:UpdateService"}, arn)
 		st.Sid = "RollTheService"
 		doc = policyDocument(st)
 	}
@@ -203,7 +203,7 @@ func redeployPolicy(s *Spec, o Observed) (Desired, bool) {
 
 // eventsPolicy lets EventBridge start the one state machine.
 func eventsPolicy(s *Spec, stateMachineARN string) Desired {
-	st := statement("Allow", []string{"states:StartExecution"}, stateMachineARN)
+	st := allow([]string{"states:StartExecution"}, stateMachineARN)
 	st.Sid = "StartRedeploy"
 	return inlinePolicy(s, KeyRotationEventsPolicy, KeyRotationEventsRole, s.Name("policy-rotation-events"), policyDocument(st))
 }
@@ -239,11 +239,11 @@ func rotationRule(s *Spec, o Observed) (Desired, bool) {
 	name := s.Name("rule-secret-rotation")
 	return Desired{Key: KeyRotationRule, AWSName: name, ExternalName: true, Object: &events.Rule{
 		Spec: events.RuleSpec{ForProvider: events.RuleParameters{
-			Region:       ptr(s.Region),
+			Region:       new(s.Region),
 			Tags:         s.Tags(name),
-			Description:  ptr("RDS rotated the catalog API's database password: roll the ECS service's tasks"),
-			EventPattern: ptr(pattern),
-			State:        ptr("ENABLED"),
+			Description:  new("RDS rotated the catalog API's database password: roll the ECS service's tasks"),
+			EventPattern: new(pattern),
+			State:        new("ENABLED"),
 		}},
 	}}, true
 }
@@ -253,10 +253,10 @@ func rotationRule(s *Spec, o Observed) (Desired, bool) {
 func rotationTarget(s *Spec, stateMachineARN string) Desired {
 	return Desired{Key: KeyRotationTarget, Uses: []string{KeyRotationRule}, Object: &events.Target{
 		Spec: events.TargetSpec{ForProvider: events.TargetParameters{
-			Region:     ptr(s.Region),
+			Region:     new(s.Region),
 			RuleRef:    s.Ref(KeyRotationRule),
-			TargetID:   ptr(rotationTargetID),
-			Arn:        ptr(stateMachineARN),
+			TargetID:   new(rotationTargetID),
+			Arn:        new(stateMachineARN),
 			RoleArnRef: s.Ref(KeyRotationEventsRole),
 		}},
 	}}

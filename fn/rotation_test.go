@@ -81,8 +81,9 @@ func TestRotationLeastPrivilege(t *testing.T) {
 	}
 	grants := func(key string) []grant {
 		p := objectByKey[*iam.RolePolicy](t, b, key)
-		var out []grant
-		for _, st := range parsePolicy(t, key, *p.Spec.ForProvider.Policy).Statement {
+		statements := parsePolicy(t, key, *p.Spec.ForProvider.Policy).Statement
+		out := make([]grant, 0, len(statements))
+		for _, st := range statements {
 			if st.Effect != "Allow" {
 				t.Errorf("%s: statement %q has effect %s", key, st.Sid, st.Effect)
 			}

@@ -29,7 +29,7 @@ const (
 func buildScaling(s *Spec, o Observed) Built {
 	var b Built
 	if !o.Ready(KeyService) && !o.Exists(KeyScalingTarget) {
-		b.Wait("waiting for the ECS service %s to be ready before registering it with Application Auto Scaling", ECSServiceName(s))
+		b.Waitf("waiting for the ECS service %s to be ready before registering it with Application Auto Scaling", ECSServiceName(s))
 		return b
 	}
 	b.Add(scalingTarget(s), scalingPolicy(s))
@@ -50,11 +50,11 @@ func scalingTarget(s *Spec) Desired {
 	name := s.Name("scaling-target")
 	return Desired{Key: KeyScalingTarget, AWSName: name, Uses: []string{KeyService}, Object: &appautoscaling.Target{
 		Spec: appautoscaling.TargetSpec{ForProvider: appautoscaling.TargetParameters{
-			Region:            ptr(s.Region),
+			Region:            new(s.Region),
 			Tags:              s.Tags(name),
-			ServiceNamespace:  ptr(ScalingNamespace),
-			ScalableDimension: ptr(ScalingDimension),
-			ResourceID:        ptr(ScalingResourceID(s)),
+			ServiceNamespace:  new(ScalingNamespace),
+			ScalableDimension: new(ScalingDimension),
+			ResourceID:        new(ScalingResourceID(s)),
 			MinCapacity:       f64(s.MinTasks),
 			MaxCapacity:       f64(s.MaxTasks),
 		}},
@@ -67,15 +67,15 @@ func scalingTarget(s *Spec) Desired {
 func scalingPolicy(s *Spec) Desired {
 	return Desired{Key: KeyScalingPolicy, AWSName: s.Name("scale-cpu"), ExternalName: true, Object: &appautoscaling.Policy{
 		Spec: appautoscaling.PolicySpec{ForProvider: appautoscaling.PolicyParameters{
-			Region:               ptr(s.Region),
-			PolicyType:           ptr("TargetTrackingScaling"),
+			Region:               new(s.Region),
+			PolicyType:           new("TargetTrackingScaling"),
 			ResourceIDRef:        s.Ref(KeyScalingTarget),
 			ScalableDimensionRef: s.Ref(KeyScalingTarget),
 			ServiceNamespaceRef:  s.Ref(KeyScalingTarget),
 			TargetTrackingScalingPolicyConfiguration: &appautoscaling.TargetTrackingScalingPolicyConfigurationParameters{
 				TargetValue: f64(s.TargetCPU),
 				PredefinedMetricSpecification: &appautoscaling.PredefinedMetricSpecificationParameters{
-					PredefinedMetricType: ptr(ScalingMetric),
+					PredefinedMetricType: new(ScalingMetric),
 				},
 				ScaleInCooldown:  f64(ScaleInCooldown),
 				ScaleOutCooldown: f64(ScaleOutCooldown),

@@ -62,7 +62,7 @@ func TestScalingValues(t *testing.T) {
 		"TargetTracking": {policy.TargetTrackingScalingPolicyConfiguration, &appautoscaling.TargetTrackingScalingPolicyConfigurationParameters{
 			TargetValue: f64(60),
 			PredefinedMetricSpecification: &appautoscaling.PredefinedMetricSpecificationParameters{
-				PredefinedMetricType: ptr("ECSServiceAverageCPUUtilization"),
+				PredefinedMetricType: new("ECSServiceAverageCPUUtilization"),
 			},
 			ScaleInCooldown:  f64(300),
 			ScaleOutCooldown: f64(60),

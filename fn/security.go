@@ -73,16 +73,16 @@ func securityGroup(s *Spec, key, resourceType, description string) Desired {
 	name := s.Name(resourceType)
 	return Desired{Key: key, AWSName: name, Object: &ec2.SecurityGroup{
 		Spec: ec2.SecurityGroupSpec{ForProvider: ec2.SecurityGroupParameters_2{
-			Region:      ptr(s.Region),
+			Region:      new(s.Region),
 			Tags:        s.Tags(name),
-			Name:        ptr(name),
-			Description: ptr(description),
+			Name:        new(name),
+			Description: new(description),
 			VPCIDRef:    s.Ref(KeyVPC),
 			// The groups reference each other through rules. Revoking a
 			// group's rules before deleting it keeps a deletion from
 			// hanging on DependencyViolation while the rule resources of
 			// the other groups are still being removed.
-			RevokeRulesOnDelete: ptr(true),
+			RevokeRulesOnDelete: new(true),
 		}},
 	}}
 }
@@ -96,14 +96,14 @@ func albFromCloudFront(s *Spec) Desired {
 		Key: KeyRuleALBFromCloudFront, AWSName: name,
 		Object: &ec2.SecurityGroupIngressRule{
 			Spec: ec2.SecurityGroupIngressRuleSpec{ForProvider: ec2.SecurityGroupIngressRuleParameters{
-				Region:             ptr(s.Region),
+				Region:             new(s.Region),
 				Tags:               s.Tags(name),
 				SecurityGroupIDRef: s.Ref(KeySGLoadBalancer),
-				Description:        ptr("HTTP from CloudFront origin-facing servers"),
-				IPProtocol:         ptr(ruleProtocolTCP),
+				Description:        new("HTTP from CloudFront origin-facing servers"),
+				IPProtocol:         new(ruleProtocolTCP),
 				FromPort:           f64(ListenerPort),
 				ToPort:             f64(ListenerPort),
-				PrefixListID:       ptr(s.RegionFacts.CloudFrontPrefixListID),
+				PrefixListID:       new(s.RegionFacts.CloudFrontPrefixListID),
 			}},
 		},
 	}
@@ -118,14 +118,14 @@ func tasksToHTTPS(s *Spec) Desired {
 		Key: KeyRuleTasksToHTTPS, AWSName: name,
 		Object: &ec2.SecurityGroupEgressRule{
 			Spec: ec2.SecurityGroupEgressRuleSpec{ForProvider: ec2.SecurityGroupEgressRuleParameters{
-				Region:             ptr(s.Region),
+				Region:             new(s.Region),
 				Tags:               s.Tags(name),
 				SecurityGroupIDRef: s.Ref(KeySGTasks),
-				Description:        ptr("HTTPS to AWS APIs and image registries"),
-				IPProtocol:         ptr(ruleProtocolTCP),
+				Description:        new("HTTPS to AWS APIs and image registries"),
+				IPProtocol:         new(ruleProtocolTCP),
 				FromPort:           f64(HTTPSPort),
 				ToPort:             f64(HTTPSPort),
-				CidrIPv4:           ptr(anyIPv4),
+				CidrIPv4:           new(anyIPv4),
 			}},
 		},
 	}
@@ -137,11 +137,11 @@ func ingressFromGroup(s *Spec, key, resourceType, group, peer string, port int, 
 	name := s.Name(resourceType)
 	return Desired{Key: key, AWSName: name, Object: &ec2.SecurityGroupIngressRule{
 		Spec: ec2.SecurityGroupIngressRuleSpec{ForProvider: ec2.SecurityGroupIngressRuleParameters{
-			Region:                       ptr(s.Region),
+			Region:                       new(s.Region),
 			Tags:                         s.Tags(name),
 			SecurityGroupIDRef:           s.Ref(group),
-			Description:                  ptr(description),
-			IPProtocol:                   ptr(ruleProtocolTCP),
+			Description:                  new(description),
+			IPProtocol:                   new(ruleProtocolTCP),
 			FromPort:                     f64(port),
 			ToPort:                       f64(port),
 			ReferencedSecurityGroupIDRef: s.Ref(peer),
@@ -154,11 +154,11 @@ func egressToGroup(s *Spec, key, resourceType, group, peer string, port int, des
 	name := s.Name(resourceType)
 	return Desired{Key: key, AWSName: name, Object: &ec2.SecurityGroupEgressRule{
 		Spec: ec2.SecurityGroupEgressRuleSpec{ForProvider: ec2.SecurityGroupEgressRuleParameters{
-			Region:                       ptr(s.Region),
+			Region:                       new(s.Region),
 			Tags:                         s.Tags(name),
 			SecurityGroupIDRef:           s.Ref(group),
-			Description:                  ptr(description),
-			IPProtocol:                   ptr(ruleProtocolTCP),
+			Description:                  new(description),
+			IPProtocol:                   new(ruleProtocolTCP),
 			FromPort:                     f64(port),
 			ToPort:                       f64(port),
 			ReferencedSecurityGroupIDRef: s.Ref(peer),

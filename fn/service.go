@@ -56,7 +56,7 @@ func buildService(s *Spec, o Observed) Built {
 	}
 	current := ""
 	if missing := in.missing(); len(missing) > 0 {
-		b.Wait("waiting for the Aurora cluster endpoint and its Secrets Manager secret before granting the task execution role access to the secret and registering the task definition (missing: %s)", strings.Join(missing, ", "))
+		b.Waitf("waiting for the Aurora cluster endpoint and its Secrets Manager secret before granting the task execution role access to the secret and registering the task definition (missing: %s)", strings.Join(missing, ", "))
 	} else {
 		td := taskDefinition(s, in)
 		b.Add(td)
@@ -67,7 +67,7 @@ func buildService(s *Spec, o Observed) Built {
 		return b
 	}
 	if blockers := serviceBlockers(o); len(blockers) > 0 && !o.Exists(KeyService) {
-		b.Wait("waiting for %s before creating the ECS service", strings.Join(blockers, " and "))
+		b.Waitf("waiting for %s before creating the ECS service", strings.Join(blockers, " and "))
 		return b
 	}
 	b.Add(ecsService(s, current))
@@ -80,9 +80,9 @@ func ecsCluster(s *Spec) Desired {
 	name := ECSClusterName(s)
 	return Desired{Key: KeyECSCluster, AWSName: name, ExternalName: true, Uses: []string{KeyInsightsLogGroup}, Object: &ecs.Cluster{
 		Spec: ecs.ClusterSpec{ForProvider: ecs.ClusterParameters{
-			Region:  ptr(s.Region),
+			Region:  new(s.Region),
 			Tags:    s.Tags(name),
-			Setting: []ecs.SettingParameters{{Name: ptr("containerInsights"), Value: ptr("enabled")}},
+			Setting: []ecs.SettingParameters{{Name: new("containerInsights"), Value: new("enabled")}},
 		}},
 	}}
 }
@@ -94,11 +94,11 @@ func ecsCluster(s *Spec) Desired {
 func capacityProviders(s *Spec) Desired {
 	return Desired{Key: KeyCapacityProviders, Object: &ecs.ClusterCapacityProviders{
 		Spec: ecs.ClusterCapacityProvidersSpec{ForProvider: ecs.ClusterCapacityProvidersParameters{
-			Region:            ptr(s.Region),
+			Region:            new(s.Region),
 			ClusterNameRef:    s.Ref(KeyECSCluster),
 			CapacityProviders: ptrList(CapacityProvider, OnDemandCapacityProvider),
 			DefaultCapacityProviderStrategy: []ecs.DefaultCapacityProviderStrategyParameters{
-				{CapacityProvider: ptr(CapacityProvider), Weight: f64(1)},
+				{CapacityProvider: new(CapacityProvider), Weight: f64(1)},
 			},
 		}},
 	}}
@@ -136,11 +136,11 @@ func executionPolicyDocument(s *Spec, secretARN string) string {
 	if repo, ok := ecrRepositoryARN(s.Image); ok {
 		// ecr:GetAuthorizationToken has no resource-level permissions: AWS
 		// only accepts "*" as its resource.
-		auth := statement("Allow", []string{"ecr:GetAuthorizationToken"}, "*")
+		auth := allow([]string{"ecr:GetAuthorizationToken"}, "*")
 		auth.Sid = "EcrAuthorizationToken"
 		// The layer and manifest actions are scoped to the one repository
 		// spec.image names, not to every repository of the account.
-		pull := statement("Allow", []string{
+		pull := allow([]string{
 			"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
 		}, repo)
 		pull.Sid = "EcrPullImage"
@@ -150,13 +150,13 @@ func executionPolicyDocument(s *Spec, secretARN string) string {
 	// group only. CreateLogStream is authorized on the log group,
 	// PutLogEvents on the stream.
 	group := logGroupARN(s, AppLogGroupName(s))
-	logs := statement("Allow", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, group, group+":log-stream:*")
+	logs := allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, group, group+":log-stream:*")
 	logs.Sid = "AppLogs"
 	// The database password: exactly the RDS-managed secret. It is
 	// encrypted with the AWS managed key aws/secretsmanager, whose key
 	// policy already lets Secrets Manager decrypt for callers allowed to
 	// read the secret, so no kms:Decrypt is needed.
-	secret := statement("Allow", []string{"secretsmanager:GetSecretValue"}, secretARN)
+	secret := allow([]string{"secretsmanager:GetSecretValue"}, secretARN)
 	secret.Sid = "DatabaseSecret"
 	st = append(st, logs, secret)
 	return policyDocument(st...)
@@ -234,7 +234,7 @@ func ecsService(s *Spec, taskDefinitionKey string) Desired {
 		Object: &ecs.Service{Spec: ecs.ServiceSpec{
 			ManagedResourceSpec: xpv2.ManagedResourceSpec{ManagementPolicies: serviceManagementPolicies()},
 			ForProvider: ecs.ServiceParameters{
-				Region:     ptr(s.Region),
+				Region:     new(s.Region),
 				Tags:       s.Tags(name),
 				ClusterRef: s.Ref(KeyECSCluster),
 				// Resolved on every reconcile: a new task definition has a
@@ -248,35 +248,35 @@ func ecsService(s *Spec, taskDefinitionKey string) Desired {
 				// (or, before 6.x, replaces the service for) a strategy
 				// change without force_new_deployment. With it, every
 				// update the provider makes starts a deployment.
-				ForceNewDeployment: ptr(true),
+				ForceNewDeployment: new(true),
 				NetworkConfiguration: &ecs.ServiceNetworkConfigurationParameters{
 					SubnetRefs:        s.Refs(KeyPrivateSubnet(0), KeyPrivateSubnet(1)),
 					SecurityGroupRefs: s.Refs(KeySGTasks),
-					AssignPublicIP:    ptr(false),
+					AssignPublicIP:    new(false),
 				},
 				LoadBalancer: []ecs.LoadBalancerParameters{{
 					TargetGroupArnRef: s.Ref(KeyTargetGroup),
-					ContainerName:     ptr(ContainerName),
+					ContainerName:     new(ContainerName),
 					ContainerPort:     f64(ContainerPort),
 				}},
 				HealthCheckGracePeriodSeconds: f64(HealthCheckGracePeriod),
 				DeploymentCircuitBreaker: &ecs.DeploymentCircuitBreakerParameters{
-					Enable:   ptr(true),
-					Rollback: ptr(true),
+					Enable:   new(true),
+					Rollback: new(true),
 				},
 				// Rolling deployments start the new tasks before stopping
 				// the old ones: capacity never drops below desiredCount.
-				DeploymentMinimumHealthyPercent: f64(100),
-				DeploymentMaximumPercent:        f64(200),
-				PropagateTags:                   ptr("SERVICE"),
-				EnableEcsManagedTags:            ptr(true),
+				DeploymentMinimumHealthyPercent: f64(deploymentMinimumHealthyPercent),
+				DeploymentMaximumPercent:        f64(deploymentMaximumPercent),
+				PropagateTags:                   new("SERVICE"),
+				EnableEcsManagedTags:            new(true),
 				// The stack must be deletable while tasks still run.
-				ForceDelete: ptr(true),
+				ForceDelete: new(true),
 				// The provider's create and update end only when ECS
 				// reports the deployment successful: the only way
 				// provider-aws tells that a deployment has ended
 				// (rollout.go, rolloutSettled).
-				WaitForSteadyState: ptr(true),
+				WaitForSteadyState: new(true),
 			},
 			InitProvider: ecs.ServiceInitParameters{DesiredCount: f64(s.MinTasks)},
 		}},
@@ -288,12 +288,12 @@ func ecsService(s *Spec, taskDefinitionKey string) Desired {
 // of a strategy may have one), and a provider with weight 0 takes no tasks
 // beyond its base.
 func capacityProviderStrategy(onDemand int) []ecs.CapacityProviderStrategyParameters {
-	spot := ecs.CapacityProviderStrategyParameters{CapacityProvider: ptr(CapacityProvider), Weight: f64(1)}
+	spot := ecs.CapacityProviderStrategyParameters{CapacityProvider: new(CapacityProvider), Weight: f64(1)}
 	if onDemand == 0 {
 		return []ecs.CapacityProviderStrategyParameters{spot}
 	}
 	return []ecs.CapacityProviderStrategyParameters{
-		{CapacityProvider: ptr(OnDemandCapacityProvider), Base: f64(onDemand), Weight: f64(0)},
+		{CapacityProvider: new(OnDemandCapacityProvider), Base: f64(onDemand), Weight: f64(0)},
 		spot,
 	}
 }
@@ -336,3 +336,12 @@ func serviceUses(taskDefinitionKey string) []string {
 		KeyInsightsLogGroup,
 	}
 }
+
+// The ECS service's rolling deployment bounds, in percent of desiredCount
+// (ECS DeploymentConfiguration): never fewer healthy tasks than desired,
+// at most twice as many while old and new run side by side (200 is also
+// ECS's default maximum).
+const (
+	deploymentMinimumHealthyPercent = 100
+	deploymentMaximumPercent        = 200
+)

@@ -2,6 +2,7 @@ package fn
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -17,7 +18,9 @@ import (
 
 // testTaskInputs are the task definition's inputs observedDatabase and
 // observedTaskRole report.
-var testTaskInputs = taskInputs{testDBEndpoint, testDBSecretARN, testTaskRoleARN}
+func testTaskInputs() taskInputs {
+	return taskInputs{testDBEndpoint, testDBSecretARN, testTaskRoleARN}
+}
 
 // observedTaskRole is the task role once IAM has created it.
 func observedTaskRole() observedResource {
@@ -78,12 +81,42 @@ func containerOf(t *testing.T, td *ecs.TaskDefinition) containerDefinition {
 
 func TestServicePhases(t *testing.T) {
 	always := []string{KeyCapacityProviders, KeyECSCluster, KeyExecutionRole, KeyTaskRole}
-	cases := map[string]struct {
-		reason      string
-		observed    []observedResource
-		wantKeys    []string // besides always; "TD" stands for the task definition
-		wantWaiting int
-	}{
+	cases := servicePhaseCases()
+	s := testSpec(t)
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := buildService(s, observedOf(t, tc.observed...))
+			want := slices.Clone(always)
+			for _, k := range tc.wantKeys {
+				if k == "TD" {
+					k = KeyTaskDefinition(newTaskDefinitionContent(s, testTaskInputs()).hash())
+				}
+				want = append(want, k)
+			}
+			checkPhase(t, b, tc.reason, want, tc.wantWaiting)
+		})
+	}
+}
+
+// servicePhase is a case of TestServicePhases: what is observed, and what the
+// service part renders and waits for.
+type servicePhase struct {
+	reason      string
+	observed    []observedResource
+	wantKeys    []string // besides always; "TD" stands for the task definition
+	wantWaiting int
+}
+
+// servicePhaseCases are the start-order cases of the service part.
+func servicePhaseCases() map[string]servicePhase {
+	cases := waitingServicePhases()
+	maps.Copy(cases, renderedServicePhases())
+	return cases
+}
+
+// waitingServicePhases are the cases in which the service part waits.
+func waitingServicePhases() map[string]servicePhase {
+	return map[string]servicePhase{
 		"NothingObserved": {
 			reason:      "the first render has the cluster and roles and waits for the database and the role ARN",
 			wantWaiting: 1,
@@ -130,6 +163,12 @@ func TestServicePhases(t *testing.T) {
 			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
 			wantWaiting: 1,
 		},
+	}
+}
+
+// renderedServicePhases are the cases in which the service is rendered.
+func renderedServicePhases() map[string]servicePhase {
+	return map[string]servicePhase{
 		"ServiceKeptWhenWriterGoesUnready": {
 			reason:   "the start order gates the creation only: an existing service is never dropped",
 			observed: append(serviceUpstreamWithout(KeyDBWriter, true), observedResource{key: KeyService}),
@@ -145,20 +184,6 @@ func TestServicePhases(t *testing.T) {
 			observed: []observedResource{observedDatabase(), observedTaskRole(), {key: KeyListenerRule}, {key: KeyService}},
 			wantKeys: []string{KeyExecutionRolePolicy, "TD", KeyService},
 		},
-	}
-	s := testSpec(t)
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			b := buildService(s, observedOf(t, tc.observed...))
-			want := slices.Clone(always)
-			for _, k := range tc.wantKeys {
-				if k == "TD" {
-					k = KeyTaskDefinition(newTaskDefinitionContent(s, testTaskInputs).hash())
-				}
-				want = append(want, k)
-			}
-			checkPhase(t, b, tc.reason, want, tc.wantWaiting)
-		})
 	}
 }
 
@@ -246,7 +271,7 @@ func TestContainerDefinition(t *testing.T) {
 }
 
 func TestTaskDefinitionKey(t *testing.T) {
-	in := testTaskInputs
+	in := testTaskInputs()
 	base := KeyTaskDefinition(newTaskDefinitionContent(testSpec(t), in).hash())
 	cases := map[string]struct {
 		reason     string
@@ -306,8 +331,8 @@ func TestServiceValues(t *testing.T) {
 	fp := svc.Spec.ForProvider
 	always := xpv1.ResolvePolicyAlways
 	checkValues(t, map[string]gotWant{
-		"CapacityProviderStrategy":  {fp.CapacityProviderStrategy, []ecs.CapacityProviderStrategyParameters{{CapacityProvider: ptr("FARGATE_SPOT"), Weight: f64(1)}}},
-		"ForceNewDeployment":        {fp.ForceNewDeployment, ptr(true)},
+		"CapacityProviderStrategy":  {fp.CapacityProviderStrategy, []ecs.CapacityProviderStrategyParameters{{CapacityProvider: new("FARGATE_SPOT"), Weight: f64(1)}}},
+		"ForceNewDeployment":        {fp.ForceNewDeployment, new(true)},
 		"NoLaunchType":              {fp.LaunchType, (*string)(nil)},
 		"NoForProviderDesiredCount": {fp.DesiredCount, (*float64)(nil)},
 		"InitProviderDesiredCount":  {svc.Spec.InitProvider.DesiredCount, f64(3)},
@@ -321,12 +346,12 @@ func TestServiceValues(t *testing.T) {
 		"Network": {fp.NetworkConfiguration, &ecs.ServiceNetworkConfigurationParameters{
 			SubnetRefs:        s.Refs(KeyPrivateSubnet(0), KeyPrivateSubnet(1)),
 			SecurityGroupRefs: s.Refs(KeySGTasks),
-			AssignPublicIP:    ptr(false),
+			AssignPublicIP:    new(false),
 		}},
 		"LoadBalancer": {fp.LoadBalancer, []ecs.LoadBalancerParameters{{
-			TargetGroupArnRef: s.Ref(KeyTargetGroup), ContainerName: ptr("catalog-api"), ContainerPort: f64(3000),
+			TargetGroupArnRef: s.Ref(KeyTargetGroup), ContainerName: new("catalog-api"), ContainerPort: f64(3000),
 		}}},
-		"CircuitBreaker":      {fp.DeploymentCircuitBreaker, &ecs.DeploymentCircuitBreakerParameters{Enable: ptr(true), Rollback: ptr(true)}},
+		"CircuitBreaker":      {fp.DeploymentCircuitBreaker, &ecs.DeploymentCircuitBreakerParameters{Enable: new(true), Rollback: new(true)}},
 		"GracePeriod":         {*fp.HealthCheckGracePeriodSeconds, 60.0},
 		"MinHealthy":          {*fp.DeploymentMinimumHealthyPercent, 100.0},
 		"MaxPercent":          {*fp.DeploymentMaximumPercent, 200.0},
@@ -343,17 +368,17 @@ func TestServiceValues(t *testing.T) {
 // provider that has one, weight 0 so it takes nothing beyond), the rest on
 // FARGATE_SPOT; 0 keeps the Spot-only strategy.
 func TestOnDemandBaseTasks(t *testing.T) {
-	spot := ecs.CapacityProviderStrategyParameters{CapacityProvider: ptr("FARGATE_SPOT"), Weight: f64(1)}
+	spot := ecs.CapacityProviderStrategyParameters{CapacityProvider: new("FARGATE_SPOT"), Weight: f64(1)}
 	cases := map[string]struct {
 		onDemand int64
 		want     []ecs.CapacityProviderStrategyParameters
 	}{
 		"Zero": {want: []ecs.CapacityProviderStrategyParameters{spot}},
 		"Two": {onDemand: 2, want: []ecs.CapacityProviderStrategyParameters{
-			{CapacityProvider: ptr("FARGATE"), Base: f64(2), Weight: f64(0)}, spot,
+			{CapacityProvider: new("FARGATE"), Base: f64(2), Weight: f64(0)}, spot,
 		}},
 		"AllOfMax": {onDemand: 10, want: []ecs.CapacityProviderStrategyParameters{
-			{CapacityProvider: ptr("FARGATE"), Base: f64(10), Weight: f64(0)}, spot,
+			{CapacityProvider: new("FARGATE"), Base: f64(10), Weight: f64(0)}, spot,
 		}},
 	}
 	for name, tc := range cases {
@@ -382,10 +407,10 @@ func TestECSClusterAndCapacityProviders(t *testing.T) {
 	cluster := objectByKey[*ecs.Cluster](t, b, KeyECSCluster)
 	cp := objectByKey[*ecs.ClusterCapacityProviders](t, b, KeyCapacityProviders)
 	checkValues(t, map[string]gotWant{
-		"ContainerInsights": {cluster.Spec.ForProvider.Setting, []ecs.SettingParameters{{Name: ptr("containerInsights"), Value: ptr("enabled")}}},
+		"ContainerInsights": {cluster.Spec.ForProvider.Setting, []ecs.SettingParameters{{Name: new("containerInsights"), Value: new("enabled")}}},
 		"Providers":         {cp.Spec.ForProvider.CapacityProviders, ptrList("FARGATE_SPOT", "FARGATE")},
 		"DefaultStrategy": {cp.Spec.ForProvider.DefaultCapacityProviderStrategy, []ecs.DefaultCapacityProviderStrategyParameters{
-			{CapacityProvider: ptr("FARGATE_SPOT"), Weight: f64(1)},
+			{CapacityProvider: new("FARGATE_SPOT"), Weight: f64(1)},
 		}},
 		"ClusterRef": {cp.Spec.ForProvider.ClusterNameRef.Name, s.ObjectName(KeyECSCluster)},
 	})
@@ -471,7 +496,7 @@ func taskDefinitionAsObserved(t *testing.T, s *Spec, in taskInputs, created time
 
 func TestTaskDefinitionFallsBackToObserved(t *testing.T) {
 	s := testSpec(t)
-	in := testTaskInputs
+	in := testTaskInputs()
 	prev := taskDefinitionAsObserved(t, s, in, time.Unix(100, 0))
 	// The database, role and service exist but report nothing (for example
 	// right after a restore): the task definition must still render, the same.
@@ -494,7 +519,7 @@ func TestTaskDefinitionFallsBackToObserved(t *testing.T) {
 }
 
 func TestOnlyCurrentTaskDefinitionRendered(t *testing.T) {
-	in := testTaskInputs
+	in := testTaskInputs()
 	old := taskDefinitionAsObserved(t, testSpec(t, withSpecField("image", "nginx:1.25")), in, time.Unix(100, 0))
 	prev := taskDefinitionAsObserved(t, testSpec(t, withSpecField("image", "nginx:1.26")), in, time.Unix(200, 0))
 	s := testSpec(t, withSpecField("image", "nginx:1.27"))
@@ -511,7 +536,7 @@ func TestOnlyCurrentTaskDefinitionRendered(t *testing.T) {
 }
 
 func TestObservedTaskDefinitionsNewestFirst(t *testing.T) {
-	in := testTaskInputs
+	in := testTaskInputs()
 	a := taskDefinitionAsObserved(t, testSpec(t, withSpecField("image", "nginx:1.25")), in, time.Unix(300, 0))
 	b := taskDefinitionAsObserved(t, testSpec(t, withSpecField("image", "nginx:1.26")), in, time.Unix(100, 0))
 	got := observedTaskDefinitions(observedOf(t, b, a, observedDatabase()))

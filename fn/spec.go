@@ -2,6 +2,7 @@ package fn
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"net/netip"
@@ -68,11 +69,14 @@ const (
 	// --engine-version 16.8 --db-instance-class db.t3.medium` (README,
 	// "Facts and sources").
 	DefaultEngineVersion = "16.8"
-	// AWS managed CloudFront policies, by their fixed IDs.
-	// UseOriginCacheControlHeaders-QueryStrings: the API decides what is
-	// cacheable through Cache-Control, and query strings are in the key.
+	// DefaultCachePolicyID is an AWS managed CloudFront policy, by its
+	// fixed ID: UseOriginCacheControlHeaders-QueryStrings. The API decides
+	// what is cacheable through Cache-Control, and query strings are in the
+	// key.
 	DefaultCachePolicyID = "4cc15a8a-d715-48a4-82b8-cc0b614638fe"
-	// AllViewerExceptHostHeader: everything but Host reaches the ALB.
+	// DefaultOriginRequestPolicyID is the AWS managed CloudFront policy
+	// AllViewerExceptHostHeader, by its fixed ID: everything but Host
+	// reaches the ALB.
 	DefaultOriginRequestPolicyID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 )
 
@@ -304,10 +308,27 @@ func (s *Spec) applyNetwork(n *v1alpha1.NetworkSpec, v *validator) {
 		return
 	}
 	s.VpcCidr = cidr
-	quarters := splitCidr(p, 4)
+	quarters := splitCidr(p, subnetCount)
 	s.PublicSubnetCidrs = [2]string{quarters[0], quarters[1]}
 	s.PrivateSubnetCidrs = [2]string{quarters[2], quarters[3]}
 }
+
+// subnetCount is the number of subnets the VPC's CIDR is split into: a
+// public and a private one in each of the two AZs.
+const subnetCount = 2 * zoneCount
+
+// Limits of the XRD (apis/v1alpha1, the kubebuilder Minimum/Maximum
+// markers), checked again here for callers that bypass the API server.
+const (
+	// MaxTasksLimit bounds spec.scaling.minTasks and maxTasks.
+	MaxTasksLimit = 50
+	// MinTargetCPU and MaxTargetCPU bound spec.scaling.targetCpuUtilization.
+	MinTargetCPU = 10
+	MaxTargetCPU = 90
+	// MaxBackupRetentionDays is Aurora's maximum backup retention period
+	// (RDS: 1 to 35 days).
+	MaxBackupRetentionDays = 35
+)
 
 // splitCidr divides p into n equal consecutive subnets (n a power of two).
 func splitCidr(p netip.Prefix, n int) []string {
@@ -317,12 +338,12 @@ func splitCidr(p netip.Prefix, n int) []string {
 	}
 	size := uint32(1) << (32 - p.Bits() - extra)
 	base := p.Addr().As4()
-	start := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
+	start := binary.BigEndian.Uint32(base[:])
 	out := make([]string, n)
 	for i := range n {
-		a := start + uint32(i)*size
-		addr := netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)})
-		out[i] = netip.PrefixFrom(addr, p.Bits()+extra).String()
+		var a [4]byte
+		binary.BigEndian.PutUint32(a[:], start+uint32(i)*size)
+		out[i] = netip.PrefixFrom(netip.AddrFrom4(a), p.Bits()+extra).String()
 	}
 	return out
 }
@@ -355,9 +376,9 @@ func (s *Spec) applyScaling(sc *v1alpha1.ScalingSpec, v *validator) {
 	s.MinTasks = int32OrDefault(sc.MinTasks, DefaultMinTasks)
 	s.MaxTasks = int32OrDefault(sc.MaxTasks, DefaultMaxTasks)
 	s.TargetCPU = int32OrDefault(sc.TargetCPUUtilization, DefaultTargetCPU)
-	v.intIn("spec.scaling.minTasks", s.MinTasks, 1, 50)
-	v.intIn("spec.scaling.maxTasks", s.MaxTasks, 1, 50)
-	v.intIn("spec.scaling.targetCpuUtilization", s.TargetCPU, 10, 90)
+	v.intIn("spec.scaling.minTasks", s.MinTasks, 1, MaxTasksLimit)
+	v.intIn("spec.scaling.maxTasks", s.MaxTasks, 1, MaxTasksLimit)
+	v.intIn("spec.scaling.targetCpuUtilization", s.TargetCPU, MinTargetCPU, MaxTargetCPU)
 	if s.MinTasks > s.MaxTasks {
 		v.fail("spec.scaling.minTasks", s.MinTasks, fmt.Sprintf("must be less than or equal to spec.scaling.maxTasks (%d)", s.MaxTasks))
 	}
@@ -394,7 +415,7 @@ func (s *Spec) applyDatabase(db *v1alpha1.DatabaseSpec, v *validator) {
 		v.fail("spec.database.masterUsername", s.MasterUsername, "is reserved by PostgreSQL or RDS")
 	}
 	s.BackupRetentionDays = int32OrDefault(db.BackupRetentionDays, DefaultBackupRetentionDays)
-	v.intIn("spec.database.backupRetentionDays", s.BackupRetentionDays, 1, 35)
+	v.intIn("spec.database.backupRetentionDays", s.BackupRetentionDays, 1, MaxBackupRetentionDays)
 }
 
 func isReservedDBUser(u string) bool {

@@ -1,9 +1,10 @@
 package fn
 
 import (
+	"google.golang.org/protobuf/types/known/structpb"
+
 	"github.com/crossplane/crossplane-runtime/v2/pkg/fieldpath"
 	"github.com/crossplane/function-sdk-go/errors"
-	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // Field paths (spec.forProvider.rule[0].filter[0].prefix, the syntax of

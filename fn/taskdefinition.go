@@ -161,23 +161,23 @@ func taskDefinition(s *Spec, in taskInputs) Desired {
 	c := newTaskDefinitionContent(s, in)
 	return Desired{Key: c.key(), AWSName: c.Family, Object: &ecs.TaskDefinition{
 		Spec: ecs.TaskDefinitionSpec{ForProvider: ecs.TaskDefinitionParameters{
-			Region:                  ptr(s.Region),
+			Region:                  new(s.Region),
 			Tags:                    s.Tags(c.Family),
-			Family:                  ptr(c.Family),
-			CPU:                     ptr(c.CPU),
-			Memory:                  ptr(c.Memory),
-			NetworkMode:             ptr(c.NetworkMode),
+			Family:                  new(c.Family),
+			CPU:                     new(c.CPU),
+			Memory:                  new(c.Memory),
+			NetworkMode:             new(c.NetworkMode),
 			RequiresCompatibilities: ptrList(c.RequiresCompatibilities...),
 			RuntimePlatform: &ecs.RuntimePlatformParameters{
-				OperatingSystemFamily: ptr(c.OperatingSystemFamily),
-				CPUArchitecture:       ptr(c.CPUArchitecture),
+				OperatingSystemFamily: new(c.OperatingSystemFamily),
+				CPUArchitecture:       new(c.CPUArchitecture),
 			},
 			ExecutionRoleArnRef: s.Ref(KeyExecutionRole),
 			// taskRoleArn has no reference field in provider-aws: the ARN
 			// is read from the observed role.
-			TaskRoleArn:          ptr(c.TaskRoleARN),
-			ContainerDefinitions: ptr(c.ContainerDefinitions),
-			SkipDestroy:          ptr(false),
+			TaskRoleArn:          new(c.TaskRoleARN),
+			ContainerDefinitions: new(c.ContainerDefinitions),
+			SkipDestroy:          new(false),
 		}},
 	}}
 }
@@ -218,6 +218,9 @@ type logConfiguration struct {
 	Options   map[string]string `json:"options"`
 }
 
+// databaseEnvCount is the number of DB_* variables every container gets.
+const databaseEnvCount = 4
+
 // containerDefinitionsJSON is the task's single container as the JSON
 // string the provider takes. Environment variables are sorted by name, as
 // AWS returns them, so the string is stable.
@@ -226,12 +229,13 @@ type logConfiguration struct {
 // /health, and a container health check would run a command (curl, wget)
 // inside the image, which minimal images do not have.
 func containerDefinitionsJSON(s *Spec, in taskInputs) string {
-	env := []keyValuePair{
-		{Name: "DB_HOST", Value: in.DBHost},
-		{Name: "DB_PORT", Value: strconv.Itoa(DatabasePort)},
-		{Name: "DB_NAME", Value: s.DatabaseName},
-		{Name: "DB_USER", Value: s.MasterUsername},
-	}
+	env := make([]keyValuePair, 0, databaseEnvCount+len(s.Env))
+	env = append(env,
+		keyValuePair{Name: "DB_HOST", Value: in.DBHost},
+		keyValuePair{Name: "DB_PORT", Value: strconv.Itoa(DatabasePort)},
+		keyValuePair{Name: "DB_NAME", Value: s.DatabaseName},
+		keyValuePair{Name: "DB_USER", Value: s.MasterUsername},
+	)
 	for _, e := range s.Env {
 		env = append(env, keyValuePair{Name: e.Name, Value: e.Value})
 	}

@@ -3,8 +3,9 @@ package fn
 import (
 	"time"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
 // How long Crossplane may keep using a render (the response's TTL). With
@@ -23,10 +24,17 @@ const (
 	TTLConverging = 30 * time.Second
 	// TTLReady is the TTL once every part is Ready. Nothing the function
 	// reads can change without an event that renders anyway (a composed
-	// resource's status or spec, the XR), so the periodic render only
-	// re-asserts the same desired state; provider-aws re-observes AWS
-	// every 10 minutes by default, and so does this.
-	TTLReady = 10 * time.Minute
+	// resource's status or spec, the XR) — unless the XR's circuit breaker
+	// drops that event: Crossplane v2.2.0 passes the XR's own events through
+	// the same breaker as its composed resources'
+	// (internal/controller/apiextensions/definition/reconciler.go:632), so
+	// while it is open a change of the CatalogApi's spec (a new image) can
+	// wait for the next requeue. The real control-plane test saw exactly
+	// that with a 10-minute TTL and Crossplane's default breaker, which this
+	// stack opens (README "Real control plane test"). Two minutes halves the
+	// renders of a converged XR against Crossplane's one-minute default and
+	// bounds how long a dropped change waits.
+	TTLReady = 2 * time.Minute
 )
 
 // setTTL sets the response's TTL from the stack's readiness.

@@ -4,11 +4,12 @@ import (
 	"maps"
 	"testing"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
 )
@@ -64,7 +65,10 @@ func withUnready(t *testing.T, observed map[string]*fnv1.Resource, key string) m
 	if !ok {
 		t.Fatalf("%s is not observed", key)
 	}
-	r = proto.Clone(r).(*fnv1.Resource)
+	r, ok = proto.Clone(r).(*fnv1.Resource)
+	if !ok {
+		t.Fatalf("%s: the clone is not a resource", key)
+	}
 	providersim.SetReady(r, false, "Creating")
 	out[key] = r
 	return out

@@ -20,8 +20,9 @@ import (
 // runs in an order AWS accepts: the user goes first, what it uses after.
 type Usage struct {
 	metav1.TypeMeta   `json:",inline"`
-	metav1.ObjectMeta `json:"metadata,omitempty"`
-	Spec              UsageSpec `json:"spec"`
+	metav1.ObjectMeta `json:"metadata,omitempty"` //nolint:modernize // runtime.DefaultUnstructuredConverter, not encoding/json, reads this tag (Kubernetes API convention); omitzero would change the rendered Usage.
+
+	Spec UsageSpec `json:"spec"`
 }
 
 // UsageSpec says which resource is used by which.

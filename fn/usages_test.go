@@ -92,7 +92,7 @@ func checkClosure(t *testing.T, edges []UsageEdge, implied map[UsageEdge]bool) {
 // convergedPlan is the plan of the converged stack.
 func convergedPlan(t *testing.T) *Plan {
 	t.Helper()
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	plan, err := Compose(testSpec(t), NewObserved(states[len(states)-1]))
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +164,7 @@ func TestTeardownKeepsEveryDeclaredEdge(t *testing.T) {
 // imply (e.g. rendered by an older function) is dropped on purpose, with a
 // Normal result, not kept with a Warning.
 func TestImpliedUsageLetGo(t *testing.T) {
-	states := converge(t, testXR, convergeRenders)
+	states := converge(t, testXR)
 	obs := states[len(states)-1]
 	key := UsageKey(KeyTargetGroup, KeyService)
 	if _, ok := obs[key]; ok {
@@ -203,8 +203,7 @@ func impliedUsage(t *testing.T) *fnv1.Resource {
 
 // resultsAbout returns the messages of the Normal and Warning results that
 // mention key.
-func resultsAbout(rsp *fnv1.RunFunctionResponse, key string) ([]string, []string) {
-	var normal, warning []string
+func resultsAbout(rsp *fnv1.RunFunctionResponse, key string) (normal, warning []string) {
 	for _, r := range rsp.GetResults() {
 		if !strings.Contains(r.GetMessage(), key) {
 			continue

@@ -16,6 +16,12 @@ import (
 // timing alone.
 const leakFlatBytes = 4 << 20
 
+// leakPer is the requests the printed slope is given per.
+const leakPer = 10000
+
+// minSlopeSamples is the fewest samples a slope can be drawn through.
+const minSlopeSamples = 2
+
 // rssSample is the process's memory after this many requests.
 type rssSample struct {
 	Requests int
@@ -107,14 +113,14 @@ func printLeak(samples []rssSample) {
 		verdict = "GROWING"
 	}
 	fmt.Printf("RSS slope after the first sample: %+.1f KiB per 10,000 requests (%+.1f MiB over %d requests): %s (flat is under %s)\n\n",
-		slope*10000/1024, growth/(1<<20), span, verdict, mib(leakFlatBytes))
+		slope*leakPer/kibibyte, growth/mebibyte, span, verdict, mib(leakFlatBytes))
 }
 
 // rssSlope is the least-squares slope of RSS over requests, bytes per
 // request; 0 for fewer than two samples.
 func rssSlope(samples []rssSample) float64 {
 	n := float64(len(samples))
-	if n < 2 {
+	if n < minSlopeSamples {
 		return 0
 	}
 	var sx, sy, sxx, sxy float64

@@ -26,6 +26,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -76,54 +77,97 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loaddriver:", err)
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, o); err != nil {
+	if err := runUntilSignalled(o); err != nil {
 		fmt.Fprintln(os.Stderr, "loaddriver:", err)
-		stop()
 		os.Exit(1)
 	}
 }
 
+// runUntilSignalled runs the driver with a context an interrupt or SIGTERM
+// cancels, so that every process it started is stopped on the way out.
+func runUntilSignalled(o options) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, o)
+}
+
+// Defaults of the flags.
+const (
+	defaultRequests        = 2000
+	defaultTimeout         = 10 * time.Second
+	defaultLeakEvery       = 10000
+	defaultLeakConcurrency = 4
+)
+
 func parseFlags() (options, error) {
 	o := options{}
-	levels, phases := "", ""
+	levels, phases := defineFlags(&o)
+	flag.Parse()
+	if err := checkCounts(o); err != nil {
+		return o, err
+	}
+	var err error
+	if o.Concurrency, err = parseLevels(*levels); err != nil {
+		return o, err
+	}
+	o.Phases, err = parsePhases(*phases)
+	return o, err
+}
+
+// defineFlags defines the flags into o; the two lists come back as strings
+// to parse after flag.Parse.
+func defineFlags(o *options) (levels, phases *string) {
 	flag.StringVar(&o.Binary, "binary", "", "function binary to measure; empty builds the module's function into a temporary directory")
 	flag.StringVar(&o.XR, "xr", "examples/xr.yaml", "CatalogApi manifest to render, relative to the module root unless absolute")
-	flag.IntVar(&o.Requests, "requests", 2000, "requests per phase and concurrency level")
-	flag.StringVar(&levels, "concurrency", "1,8,64", "comma-separated concurrency levels")
-	flag.StringVar(&phases, "phases", "Nothing,Complete", "comma-separated lifecycle phases to load: Nothing (nothing observed), Complete (everything observed and ready)")
-	flag.DurationVar(&o.Timeout, "timeout", 10*time.Second, "timeout of the start-up and of each request")
+	flag.IntVar(&o.Requests, "requests", defaultRequests, "requests per phase and concurrency level")
+	levels = flag.String("concurrency", "1,8,64", "comma-separated concurrency levels")
+	phases = flag.String("phases", "Nothing,Complete", "comma-separated lifecycle phases to load: Nothing (nothing observed), Complete (everything observed and ready)")
+	flag.DurationVar(&o.Timeout, "timeout", defaultTimeout, "timeout of the start-up and of each request")
 	flag.StringVar(&o.PeerBinary, "peer-binary", "", "function-go-templating binary to compare with on the converged stack (build it yourself; README, Performance)")
 	flag.StringVar(&o.PeerTemplate, "peer-template", ".ci/loaddriver/peer/stack.yaml.tmpl", "the peer's template of the converged stack, relative to the module root unless absolute")
 	flag.StringVar(&o.WritePeerTemplate, "write-peer-template", "", "write the peer's template of the converged stack to this file and exit")
 	flag.IntVar(&o.LeakRequests, "leak-requests", 0, "instead of the load levels, send this many converged-stack requests to one process and print its RSS along the way")
-	flag.IntVar(&o.LeakEvery, "leak-every", 10000, "with -leak-requests: print the RSS every this many requests")
-	flag.IntVar(&o.LeakConcurrency, "leak-concurrency", 4, "with -leak-requests: concurrent callers")
+	flag.IntVar(&o.LeakEvery, "leak-every", defaultLeakEvery, "with -leak-requests: print the RSS every this many requests")
+	flag.IntVar(&o.LeakConcurrency, "leak-concurrency", defaultLeakConcurrency, "with -leak-requests: concurrent callers")
 	flag.BoolVar(&o.SimulateDay, "simulate-day", false, "instead of the load levels, simulate one XR's day in process and print renders per hour with the old and the new TTLs")
-	flag.Parse()
+	return levels, phases
+}
+
+// checkCounts checks the request counts of the flags.
+func checkCounts(o options) error {
 	if o.Requests < 1 {
-		return o, fmt.Errorf("-requests must be at least 1")
+		return errors.New("-requests must be at least 1")
 	}
 	if o.LeakRequests < 0 || o.LeakEvery < 1 || o.LeakConcurrency < 1 {
-		return o, fmt.Errorf("-leak-requests must not be negative, -leak-every and -leak-concurrency must be at least 1")
+		return errors.New("-leak-requests must not be negative, -leak-every and -leak-concurrency must be at least 1")
 	}
+	return nil
+}
+
+// parseLevels parses -concurrency.
+func parseLevels(levels string) ([]int, error) {
+	var out []int
 	for f := range strings.SplitSeq(levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
-			return o, fmt.Errorf("-concurrency: %q is not a positive number", f)
+			return nil, fmt.Errorf("-concurrency: %q is not a positive number", f)
 		}
-		o.Concurrency = append(o.Concurrency, n)
+		out = append(out, n)
 	}
-	o.Phases = map[string]bool{}
-	for _, p := range strings.Split(phases, ",") {
+	return out, nil
+}
+
+// parsePhases parses -phases.
+func parsePhases(phases string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for p := range strings.SplitSeq(phases, ",") {
 		p = strings.TrimSpace(p)
 		if p != "Nothing" && p != "Complete" {
-			return o, fmt.Errorf("-phases: %q is not Nothing or Complete", p)
+			return nil, fmt.Errorf("-phases: %q is not Nothing or Complete", p)
 		}
-		o.Phases[p] = true
+		out[p] = true
 	}
-	return o, nil
+	return out, nil
 }
 
 func run(ctx context.Context, o options) error {
@@ -135,31 +179,46 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	complete := phases[len(phases)-1]
 	switch {
 	case o.WritePeerTemplate != "":
-		return writePeerTemplate(complete, o.WritePeerTemplate)
+		return writePeerTemplate(phases[len(phases)-1], o.WritePeerTemplate)
 	case o.SimulateDay:
 		return simulateDay(ctx, root, xr)
 	}
 	if o.PeerTemplate != "" && !filepath.IsAbs(o.PeerTemplate) {
 		o.PeerTemplate = filepath.Join(root, o.PeerTemplate)
 	}
-
 	tmp, err := os.MkdirTemp("", "loaddriver-")
 	if err != nil {
 		return fmt.Errorf("cannot make a temporary directory: %w", err)
 	}
 	defer func() { _ = os.RemoveAll(tmp) }()
-	bin := o.Binary
-	if bin == "" {
-		fmt.Fprintln(os.Stderr, "==> Building the function")
-		if bin, err = fnproc.Build(ctx, root, filepath.Join(tmp, "function-catalog-api")); err != nil {
-			return fmt.Errorf("cannot build the function: %w", err)
-		}
+	bin, err := functionBinary(ctx, root, tmp, o.Binary)
+	if err != nil {
+		return err
 	}
-
 	printMachine(bin, xrPath, phases)
+	return measure(ctx, bin, phases, o, tmp)
+}
+
+// functionBinary is bin, or the module's function built into tmp when bin
+// is empty.
+func functionBinary(ctx context.Context, root, tmp, bin string) (string, error) {
+	if bin != "" {
+		return bin, nil
+	}
+	fmt.Fprintln(os.Stderr, "==> Building the function")
+	bin, err := fnproc.Build(ctx, root, filepath.Join(tmp, "function-catalog-api"))
+	if err != nil {
+		return "", fmt.Errorf("cannot build the function: %w", err)
+	}
+	return bin, nil
+}
+
+// measure runs what the flags ask for on the binary: the leak run, or the
+// load levels and then the side by side with the peer.
+func measure(ctx context.Context, bin string, phases []phase, o options, tmp string) error {
+	complete := phases[len(phases)-1]
 	if o.LeakRequests > 0 {
 		return measureLeak(ctx, bin, complete, o)
 	}

@@ -9,10 +9,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/internal/fnproc"
 )
@@ -67,10 +68,12 @@ func peerPhase(ph phase, template, tmp string) (phase, error) {
 	}
 	dir := filepath.Join(tmp, "peer-templates")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return phase{}, err
+		return phase{}, fmt.Errorf("cannot make the peer's template directory: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "stack.yaml.tmpl"), raw, 0o600); err != nil {
-		return phase{}, err
+	// dir is under the driver's own temporary directory and the file name
+	// is a constant: nothing here comes from outside the driver.
+	if err := os.WriteFile(filepath.Join(dir, "stack.yaml.tmpl"), raw, 0o600); err != nil { //nolint:gosec // G703 false positive: see above
+		return phase{}, fmt.Errorf("cannot write the peer's template: %w", err)
 	}
 	req, ok := proto.Clone(ph.Req).(*fnv1.RunFunctionRequest)
 	if !ok {
@@ -79,17 +82,18 @@ func peerPhase(ph phase, template, tmp string) (phase, error) {
 	req.Input = peerTemplateInput(dir)
 	out := phase{Name: ph.Name, Req: req, Want: ph.Want}
 	if out.Wire, err = proto.Marshal(req); err != nil {
-		return phase{}, err
+		return phase{}, fmt.Errorf("cannot encode the peer's %s request: %w", ph.Name, err)
 	}
 	return out, nil
 }
 
 // loopbackAddress is a free loopback address for the function's metrics
 // server: the peer always serves metrics, so the function does too here.
-func loopbackAddress() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+func loopbackAddress(ctx context.Context) (string, error) {
+	var lc net.ListenConfig
+	l, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("cannot find a free loopback port: %w", err)
 	}
 	defer l.Close()
 	return l.Addr().String(), nil
@@ -101,7 +105,7 @@ func compareWithPeer(ctx context.Context, bin string, complete phase, o options,
 	if err != nil {
 		return nil, err
 	}
-	metrics, err := loopbackAddress()
+	metrics, err := loopbackAddress(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -169,15 +173,15 @@ func withTarget(ctx context.Context, t target, o options, f func(*fnproc.Proc, *
 func printSideBySide(r []sideBySide) {
 	fn, peer := r[0], r[1]
 	fmt.Printf("Side by side: the converged stack, the function and function-go-templating, %d requests per level\n", fn.Serial.Requests)
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "\tfunction\tpeer\tpeer / function\t")
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, columnPadding, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "\tfunction\tpeer\tratio (peer / function)\t")
 	row := func(name, a, b string, ratio float64) {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%.2fx\t\n", name, a, b, ratio)
 	}
 	row("request", kib(fn.Request), kib(peer.Request), float64(peer.Request)/float64(fn.Request))
-	p50f, p50p := fn.Serial.Percentile(50), peer.Serial.Percentile(50)
+	p50f, p50p := fn.Serial.Percentile(p50), peer.Serial.Percentile(p50)
 	row("p50 at concurrency 1", ms(p50f), ms(p50p), float64(p50p)/float64(p50f))
-	p99f, p99p := fn.Serial.Percentile(99), peer.Serial.Percentile(99)
+	p99f, p99p := fn.Serial.Percentile(p99), peer.Serial.Percentile(p99)
 	row("p99 at concurrency 1", ms(p99f), ms(p99p), float64(p99p)/float64(p99f))
 	cpuf, cpup := perRequest(fn.Serial.ServerCPU, fn.Serial.Requests), perRequest(peer.Serial.ServerCPU, peer.Serial.Requests)
 	row("server CPU per request, concurrency 1", ms(cpuf), ms(cpup), float64(cpup)/float64(cpuf))
@@ -210,5 +214,8 @@ func writePeerTemplate(complete phase, path string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, []byte(tmpl), 0o600)
+	if err := os.WriteFile(path, []byte(tmpl), 0o600); err != nil {
+		return fmt.Errorf("cannot write the peer's template: %w", err)
+	}
+	return nil
 }

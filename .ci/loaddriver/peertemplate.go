@@ -11,8 +11,9 @@ import (
 	"strconv"
 	"strings"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
 // The peer is function-go-templating rendering the same stack from a plain
@@ -30,16 +31,19 @@ const (
 	peerMetaAPIVersion  = "meta.gotemplating.fn.crossplane.io/v1alpha1"
 )
 
-// peerObservedFields are the status.atProvider fields the function reads
-// from observed resources (fn/observed.go, fn/compose.go); "arn" only of
-// task definitions. A template reads the same ones.
-var peerObservedFields = map[string]string{
-	"dnsName":        "",
-	"endpoint":       "",
-	"readerEndpoint": "",
-	"secretArn":      "",
-	"domainName":     "",
-	"arn":            "TaskDefinition",
+// peerObservedField reports whether field is one of the status.atProvider
+// fields the function reads from an observed resource of this kind
+// (fn/observed.go, fn/compose.go); "arn" only of task definitions. A
+// template reads the same ones.
+func peerObservedField(field, kind string) bool {
+	switch field {
+	case "dnsName", "endpoint", "readerEndpoint", "secretArn", "domainName":
+		return true
+	case "arn":
+		return kind == "TaskDefinition"
+	default:
+		return false
+	}
 }
 
 // minSubstitution is the shortest XR value a template reads; shorter ones
@@ -135,7 +139,7 @@ func observedReady(r *fnv1.Resource) bool {
 	return false
 }
 
-func addAnnotations(obj map[string]any, ann map[string]any) error {
+func addAnnotations(obj, ann map[string]any) error {
 	meta, ok := obj["metadata"].(map[string]any)
 	if !ok {
 		meta = map[string]any{}
@@ -206,7 +210,7 @@ func conditionStatus(s fnv1.Status) string {
 }
 
 // peerSubstitutions lists the values a template reads instead of writing
-// them: the observed fields of peerObservedFields, then the XR's name,
+// them: the observed fields of peerObservedField, then the XR's name,
 // namespace and spec strings; longest first, so that an endpoint is read
 // whole before the region inside it could be.
 func peerSubstitutions(req *fnv1.RunFunctionRequest) []substitution {
@@ -217,7 +221,7 @@ func peerSubstitutions(req *fnv1.RunFunctionRequest) []substitution {
 		atProvider := obs[key].GetResource().GetFields()["status"].GetStructValue().GetFields()["atProvider"]
 		expr := fmt.Sprintf("index $obs %q \"resource\" \"status\" \"atProvider\"", key)
 		walkStrings(atProvider, expr, func(field, path, value string) {
-			if k, ok := peerObservedFields[field]; ok && (k == "" || k == kind) {
+			if peerObservedField(field, kind) {
 				subs = append(subs, substitution{Literal: value, Expr: path})
 			}
 		})
@@ -287,6 +291,10 @@ func writeDocument(b *strings.Builder, obj map[string]any, subs []substitution) 
 // plainKey is a map key YAML reads unquoted.
 var plainKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_./-]*$`)
 
+// yamlIndent is the spaces each nesting level of the template's YAML adds,
+// as kubectl writes it.
+const yamlIndent = 2
+
 func writeKey(b *strings.Builder, k string) error {
 	if plainKey.MatchString(k) {
 		b.WriteString(k)
@@ -305,7 +313,7 @@ func writeMap(b *strings.Builder, m map[string]any, indent int, subs []substitut
 			return err
 		}
 		b.WriteString(":")
-		if err := writeValue(b, m[k], indent, subs, indent+2); err != nil {
+		if err := writeValue(b, m[k], indent, subs, indent+yamlIndent); err != nil {
 			return fmt.Errorf("%s: %w", k, err)
 		}
 	}
@@ -347,14 +355,14 @@ func writeList(b *strings.Builder, l []any, indent int, subs []substitution) err
 		m, ok := item.(map[string]any)
 		if !ok || len(m) == 0 {
 			b.WriteString(pad + "-")
-			if err := writeValue(b, item, indent+2, subs, indent+2); err != nil {
+			if err := writeValue(b, item, indent+yamlIndent, subs, indent+yamlIndent); err != nil {
 				return err
 			}
 			continue
 		}
 		// A map item: its first key follows the dash.
 		var item strings.Builder
-		if err := writeMap(&item, m, indent+2, subs); err != nil {
+		if err := writeMap(&item, m, indent+yamlIndent, subs); err != nil {
 			return err
 		}
 		b.WriteString(pad + "- " + item.String()[indent+2:])

@@ -10,11 +10,12 @@ import (
 	"testing"
 	"text/template"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/util/yaml"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
 // completePhase is the converged stack's request and the function's answer.
@@ -68,6 +69,28 @@ func renderAsPeer(t *testing.T, tmpl string, req *fnv1.RunFunctionRequest) *fnv1
 	return rsp
 }
 
+// peerCondition is one condition of the peer's ClaimConditions document.
+func peerCondition(t *testing.T, c any) *fnv1.Condition {
+	t.Helper()
+	m, ok := c.(map[string]any)
+	if !ok {
+		t.Fatalf("ClaimConditions: a condition is %T, not a map", c)
+	}
+	str := func(k string) string {
+		v, ok := m[k].(string)
+		if !ok && k != "message" {
+			t.Fatalf("ClaimConditions: condition %s is %T, not a string", k, m[k])
+		}
+		return v
+	}
+	msg := str("message")
+	return &fnv1.Condition{
+		Type: str("type"), Reason: str("reason"), Message: &msg,
+		Status: map[string]fnv1.Status{"True": fnv1.Status_STATUS_CONDITION_TRUE, "False": fnv1.Status_STATUS_CONDITION_FALSE}[str("status")],
+		Target: fnv1.Target_TARGET_COMPOSITE.Enum(),
+	}
+}
+
 func addPeerDocument(t *testing.T, rsp *fnv1.RunFunctionResponse, doc map[string]any) {
 	t.Helper()
 	ready := fnv1.Ready_READY_UNSPECIFIED
@@ -81,14 +104,12 @@ func addPeerDocument(t *testing.T, rsp *fnv1.RunFunctionResponse, doc map[string
 	delete(ann, peerNameAnnotation)
 	switch {
 	case doc["kind"] == "ClaimConditions":
-		for _, c := range doc["conditions"].([]any) {
-			m := c.(map[string]any)
-			msg, _ := m["message"].(string)
-			rsp.Conditions = append(rsp.Conditions, &fnv1.Condition{
-				Type: m["type"].(string), Reason: m["reason"].(string), Message: &msg,
-				Status: map[string]fnv1.Status{"True": fnv1.Status_STATUS_CONDITION_TRUE, "False": fnv1.Status_STATUS_CONDITION_FALSE}[m["status"].(string)],
-				Target: fnv1.Target_TARGET_COMPOSITE.Enum(),
-			})
+		conds, ok := doc["conditions"].([]any)
+		if !ok {
+			t.Fatalf("ClaimConditions: conditions is %T, not a list", doc["conditions"])
+		}
+		for _, c := range conds {
+			rsp.Conditions = append(rsp.Conditions, peerCondition(t, c))
 		}
 	case !named:
 		rsp.Desired.Composite = &fnv1.Resource{Resource: mustStruct(t, map[string]any{"status": doc["status"]}), Ready: ready}

@@ -13,10 +13,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/crossplane/function-sdk-go/logging"
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/fn/providersim"
@@ -45,15 +46,46 @@ const (
 	simCreateLag = 20 * time.Second
 )
 
-// simCreationTime is how long AWS takes to make a kind Ready (the hints the
-// function's conditions give); other kinds take simCreateLag.
-var simCreationTime = map[string]time.Duration{
-	"ec2.aws.m.upbound.io/NATGateway":          4 * time.Minute,
-	"elbv2.aws.m.upbound.io/LB":                3 * time.Minute,
-	"rds.aws.m.upbound.io/Cluster":             8 * time.Minute,
-	"rds.aws.m.upbound.io/ClusterInstance":     15 * time.Minute,
-	"cloudfront.aws.m.upbound.io/Distribution": 10 * time.Minute,
-	"ecs.aws.m.upbound.io/Service":             3 * time.Minute,
+// The simulation's fixed random seed: any fixed pair makes every run print
+// the same day, and both policies see the same jitter.
+const (
+	simSeed1 = 1
+	simSeed2 = 2
+)
+
+// How long AWS takes to make a kind Ready: the hints the function's
+// conditions give; other kinds take simCreateLag.
+const (
+	simNATGatewayReady   = 4 * time.Minute
+	simLoadBalancerReady = 3 * time.Minute
+	simDBClusterReady    = 8 * time.Minute
+	simDBInstanceReady   = 15 * time.Minute
+	simDistributionReady = 10 * time.Minute
+	simECSServiceReady   = 3 * time.Minute
+	simJitterSpan        = 2                          // the jitter spans ±simJitter: twice simJitter
+	simJitterCentre      = 0.5                        // centres rand's [0, 1) on 0
+	simConvergedFrom     = 2                          // first hour after creation converged
+	simConvergedUntil    = int(simDay2At / time.Hour) // the image update\'s hour
+)
+
+// simCreationTime is how long AWS takes to make the kind (group/Kind) Ready.
+func simCreationTime(kind string) (time.Duration, bool) {
+	switch kind {
+	case "ec2.aws.m.upbound.io/NATGateway":
+		return simNATGatewayReady, true
+	case "elbv2.aws.m.upbound.io/LB":
+		return simLoadBalancerReady, true
+	case "rds.aws.m.upbound.io/Cluster":
+		return simDBClusterReady, true
+	case "rds.aws.m.upbound.io/ClusterInstance":
+		return simDBInstanceReady, true
+	case "cloudfront.aws.m.upbound.io/Distribution":
+		return simDistributionReady, true
+	case "ecs.aws.m.upbound.io/Service":
+		return simECSServiceReady, true
+	default:
+		return 0, false
+	}
 }
 
 // simCounts are one hour's renders.
@@ -80,7 +112,7 @@ type cached struct {
 // simulateDay prints renders per hour with the old fixed TTL and with the
 // function's TTLs.
 func simulateDay(ctx context.Context, root string, xr *structpb.Struct) error {
-	day2, err := readXR(filepath.Join(root, "examples/xr-image-update.yaml"))
+	day2, err := readXR(filepath.Join(root, "examples", "xr-image-update.yaml"))
 	if err != nil {
 		return err
 	}
@@ -108,7 +140,7 @@ func runDay(ctx context.Context, xr, day2 *structpb.Struct, ttl func(*fnv1.RunFu
 		until:   min(until, simDay),
 		f:       fn.NewFunction(logging.NewNopLogger()),
 		ttl:     ttl,
-		rng:     rand.New(rand.NewPCG(1, 2)), //nolint:gosec // A reproducible simulation, not a secret.
+		rng:     rand.New(rand.NewPCG(simSeed1, simSeed2)), //nolint:gosec // A reproducible simulation, not a secret.
 		readyAt: map[string]time.Duration{},
 		cache:   map[[32]byte]cached{},
 	}
@@ -158,7 +190,7 @@ func (s *simulator) nextEvent(after time.Duration) (time.Duration, bool) {
 }
 
 func (s *simulator) jitter(d time.Duration) time.Duration {
-	return d + time.Duration((s.rng.Float64()-0.5)*2*simJitter*float64(d))
+	return d + time.Duration((s.rng.Float64()-simJitterCentre)*simJitterSpan*simJitter*float64(d))
 }
 
 // reconcile renders (unless the cache answers), creates what is new, and
@@ -219,7 +251,7 @@ func (s *simulator) observe(now time.Duration) map[string]*fnv1.Resource {
 func creationTime(r *fnv1.Resource) time.Duration {
 	f := r.GetResource().GetFields()
 	group, _, _ := strings.Cut(f["apiVersion"].GetStringValue(), "/")
-	if d, ok := simCreationTime[group+"/"+f["kind"].GetStringValue()]; ok {
+	if d, ok := simCreationTime(group + "/" + f["kind"].GetStringValue()); ok {
 		return d
 	}
 	return simCreateLag
@@ -230,7 +262,7 @@ func creationTime(r *fnv1.Resource) time.Duration {
 func requestDigest(req *fnv1.RunFunctionRequest) ([32]byte, error) {
 	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
 	if err != nil {
-		return [32]byte{}, err
+		return [32]byte{}, fmt.Errorf("cannot encode the request: %w", err)
 	}
 	return sha256.Sum256(b), nil
 }
@@ -238,7 +270,7 @@ func requestDigest(req *fnv1.RunFunctionRequest) ([32]byte, error) {
 func printDay(before, after [24]simCounts) {
 	fmt.Printf("Simulated day of one XR (realtime compositions; created at 00:00, image update at %02d:00)\n", int(simDay2At.Hours()))
 	fmt.Printf("Renders per hour: every reconcile; calls: those the function response cache would not answer\n")
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, columnPadding, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(w, "hour\tTTL %s: renders\tcalls with cache\tTTL %s/%s: renders\tcalls with cache\t\n", simOldTTL, fn.TTLConverging, fn.TTLReady)
 	var tb, ta simCounts
 	for h := range before {
@@ -248,7 +280,10 @@ func printDay(before, after [24]simCounts) {
 	}
 	fmt.Fprintf(w, "day\t%d\t%d\t%d\t%d\t\n", tb.Renders, tb.Calls, ta.Renders, ta.Calls)
 	_ = w.Flush()
-	steady := func(c [24]simCounts) float64 { return float64(sumRenders(c[2:12])) / 10 }
+	steady := func(c [24]simCounts) float64 {
+		hours := c[simConvergedFrom:simConvergedUntil]
+		return float64(sumRenders(hours)) / float64(len(hours))
+	}
 	fmt.Printf("Converged hours (02-11): %.1f renders per XR per hour before, %.1f after\n\n", steady(before), steady(after))
 }
 

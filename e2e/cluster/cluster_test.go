@@ -97,6 +97,7 @@ func TestClaimInARealControlPlane(t *testing.T) {
 // refusedClaim is a claim the function must refuse, and its XR.
 type refusedClaim struct {
 	claim
+
 	xr *unstructured.Unstructured
 }
 
@@ -410,4 +411,18 @@ func (cp *controlPlane) dumpXR(ctx context.Context, t *testing.T, xr *unstructur
 	t.Helper()
 	out, _ := cp.kubectl(ctx, "-n", xr.GetNamespace(), "get", "catalogapi", xr.GetName(), "-o", "yaml")
 	t.Logf("CatalogApi %s/%s:\n%s", xr.GetNamespace(), xr.GetName(), out)
+}
+
+// liveState reads the XR as it is now and its composed resources by
+// composition resource name, failing the test when either read fails.
+func (cp *controlPlane) liveState(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) (live *unstructured.Unstructured, composed map[string]*unstructured.Unstructured) {
+	t.Helper()
+	var err error
+	if live, err = cp.getXR(ctx, xr); err != nil {
+		t.Fatal(err)
+	}
+	if composed, err = cp.composed(ctx, xr); err != nil {
+		t.Fatal(err)
+	}
+	return live, composed
 }

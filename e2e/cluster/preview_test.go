@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"maps"
@@ -56,14 +57,7 @@ func (cp *controlPlane) preview(ctx context.Context, t *testing.T, change *unstr
 // them, the Composition and credentials the test installed.
 func (cp *controlPlane) previewOffline(ctx context.Context, t *testing.T, change, xr *unstructured.Unstructured) *preview.Report {
 	t.Helper()
-	live, err := cp.getXR(ctx, xr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := cp.composed(ctx, xr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	live, got := cp.liveState(ctx, t, xr)
 	dir := t.TempDir()
 	files := preview.Files{
 		Change:      filepath.Join(dir, "change.yaml"),
@@ -119,7 +113,7 @@ func (cp *controlPlane) previewImageChange(ctx context.Context, t *testing.T, xr
 	if errA != nil || errB != nil {
 		t.Fatalf("encode the reports: %v %v", errA, errB)
 	}
-	if string(a) != string(b) {
+	if !bytes.Equal(a, b) {
 		t.Errorf("the preview against the API server and the offline preview differ:\ncluster: %s\noffline: %s", a, b)
 	}
 	if r.Refused != "" || r.ExitCode() != preview.ExitChanges {
@@ -194,7 +188,7 @@ func checkFields(t *testing.T, u *unstructured.Unstructured, rc preview.Resource
 			t.Errorf("%s %s: cannot encode the values: %v %v", rc.Key, f.Path, errW, errH)
 			continue
 		}
-		if string(want) != string(have) {
+		if !bytes.Equal(want, have) {
 			t.Errorf("%s %s: preview said %s, Crossplane composed %s", rc.Key, f.Path, want, have)
 		}
 		n++

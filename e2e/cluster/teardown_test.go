@@ -10,13 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/types/known/structpb"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource/composite"
-	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/input/v1beta1"
@@ -92,14 +92,7 @@ func checkOrder(t *testing.T, what string, edges []usageEdge, deleted map[string
 // Composition's Input and the composed resources.
 func (cp *controlPlane) declaredEdges(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) []usageEdge {
 	t.Helper()
-	live, err := cp.getXR(ctx, xr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := cp.composed(ctx, xr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	live, got := cp.liveState(ctx, t, xr)
 	s, err := fn.NewSpec(&composite.Unstructured{Unstructured: *live}, cp.stepInput(t))
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package providersim
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,53 @@ import (
 )
 
 func TestSimulate(t *testing.T) {
+	f := newSimulateFixtures()
+	cases := referenceCases(f)
+	maps.Copy(cases, lifecycleCases(f))
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			out, err := Simulate(tc.desired)
+			checkSimulateErrors(t, err, tc.wantErrs)
+			checkSimulatedFields(t, out, tc.want)
+			checkInputUnchanged(t, tc.desired)
+		})
+	}
+}
+
+// simulateCase is a case of TestSimulate.
+type simulateCase struct {
+	desired []*unstructured.Unstructured
+	// want maps "<key> <path>" to "<key> <path>" (the same value) or
+	// to a "=literal".
+	want     map[string]string
+	wantErrs []string
+}
+
+// simulateFixtures are the resources the TestSimulate cases compose.
+type simulateFixtures struct {
+	vpc        *unstructured.Unstructured
+	subnet     *unstructured.Unstructured
+	role       *unstructured.Unstructured
+	logs       *unstructured.Unstructured
+	flowLog    *unstructured.Unstructured
+	sg         *unstructured.Unstructured
+	db         *unstructured.Unstructured
+	lb         *unstructured.Unstructured
+	listener   *unstructured.Unstructured
+	rule       *unstructured.Unstructured
+	ecsCluster *unstructured.Unstructured
+	oldTD      *unstructured.Unstructured
+	newTD      *unstructured.Unstructured
+	service    *unstructured.Unstructured
+	cycleA     *unstructured.Unstructured
+	cycleB     *unstructured.Unstructured
+	usage      *unstructured.Unstructured
+	dangling   *unstructured.Unstructured
+	nat        *unstructured.Unstructured
+}
+
+// newSimulateFixtures builds the TestSimulate resources.
+func newSimulateFixtures() simulateFixtures {
 	ref := func(name string) map[string]any { return map[string]any{"name": name} }
 	vpc := testObject("ec2", "VPC", "vpc", map[string]any{"cidrBlock": "10.0.0.0/16"})
 	subnet := testObject("ec2", "Subnet", "subnet-private-a", map[string]any{"vpcIdRef": ref("xr-vpc")})
@@ -43,16 +91,34 @@ func TestSimulate(t *testing.T) {
 	}}
 	dangling := testObject("ec2", "Subnet", "subnet-public-a", map[string]any{"vpcIdRef": ref("xr-missing")})
 	nat := testObject("ec2", "NATGateway", "nat-gateway", map[string]any{"subnetIdRef": ref("xr-subnet-public-a")})
+	return simulateFixtures{
+		vpc:        vpc,
+		subnet:     subnet,
+		role:       role,
+		logs:       logs,
+		flowLog:    flowLog,
+		sg:         sg,
+		db:         db,
+		lb:         lb,
+		listener:   listener,
+		rule:       rule,
+		ecsCluster: ecsCluster,
+		oldTD:      oldTD,
+		newTD:      newTD,
+		service:    service,
+		cycleA:     cycleA,
+		cycleB:     cycleB,
+		usage:      usage,
+		dangling:   dangling,
+		nat:        nat,
+	}
+}
 
-	cases := map[string]struct {
-		desired []*unstructured.Unstructured
-		// want maps "<key> <path>" to "<key> <path>" (the same value) or
-		// to a "=literal".
-		want     map[string]string
-		wantErrs []string
-	}{
+// referenceCases: references resolve to the IDs and ARNs AWS assigns.
+func referenceCases(f simulateFixtures) map[string]simulateCase {
+	return map[string]simulateCase{
 		"ReferenceTakesTheAssignedID": {
-			desired: []*unstructured.Unstructured{vpc, subnet},
+			desired: []*unstructured.Unstructured{f.vpc, f.subnet},
 			want: map[string]string{
 				"subnet-private-a spec.forProvider.vpcId":                             "vpc status.atProvider.id",
 				"vpc metadata.annotations.crossplane\\.io/external-name":              "vpc status.atProvider.id",
@@ -64,7 +130,7 @@ func TestSimulate(t *testing.T) {
 			},
 		},
 		"ARNReferences": {
-			desired: []*unstructured.Unstructured{vpc, role, logs, flowLog},
+			desired: []*unstructured.Unstructured{f.vpc, f.role, f.logs, f.flowLog},
 			want: map[string]string{
 				"flow-log spec.forProvider.iamRoleArn":     "role-flow-logs status.atProvider.arn",
 				"flow-log spec.forProvider.logDestination": "log-group-flow-logs status.atProvider.arn",
@@ -73,7 +139,7 @@ func TestSimulate(t *testing.T) {
 			},
 		},
 		"ListReferencesAndDatabaseStatus": {
-			desired: []*unstructured.Unstructured{sg, db},
+			desired: []*unstructured.Unstructured{f.sg, f.db},
 			want: map[string]string{
 				"aurora-cluster spec.forProvider.vpcSecurityGroupIds.0":            "security-group-database status.atProvider.id",
 				"aurora-cluster status.atProvider.endpoint":                        "=xr-aurora-cluster.cluster-cf8cecf2d6a6.eu-west-1.rds.amazonaws.com",
@@ -83,7 +149,7 @@ func TestSimulate(t *testing.T) {
 			},
 		},
 		"ARNsExtendWhatTheyReferenceInAnyOrder": {
-			desired: []*unstructured.Unstructured{rule, listener, lb},
+			desired: []*unstructured.Unstructured{f.rule, f.listener, f.lb},
 			want: map[string]string{
 				"listener-rule spec.forProvider.listenerArn": "listener status.atProvider.arn",
 				"listener-rule status.atProvider.arn":        "=arn:aws:elasticloadbalancing:eu-north-1:123456789012:listener-rule/app/alb-dev/e1977f0263b90204/c4c05d40a8c3ebc0/8991d081e5ef557f",
@@ -93,11 +159,18 @@ func TestSimulate(t *testing.T) {
 				"listener status.atProvider.arn":             "=arn:aws:elasticloadbalancing:eu-north-1:123456789012:listener/app/alb-dev/e1977f0263b90204/c4c05d40a8c3ebc0",
 			},
 		},
+	}
+}
+
+// lifecycleCases: task definition revisions, Crossplane kinds, and what
+// cannot be created.
+func lifecycleCases(f simulateFixtures) map[string]simulateCase {
+	return map[string]simulateCase{
 		// Revisions of one family share the family as their ID and
 		// external name; their ARNs name the revision. The service runs
 		// the revision it references.
 		"TaskDefinitionRevisions": {
-			desired: []*unstructured.Unstructured{ecsCluster, oldTD, newTD, service},
+			desired: []*unstructured.Unstructured{f.ecsCluster, f.oldTD, f.newTD, f.service},
 			want: map[string]string{
 				"ecs-service spec.forProvider.taskDefinition":                                   "task-definition-2222222222 status.atProvider.arn",
 				"ecs-service spec.forProvider.cluster":                                          "=xr-ecs-cluster",
@@ -110,14 +183,14 @@ func TestSimulate(t *testing.T) {
 			},
 		},
 		"CrossplaneKindsOnlyGetConditions": {
-			desired: []*unstructured.Unstructured{usage},
+			desired: []*unstructured.Unstructured{f.usage},
 			want: map[string]string{
 				"usage status.conditions.0.status": "=True",
 				"usage status.atProvider":          "=<nil>",
 			},
 		},
 		"ReferenceCycle": {
-			desired: []*unstructured.Unstructured{cycleA, cycleB},
+			desired: []*unstructured.Unstructured{f.cycleA, f.cycleB},
 			wantErrs: []string{
 				`b: spec.forProvider.ipv4IpamPoolId references "xr-a", which is part of a reference cycle`,
 				`a: spec.forProvider.vpcId references "xr-b", which cannot be created`,
@@ -130,7 +203,7 @@ func TestSimulate(t *testing.T) {
 		// What references a resource that cannot be created cannot be
 		// created either; the rest is.
 		"DanglingReference": {
-			desired: []*unstructured.Unstructured{dangling, nat, vpc},
+			desired: []*unstructured.Unstructured{f.dangling, f.nat, f.vpc},
 			wantErrs: []string{
 				`subnet-public-a: spec.forProvider.vpcId references "xr-missing", which is not composed`,
 				`nat-gateway: spec.forProvider.subnetId references "xr-subnet-public-a", which cannot be created`,
@@ -147,45 +220,57 @@ func TestSimulate(t *testing.T) {
 			},
 		},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			out, err := Simulate(tc.desired)
-			for _, want := range tc.wantErrs {
-				if err == nil || !strings.Contains(err.Error(), want) {
-					t.Errorf("Simulate() error = %v, want it to contain %q", err, want)
-				}
-			}
-			if len(tc.wantErrs) == 0 && err != nil {
-				t.Fatalf("Simulate() error = %v", err)
-			}
-			byKey := map[string]*unstructured.Unstructured{}
-			for _, u := range out {
-				byKey[compositionResourceName(u)] = u
-			}
-			lookup := func(ref string) string {
-				if v, ok := strings.CutPrefix(ref, "="); ok {
-					return v
-				}
-				key, path, _ := strings.Cut(ref, " ")
-				u, ok := byKey[key]
-				if !ok {
-					return "<no " + key + ">"
-				}
-				return fmt.Sprint(fieldAt(u.Object, path))
-			}
-			want, got := map[string]string{}, map[string]string{}
-			for field, source := range tc.want {
-				got[field], want[field] = lookup(field), lookup(source)
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("Simulate() (-want +got):\n%s", diff)
-			}
-			for _, u := range tc.desired {
-				if _, ok := u.Object["status"]; ok {
-					t.Errorf("Simulate() changed its input %s", u.GetName())
-				}
-			}
-		})
+}
+
+// checkSimulateErrors: the error names every wanted problem, and there is no
+// error when none is wanted.
+func checkSimulateErrors(t *testing.T, err error, wantErrs []string) {
+	t.Helper()
+	for _, want := range wantErrs {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Simulate() error = %v, want it to contain %q", err, want)
+		}
+	}
+	if len(wantErrs) == 0 && err != nil {
+		t.Fatalf("Simulate() error = %v", err)
+	}
+}
+
+// checkSimulatedFields compares each "<key> <path>" of the output with what
+// its source names: another "<key> <path>" or a "=literal".
+func checkSimulatedFields(t *testing.T, out []*unstructured.Unstructured, fields map[string]string) {
+	t.Helper()
+	byKey := map[string]*unstructured.Unstructured{}
+	for _, u := range out {
+		byKey[compositionResourceName(u)] = u
+	}
+	lookup := func(ref string) string {
+		if v, ok := strings.CutPrefix(ref, "="); ok {
+			return v
+		}
+		key, path, _ := strings.Cut(ref, " ")
+		u, ok := byKey[key]
+		if !ok {
+			return "<no " + key + ">"
+		}
+		return fmt.Sprint(fieldAt(u.Object, path))
+	}
+	want, got := map[string]string{}, map[string]string{}
+	for field, source := range fields {
+		got[field], want[field] = lookup(field), lookup(source)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Simulate() (-want +got):\n%s", diff)
+	}
+}
+
+// checkInputUnchanged: Simulate works on copies of its input.
+func checkInputUnchanged(t *testing.T, desired []*unstructured.Unstructured) {
+	t.Helper()
+	for _, u := range desired {
+		if _, ok := u.Object["status"]; ok {
+			t.Errorf("Simulate() changed its input %s", u.GetName())
+		}
 	}
 }
 
@@ -200,7 +285,7 @@ func TestSimulateOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
+	got := make([]string, 0, len(out))
 	for _, u := range out {
 		got = append(got, compositionResourceName(u))
 	}
@@ -211,9 +296,9 @@ func TestSimulateOrder(t *testing.T) {
 
 func TestObserve(t *testing.T) {
 	desired := map[string]*fnv1.Resource{
-		"vpc":    testResource(t, "ec2", "VPC", "vpc", nil),
-		"subnet": testResource(t, "ec2", "Subnet", "subnet", map[string]any{"vpcIdRef": map[string]any{"name": "xr-vpc"}}),
-		"nat":    testResource(t, "ec2", "NATGateway", "nat", map[string]any{"subnetIdRef": map[string]any{"name": "xr-missing"}}),
+		"vpc":    testResource(t, "VPC", "vpc", nil),
+		"subnet": testResource(t, "Subnet", "subnet", map[string]any{"vpcIdRef": map[string]any{"name": "xr-vpc"}}),
+		"nat":    testResource(t, "NATGateway", "nat", map[string]any{"subnetIdRef": map[string]any{"name": "xr-missing"}}),
 	}
 	obs := Observe(desired)
 	field := func(key, path string) string { return fmt.Sprint(fieldAt(obs[key].GetResource().AsMap(), path)) }
@@ -258,7 +343,7 @@ func TestSetReady(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			obs := Observe(map[string]*fnv1.Resource{"vpc": testResource(t, "ec2", "VPC", "vpc", nil)})
+			obs := Observe(map[string]*fnv1.Resource{"vpc": testResource(t, "VPC", "vpc", nil)})
 			r := obs["vpc"]
 			id := fieldAt(r.GetResource().AsMap(), "status.atProvider.id")
 			SetReady(r, tc.ready, tc.reason)
@@ -287,11 +372,11 @@ func testObject(group, kind, key string, forProvider map[string]any) *unstructur
 	}}
 }
 
-// testResource is a desired managed resource as a function returns it:
+// testResource is a desired EC2 managed resource as a function returns it:
 // without the composition resource name annotation (the key says it).
-func testResource(t *testing.T, group, kind, key string, forProvider map[string]any) *fnv1.Resource {
+func testResource(t *testing.T, kind, key string, forProvider map[string]any) *fnv1.Resource {
 	t.Helper()
-	u := testObject(group, kind, key, forProvider)
+	u := testObject("ec2", kind, key, forProvider)
 	unstructured.RemoveNestedField(u.Object, "metadata", "annotations")
 	s, err := structpb.NewStruct(u.Object)
 	if err != nil {
@@ -303,8 +388,8 @@ func testResource(t *testing.T, group, kind, key string, forProvider map[string]
 // fieldAt returns the value at a dotted path ("\." escapes a dot; numbers
 // index lists), or nil.
 func fieldAt(obj any, path string) any {
-	parts := strings.Split(strings.ReplaceAll(path, `\.`, "\x00"), ".")
-	for _, p := range parts {
+	parts := strings.SplitSeq(strings.ReplaceAll(path, `\.`, "\x00"), ".")
+	for p := range parts {
 		p = strings.ReplaceAll(p, "\x00", ".")
 		switch v := obj.(type) {
 		case map[string]any:
@@ -323,15 +408,21 @@ func fieldAt(obj any, path string) any {
 }
 
 func TestSetCondition(t *testing.T) {
-	r := testResource(t, "ec2", "VPC", "vpc", map[string]any{"cidrBlock": "10.0.0.0/16"})
+	r := testResource(t, "VPC", "vpc", map[string]any{"cidrBlock": "10.0.0.0/16"})
 	r = Observe(map[string]*fnv1.Resource{"vpc": r})["vpc"]
 	SetCondition(r, "Synced", false, "ReconcileError", "update failed: AccessDenied")
 	conditions, _ := r.GetResource().AsMap()["status"].(map[string]any)["conditions"].([]any)
 	got := map[string]string{}
 	for _, c := range conditions {
-		m := c.(map[string]any)
+		m, ok := c.(map[string]any)
+		if !ok {
+			t.Fatalf("condition %v is not an object", c)
+		}
+		typ, _ := m["type"].(string)
+		status, _ := m["status"].(string)
+		reason, _ := m["reason"].(string)
 		msg, _ := m["message"].(string)
-		got[m["type"].(string)] = m["status"].(string) + "/" + m["reason"].(string) + "/" + msg
+		got[typ] = status + "/" + reason + "/" + msg
 	}
 	want := map[string]string{"Synced": "False/ReconcileError/update failed: AccessDenied", "Ready": "True/Available/"}
 	if diff := cmp.Diff(want, got); diff != "" {

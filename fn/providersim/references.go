@@ -13,7 +13,9 @@ import (
 // arnReferenceFields are reference-populated fields that take the target's
 // ARN although their name does not end in Arn (provider-aws resolvers use
 // an ARN extractor for them).
-var arnReferenceFields = map[string]bool{"logDestination": true, "taskDefinition": true}
+func arnReferenceField(field string) bool {
+	return field == "logDestination" || field == "taskDefinition"
+}
 
 // resolveReferences sets every field a reference populates, in
 // spec.forProvider and spec.initProvider, from the referenced resource. It
@@ -94,7 +96,7 @@ func (o *object) referenceValue(field string) any {
 	if v := o.forProvider(field); v != "" {
 		return v
 	}
-	if strings.HasSuffix(field, "Arn") || arnReferenceFields[field] {
+	if strings.HasSuffix(field, "Arn") || arnReferenceField(field) {
 		return o.arn
 	}
 	return o.externalName

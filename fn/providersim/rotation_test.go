@@ -50,8 +50,10 @@ func testDefinition(t *testing.T) string {
 				"ResultSelector": map[string]any{"deployments.$": "States.ArrayLength($.Services[0].Deployments)"},
 				"Next":           "Steady",
 			},
-			"Steady": map[string]any{"Type": "Choice", "Default": "Wait",
-				"Choices": []any{map[string]any{"Variable": "$.deployments", "NumericEquals": 1, "Next": "Roll"}}},
+			"Steady": map[string]any{
+				"Type": "Choice", "Default": "Wait",
+				"Choices": []any{map[string]any{"Variable": "$.deployments", "NumericEquals": 1, "Next": "Roll"}},
+			},
 			"Wait": map[string]any{"Type": "Wait", "Seconds": 60, "Next": "Describe"},
 			"Roll": map[string]any{
 				"Type": "Task", "Resource": sdkUpdateService, "End": true,

@@ -89,13 +89,11 @@ func (m *stateMachine) run(call sdkCall) error {
 }
 
 // step runs one state and returns the next one, or done.
-func (e *execution) step(name string) (string, bool, error) {
+func (e *execution) step(name string) (next string, done bool, err error) {
 	st, ok := e.m.States[name]
 	if !ok {
 		return "", false, fmt.Errorf("%w: state does not exist", errInvalid)
 	}
-	var next string
-	var err error
 	switch st.Type {
 	case "Task":
 		e.input, err = st.task(e.call)

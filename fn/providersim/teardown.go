@@ -210,26 +210,35 @@ func (td *teardown) refusal(k string) string {
 	u := td.remaining[k]
 	switch u.GetKind() {
 	case "EIP":
-		for _, other := range td.sortedRemaining() {
-			if other.GetKind() == "NATGateway" && td.refKey(other, "allocationIdRef") == k {
-				return "InvalidIPAddress.InUse: the address is associated with " + compositionResourceName(other)
-			}
+		if nat := td.firstRemaining(func(o *unstructured.Unstructured) bool {
+			return o.GetKind() == "NATGateway" && td.refKey(o, "allocationIdRef") == k
+		}); nat != nil {
+			return "InvalidIPAddress.InUse: the address is associated with " + compositionResourceName(nat)
 		}
 	case "Bucket":
-		for _, other := range td.sortedRemaining() {
-			if td.logsTo(other) == k {
-				return "BucketNotEmpty: " + compositionResourceName(other) + " still writes access logs"
-			}
+		if w := td.firstRemaining(func(o *unstructured.Unstructured) bool { return td.logsTo(o) == k }); w != nil {
+			return "BucketNotEmpty: " + compositionResourceName(w) + " still writes access logs"
 		}
 	case "Rule":
 		// EventBridge: "Rule can't be deleted since it has targets."
-		for _, other := range td.sortedRemaining() {
-			if other.GetKind() == "Target" && td.refKey(other, "ruleRef") == k {
-				return "ValidationException: Rule can't be deleted since it has targets (" + compositionResourceName(other) + ")"
-			}
+		if t := td.firstRemaining(func(o *unstructured.Unstructured) bool {
+			return o.GetKind() == "Target" && td.refKey(o, "ruleRef") == k
+		}); t != nil {
+			return "ValidationException: Rule can't be deleted since it has targets (" + compositionResourceName(t) + ")"
 		}
 	}
 	return ""
+}
+
+// firstRemaining is the first remaining resource, in key order, for which
+// match holds, or nil.
+func (td *teardown) firstRemaining(match func(*unstructured.Unstructured) bool) *unstructured.Unstructured {
+	for _, o := range td.sortedRemaining() {
+		if match(o) {
+			return o
+		}
+	}
+	return nil
 }
 
 // writerOf returns a remaining resource that writes to log group k, or "".
