@@ -143,7 +143,7 @@ func rollout(byKey map[string]ResourceChange, desired objects) (Impact, bool) {
 	if svc := byKey[fn.KeyService]; svc.Action == ActionUpdate {
 		for _, c := range byKey {
 			if c.Action == ActionReplace && fn.IsTaskDefinitionKey(c.Key) {
-				details = append(details, fmt.Sprintf("once the service is Ready on the new revision, the next reconcile retires %s (deregistered; running tasks are unaffected)", c.Replaces))
+				details = append(details, fmt.Sprintf("once provider-aws reports the deployment of the new revision finished (the service's status names it and its last operation succeeded), the next reconcile retires %s (deregistered; running tasks are unaffected)", c.Replaces))
 			}
 		}
 	}
