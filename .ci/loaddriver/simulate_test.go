@@ -4,10 +4,12 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/platform/function-catalog-api/fn"
 )
 
 // TestSimulatedHours: with the function's TTLs a converged XR renders about
-// six times an hour (10 min), with the old fixed minute about sixty; both
+// once per fn.TTLReady an hour, with the old fixed minute about sixty; both
 // render more while the stack is created.
 func TestSimulatedHours(t *testing.T) {
 	xr, err := readXR("../../examples/xr.yaml")
@@ -23,12 +25,13 @@ func TestSimulatedHours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	perReadyTTL := int(time.Hour / fn.TTLReady)
 	cases := map[string]struct {
 		got      int
 		min, max int
 	}{
 		"BeforeConverged": {got: before[1].Renders, min: 57, max: 63},
-		"AfterConverged":  {got: after[1].Renders, min: 5, max: 7},
+		"AfterConverged":  {got: after[1].Renders, min: perReadyTTL - 1, max: perReadyTTL + 1},
 		"AfterCreating":   {got: after[0].Renders, min: 20, max: 80},
 		"NoLaterHours":    {got: after[hours].Renders + before[hours].Renders, min: 0, max: 0},
 	}
