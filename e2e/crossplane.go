@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/platform/function-catalog-api/internal/preview"
 )
 
 // annotationDevelopmentTarget tells crossplane render's Development runtime
@@ -55,7 +57,7 @@ func RenderArgs(root, functions string, p Phase) []string {
 // PointFunctionsAt writes a copy of the functions file src to dst in which
 // every Function's Development runtime connects to addr.
 func PointFunctionsAt(src, dst, addr string) error {
-	fns, err := ReadObjects(src)
+	fns, err := preview.ReadObjects(src)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/platform/function-catalog-api/internal/preview"
 )
 
 // The package tests build the shipped artifacts with .ci/build-packages, as a
@@ -548,7 +550,7 @@ func (img *imageTarball) packageObjects(t *testing.T) (meta *unstructured.Unstru
 	if stream == nil {
 		t.Fatalf("no layer is annotated %s=%s", xpkgLabelKey, xpkgPackageLayer)
 	}
-	objs, err := decodeYAMLStream(stream)
+	objs, err := preview.DecodeObjects(bytes.NewReader(stream))
 	if err != nil {
 		t.Fatalf("%s: %v", xpkgPackageFile, err)
 	}
@@ -576,7 +578,7 @@ func (img *imageTarball) exampleIdentities(t *testing.T) []string {
 	if stream == nil {
 		return nil
 	}
-	objs, err := decodeYAMLStream(stream)
+	objs, err := preview.DecodeObjects(bytes.NewReader(stream))
 	if err != nil {
 		t.Fatalf("%s: %v", xpkgExamplesFile, err)
 	}
@@ -619,7 +621,7 @@ func sourceObjects(t *testing.T, paths ...string) []*unstructured.Unstructured {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o, err := decodeYAMLStream(data)
+		o, err := preview.DecodeObjects(bytes.NewReader(data))
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
@@ -640,12 +642,6 @@ func sourceGlob(t *testing.T, pattern string) []string {
 		t.Fatalf("no files match %s (%v)", pattern, err)
 	}
 	return paths
-}
-
-// decodeYAMLStream decodes a multi-document YAML stream, skipping empty
-// documents.
-func decodeYAMLStream(data []byte) ([]*unstructured.Unstructured, error) {
-	return DecodeObjects(bytes.NewReader(data))
 }
 
 func objectIdentity(o *unstructured.Unstructured) string { return o.GetKind() + "/" + o.GetName() }

@@ -18,6 +18,7 @@ import (
 	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/fn/providersim"
 	"github.com/platform/function-catalog-api/internal/fnproc"
+	"github.com/platform/function-catalog-api/internal/preview"
 )
 
 // The examples, rendered end to end: this function's binary serves them to
@@ -407,7 +408,7 @@ func renderExample(t *testing.T, cli, functions string, p Phase) *renderOutput {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	objs, err := DecodeObjects(bytes.NewReader(stdout))
+	objs, err := preview.DecodeObjects(bytes.NewReader(stdout))
 	if err != nil {
 		t.Fatalf("cannot decode the render output: %v\n%s", err, stdout)
 	}
@@ -474,7 +475,7 @@ func crossplaneSchemaCache(t *testing.T) (dir, image string) {
 
 func readObjects(t *testing.T, path string) []*unstructured.Unstructured {
 	t.Helper()
-	objs, err := ReadObjects(path)
+	objs, err := preview.ReadObjects(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
+
+	"github.com/platform/function-catalog-api/internal/preview"
 )
 
 // crossplaneImage is the repository of the Crossplane image validate reads
@@ -145,7 +147,7 @@ func ProviderCRDs(ctx context.Context, root string, resources []string, dir stri
 func providerKinds(resources []string) (map[schema.GroupKind]bool, error) {
 	want := map[schema.GroupKind]bool{}
 	for _, r := range resources {
-		objs, err := ReadObjects(r)
+		objs, err := preview.ReadObjects(r)
 		if err != nil {
 			return nil, err
 		}

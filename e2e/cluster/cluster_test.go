@@ -228,7 +228,7 @@ func (cp *controlPlane) checkFirstPhase(ctx context.Context, t *testing.T, xr *u
 // suffix.
 func (cp *controlPlane) catalogAPI(t *testing.T, c claim) *unstructured.Unstructured {
 	t.Helper()
-	objs, err := e2e.ReadObjects(filepath.Join(cp.root, xrExample))
+	objs, err := preview.ReadObjects(filepath.Join(cp.root, xrExample))
 	if err != nil || len(objs) != 1 {
 		t.Fatalf("%s: want one CatalogApi: %v", xrExample, err)
 	}

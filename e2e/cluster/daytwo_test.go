@@ -12,7 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/platform/function-catalog-api/e2e"
+	"github.com/platform/function-catalog-api/internal/preview"
 )
 
 // holdCheck is how long the old task definition must stay while the
@@ -65,7 +65,7 @@ func (cp *controlPlane) dayTwoImage(ctx context.Context, t *testing.T, tm *timin
 
 func (cp *controlPlane) applyImageUpdate(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) {
 	t.Helper()
-	objs, err := e2e.ReadObjects(filepath.Join(cp.root, xrImageUpdate))
+	objs, err := preview.ReadObjects(filepath.Join(cp.root, xrImageUpdate))
 	if err != nil || len(objs) != 1 {
 		t.Fatalf("%s: want one CatalogApi: %v", xrImageUpdate, err)
 	}

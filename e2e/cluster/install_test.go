@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/platform/function-catalog-api/e2e"
+	"github.com/platform/function-catalog-api/internal/preview"
 )
 
 // What the platform team installs, from the repository.
@@ -98,7 +99,7 @@ func (cp *controlPlane) install(ctx context.Context, fnEndpoint string) {
 
 func (cp *controlPlane) applyFile(ctx context.Context, file string) {
 	cp.t.Helper()
-	objs, err := e2e.ReadObjects(filepath.Join(cp.root, file))
+	objs, err := preview.ReadObjects(filepath.Join(cp.root, file))
 	if err != nil {
 		cp.t.Fatal(err)
 	}
@@ -138,7 +139,7 @@ func (cp *controlPlane) installCRDs(ctx context.Context) {
 // notes the provider kinds they serve, and returns their names.
 func (cp *controlPlane) createCRDs(ctx context.Context, f string) []string {
 	cp.t.Helper()
-	objs, err := e2e.ReadObjects(f)
+	objs, err := preview.ReadObjects(f)
 	if err != nil {
 		cp.t.Fatal(err)
 	}
@@ -158,7 +159,7 @@ func (cp *controlPlane) createCRDs(ctx context.Context, f string) []string {
 // providerCRDFiles finds the CRD file of every provider-aws kind the
 // converged stack holds, in the provider module's package/crds.
 func (cp *controlPlane) providerCRDFiles(ctx context.Context) ([]string, error) {
-	objs, err := e2e.ReadObjects(filepath.Join(cp.root, convergedFixture))
+	objs, err := preview.ReadObjects(filepath.Join(cp.root, convergedFixture))
 	if err != nil {
 		return nil, fmt.Errorf("the kinds of the stack: %w", err)
 	}
@@ -195,7 +196,7 @@ func crdFileOf(dir string, gk schema.GroupKind) (string, error) {
 	}
 	for _, plural := range candidates {
 		f := filepath.Join(dir, gk.Group+"_"+plural+".yaml")
-		objs, err := e2e.ReadObjects(f)
+		objs, err := preview.ReadObjects(f)
 		if err != nil {
 			continue
 		}
@@ -212,7 +213,7 @@ func crdFileOf(dir string, gk schema.GroupKind) (string, error) {
 // (its CRD is served and its controller runs).
 func (cp *controlPlane) installXRD(ctx context.Context) {
 	cp.t.Helper()
-	objs, err := e2e.ReadObjects(filepath.Join(cp.root, xrdFile))
+	objs, err := preview.ReadObjects(filepath.Join(cp.root, xrdFile))
 	if err != nil {
 		cp.t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ func (cp *controlPlane) previewOffline(ctx context.Context, t *testing.T, change
 // and name.
 func (cp *controlPlane) imageChange(t *testing.T, xr *unstructured.Unstructured) *unstructured.Unstructured {
 	t.Helper()
-	objs, err := e2e.ReadObjects(filepath.Join(cp.root, xrImageUpdate))
+	objs, err := preview.ReadObjects(filepath.Join(cp.root, xrImageUpdate))
 	if err != nil || len(objs) != 1 {
 		t.Fatalf("%s: want one CatalogApi: %v", xrImageUpdate, err)
 	}
