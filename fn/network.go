@@ -177,7 +177,7 @@ func publicDefaultRoute(s *Spec) Desired {
 		Spec: ec2.RouteSpec{ForProvider: ec2.RouteParameters_2{
 			Region:               new(s.Region),
 			RouteTableIDRef:      s.Ref(KeyPublicRouteTable),
-			DestinationCidrBlock: new("0.0.0.0/0"),
+			DestinationCidrBlock: new(anyIPv4),
 			GatewayIDRef:         s.Ref(KeyInternetGateway),
 		}},
 	}}
@@ -194,7 +194,7 @@ func privateDefaultRoute(s *Spec, i int) Desired {
 		Spec: ec2.RouteSpec{ForProvider: ec2.RouteParameters_2{
 			Region:               new(s.Region),
 			RouteTableIDRef:      s.Ref(KeyPrivateRouteTable(i)),
-			DestinationCidrBlock: new("0.0.0.0/0"),
+			DestinationCidrBlock: new(anyIPv4),
 			NATGatewayIDRef:      s.Ref(KeyNATGateway(nat)),
 		}},
 	}}

@@ -18,7 +18,8 @@ const (
 	KeyRuleDatabaseFromTasks = "sg-rule-database-ingress-tasks"
 )
 
-// Protocols and CIDRs of the security group rules.
+// Protocols and CIDRs of the security group rules; anyIPv4 is also the
+// destination of the default routes (network.go).
 const (
 	ruleProtocolTCP = "tcp"
 	anyIPv4         = "0.0.0.0/0"
