@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -92,8 +93,12 @@ func cleanupMetadata(s *structpb.Struct) {
 // parseJSON reads one JSON document into a structpb value. Numbers become
 // float64, as in every map-based conversion, so the result is the same as
 // unmarshalling into map[string]any and calling structpb.NewValue.
+//
+// The strings of the result share one copy of the document: a string
+// without escapes is a slice of it, not an allocation of its own (they were
+// a sixth of a render's allocations). The copy lives as long as any of them.
 func parseJSON(b []byte, a *pbarena.Arena) (*structpb.Value, error) {
-	p := jsonParser{b: b, a: a}
+	p := jsonParser{b: b, src: string(b), a: a}
 	v, err := p.value()
 	if err != nil {
 		return nil, err
@@ -108,9 +113,19 @@ func parseJSON(b []byte, a *pbarena.Arena) (*structpb.Value, error) {
 // jsonParser reads JSON written by a JSON encoder: valid by construction,
 // so its errors only guard against a broken invariant.
 type jsonParser struct {
-	b []byte
-	i int
-	a *pbarena.Arena
+	b   []byte
+	src string // b as a string, for the strings of the result
+	i   int
+	a   *pbarena.Arena
+	// fields holds the fields of the objects being read, innermost last,
+	// until an object is complete and gets a map of its exact size.
+	fields []field
+}
+
+// field is one member of an object being read.
+type field struct {
+	name  string
+	value *structpb.Value
 }
 
 func (p *jsonParser) errorf(format string, a ...any) error {
@@ -145,22 +160,23 @@ func (p *jsonParser) value() (*structpb.Value, error) {
 		}
 		return p.a.String(s), nil
 	case 't':
-		return p.literal("true", structpb.NewBoolValue(true))
+		return p.a.Bool(true), p.literal("true")
 	case 'f':
-		return p.literal("false", structpb.NewBoolValue(false))
+		return p.a.Bool(false), p.literal("false")
 	case 'n':
-		return p.literal("null", structpb.NewNullValue())
+		return p.a.Null(), p.literal("null")
 	default:
 		return p.number()
 	}
 }
 
-func (p *jsonParser) literal(lit string, v *structpb.Value) (*structpb.Value, error) {
-	if !bytes.HasPrefix(p.b[p.i:], []byte(lit)) {
-		return nil, p.errorf("invalid literal")
+// literal reads the literal lit (true, false or null).
+func (p *jsonParser) literal(lit string) error {
+	if !strings.HasPrefix(p.src[p.i:], lit) {
+		return p.errorf("invalid literal")
 	}
 	p.i += len(lit)
-	return v, nil
+	return nil
 }
 
 func (p *jsonParser) number() (*structpb.Value, error) {
@@ -172,23 +188,23 @@ func (p *jsonParser) number() (*structpb.Value, error) {
 		}
 		p.i++
 	}
-	f, err := strconv.ParseFloat(string(p.b[start:p.i]), 64)
+	f, err := strconv.ParseFloat(p.src[start:p.i], 64)
 	if err != nil {
 		return nil, p.errorf("invalid number: %v", err)
 	}
-	return structpb.NewNumberValue(f), nil
+	return p.a.Number(f), nil
 }
 
 func (p *jsonParser) object() (*structpb.Value, error) {
 	p.i++ // {
-	fields := map[string]*structpb.Value{}
+	first := len(p.fields)
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
-		return p.a.Struct(fields), nil
+		return p.a.Struct(map[string]*structpb.Value{}), nil
 	}
 	for {
-		if err := p.field(fields); err != nil {
+		if err := p.field(); err != nil {
 			return nil, err
 		}
 		p.space()
@@ -199,15 +215,27 @@ func (p *jsonParser) object() (*structpb.Value, error) {
 		switch p.b[p.i-1] {
 		case ',':
 		case '}':
-			return p.a.Struct(fields), nil
+			return p.a.Struct(p.popFields(first)), nil
 		default:
 			return nil, p.errorf("expected ',' or '}'")
 		}
 	}
 }
 
-// field reads one "name": value of an object into fields.
-func (p *jsonParser) field(fields map[string]*structpb.Value) error {
+// popFields returns the fields read since first as a map of their size.
+// A later duplicate name wins, as in encoding/json.
+func (p *jsonParser) popFields(first int) map[string]*structpb.Value {
+	m := make(map[string]*structpb.Value, len(p.fields)-first)
+	for _, f := range p.fields[first:] {
+		m[f.name] = f.value
+	}
+	clear(p.fields[first:]) // Let go of the values.
+	p.fields = p.fields[:first]
+	return m
+}
+
+// field reads one "name": value of an object onto p.fields.
+func (p *jsonParser) field() error {
 	p.space()
 	if p.i >= len(p.b) || p.b[p.i] != '"' {
 		return p.errorf("expected a field name")
@@ -225,7 +253,7 @@ func (p *jsonParser) field(fields map[string]*structpb.Value) error {
 	if err != nil {
 		return err
 	}
-	fields[k] = v
+	p.fields = append(p.fields, field{name: k, value: v})
 	return nil
 }
 
@@ -235,7 +263,7 @@ func (p *jsonParser) array() (*structpb.Value, error) {
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] == ']' {
 		p.i++
-		return structpb.NewListValue(&structpb.ListValue{Values: values}), nil
+		return p.a.List(values), nil
 	}
 	for {
 		v, err := p.value()
@@ -251,7 +279,7 @@ func (p *jsonParser) array() (*structpb.Value, error) {
 		switch p.b[p.i-1] {
 		case ',':
 		case ']':
-			return structpb.NewListValue(&structpb.ListValue{Values: values}), nil
+			return p.a.List(values), nil
 		default:
 			return nil, p.errorf("expected ',' or ']'")
 		}
@@ -265,7 +293,7 @@ func (p *jsonParser) str() (string, error) {
 	for p.i < len(p.b) {
 		switch p.b[p.i] {
 		case '"':
-			s := string(p.b[start:p.i])
+			s := p.src[start:p.i]
 			p.i++
 			return s, nil
 		case '\\':

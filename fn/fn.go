@@ -200,9 +200,12 @@ func setDesiredResources(rsp *fnv1.RunFunctionResponse, desired map[string]*fnv1
 func toDesiredResource(d Desired, o Observed, a *pbarena.Arena) (*fnv1.Resource, error) {
 	var st *structpb.Struct
 	var err error
-	if u, ok := d.Object.(*composed.Unstructured); ok {
-		st, err = structpb.NewStruct(u.Object)
-	} else {
+	switch o := d.Object.(type) {
+	case *composed.Unstructured:
+		st, err = structpb.NewStruct(o.Object)
+	case *Usage:
+		st = o.toStruct(a)
+	default:
 		st, err = typedToStruct(d.Object, a)
 	}
 	if err != nil {

@@ -9,13 +9,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
 	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
+	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"github.com/crossplane/function-sdk-go/resource/composed"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
+	"github.com/platform/function-catalog-api/internal/pbarena"
 )
 
 // edge is a shorthand: by uses of.
@@ -194,11 +195,47 @@ func impliedUsage(t *testing.T) *fnv1.Resource {
 	s := testSpec(t)
 	d := usage(s, Desired{Key: KeyTargetGroup, Object: &elbv2.LBTargetGroup{}}, Desired{Key: KeyService, Object: &ecs.Service{}})
 	s.setMetadata(d)
-	u, ok := d.Object.(*composed.Unstructured)
+	u, ok := d.Object.(*Usage)
 	if !ok {
 		t.Fatalf("a Usage is %T", d.Object)
 	}
-	return observedResourceOf(t, &u.Unstructured)
+	return &fnv1.Resource{Resource: u.toStruct(&pbarena.Arena{})}
+}
+
+// TestUsageToStruct: a Usage is written as Crossplane's
+// protection.crossplane.io/v1beta1 Usage, with the metadata a render set.
+func TestUsageToStruct(t *testing.T) {
+	s := testSpec(t)
+	d := usage(s, Desired{Key: KeyTargetGroup, Object: &elbv2.LBTargetGroup{}}, Desired{Key: KeyService, Object: &ecs.Service{}})
+	d.Annotations = map[string]string{"example.org/note": "n"}
+	s.setMetadata(d)
+	u, ok := d.Object.(*Usage)
+	if !ok {
+		t.Fatalf("a Usage is %T", d.Object)
+	}
+	want, err := structpb.NewStruct(map[string]any{
+		"apiVersion": "protection.crossplane.io/v1beta1",
+		"kind":       "Usage",
+		"metadata": map[string]any{
+			"name":        s.ObjectName(d.Key),
+			"labels":      map[string]any{LabelResource: d.Key},
+			"annotations": map[string]any{"example.org/note": "n"},
+		},
+		"spec": map[string]any{
+			"of":             map[string]any{"apiVersion": "elbv2.aws.m.upbound.io/v1beta1", "kind": "LBTargetGroup", "resourceRef": map[string]any{"name": s.ObjectName(KeyTargetGroup)}},
+			"by":             map[string]any{"apiVersion": "ecs.aws.m.upbound.io/v1beta1", "kind": "Service", "resourceRef": map[string]any{"name": s.ObjectName(KeyService)}},
+			"replayDeletion": true,
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, u.toStruct(&pbarena.Arena{}), protocmp.Transform()); diff != "" {
+		t.Errorf("Usage as a Struct: -want, +got:\n%s", diff)
+	}
+	if c, ok := u.DeepCopyObject().(*Usage); !ok || c == u || !cmp.Equal(c, u) {
+		t.Errorf("DeepCopyObject: got %#v, want an equal copy of %#v", c, u)
+	}
 }
 
 // resultsAbout returns the messages of the Normal and Warning results that
