@@ -11,7 +11,6 @@ import (
 	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
 	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/structpb"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
@@ -253,16 +252,6 @@ func resultsAbout(rsp *fnv1.RunFunctionResponse, key string) (normal, warning []
 		}
 	}
 	return normal, warning
-}
-
-// observedResourceOf wraps an object as an observed composed resource.
-func observedResourceOf(t *testing.T, u *unstructured.Unstructured) *fnv1.Resource {
-	t.Helper()
-	s, err := structpb.NewStruct(u.Object)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fnv1.Resource{Resource: s}
 }
 
 // TestKeysFitALabel: every key of the converged stack is a valid label
