@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"strconv"
 	"strings"
 
 	"google.golang.org/protobuf/types/known/structpb"
@@ -16,8 +17,8 @@ import (
 // structValue returns the value at path, or nil if any part of the path is
 // absent or of another type.
 func structValue(s *structpb.Struct, path string) *structpb.Value {
-	if isDotted(path) {
-		return dottedValue(s, path)
+	if isPlain(path) {
+		return plainValue(s, path)
 	}
 	return parsedValue(s, path)
 }
@@ -38,31 +39,60 @@ func parsedValue(s *structpb.Struct, path string) *structpb.Value {
 	return v
 }
 
-// isDotted reports whether path is only field names joined by dots (no
-// index, no quoted name), as almost every path a render reads is: such a
-// path needs no parser.
-func isDotted(path string) bool {
-	if path == "" || path[0] == '.' || path[len(path)-1] == '.' || strings.Contains(path, "..") {
-		return false
+// isPlain reports whether path is only field names joined by dots, each
+// followed by any number of list indices (rule[0].filter[0].prefix), with
+// no quoted name: almost every path a render reads is, and such a path
+// needs no parser. Anything else, including a malformed path, is left to
+// fieldpath's parser.
+func isPlain(path string) bool {
+	for seg := range strings.SplitSeq(path, ".") {
+		name, indices, _ := strings.Cut(seg, "[")
+		if name == "" || strings.ContainsAny(name, `]"'`) {
+			return false
+		}
+		if indices != "" && !plainIndices("["+indices) {
+			return false
+		}
 	}
-	return !strings.ContainsAny(path, `[]"'`)
+	return true
 }
 
-// dottedValue is structValue for a dotted path, walked without parsing it
-// into segments first: a render reads a few hundred observed fields, and
-// parsing each path was a fiftieth of its memory.
-func dottedValue(s *structpb.Struct, path string) *structpb.Value {
-	for {
-		field, rest, more := strings.Cut(path, ".")
-		v := s.GetFields()[field]
-		if !more || v == nil {
-			return v
+// plainIndices reports whether s is one or more [digits].
+func plainIndices(s string) bool {
+	for s != "" {
+		end := strings.IndexByte(s, ']')
+		if s[0] != '[' || end < 2 || strings.Trim(s[1:end], "0123456789") != "" {
+			return false
 		}
-		if s = v.GetStructValue(); s == nil {
+		s = s[end+1:]
+	}
+	return true
+}
+
+// plainValue is structValue for a plain path (isPlain), walked without
+// parsing it into segments first: a render reads a few hundred observed
+// fields, and parsing each path was a fiftieth of its memory.
+func plainValue(s *structpb.Struct, path string) *structpb.Value {
+	var v *structpb.Value
+	for seg := range strings.SplitSeq(path, ".") {
+		name, indices, _ := strings.Cut(seg, "[")
+		if v != nil {
+			s = v.GetStructValue()
+		}
+		if v = s.GetFields()[name]; v == nil {
 			return nil
 		}
-		path = rest
+		for indices != "" {
+			end := strings.IndexByte(indices, ']')
+			i, err := strconv.Atoi(indices[:end])
+			l := v.GetListValue().GetValues()
+			if err != nil || i >= len(l) {
+				return nil
+			}
+			v, indices = l[i], strings.TrimPrefix(indices[end+1:], "[")
+		}
 	}
+	return v
 }
 
 func step(v *structpb.Value, seg fieldpath.Segment) *structpb.Value {

@@ -23,20 +23,26 @@ func TestStructValue(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string]struct {
-		path   string
-		dotted bool
-		want   *structpb.Value
+		path  string
+		plain bool
+		want  *structpb.Value
 	}{
-		"Leaf":               {path: "status.atProvider.arn", dotted: true, want: structpb.NewStringValue("arn:aws:x")},
-		"EmptyString":        {path: "status.atProvider.dnsName", dotted: true, want: structpb.NewStringValue("")},
-		"TopLevel":           {path: "flat", dotted: true, want: structpb.NewStringValue("x")},
-		"Object":             {path: "status.conditions", dotted: true, want: s.GetFields()["status"].GetStructValue().GetFields()["conditions"]},
-		"Missing":            {path: "status.atProvider.id", dotted: true},
-		"MissingParent":      {path: "spec.forProvider.region", dotted: true},
-		"ThroughAString":     {path: "flat.more", dotted: true},
-		"ThroughAList":       {path: "status.conditions.type", dotted: true},
-		"Index":              {path: "status.conditions[0].type", want: structpb.NewStringValue("Ready")},
-		"IndexOutOfRange":    {path: "status.atProvider.ports[1]"},
+		"Leaf":               {path: "status.atProvider.arn", plain: true, want: structpb.NewStringValue("arn:aws:x")},
+		"EmptyString":        {path: "status.atProvider.dnsName", plain: true, want: structpb.NewStringValue("")},
+		"TopLevel":           {path: "flat", plain: true, want: structpb.NewStringValue("x")},
+		"Object":             {path: "status.conditions", plain: true, want: s.GetFields()["status"].GetStructValue().GetFields()["conditions"]},
+		"Missing":            {path: "status.atProvider.id", plain: true},
+		"MissingParent":      {path: "spec.forProvider.region", plain: true},
+		"ThroughAString":     {path: "flat.more", plain: true},
+		"ThroughAList":       {path: "status.conditions.type", plain: true},
+		"Index":              {path: "status.conditions[0].type", plain: true, want: structpb.NewStringValue("Ready")},
+		"IndexLast":          {path: "status.atProvider.ports[0]", plain: true, want: structpb.NewNumberValue(3000)},
+		"IndexOutOfRange":    {path: "status.atProvider.ports[1]", plain: true},
+		"IndexOfAnObject":    {path: "status.atProvider[0]", plain: true},
+		"TwoIndices":         {path: "status.conditions[0][0]", plain: true},
+		"NegativeIndex":      {path: "status.conditions[-1]"},
+		"EmptyIndex":         {path: "status.conditions[]"},
+		"IndexFirst":         {path: "[0].status"},
 		"QuotedName":         {path: `metadata.labels["a.b/c"]`, want: structpb.NewStringValue("v")},
 		"Empty":              {path: ""},
 		"LeadingDot":         {path: ".status"},
@@ -47,8 +53,8 @@ func TestStructValue(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := isDotted(tc.path); got != tc.dotted {
-				t.Errorf("isDotted(%q): got %t, want %t", tc.path, got, tc.dotted)
+			if got := isPlain(tc.path); got != tc.plain {
+				t.Errorf("isPlain(%q): got %t, want %t", tc.path, got, tc.plain)
 			}
 			got := structValue(s, tc.path)
 			if diff := cmp.Diff(tc.want, got, protocmp.Transform()); diff != "" {
