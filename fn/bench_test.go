@@ -88,3 +88,37 @@ func BenchmarkWire(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkServedPath is a served render without gRPC's transport: decode
+// the request, render, encode the response, over the lifecycle phases as a
+// stack meets them (a converged stack is re-rendered far more often than
+// the others, hence its weight). .ci/pgo records its CPU profile as the
+// profile the binary is built with (default.pgo).
+func BenchmarkServedPath(b *testing.B) {
+	phases := testPhases(b)
+	f := NewFunction(logging.NewNopLogger())
+	var wires [][]byte
+	for _, phase := range []string{"Nothing", "Claimed", "FirstRenderReady", "Complete", "Complete", "Complete", "Complete", "Complete"} {
+		wire, err := proto.Marshal(newRequest(testXR, phases[phase]))
+		if err != nil {
+			b.Fatal(err)
+		}
+		wires = append(wires, wire)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		req := &fnv1.RunFunctionRequest{}
+		if err := proto.Unmarshal(wires[i%len(wires)], req); err != nil {
+			b.Fatal(err)
+		}
+		rsp, err := f.RunFunction(context.Background(), req)
+		if err != nil || fatalMessage(rsp) != "" {
+			b.Fatalf("render failed: %v %s", err, fatalMessage(rsp))
+		}
+		if _, err := proto.Marshal(rsp); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
