@@ -97,8 +97,9 @@ func BenchmarkWire(b *testing.B) {
 func BenchmarkServedPath(b *testing.B) {
 	phases := testPhases(b)
 	f := NewFunction(logging.NewNopLogger())
-	var wires [][]byte
-	for _, phase := range []string{"Nothing", "Claimed", "FirstRenderReady", "Complete", "Complete", "Complete", "Complete", "Complete"} {
+	mix := []string{"Nothing", "Claimed", "FirstRenderReady", "Complete", "Complete", "Complete", "Complete", "Complete"}
+	wires := make([][]byte, 0, len(mix))
+	for _, phase := range mix {
 		wire, err := proto.Marshal(newRequest(testXR, phases[phase]))
 		if err != nil {
 			b.Fatal(err)

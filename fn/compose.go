@@ -99,9 +99,8 @@ func Compose(s *Spec, o Observed) (*Plan, error) {
 }
 
 // buildParts builds every part, in order, and counts their resources.
-func buildParts(s *Spec, o Observed) ([]Built, int) {
-	built := make([]Built, len(Parts))
-	total := 0
+func buildParts(s *Spec, o Observed) (built []Built, total int) {
+	built = make([]Built, len(Parts))
 	for i, part := range Parts {
 		built[i] = buildPart(part, s, o)
 		total += len(built[i].Resources)

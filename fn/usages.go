@@ -57,7 +57,7 @@ type UsageResource struct {
 // DeepCopyObject makes Usage a runtime.Object. Its spec holds only values.
 func (u *Usage) DeepCopyObject() runtime.Object {
 	c := *u
-	u.ObjectMeta.DeepCopyInto(&c.ObjectMeta)
+	u.DeepCopyInto(&c.ObjectMeta) // ObjectMeta.DeepCopyInto: labels and annotations.
 	return &c
 }
 

@@ -31,8 +31,10 @@ func TestArena(t *testing.T) {
 		if diff := cmp.Diff(want, got, protocmp.Transform()); diff != "" {
 			t.Fatalf("value %d -want, +got:\n%s", i, diff)
 		}
-		all := []*structpb.Value{got, got.GetStructValue().GetFields()["l"].GetListValue().GetValues()[0]}
-		for _, v := range got.GetStructValue().GetFields() {
+		fields := got.GetStructValue().GetFields()
+		all := make([]*structpb.Value, 0, 2+len(fields))
+		all = append(all, got, fields["l"].GetListValue().GetValues()[0])
+		for _, v := range fields {
 			all = append(all, v)
 		}
 		for _, v := range all {
