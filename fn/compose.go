@@ -10,17 +10,21 @@ import (
 // networkPartName is the part that renders the VPC, the claim marker.
 const networkPartName = "Network"
 
-// Parts is the whole stack, in the order its conditions are reported.
-var Parts = []Part{
-	{Name: networkPartName, Build: buildNetwork},
-	{Name: "Security", Build: buildSecurity},
-	{Name: "Logging", Build: buildLogging},
-	{Name: "LoadBalancer", Build: buildLoadBalancer},
-	{Name: "Database", Build: buildDatabase},
-	{Name: "Service", Build: buildService},
-	{Name: "Rotation", Build: buildRotation},
-	{Name: "Scaling", Build: buildScaling},
-	{Name: "CDN", Build: buildCDN},
+// Parts returns the whole stack, in the order its conditions are reported.
+// Each call returns a fresh slice: a caller may reorder or trim it without
+// changing what the next render builds.
+func Parts() []Part {
+	return []Part{
+		{Name: networkPartName, Build: buildNetwork},
+		{Name: "Security", Build: buildSecurity},
+		{Name: "Logging", Build: buildLogging},
+		{Name: "LoadBalancer", Build: buildLoadBalancer},
+		{Name: "Database", Build: buildDatabase},
+		{Name: "Service", Build: buildService},
+		{Name: "Rotation", Build: buildRotation},
+		{Name: "Scaling", Build: buildScaling},
+		{Name: "CDN", Build: buildCDN},
+	}
 }
 
 // PartResult is one part's rendered resources and what it waits for.
@@ -51,7 +55,9 @@ type Plan struct {
 // observed state give the same plan.
 func Compose(s *Spec, o Observed) (*Plan, error) {
 	RegisterTypes() // Usages need the kinds of the typed objects.
-	built, total := buildParts(s, o)
+	// Once per render: building and collecting the parts walk this one slice.
+	parts := Parts()
+	built, total := buildParts(parts, s, o)
 	// Sized up front: the plan's slices and maps hold a Desired (about 200
 	// bytes) per resource, and growing them was a tenth of a render's
 	// memory. Usages come on top: about a third as many as resources.
@@ -61,7 +67,7 @@ func Compose(s *Spec, o Observed) (*Plan, error) {
 	// retired by their part.
 	seen := make(map[string]bool, total+total/2)
 	onPurpose := map[string]string{}
-	for i, part := range Parts {
+	for i, part := range parts {
 		b := built[i]
 		for _, d := range b.Resources {
 			if _, dup := rendered[d.Key]; dup {
@@ -99,9 +105,9 @@ func Compose(s *Spec, o Observed) (*Plan, error) {
 }
 
 // buildParts builds every part, in order, and counts their resources.
-func buildParts(s *Spec, o Observed) (built []Built, total int) {
-	built = make([]Built, len(Parts))
-	for i, part := range Parts {
+func buildParts(parts []Part, s *Spec, o Observed) (built []Built, total int) {
+	built = make([]Built, len(parts))
+	for i, part := range parts {
 		built[i] = buildPart(part, s, o)
 		total += len(built[i].Resources)
 	}

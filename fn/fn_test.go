@@ -92,7 +92,7 @@ func TestRunFunctionRejectsBadInput(t *testing.T) {
 		"InstanceClassTooSmall": {
 			reason: "db.t3.medium is the smallest allowed class",
 			xr:     `{"apiVersion":"catalog.example.org/v1alpha1","kind":"CatalogApi","metadata":{"name":"a","namespace":"n"},"spec":{"environmentSuffix":"dev","image":"nginx:1.27","database":{"instanceClass":"db.t3.micro"}}}`,
-			want:   fatalResponse(`invalid CatalogApi: spec.database.instanceClass: invalid value "db.t3.micro": must be db.t3.medium or larger, one of ` + strings.Join(AllowedInstanceClasses, ", ")),
+			want:   fatalResponse(`invalid CatalogApi: spec.database.instanceClass: invalid value "db.t3.micro": must be db.t3.medium or larger, one of ` + strings.Join(AllowedInstanceClasses(), ", ")),
 		},
 		"SuffixTooLong": {
 			reason: "every derived name must fit its AWS limit",

@@ -224,15 +224,21 @@ var (
 // name with a 32-character limit is the target group's "tg-{suffix}".
 const MaxSuffixLength = 20
 
-// AllowedInstanceClasses are db.t3.medium and larger classes that Aurora
-// PostgreSQL supports.
-var AllowedInstanceClasses = []string{
-	"db.t3.medium", "db.t3.large", "db.t4g.medium", "db.t4g.large",
-	"db.r6g.large", "db.r6g.xlarge", "db.r7g.large", "db.r7g.xlarge",
+// AllowedInstanceClasses returns the db.t3.medium and larger classes that
+// Aurora PostgreSQL supports, in the order error messages list them. Each
+// call returns a fresh slice.
+func AllowedInstanceClasses() []string {
+	return []string{
+		"db.t3.medium", "db.t3.large", "db.t4g.medium", "db.t4g.large",
+		"db.r6g.large", "db.r6g.xlarge", "db.r7g.large", "db.r7g.xlarge",
+	}
 }
 
-// ValidLogRetentionDays are the values CloudWatch Logs accepts.
-var ValidLogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+// ValidLogRetentionDays returns the values CloudWatch Logs accepts, in
+// ascending order. Each call returns a fresh slice.
+func ValidLogRetentionDays() []int {
+	return []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+}
 
 func (s *Spec) applyAPI(a *v1alpha1.CatalogApiSpec, in *v1beta1.Input, v *validator) {
 	s.Suffix = a.EnvironmentSuffix
@@ -262,7 +268,7 @@ func (s *Spec) applyRegion(region string, in *v1beta1.Input, v *validator) {
 	s.Region = orDefault(region, DefaultRegion)
 	facts, ok := in.Regions[s.Region]
 	if !ok {
-		facts, ok = KnownRegions[s.Region]
+		facts, ok = KnownRegions()[s.Region]
 	}
 	if !ok {
 		v.fail("spec.region", s.Region, "must be one of "+strings.Join(regionNames(in), ", "))
@@ -276,7 +282,7 @@ func (s *Spec) applyRegion(region string, in *v1beta1.Input, v *validator) {
 
 func regionNames(in *v1beta1.Input) []string {
 	seen := map[string]bool{}
-	for r := range KnownRegions {
+	for r := range KnownRegions() {
 		seen[r] = true
 	}
 	for r := range in.Regions {
@@ -404,8 +410,8 @@ func (s *Spec) applyDatabase(db *v1alpha1.DatabaseSpec, v *validator) {
 		db = &v1alpha1.DatabaseSpec{}
 	}
 	s.InstanceClass = orDefault(db.InstanceClass, DefaultInstanceClass)
-	if !slices.Contains(AllowedInstanceClasses, s.InstanceClass) {
-		v.fail("spec.database.instanceClass", s.InstanceClass, "must be db.t3.medium or larger, one of "+strings.Join(AllowedInstanceClasses, ", "))
+	if classes := AllowedInstanceClasses(); !slices.Contains(classes, s.InstanceClass) {
+		v.fail("spec.database.instanceClass", s.InstanceClass, "must be db.t3.medium or larger, one of "+strings.Join(classes, ", "))
 	}
 	s.DatabaseName = orDefault(db.Name, DefaultDatabaseName)
 	v.match("spec.database.name", s.DatabaseName, dbNameRe, "must start with a lowercase letter and hold at most 63 lowercase letters, digits and underscores")
@@ -429,7 +435,7 @@ func (s *Spec) applyInput(in *v1beta1.Input, v *validator) {
 	}
 	s.EngineVersion = orDefault(in.EngineVersion, DefaultEngineVersion)
 	s.LogRetentionDays = int32OrDefault(in.LogRetentionDays, DefaultLogRetentionDays)
-	if !slices.Contains(ValidLogRetentionDays, s.LogRetentionDays) {
+	if !slices.Contains(ValidLogRetentionDays(), s.LogRetentionDays) {
 		v.fail("input.logRetentionDays", s.LogRetentionDays, "must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)")
 	}
 	s.CachePolicyID = orDefault(in.CachePolicyID, DefaultCachePolicyID)
