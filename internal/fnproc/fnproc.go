@@ -341,14 +341,22 @@ func freeAddress() (string, error) {
 	return addr, nil
 }
 
-// Build builds the main package in dir into out and returns out as an
-// absolute path. The go command's output is in the error.
+// shippedBuildFlags are the go build flags of the shipped binary (the
+// Dockerfile and .ci/build-packages): what is tested and measured is what
+// runs in a cluster. Stripping the symbol table matters to the figures: the
+// stripped binary's idle RSS was about 4 MiB smaller (load driver, 45.2-45.5
+// against 48.9-49.4 MiB), the rest of its pages being the same.
+func shippedBuildFlags() []string { return []string{"-trimpath", "-ldflags=-s -w"} }
+
+// Build builds the main package in dir into out, as it is shipped, and
+// returns out as an absolute path. The go command's output is in the error.
 func Build(ctx context.Context, dir, out string) (string, error) {
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		return "", fmt.Errorf("fnproc: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", abs, ".")
+	args := append([]string{"build"}, shippedBuildFlags()...)
+	cmd := exec.CommandContext(ctx, "go", append(args, "-o", abs, ".")...)
 	cmd.Dir = dir
 	if output, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("fnproc: go build in %s: %w\n%s", dir, err, output)
