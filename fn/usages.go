@@ -28,8 +28,9 @@ const (
 // exists, Crossplane refuses to delete the resource in Of. Teardown thereby
 // runs in an order AWS accepts: the user goes first, what it uses after.
 // It is written to the response by its own toStruct, field by field: a
-// render has about thirty Usages, and converting each through maps (or
-// JSON) was a tenth of a render's memory.
+// render has about thirty Usages, and converting each through maps (the
+// unstructured converter, then structpb.NewStruct) was a sixth of a
+// render's memory.
 type Usage struct {
 	metav1.TypeMeta
 	metav1.ObjectMeta
