@@ -153,3 +153,27 @@ func TestRSSSlope(t *testing.T) {
 		})
 	}
 }
+
+// TestRatiosOf: a round's ratios are the peer's p50 and CPU per request
+// over the function's.
+func TestRatiosOf(t *testing.T) {
+	serial := func(p50 time.Duration, cpu time.Duration) level {
+		return level{Requests: 3, Latencies: []time.Duration{p50 / 2, p50, 2 * p50}, ServerCPU: 3 * cpu}
+	}
+	r := []sideBySide{
+		{Name: "function", Serial: serial(4*time.Millisecond, 5*time.Millisecond)},
+		{Name: "peer", Serial: serial(22*time.Millisecond, 30*time.Millisecond)},
+	}
+	if diff := cmp.Diff(ratios{P50: 5.5, CPU: 6}, ratiosOf(r)); diff != "" {
+		t.Errorf("ratiosOf -want, +got:\n%s", diff)
+	}
+	if got := speedupVerdict(ratiosOf(r).P50); got != "PASS" {
+		t.Errorf("verdict on 5.5x: %s, want PASS", got)
+	}
+	if got := speedupVerdict(4.99); got != "MISS" {
+		t.Errorf("verdict on 4.99x: %s, want MISS", got)
+	}
+	if got, want := timesList([]float64{4.456, 5.281}), "4.46x 5.28x"; got != want {
+		t.Errorf("timesList: %q, want %q", got, want)
+	}
+}

@@ -62,6 +62,7 @@ type options struct {
 
 	PeerBinary        string
 	PeerTemplate      string
+	PeerRounds        int
 	WritePeerTemplate string
 
 	LeakRequests    int
@@ -97,6 +98,7 @@ const (
 	defaultTimeout         = 10 * time.Second
 	defaultLeakEvery       = 10000
 	defaultLeakConcurrency = 4
+	defaultPeerRounds      = 3
 )
 
 func parseFlags() (options, error) {
@@ -124,6 +126,7 @@ func defineFlags(o *options) (levels, phases *string) {
 	phases = flag.String("phases", "Nothing,Complete", "comma-separated lifecycle phases to load: Nothing (nothing observed), Complete (everything observed and ready)")
 	flag.DurationVar(&o.Timeout, "timeout", defaultTimeout, "timeout of the start-up and of each request")
 	flag.StringVar(&o.PeerBinary, "peer-binary", "", "function-go-templating binary to compare with on the converged stack (build it yourself; README, Performance)")
+	flag.IntVar(&o.PeerRounds, "peer-rounds", defaultPeerRounds, "with -peer-binary: measure the function and the peer in turn this many times; the verdict is on the median ratio")
 	flag.StringVar(&o.PeerTemplate, "peer-template", ".ci/loaddriver/peer/stack.yaml.tmpl", "the peer's template of the converged stack, relative to the module root unless absolute")
 	flag.StringVar(&o.WritePeerTemplate, "write-peer-template", "", "write the peer's template of the converged stack to this file and exit")
 	flag.IntVar(&o.LeakRequests, "leak-requests", 0, "instead of the load levels, send this many converged-stack requests to one process and print its RSS along the way")
@@ -226,11 +229,16 @@ func measure(ctx context.Context, bin string, phases []phase, o options, tmp str
 		return err
 	}
 	if o.PeerBinary != "" {
-		r, err := compareWithPeer(ctx, bin, complete, o, tmp)
-		if err != nil {
-			return err
+		var rounds []ratios
+		for range max(o.PeerRounds, 1) {
+			r, err := compareWithPeer(ctx, bin, complete, o, tmp)
+			if err != nil {
+				return err
+			}
+			printSideBySide(r)
+			rounds = append(rounds, ratiosOf(r))
 		}
-		printSideBySide(r)
+		printRounds(rounds)
 	}
 	fmt.Printf("Load average after: %s\n", loadAverage())
 	return nil
