@@ -226,8 +226,8 @@ func speedupVerdict(speedup float64) string {
 // moment (4.15x to 5.28x over four runs of one binary), the median of
 // rounds measured in turn much less.
 func printRounds(rounds []ratios) {
-	if len(rounds) < 2 {
-		return
+	if len(rounds) <= 1 {
+		return // The round's own table said it all.
 	}
 	var p50s, cpus []float64
 	for _, r := range rounds {
