@@ -98,13 +98,13 @@ func cleanupMetadata(s *structpb.Struct) {
 // without escapes is a slice of it, not an allocation of its own (they were
 // a sixth of a render's allocations). The copy lives as long as any of them.
 func parseJSON(b []byte, a *pbarena.Arena) (*structpb.Value, error) {
-	p := jsonParser{b: b, src: string(b), a: a}
+	p := jsonParser{src: string(b), a: a}
 	v, err := p.value()
 	if err != nil {
 		return nil, err
 	}
 	p.space()
-	if p.i != len(p.b) {
+	if p.i != len(p.src) {
 		return nil, p.errorf("trailing data")
 	}
 	return v, nil
@@ -113,8 +113,7 @@ func parseJSON(b []byte, a *pbarena.Arena) (*structpb.Value, error) {
 // jsonParser reads JSON written by a JSON encoder: valid by construction,
 // so its errors only guard against a broken invariant.
 type jsonParser struct {
-	b   []byte
-	src string // b as a string, for the strings of the result
+	src string // the document; the strings of the result are slices of it
 	i   int
 	a   *pbarena.Arena
 	// fields holds the fields of the objects being read, innermost last,
@@ -133,8 +132,8 @@ func (p *jsonParser) errorf(format string, a ...any) error {
 }
 
 func (p *jsonParser) space() {
-	for p.i < len(p.b) {
-		switch p.b[p.i] {
+	for p.i < len(p.src) {
+		switch p.src[p.i] {
 		case ' ', '\t', '\n', '\r':
 			p.i++
 		default:
@@ -145,10 +144,10 @@ func (p *jsonParser) space() {
 
 func (p *jsonParser) value() (*structpb.Value, error) {
 	p.space()
-	if p.i >= len(p.b) {
+	if p.i >= len(p.src) {
 		return nil, p.errorf("unexpected end")
 	}
-	switch c := p.b[p.i]; c {
+	switch c := p.src[p.i]; c {
 	case '{':
 		return p.object()
 	case '[':
@@ -181,8 +180,8 @@ func (p *jsonParser) literal(lit string) error {
 
 func (p *jsonParser) number() (*structpb.Value, error) {
 	start := p.i
-	for p.i < len(p.b) {
-		c := p.b[p.i]
+	for p.i < len(p.src) {
+		c := p.src[p.i]
 		if (c < '0' || c > '9') && c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E' {
 			break
 		}
@@ -199,7 +198,7 @@ func (p *jsonParser) object() (*structpb.Value, error) {
 	p.i++ // {
 	first := len(p.fields)
 	p.space()
-	if p.i < len(p.b) && p.b[p.i] == '}' {
+	if p.i < len(p.src) && p.src[p.i] == '}' {
 		p.i++
 		return p.a.Struct(map[string]*structpb.Value{}), nil
 	}
@@ -208,11 +207,11 @@ func (p *jsonParser) object() (*structpb.Value, error) {
 			return nil, err
 		}
 		p.space()
-		if p.i >= len(p.b) {
+		if p.i >= len(p.src) {
 			return nil, p.errorf("unexpected end of object")
 		}
 		p.i++
-		switch p.b[p.i-1] {
+		switch p.src[p.i-1] {
 		case ',':
 		case '}':
 			return p.a.Struct(p.popFields(first)), nil
@@ -237,7 +236,7 @@ func (p *jsonParser) popFields(first int) map[string]*structpb.Value {
 // field reads one "name": value of an object onto p.fields.
 func (p *jsonParser) field() error {
 	p.space()
-	if p.i >= len(p.b) || p.b[p.i] != '"' {
+	if p.i >= len(p.src) || p.src[p.i] != '"' {
 		return p.errorf("expected a field name")
 	}
 	k, err := p.str()
@@ -245,7 +244,7 @@ func (p *jsonParser) field() error {
 		return err
 	}
 	p.space()
-	if p.i >= len(p.b) || p.b[p.i] != ':' {
+	if p.i >= len(p.src) || p.src[p.i] != ':' {
 		return p.errorf("expected ':'")
 	}
 	p.i++
@@ -261,7 +260,7 @@ func (p *jsonParser) array() (*structpb.Value, error) {
 	p.i++ // [
 	var values []*structpb.Value
 	p.space()
-	if p.i < len(p.b) && p.b[p.i] == ']' {
+	if p.i < len(p.src) && p.src[p.i] == ']' {
 		p.i++
 		return p.a.List(values), nil
 	}
@@ -272,11 +271,11 @@ func (p *jsonParser) array() (*structpb.Value, error) {
 		}
 		values = append(values, v)
 		p.space()
-		if p.i >= len(p.b) {
+		if p.i >= len(p.src) {
 			return nil, p.errorf("unexpected end of array")
 		}
 		p.i++
-		switch p.b[p.i-1] {
+		switch p.src[p.i-1] {
 		case ',':
 		case ']':
 			return p.a.List(values), nil
@@ -290,8 +289,8 @@ func (p *jsonParser) array() (*structpb.Value, error) {
 func (p *jsonParser) str() (string, error) {
 	p.i++ // "
 	start := p.i
-	for p.i < len(p.b) {
-		switch p.b[p.i] {
+	for p.i < len(p.src) {
+		switch p.src[p.i] {
 		case '"':
 			s := p.src[start:p.i]
 			p.i++
@@ -311,9 +310,9 @@ const escapeHeadroom = 16
 
 // escapedStr reads the rest of a string that has escapes, from its start.
 func (p *jsonParser) escapedStr(start int) (string, error) {
-	out := append(make([]byte, 0, p.i-start+escapeHeadroom), p.b[start:p.i]...)
-	for p.i < len(p.b) {
-		c := p.b[p.i]
+	out := append(make([]byte, 0, p.i-start+escapeHeadroom), p.src[start:p.i]...)
+	for p.i < len(p.src) {
+		c := p.src[p.i]
 		switch {
 		case c == '"':
 			p.i++
@@ -323,10 +322,10 @@ func (p *jsonParser) escapedStr(start int) (string, error) {
 			p.i++
 			continue
 		}
-		if p.i+1 >= len(p.b) {
+		if p.i+1 >= len(p.src) {
 			return "", p.errorf("unterminated escape")
 		}
-		e := p.b[p.i+1]
+		e := p.src[p.i+1]
 		p.i += 2
 		if r, ok := simpleEscape(e); ok {
 			out = append(out, r)
@@ -374,7 +373,7 @@ func (p *jsonParser) unicodeEscape() (rune, error) {
 	if !utf16.IsSurrogate(r) {
 		return r, nil
 	}
-	if !bytes.HasPrefix(p.b[p.i:], []byte(`\u`)) {
+	if !strings.HasPrefix(p.src[p.i:], `\u`) {
 		return utf8.RuneError, nil
 	}
 	p.i += 2
@@ -386,10 +385,10 @@ func (p *jsonParser) unicodeEscape() (rune, error) {
 }
 
 func (p *jsonParser) hex4() (rune, error) {
-	if p.i+4 > len(p.b) {
+	if p.i+4 > len(p.src) {
 		return 0, p.errorf("short \\u escape")
 	}
-	n, err := strconv.ParseUint(string(p.b[p.i:p.i+4]), 16, 16)
+	n, err := strconv.ParseUint(p.src[p.i:p.i+4], 16, 16)
 	if err != nil {
 		return 0, p.errorf("invalid \\u escape")
 	}
