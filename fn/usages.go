@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"google.golang.org/protobuf/types/known/structpb"
@@ -142,7 +141,7 @@ func usages(s *Spec, resources []Desired, rendered map[string]Desired) Usages {
 		}
 		out.Rendered = append(out.Rendered, usage(s, rendered[e.Of], rendered[e.By]))
 	}
-	sort.Slice(out.Implied, func(i, j int) bool { return out.Implied[i].Key() < out.Implied[j].Key() })
+	out.Implied = sortedByKey(out.Implied)
 	return out
 }
 
