@@ -3,11 +3,8 @@
 package fn
 
 import (
-	"context"
 	"runtime"
 	"testing"
-
-	"github.com/crossplane/function-sdk-go/logging"
 )
 
 // renderMemoryBudget is the most a render of the converged stack may
@@ -24,12 +21,10 @@ func TestRenderMemoryBudget(t *testing.T) {
 	if testing.CoverMode() != "" {
 		t.Skip("coverage instrumentation changes what a render allocates")
 	}
-	f := NewFunction(logging.NewNopLogger())
 	req := newRequest(testXR, testPhases(t)["Complete"])
 	render := func() {
-		rsp, err := f.RunFunction(context.Background(), req)
-		if err != nil || fatalMessage(rsp) != "" {
-			t.Fatalf("render failed: %v %s", err, fatalMessage(rsp))
+		if rsp := run(t, req); fatalMessage(rsp) != "" {
+			t.Fatalf("render failed: %s", fatalMessage(rsp))
 		}
 	}
 	render() // Caches of first use (type registrations, the encoder's) are not a render's.
