@@ -5,10 +5,6 @@ import (
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/platform/function-catalog-api/internal/preview"
@@ -55,16 +51,8 @@ func (c *previewCmd) cluster() (preview.Cluster, string, error) {
 	if err != nil {
 		return preview.Cluster{}, "", fmt.Errorf("cannot read the context's namespace: %w", err)
 	}
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		return preview.Cluster{}, "", fmt.Errorf("cannot create a discovery client: %w", err)
-	}
-	client, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return preview.Cluster{}, "", fmt.Errorf("cannot create a client: %w", err)
-	}
-	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))
-	return preview.Cluster{Client: client, Mapper: mapper}, ns, nil
+	cl, err := preview.NewCluster(cfg)
+	return cl, ns, err
 }
 
 // clusterOptions reads the files that replace what the cluster has.

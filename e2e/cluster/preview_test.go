@@ -10,10 +10,6 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/fieldpath"
@@ -32,15 +28,10 @@ func (cp *controlPlane) preview(ctx context.Context, t *testing.T, change *unstr
 	if err != nil {
 		t.Fatalf("preview: kubeconfig: %v", err)
 	}
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	cl, err := preview.NewCluster(cfg)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("preview: %v", err)
 	}
-	client, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl := preview.Cluster{Client: client, Mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))}
 	in, err := cl.Load(ctx, change, preview.ClusterOptions{})
 	if err != nil {
 		t.Fatalf("preview: cannot read the live state: %v", err)

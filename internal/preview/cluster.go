@@ -12,7 +12,11 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
@@ -42,6 +46,20 @@ type Cluster struct {
 	Client dynamic.Interface
 	// Mapper maps the kinds of composed resources to their API resources.
 	Mapper meta.RESTMapper
+}
+
+// NewCluster connects to the cluster of cfg: a dynamic client, and a
+// mapper that discovers API resources as it first needs them.
+func NewCluster(cfg *rest.Config) (Cluster, error) {
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return Cluster{}, fmt.Errorf("cannot create a discovery client: %w", err)
+	}
+	client, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return Cluster{}, fmt.Errorf("cannot create a client: %w", err)
+	}
+	return Cluster{Client: client, Mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))}, nil
 }
 
 // ClusterOptions are what the user may give instead of what the cluster
