@@ -6,10 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -285,113 +284,30 @@ func (p *jsonParser) array() (*structpb.Value, error) {
 	}
 }
 
-// str reads a string; only strings with escapes need a second pass.
+// str reads a string. One without escapes is a slice of the document; one
+// with escapes (the JSON policies embedded in IAM resources, control
+// characters) is decoded by jsontext, the encoder's own package.
 func (p *jsonParser) str() (string, error) {
-	p.i++ // "
-	start := p.i
+	start := p.i // the opening quote
+	p.i++
+	escaped := false
 	for p.i < len(p.src) {
 		switch p.src[p.i] {
 		case '"':
-			s := p.src[start:p.i]
 			p.i++
-			return s, nil
+			if !escaped {
+				return p.src[start+1 : p.i-1], nil
+			}
+			b, err := jsontext.AppendUnquote(make([]byte, 0, p.i-start), p.src[start:p.i])
+			if err != nil {
+				return "", p.errorf("invalid string: %v", err)
+			}
+			return string(b), nil
 		case '\\':
-			return p.escapedStr(start)
+			escaped = true
+			p.i++ // what is escaped cannot end the string
 		}
 		p.i++
 	}
 	return "", p.errorf("unterminated string")
-}
-
-// escapeHeadroom is the spare capacity of an escaped string's buffer beyond
-// what was read before the first escape: room for a few more characters
-// before append has to grow it.
-const escapeHeadroom = 16
-
-// escapedStr reads the rest of a string that has escapes, from its start.
-func (p *jsonParser) escapedStr(start int) (string, error) {
-	out := append(make([]byte, 0, p.i-start+escapeHeadroom), p.src[start:p.i]...)
-	for p.i < len(p.src) {
-		c := p.src[p.i]
-		switch {
-		case c == '"':
-			p.i++
-			return string(out), nil
-		case c != '\\':
-			out = append(out, c)
-			p.i++
-			continue
-		}
-		if p.i+1 >= len(p.src) {
-			return "", p.errorf("unterminated escape")
-		}
-		e := p.src[p.i+1]
-		p.i += 2
-		if r, ok := simpleEscape(e); ok {
-			out = append(out, r)
-			continue
-		}
-		if e != 'u' {
-			return "", p.errorf("invalid escape \\%c", e)
-		}
-		r, err := p.unicodeEscape()
-		if err != nil {
-			return "", err
-		}
-		out = utf8.AppendRune(out, r)
-	}
-	return "", p.errorf("unterminated string")
-}
-
-// simpleEscape is the byte a one-character JSON escape (\n, \", ...) stands
-// for; ok is false for \u and for invalid escapes.
-func simpleEscape(e byte) (r byte, ok bool) {
-	switch e {
-	case '"', '\\', '/':
-		return e, true
-	case 'b':
-		return '\b', true
-	case 'f':
-		return '\f', true
-	case 'n':
-		return '\n', true
-	case 'r':
-		return '\r', true
-	case 't':
-		return '\t', true
-	}
-	return 0, false
-}
-
-// unicodeEscape reads the four hex digits after \u, and a second \uXXXX
-// when the first is half of a surrogate pair.
-func (p *jsonParser) unicodeEscape() (rune, error) {
-	r, err := p.hex4()
-	if err != nil {
-		return 0, err
-	}
-	if !utf16.IsSurrogate(r) {
-		return r, nil
-	}
-	if !strings.HasPrefix(p.src[p.i:], `\u`) {
-		return utf8.RuneError, nil
-	}
-	p.i += 2
-	r2, err := p.hex4()
-	if err != nil {
-		return 0, err
-	}
-	return utf16.DecodeRune(r, r2), nil
-}
-
-func (p *jsonParser) hex4() (rune, error) {
-	if p.i+4 > len(p.src) {
-		return 0, p.errorf("short \\u escape")
-	}
-	n, err := strconv.ParseUint(p.src[p.i:p.i+4], 16, 16)
-	if err != nil {
-		return 0, p.errorf("invalid \\u escape")
-	}
-	p.i += 4
-	return rune(n), nil // bit size 16: n fits a rune
 }
