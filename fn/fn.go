@@ -5,9 +5,6 @@ package fn
 import (
 	"context"
 	"fmt"
-	"maps"
-
-	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/logging"
@@ -18,7 +15,6 @@ import (
 	"github.com/crossplane/function-sdk-go/response"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
-	"github.com/platform/function-catalog-api/internal/pbarena"
 )
 
 // Function renders CatalogApis.
@@ -114,24 +110,23 @@ func claimSuffix(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, sp
 }
 
 // render composes the stack and writes resources, status and conditions.
-// Resources go straight from their typed form into the response's structs
-// (typedToStruct): the SDK's helpers would convert each through maps twice.
 func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed) error {
 	plan, err := Compose(s, o)
 	if err != nil {
 		return err
 	}
-	arena := &pbarena.Arena{} // The response's values: see pbarena.
-	desired, ready, err := toDesiredResources(plan, o, arena)
+	desired, ready, err := toDesiredResources(plan, o)
 	if err != nil {
 		return err
 	}
 	if err := checkImmutable(plan.Resources, desired, o); err != nil {
 		return err
 	}
-	setDesiredResources(rsp, desired)
+	if err := response.SetDesiredComposedResources(rsp, desired); err != nil {
+		return errors.Wrap(err, "cannot set the desired composed resources")
+	}
 	allReady := setPartConditions(rsp, plan, ready, o)
-	if err := setStatus(req, rsp, s, o, allReady, arena); err != nil {
+	if err := setStatus(req, rsp, s, o, allReady); err != nil {
 		return err
 	}
 	setTTL(rsp, allReady)
@@ -140,16 +135,16 @@ func (f *Function) render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRes
 }
 
 // toDesiredResources converts the plan's resources and says which are ready.
-func toDesiredResources(plan *Plan, o Observed, arena *pbarena.Arena) (desired map[string]*fnv1.Resource, ready map[string]bool, err error) {
-	desired = make(map[string]*fnv1.Resource, len(plan.Resources))
+func toDesiredResources(plan *Plan, o Observed) (desired map[resource.Name]*resource.DesiredComposed, ready map[string]bool, err error) {
+	desired = make(map[resource.Name]*resource.DesiredComposed, len(plan.Resources))
 	ready = map[string]bool{}
 	for _, d := range plan.Resources {
-		r, err := toDesiredResource(d, o, arena)
+		dc, err := toDesiredResource(d, o)
 		if err != nil {
 			return nil, nil, errors.Wrapf(err, "cannot convert %s", d.Key)
 		}
-		desired[d.Key] = r
-		ready[d.Key] = r.GetReady() == fnv1.Ready_READY_TRUE
+		desired[resource.Name(d.Key)] = dc
+		ready[d.Key] = dc.Ready == resource.ReadyTrue
 	}
 	return desired, ready, nil
 }
@@ -183,53 +178,19 @@ func reportKept(rsp *fnv1.RunFunctionResponse, plan *Plan) {
 	}
 }
 
-// setDesiredResources adds the rendered resources to the desired resources
-// the response carries over from the request (those of earlier pipeline
-// steps), as response.SetDesiredComposedResources would.
-func setDesiredResources(rsp *fnv1.RunFunctionResponse, desired map[string]*fnv1.Resource) {
-	if rsp.GetDesired() == nil {
-		rsp.Desired = &fnv1.State{}
-	}
-	if rsp.GetDesired().GetResources() == nil {
-		rsp.Desired.Resources = make(map[string]*fnv1.Resource, len(desired))
-	}
-	maps.Copy(rsp.GetDesired().GetResources(), desired)
-}
-
-// toDesiredResource converts a typed resource and decides its readiness.
-func toDesiredResource(d Desired, o Observed, a *pbarena.Arena) (*fnv1.Resource, error) {
-	var st *structpb.Struct
-	var err error
-	switch o := d.Object.(type) {
-	case *composed.Unstructured:
-		st, err = structpb.NewStruct(o.Object)
-	case *Usage:
-		st = o.toStruct(a)
-	default:
-		st, err = typedToStruct(d.Object, a)
-	}
+// toDesiredResource converts a typed resource with the SDK's composed.From
+// and decides its readiness.
+func toDesiredResource(d Desired, o Observed) (*resource.DesiredComposed, error) {
+	u, err := composed.From(d.Object)
 	if err != nil {
 		return nil, err
 	}
 	for _, path := range d.EmptyStrings {
-		if err := setStructString(st, path, ""); err != nil {
-			return nil, err
+		if err := u.SetString(path, ""); err != nil {
+			return nil, errors.Wrapf(err, "cannot set %s", path)
 		}
 	}
-	return &fnv1.Resource{Resource: st, Ready: readyValue(readiness(d, o))}, nil
-}
-
-// readyValue is the response's form of a readiness verdict.
-func readyValue(r resource.Ready) fnv1.Ready {
-	switch r {
-	case resource.ReadyTrue:
-		return fnv1.Ready_READY_TRUE
-	case resource.ReadyFalse:
-		return fnv1.Ready_READY_FALSE
-	case resource.ReadyUnspecified:
-		return fnv1.Ready_READY_UNSPECIFIED
-	}
-	return fnv1.Ready_READY_UNSPECIFIED
+	return &resource.DesiredComposed{Resource: u, Ready: readiness(d, o)}, nil
 }
 
 // setStatus writes the XR's status and readiness into the desired composite
@@ -238,14 +199,16 @@ func readyValue(r resource.Ready) fnv1.Ready {
 // update still serves, and its part's condition says what failed): Crossplane alone would
 // call it ready once the resources rendered so far are, before the later
 // phases (service, CDN, scaling) even exist.
-func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed, ready bool, a *pbarena.Arena) error {
+func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, o Observed, ready bool) error {
 	dxr, err := request.GetDesiredCompositeResource(req)
 	if err != nil {
 		return errors.Wrap(err, "cannot get the desired CatalogApi")
 	}
-	st, err := marshalToStruct(new(Status(s, o)), a)
-	if err != nil {
-		return errors.Wrap(err, "cannot convert the CatalogApi status")
+	// The whole status is the function's: replace what the desired XR
+	// carries, as fieldpath's SetValue converts it through JSON.
+	delete(dxr.Resource.Object, "status")
+	if err := dxr.Resource.SetValue("status", Status(s, o)); err != nil {
+		return errors.Wrap(err, "cannot set the CatalogApi status")
 	}
 	dxr.Ready = resource.ReadyFalse
 	if ready {
@@ -254,7 +217,6 @@ func setStatus(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *S
 	if err := response.SetDesiredCompositeResource(rsp, dxr); err != nil {
 		return errors.Wrap(err, "cannot set the desired CatalogApi")
 	}
-	rsp.Desired.Composite.Resource.Fields["status"] = structpb.NewStructValue(st)
 	return nil
 }
 

@@ -5,19 +5,17 @@ import (
 	"sort"
 	"strings"
 
-	"google.golang.org/protobuf/types/known/structpb"
-
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
 )
 
 // checkImmutable compares what is about to be rendered with what exists and
 // rejects any change of a field the parts declared immutable
 // (Desired.Immutable), naming the field and the reason. desired are the
 // converted resources of the plan, as they will be sent.
-func checkImmutable(resources []Desired, desired map[string]*fnv1.Resource, o Observed) error {
+func checkImmutable(resources []Desired, desired map[resource.Name]*resource.DesiredComposed, o Observed) error {
 	var errs ValidationError
 	for _, d := range resources {
-		dc, ok := desired[d.Key]
+		dc, ok := desired[resource.Name(d.Key)]
 		if !ok {
 			continue
 		}
@@ -38,18 +36,18 @@ func checkImmutable(resources []Desired, desired map[string]*fnv1.Resource, o Ob
 
 // immutableChange reports whether the resource with this key is about to
 // change an immutable field that exists already, as a FieldError.
-func immutableChange(im Immutable, key string, dc *fnv1.Resource, o Observed) (FieldError, bool) {
+func immutableChange(im Immutable, key string, dc *resource.DesiredComposed, o Observed) (FieldError, bool) {
 	was := o.String(key, im.Path)
 	if was == "" {
 		return FieldError{}, false
 	}
-	v, isString := structValue(dc.GetResource(), im.Path).GetKind().(*structpb.Value_StringValue)
-	if !isString || v.StringValue == was {
+	v, err := dc.Resource.GetString(im.Path)
+	if err != nil || v == was { // Not rendered as a string: nothing to compare.
 		return FieldError{}, false
 	}
 	return FieldError{
 		Field: im.Field,
-		Value: v.StringValue,
+		Value: v,
 		Rule:  fmt.Sprintf("cannot change after creation (the stack was created with %q): %s; create a new CatalogApi instead", was, im.Why),
 	}, true
 }

@@ -4,31 +4,34 @@ import (
 	"maps"
 	"slices"
 
-	"google.golang.org/protobuf/types/known/structpb"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
-// Observed is read access to the observed composed resources. It reads the
-// request's protobuf Structs in place: a render reads a few dozen values
-// (conditions, a handful of status.atProvider strings, some spec fields) out
-// of about 100 KiB of observed state, and converting all of it to maps up
-// front cost a quarter of a render. It is the request's map, keyed by
-// composition resource name; nil observes nothing.
-type Observed map[string]*fnv1.Resource
+// Observed is read access to the observed composed resources, keyed by
+// composition resource name; nil observes nothing. Values are read with
+// crossplane-runtime's fieldpath (composed.Unstructured's getters), so a
+// path reads as it does in a Composition: status.atProvider.dnsName,
+// spec.forProvider.rule[0].filter[0].prefix.
+type Observed map[string]*composed.Unstructured
 
 // NewObserved reads these observed composed resources as the request
-// carries them.
-func NewObserved(resources map[string]*fnv1.Resource) Observed { return Observed(resources) }
-
-// object is the observed resource with this key, or nil.
-func (o Observed) object(key string) *structpb.Struct {
-	return o[key].GetResource()
+// carries them, the way request.GetObservedComposedResources does.
+func NewObserved(resources map[string]*fnv1.Resource) Observed {
+	o := make(Observed, len(resources))
+	for k, r := range resources {
+		u := composed.New()
+		// AsObject cannot fail for an unstructured object: it takes the
+		// Struct's map as it is.
+		_ = resource.AsObject(r.GetResource(), u)
+		o[k] = u
+	}
+	return o
 }
 
 // Keys are the keys of the observed resources, sorted.
@@ -40,36 +43,41 @@ func (o Observed) Exists(key string) bool {
 	return ok
 }
 
-// String returns a string field of an observed resource, or "".
+// String returns a string field of an observed resource, or "" when the
+// resource or the field is absent or not a string.
 func (o Observed) String(key, path string) string {
-	return structString(o.object(key), path)
+	u, ok := o[key]
+	if !ok {
+		return ""
+	}
+	s, _ := u.GetString(path) // Absent or another type reads as "".
+	return s
 }
 
 // Bool returns a boolean field of an observed resource, or false.
 func (o Observed) Bool(key, path string) bool {
-	return structValue(o.object(key), path).GetBoolValue()
+	u, ok := o[key]
+	if !ok {
+		return false
+	}
+	b, _ := u.GetBool(path) // Absent or another type reads as false.
+	return b
 }
 
 // CreationTimestamp is when the observed resource was created (zero if it
 // does not say).
 func (o Observed) CreationTimestamp(key string) metav1.Time {
-	var t metav1.Time
-	if ts := o.String(key, "metadata.creationTimestamp"); ts != "" {
-		_ = t.UnmarshalQueryParameter(ts) // A malformed time reads as zero, as in unstructured.
+	u, ok := o[key]
+	if !ok {
+		return metav1.Time{}
 	}
-	return t
+	return u.GetCreationTimestamp()
 }
 
-// Resource is the whole observed resource with this key, converted to an
-// unstructured object; nil if it is not observed. Only resources the
-// function keeps without rendering them need it.
-func (o Observed) Resource(key string) *composed.Unstructured {
-	s := o.object(key)
-	if s == nil {
-		return nil
-	}
-	return &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: s.AsMap()}}
-}
+// Resource is the observed resource with this key; nil if it is not
+// observed. Only resources the function keeps without rendering them need
+// it. It is the request's object: read it, do not change it.
+func (o Observed) Resource(key string) *composed.Unstructured { return o[key] }
 
 // ConditionTrue reports whether the observed resource has the condition of
 // this type with status True.
@@ -82,24 +90,14 @@ func (o Observed) Ready(key string) bool {
 	return o.condition(key, xpv1.TypeReady).Status == corev1.ConditionTrue
 }
 
-// condition returns a condition of an observed resource (Unknown if absent)
-// with the fields the function reads: type, status, reason and message,
-// read in place.
+// condition returns a condition of an observed resource (Unknown if the
+// resource or the condition is absent).
 func (o Observed) condition(key string, t xpv1.ConditionType) xpv1.Condition {
-	status := o.object(key).GetFields()["status"].GetStructValue()
-	for _, c := range status.GetFields()["conditions"].GetListValue().GetValues() {
-		f := c.GetStructValue().GetFields()
-		if f["type"].GetStringValue() != string(t) {
-			continue
-		}
-		return xpv1.Condition{
-			Type:    t,
-			Status:  corev1.ConditionStatus(f["status"].GetStringValue()),
-			Reason:  xpv1.ConditionReason(f["reason"].GetStringValue()),
-			Message: f["message"].GetStringValue(),
-		}
+	u, ok := o[key]
+	if !ok {
+		return xpv1.Condition{Type: t, Status: corev1.ConditionUnknown}
 	}
-	return xpv1.Condition{Type: t, Status: corev1.ConditionUnknown}
+	return u.GetCondition(t)
 }
 
 // Observed values other parts depend on, each read from one place.

@@ -67,7 +67,7 @@ func revisionKeys(o Observed) []string {
 func observedTaskDefinitions(o Observed) []string {
 	var keys []string
 	for _, k := range revisionKeys(o) {
-		if o.object(k) != nil {
+		if len(o[k].UnstructuredContent()) > 0 { // A resource with no body is not a revision.
 			keys = append(keys, k)
 		}
 	}

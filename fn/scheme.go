@@ -16,6 +16,7 @@ import (
 	sfnv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/sfn/v1beta1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	protectionv1beta1 "github.com/crossplane/crossplane/apis/v2/protection/v1beta1"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
@@ -38,6 +39,7 @@ func RegisterTypes() {
 			rdsv1beta1.AddToScheme,
 			s3v1beta1.AddToScheme,
 			sfnv1beta1.AddToScheme,
+			protectionv1beta1.AddToScheme, // Usages (usages.go).
 		}
 		for _, fn := range add {
 			if err := fn(composed.Scheme); err != nil {

@@ -7,99 +7,12 @@ import (
 	"slices"
 	"strings"
 
-	"google.golang.org/protobuf/types/known/structpb"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	protectionv1beta1 "github.com/crossplane/crossplane/apis/v2/protection/v1beta1"
 	"github.com/crossplane/function-sdk-go/resource/composed"
-
-	"github.com/platform/function-catalog-api/internal/pbarena"
 )
-
-// usageAPIVersion and usageKind are Crossplane v2's Usage.
-const (
-	usageAPIVersion = "protection.crossplane.io/v1beta1"
-	usageKind       = "Usage"
-)
-
-// Usage is a Crossplane v2 protection.crossplane.io/v1beta1 Usage: while it
-// exists, Crossplane refuses to delete the resource in Of. Teardown thereby
-// runs in an order AWS accepts: the user goes first, what it uses after.
-// It is written to the response by its own toStruct, field by field: a
-// render has about thirty Usages, and converting each through maps (the
-// unstructured converter, then structpb.NewStruct) was a sixth of a
-// render's memory.
-type Usage struct {
-	metav1.TypeMeta
-	metav1.ObjectMeta
-
-	Spec UsageSpec
-}
-
-// UsageSpec says which resource is used by which.
-type UsageSpec struct {
-	Of UsageResource
-	By UsageResource
-	// ReplayDeletion replays the blocked deletion of Of as soon as the
-	// Usage is gone, so teardown does not wait for the next backoff.
-	ReplayDeletion bool
-}
-
-// UsageResource names one resource of a Usage: its kind and, in the
-// Usage's namespace, its name.
-type UsageResource struct {
-	APIVersion string
-	Kind       string
-	Name       string
-}
-
-// DeepCopyObject makes Usage a runtime.Object. Its spec holds only values.
-func (u *Usage) DeepCopyObject() runtime.Object {
-	c := *u
-	u.DeepCopyInto(&c.ObjectMeta) // ObjectMeta.DeepCopyInto: labels and annotations.
-	return &c
-}
-
-// toStruct writes the Usage as Crossplane reads it. Of the metadata a
-// render sets (names.go, setMetadata) it writes name, labels and
-// annotations; a Usage has no other.
-func (u *Usage) toStruct(a *pbarena.Arena) *structpb.Struct {
-	meta := map[string]*structpb.Value{"name": a.String(u.Name)}
-	if len(u.Labels) > 0 {
-		meta["labels"] = stringMap(a, u.Labels)
-	}
-	if len(u.Annotations) > 0 {
-		meta["annotations"] = stringMap(a, u.Annotations)
-	}
-	return a.Struct(map[string]*structpb.Value{
-		"apiVersion": a.String(u.APIVersion),
-		"kind":       a.String(u.Kind),
-		"metadata":   a.Struct(meta),
-		"spec": a.Struct(map[string]*structpb.Value{
-			"of":             u.Spec.Of.value(a),
-			"by":             u.Spec.By.value(a),
-			"replayDeletion": a.Bool(u.Spec.ReplayDeletion),
-		}),
-	}).GetStructValue()
-}
-
-func (r UsageResource) value(a *pbarena.Arena) *structpb.Value {
-	return a.Struct(map[string]*structpb.Value{
-		"apiVersion":  a.String(r.APIVersion),
-		"kind":        a.String(r.Kind),
-		"resourceRef": a.Struct(map[string]*structpb.Value{"name": a.String(r.Name)}),
-	})
-}
-
-// stringMap is a map of strings as a Struct value.
-func stringMap(a *pbarena.Arena, m map[string]string) *structpb.Value {
-	fields := make(map[string]*structpb.Value, len(m))
-	for k, v := range m {
-		fields[k] = a.String(v)
-	}
-	return a.Struct(fields)
-}
 
 // UsageEdge is one declared deletion edge: By must be gone before Of is
 // deleted (By declares it Uses Of).
@@ -269,23 +182,29 @@ func UsageKey(of, by string) string {
 	return key[:maxKeyLength-usageKeyHashLength-1] + "-" + hex.EncodeToString(sum[:])[:usageKeyHashLength]
 }
 
-// usage is the Usage that keeps of until by is gone.
+// usage is the Usage that keeps of until by is gone: Crossplane's own
+// protection.crossplane.io/v1beta1 type. While it exists, Crossplane refuses
+// to delete of; ReplayDeletion replays the blocked deletion as soon as the
+// Usage is gone, so teardown does not wait for the next backoff.
 func usage(s *Spec, of, by Desired) Desired {
-	u := &Usage{
-		TypeMeta: metav1.TypeMeta{APIVersion: usageAPIVersion, Kind: usageKind},
-		Spec: UsageSpec{
-			Of:             usageResource(s, of),
-			By:             usageResource(s, by),
-			ReplayDeletion: true,
+	ofKind, byKind := gvkOf(of.Object), gvkOf(by.Object)
+	u := &protectionv1beta1.Usage{
+		Spec: protectionv1beta1.UsageSpec{
+			Of: protectionv1beta1.NamespacedResource{
+				APIVersion:  ofKind.GroupVersion().String(),
+				Kind:        ofKind.Kind,
+				ResourceRef: &protectionv1beta1.NamespacedResourceRef{Name: s.ObjectName(of.Key)},
+			},
+			By: &protectionv1beta1.Resource{
+				APIVersion:  byKind.GroupVersion().String(),
+				Kind:        byKind.Kind,
+				ResourceRef: &protectionv1beta1.ResourceRef{Name: s.ObjectName(by.Key)},
+			},
+			ReplayDeletion: new(true),
 		},
 	}
 	// A Usage has no AWS side: it is ready as soon as it exists.
 	return Desired{Key: UsageKey(of.Key, by.Key), Object: u, Ready: existsIsReady}
-}
-
-func usageResource(s *Spec, d Desired) UsageResource {
-	gvk := gvkOf(d.Object)
-	return UsageResource{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind, Name: s.ObjectName(d.Key)}
 }
 
 // gvkOf returns the kind of a typed provider object from composed.Scheme.

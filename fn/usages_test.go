@@ -13,9 +13,10 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
-	"github.com/platform/function-catalog-api/internal/pbarena"
 )
 
 // edge is a shorthand: by uses of.
@@ -194,24 +195,31 @@ func impliedUsage(t *testing.T) *fnv1.Resource {
 	s := testSpec(t)
 	d := usage(s, Desired{Key: KeyTargetGroup, Object: &elbv2.LBTargetGroup{}}, Desired{Key: KeyService, Object: &ecs.Service{}})
 	s.setMetadata(d)
-	u, ok := d.Object.(*Usage)
-	if !ok {
-		t.Fatalf("a Usage is %T", d.Object)
-	}
-	return &fnv1.Resource{Resource: u.toStruct(&pbarena.Arena{})}
+	return &fnv1.Resource{Resource: usageStruct(t, d)}
 }
 
-// TestUsageToStruct: a Usage is written as Crossplane's
-// protection.crossplane.io/v1beta1 Usage, with the metadata a render set.
-func TestUsageToStruct(t *testing.T) {
+// usageStruct is a rendered Usage as the response carries it.
+func usageStruct(t *testing.T, d Desired) *structpb.Struct {
+	t.Helper()
+	u, err := composed.From(d.Object)
+	if err != nil {
+		t.Fatalf("composed.From(%T): %v", d.Object, err)
+	}
+	st, err := resource.AsStruct(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestUsageRendered: a Usage is written as Crossplane's
+// protection.crossplane.io/v1beta1 Usage, with the metadata a render set and
+// no empty status.
+func TestUsageRendered(t *testing.T) {
 	s := testSpec(t)
 	d := usage(s, Desired{Key: KeyTargetGroup, Object: &elbv2.LBTargetGroup{}}, Desired{Key: KeyService, Object: &ecs.Service{}})
 	d.Annotations = map[string]string{"example.org/note": "n"}
 	s.setMetadata(d)
-	u, ok := d.Object.(*Usage)
-	if !ok {
-		t.Fatalf("a Usage is %T", d.Object)
-	}
 	want, err := structpb.NewStruct(map[string]any{
 		"apiVersion": "protection.crossplane.io/v1beta1",
 		"kind":       "Usage",
@@ -229,11 +237,8 @@ func TestUsageToStruct(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(want, u.toStruct(&pbarena.Arena{}), protocmp.Transform()); diff != "" {
+	if diff := cmp.Diff(want, usageStruct(t, d), protocmp.Transform()); diff != "" {
 		t.Errorf("Usage as a Struct: -want, +got:\n%s", diff)
-	}
-	if c, ok := u.DeepCopyObject().(*Usage); !ok || c == u || !cmp.Equal(c, u) {
-		t.Errorf("DeepCopyObject: got %#v, want an equal copy of %#v", c, u)
 	}
 }
 
