@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	cloudfront "github.com/upbound/provider-aws/v2/apis/namespaced/cloudfront/v1beta1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Keys of the CDN part: composition resource names, stable once released
@@ -31,8 +33,8 @@ const (
 // rendered once the observed ALB reports it; afterwards, if the ALB's status
 // is momentarily missing, the origin the distribution was rendered with is
 // kept, because a resource must not disappear from a render once it exists.
-func buildCDN(s *Spec, o Observed) Built {
-	var b Built
+func buildCDN(s *Spec, o engine.Observed) engine.Built {
+	var b engine.Built
 	origin := distributionOrigin(o)
 	if origin == "" {
 		b.Waitf("waiting for the load balancer's DNS name (status.atProvider.dnsName of %s) before creating the CloudFront distribution", KeyLoadBalancer)
@@ -45,26 +47,26 @@ func buildCDN(s *Spec, o Observed) Built {
 // distributionOrigin is the domain name the distribution forwards to: the
 // ALB's observed DNS name, else the origin of the observed distribution,
 // else "" (not known yet).
-func distributionOrigin(o Observed) string {
-	if dns := o.LoadBalancerDNSName(); dns != "" {
+func distributionOrigin(o engine.Observed) string {
+	if dns := LoadBalancerDNSName(o); dns != "" {
 		return dns
 	}
-	return o.String(KeyDistribution, "spec.forProvider.origin[0].domainName")
+	return o.GetString(KeyDistribution, "spec.forProvider.origin[0].domainName")
 }
 
 // distributionDeploying is the condition message of a distribution the
 // provider reports Ready while CloudFront is still deploying it.
-func distributionDeploying(o Observed, key string) string {
+func distributionDeploying(o engine.Observed, key string) string {
 	return fmt.Sprintf("the CloudFront distribution is still deploying (status %s); this usually takes 5 to 15 minutes",
-		orDefault(o.String(key, "status.atProvider.status"), "unknown"))
+		orDefault(o.GetString(key, "status.atProvider.status"), "unknown"))
 }
 
 // distributionReady requires, beyond the provider's Ready condition, that
 // the distribution is deployed: the provider does not wait for deployment
 // (waitForDeployment is false, so that a render is not blocked for the ~5-15
 // minutes a deployment takes) and reports Ready while it is InProgress.
-func distributionReady(o Observed, key string) bool {
-	return o.Ready(key) && o.String(key, "status.atProvider.status") == distributionDeployed
+func distributionReady(o engine.Observed, key string) bool {
+	return o.Ready(key) && o.GetString(key, "status.atProvider.status") == distributionDeployed
 }
 
 // distribution serves viewers over HTTPS with CloudFront's default
@@ -79,13 +81,13 @@ func distributionReady(o Observed, key string) bool {
 // before the ALB's DNS name is known.
 //
 // CloudFront is global: the kind has no region.
-func distribution(s *Spec, origin string) Desired {
+func distribution(s *Spec, origin string) engine.Desired {
 	name := s.Name("cdn")
 	// The access-log bucket outlives the distribution: disabling it takes
 	// up to 15 minutes, during which it keeps writing logs, and objects
 	// that arrive while force destroy empties the bucket fail its deletion.
-	return Desired{
-		Key: KeyDistribution, AWSName: name, Ready: distributionReady, NotReady: distributionDeploying,
+	return engine.Desired{
+		Key: KeyDistribution, AWSName: name, Readiness: engine.Readiness{Check: distributionReady, PendingMessage: distributionDeploying},
 		Uses: []string{KeyLogBucket},
 		Object: &cloudfront.Distribution{
 			Spec: cloudfront.DistributionSpec{ForProvider: cloudfront.DistributionParameters{

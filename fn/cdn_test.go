@@ -8,6 +8,8 @@ import (
 
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 const albDNS = "alb-dev-123456789.eu-north-1.elb.amazonaws.com"
@@ -35,7 +37,7 @@ func observedDistribution(ready bool, origin, status string) observedResource {
 }
 
 // distributionOf is the rendered distribution.
-func distributionOf(t *testing.T, b Built) (Desired, *cloudfront.Distribution) {
+func distributionOf(t *testing.T, b engine.Built) (engine.Desired, *cloudfront.Distribution) {
 	t.Helper()
 	return desiredByKey(t, b, KeyDistribution), objectByKey[*cloudfront.Distribution](t, b, KeyDistribution)
 }
@@ -206,7 +208,7 @@ func TestDistributionReadiness(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			o := observedOf(t, append([]observedResource{observedALB(albDNS)}, tc.observed...)...)
 			d, _ := distributionOf(t, buildCDN(testSpec(t, xrNamed("api", "team")), o))
-			if got := readiness(d, o); got != tc.want {
+			if got := d.ReadyIn(o); got != tc.want {
 				t.Errorf("readiness = %v, want %v", got, tc.want)
 			}
 		})

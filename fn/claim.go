@@ -8,9 +8,12 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/crossplane/function-sdk-go/errors"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/request"
 	"github.com/crossplane/function-sdk-go/resource"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // One suffix, one CatalogApi. Every AWS name is resource-type-{suffix}, and
@@ -177,7 +180,7 @@ func rfc3339(u *unstructured.Unstructured) string {
 // error that names the other CatalogApi. A CatalogApi that holds its suffix
 // yields only to another that holds it too and ranks first: a collision
 // that happened before this rule existed.
-func decideClaim(s *Spec, others []Claim, o Observed) (string, error) {
+func decideClaim(s *Spec, others []Claim, o engine.Observed) (string, error) {
 	self := Claim{Claimant: s.XRNamespace + "/" + s.XRName, Created: s.XRCreated}
 	held := holdsSuffix(o)
 	for _, other := range others {
@@ -209,8 +212,8 @@ func precedence(self, other Claim, held bool) string {
 // holdsSuffix reports whether this CatalogApi already holds its suffix: its
 // VPC says so, or it has rendered more than its VPC (a stack made before the
 // claim existed, or a marker that was deleted and made again).
-func holdsSuffix(o Observed) bool {
-	if o.String(KeyVPC, "metadata.labels["+LabelSuffixClaim+"]") == ClaimHeld {
+func holdsSuffix(o engine.Observed) bool {
+	if o.GetString(KeyVPC, "metadata.labels["+LabelSuffixClaim+"]") == ClaimHeld {
 		return true
 	}
 	for name := range o {
@@ -248,19 +251,44 @@ func claimMetadata(s *Spec) (labels, annotations map[string]string) {
 	return labels, annotations
 }
 
-// buildPart builds one part of the stack; while the CatalogApi only claims
-// its suffix, the network part renders the VPC alone and every part says
-// that it waits.
-func buildPart(p Part, s *Spec, o Observed) Built {
-	if s.Claim == ClaimHeld {
-		return p.Build(s, o)
+// claimingParts are the parts while the CatalogApi only claims its suffix:
+// the network part renders the VPC alone and every part says that it
+// waits.
+func claimingParts(parts []engine.Part[*Spec]) []engine.Part[*Spec] {
+	out := make([]engine.Part[*Spec], len(parts))
+	for i, p := range parts {
+		out[i] = engine.Part[*Spec]{Name: p.Name, Build: func(s *Spec, _ engine.Observed) engine.Built {
+			var b engine.Built
+			if p.Name == networkPartName {
+				b.Add(vpc(s))
+			}
+			b.Waitf("claiming spec.environmentSuffix %q: nothing named %s is created before the VPC %s is Ready "+
+				"(the VPC marks the claim, and the wait lets Crossplane see any other CatalogApi that claims the same suffix)",
+				s.Suffix, s.Name("<type>"), s.ObjectName(KeyVPC))
+			return b
+		}}
 	}
-	var b Built
-	if p.Name == networkPartName {
-		b.Add(vpc(s))
+	return out
+}
+
+// claimSuffix decides whether this CatalogApi may render its stack. It
+// returns asked=true when Crossplane has not yet supplied the claim markers:
+// the response then carries the requirement and nothing else, and
+// Crossplane calls again with them before it applies anything. Otherwise it
+// returns the claim and keeps the requirement in the response (Crossplane's
+// requirement loop ends when it sees the same one twice).
+func claimSuffix(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, spec *Spec, o engine.Observed) (claim string, asked bool, err error) {
+	if request.AdvertisesCapabilities(req) && !request.HasCapability(req, fnv1.Capability_CAPABILITY_REQUIRED_RESOURCES) {
+		return "", false, errors.New("this Crossplane does not supply required resources; the function needs them to refuse a second CatalogApi with the same spec.environmentSuffix")
 	}
-	b.Waitf("claiming spec.environmentSuffix %q: nothing named %s is created before the VPC %s is Ready "+
-		"(the VPC marks the claim, and the wait lets Crossplane see any other CatalogApi that claims the same suffix)",
-		s.Suffix, s.Name("<type>"), s.ObjectName(KeyVPC))
-	return b
+	others, resolved, err := suffixClaims(req, spec)
+	if err != nil {
+		return "", false, errors.Wrap(err, "cannot read the required claim markers")
+	}
+	requireSuffixClaims(rsp, spec)
+	if !resolved {
+		return "", true, nil
+	}
+	claim, err = decideClaim(spec, others, o)
+	return claim, false, err
 }

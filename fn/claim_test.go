@@ -12,6 +12,8 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Two CatalogApis with one suffix, played with the simulated provider: each
@@ -147,7 +149,7 @@ func TestClaimRendersOnlyTheMarkerFirst(t *testing.T) {
 	}
 	vpc := first.GetDesired().GetResources()[KeyVPC].GetResource().AsMap()
 	wantLabels := map[string]any{
-		LabelResource: KeyVPC, LabelEnvironmentSuffix: testSuffix, LabelProviderConfig: DefaultProviderConfigName, LabelSuffixClaim: ClaimPending,
+		engine.LabelResource: KeyVPC, LabelEnvironmentSuffix: testSuffix, LabelProviderConfig: DefaultProviderConfigName, LabelSuffixClaim: ClaimPending,
 	}
 	if diff := cmp.Diff(wantLabels, val(vpc, "metadata.labels")); diff != "" {
 		t.Errorf("marker labels -want +got:\n%s", diff)

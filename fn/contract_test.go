@@ -18,6 +18,7 @@ import (
 	"github.com/crossplane/function-sdk-go/request"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // The product contract, asserted by value on the converged render of the
@@ -364,7 +365,7 @@ func TestContractNameTag(t *testing.T) {
 
 // convergedPlanOfRequest composes the converged example stack from the
 // request, as RunFunction does.
-func convergedPlanOfRequest(t *testing.T) *Plan {
+func convergedPlanOfRequest(t *testing.T) *engine.Plan {
 	t.Helper()
 	req := newRequest(testXR, testPhases(t)["Complete"])
 	xr, err := request.GetObservedCompositeResource(req)
@@ -376,7 +377,7 @@ func convergedPlanOfRequest(t *testing.T) *Plan {
 		t.Fatal(err)
 	}
 	s.Claim = ClaimHeld // The converged stack holds its suffix (claim.go).
-	plan, err := Compose(s, NewObserved(req.GetObserved().GetResources()))
+	plan, err := Compose(s, engine.NewObserved(req.GetObserved().GetResources()))
 	if err != nil {
 		t.Fatal(err)
 	}

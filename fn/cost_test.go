@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // testPrices is the embedded price table.
@@ -293,7 +294,7 @@ func checkStatusItems(t *testing.T, p *PriceTable, in CostInputs, e *Estimate) {
 // first render on, for the spec's region; an unknown region has none.
 func TestStatusCarriesTheEstimate(t *testing.T) {
 	s := testSpec(t, withSpecField("region", "us-west-2"))
-	st := Status(s, Observed{})
+	st := Status(s, engine.Observed{})
 	if st.EstimatedMonthlyCost == nil {
 		t.Fatal("no estimatedMonthlyCost in the status")
 	}

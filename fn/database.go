@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	rds "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Keys of the database part: composition resource names, stable once released
@@ -34,18 +36,18 @@ func databaseLogExports() []string { return []string{"postgresql"} }
 // password lives only in Secrets Manager), and a writer and a reader
 // instance in different AZs. Nothing here waits for an observed value; the
 // engine version reads the one the cluster runs (engineVersion).
-func buildDatabase(s *Spec, o Observed) Built {
-	var b Built
+func buildDatabase(s *Spec, o engine.Observed) engine.Built {
+	var b engine.Built
 	b.Add(dbSubnetGroup(s), dbCluster(s, o))
 	b.Add(dbInstance(s, KeyDBWriter, "aurora-writer", 0, 0))
 	b.Add(dbInstance(s, KeyDBReader, "aurora-reader", 1, 1))
 	return b
 }
 
-func dbSubnetGroup(s *Spec) Desired {
+func dbSubnetGroup(s *Spec) engine.Desired {
 	name := s.Name("db-subnet-group")
 	// The subnet group holds the private subnets until it is gone.
-	return Desired{
+	return engine.Desired{
 		Key: KeyDBSubnetGroup, AWSName: name, ExternalName: true,
 		Uses: []string{KeyPrivateSubnet(0), KeyPrivateSubnet(1)},
 		Object: &rds.SubnetGroup{Spec: rds.SubnetGroupSpec{ForProvider: rds.SubnetGroupParameters{
@@ -63,15 +65,15 @@ func dbSubnetGroup(s *Spec) Desired {
 // availabilityZones is deliberately not set: AWS spreads Aurora storage over
 // three AZs and reports all three, so a two-AZ list would be a permanent,
 // replace-only diff. The instances pin the AZs instead.
-func dbCluster(s *Spec, o Observed) Desired {
+func dbCluster(s *Spec, o engine.Observed) engine.Desired {
 	name := DBClusterName(s)
-	return Desired{
+	return engine.Desired{
 		Key: KeyDBCluster, AWSName: name, ExternalName: true,
 		// RDS deletes a subnet group and a security group only once no
 		// cluster is in them.
 		Uses:      []string{KeyDBSubnetGroup, KeySGDatabase},
 		Immutable: dbClusterImmutable(),
-		Hint:      "creating an Aurora cluster usually takes 5 to 10 minutes",
+		Readiness: engine.Readiness{Hint: "creating an Aurora cluster usually takes 5 to 10 minutes"},
 		Object: &rds.Cluster{Spec: rds.ClusterSpec{ForProvider: rds.ClusterParameters{
 			Region: new(s.Region),
 			Tags:   s.Tags(name),
@@ -108,8 +110,8 @@ func dbCluster(s *Spec, o Observed) Desired {
 // dbClusterImmutable are the CatalogApi fields the Aurora cluster carries
 // that can never change. The suffix is checked on the cluster's external
 // name: it is in every AWS name.
-func dbClusterImmutable() []Immutable {
-	return []Immutable{
+func dbClusterImmutable() []engine.Immutable {
+	return []engine.Immutable{
 		{Field: "spec.environmentSuffix", Path: "metadata.annotations[crossplane.io/external-name]", Why: "every AWS name derives from it, and RDS, S3, IAM and ECS names cannot change in place"},
 		{Field: "spec.database.name", Path: "spec.forProvider.databaseName", Why: "Aurora cannot rename the initial database in place; the cluster would be replaced and its data lost"},
 		{Field: "spec.database.masterUsername", Path: "spec.forProvider.masterUsername", Why: "Aurora cannot change the master user name in place; the cluster would be replaced and its data lost"},
@@ -126,12 +128,12 @@ func dbClusterImmutable() []Immutable {
 // RDS deletes a cluster only after its instances: the cluster outlives them.
 // So does the database log group: the instances export the postgresql log,
 // and RDS creates a deleted group again, with no retention and no owner.
-func dbInstance(s *Spec, key, resourceType string, az, promotionTier int) Desired {
+func dbInstance(s *Spec, key, resourceType string, az, promotionTier int) engine.Desired {
 	name := s.Name(resourceType)
-	return Desired{
+	return engine.Desired{
 		Key: key, AWSName: name, ExternalName: true,
 		Uses: []string{KeyDBCluster, KeyDBLogGroup},
-		Hint: "creating an Aurora instance usually takes 10 to 20 minutes",
+		Readiness: engine.Readiness{Hint: "creating an Aurora instance usually takes 10 to 20 minutes"},
 		Object: &rds.ClusterInstance{Spec: rds.ClusterInstanceSpec{ForProvider: rds.ClusterInstanceParameters{
 			Region:               new(s.Region),
 			Tags:                 s.Tags(name),
@@ -154,8 +156,8 @@ func dbInstance(s *Spec, key, resourceType string, az, promotionTier int) Desire
 // refuses downgrades: asking for the configured version after that would
 // fail on every reconcile. A configured version above the running one is an
 // upgrade, applied at once (applyImmediately).
-func engineVersion(s *Spec, o Observed) string {
-	running := o.String(KeyDBCluster, "status.atProvider.engineVersionActual")
+func engineVersion(s *Spec, o engine.Observed) string {
+	running := o.GetString(KeyDBCluster, "status.atProvider.engineVersionActual")
 	if laterMinorVersion(running, s.EngineVersion) {
 		return running
 	}

@@ -9,14 +9,15 @@ import (
 	rds "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 func TestDatabaseRendersEverythingFirst(t *testing.T) {
 	cases := map[string]struct {
 		reason   string
-		observed Observed
+		observed engine.Observed
 	}{
-		"NothingObserved": {reason: "the database needs no observed value", observed: Observed{}},
+		"NothingObserved": {reason: "the database needs no observed value", observed: engine.Observed{}},
 		"DatabaseObserved": {
 			reason:   "observed values change nothing",
 			observed: observedOf(t, observedDatabase()),
@@ -32,7 +33,7 @@ func TestDatabaseRendersEverythingFirst(t *testing.T) {
 
 func TestDatabaseClusterValues(t *testing.T) {
 	s := testSpec(t, withSpecField("database", map[string]any{"name": "products", "masterUsername": "owner", "backupRetentionDays": int64(14)}))
-	b := buildDatabase(s, Observed{})
+	b := buildDatabase(s, engine.Observed{})
 	c := objectByKey[*rds.Cluster](t, b, KeyDBCluster)
 	fp := c.Spec.ForProvider
 	checkValues(t, map[string]gotWant{
@@ -60,7 +61,7 @@ func TestDatabaseClusterValues(t *testing.T) {
 // TestDatabaseHasNoPassword: no rendered database resource carries a
 // password field of any kind.
 func TestDatabaseHasNoPassword(t *testing.T) {
-	for _, d := range buildDatabase(testSpec(t), Observed{}).Resources {
+	for _, d := range buildDatabase(testSpec(t), engine.Observed{}).Resources {
 		j, err := json.Marshal(d.Object)
 		if err != nil {
 			t.Fatal(err)
@@ -98,7 +99,7 @@ func fieldNames(v any) []string {
 
 func TestDatabaseInstances(t *testing.T) {
 	s := testSpec(t, withSpecField("database", map[string]any{"instanceClass": "db.r6g.large"}))
-	b := buildDatabase(s, Observed{})
+	b := buildDatabase(s, engine.Observed{})
 	writer := objectByKey[*rds.ClusterInstance](t, b, KeyDBWriter).Spec.ForProvider
 	reader := objectByKey[*rds.ClusterInstance](t, b, KeyDBReader).Spec.ForProvider
 	if *writer.AvailabilityZone == *reader.AvailabilityZone {
@@ -121,7 +122,7 @@ func TestDatabaseInstances(t *testing.T) {
 
 func TestDatabaseNames(t *testing.T) {
 	s := testSpec(t)
-	b := buildDatabase(s, Observed{})
+	b := buildDatabase(s, engine.Observed{})
 	want := map[string]string{
 		KeyDBSubnetGroup: "db-subnet-group-dev",
 		KeyDBCluster:     "aurora-cluster-dev",
@@ -154,15 +155,15 @@ func TestEngineVersionNeverGoesDown(t *testing.T) {
 	if DefaultEngineVersion != "16.8" {
 		t.Errorf("DefaultEngineVersion = %q; change it only with the sources in its comment and the README", DefaultEngineVersion)
 	}
-	running := func(v string) Observed {
+	running := func(v string) engine.Observed {
 		return observedOf(t, observedResource{key: KeyDBCluster, atProvider: map[string]any{"engineVersionActual": v}})
 	}
 	cases := map[string]struct {
 		configured string
-		observed   Observed
+		observed   engine.Observed
 		want       string
 	}{
-		"NewCluster":          {observed: Observed{}, want: "16.8"},
+		"NewCluster":          {observed: engine.Observed{}, want: "16.8"},
 		"OlderRunningUpgrade": {observed: running("16.6"), want: "16.8"},
 		"SameRunning":         {observed: running("16.8"), want: "16.8"},
 		"NewerMinorKept":      {observed: running("16.10"), want: "16.10"},

@@ -8,6 +8,7 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // TestErrorsAreVisible: a resource the provider reports as failing turns its
@@ -29,7 +30,7 @@ func TestErrorsAreVisible(t *testing.T) {
 				providersim.SetCondition(obs[KeyService], "Synced", false, "ReconcileError", accessDenied)
 			},
 			condition: "ServiceReady",
-			reason:    ReasonReconcileError,
+			reason:    engine.ReasonReconcileError,
 			want:      []string{KeyService + " (Service catalog-api-" + KeyService + "): Synced=False ReconcileError: " + accessDenied},
 			xrReady:   fnv1.Ready_READY_TRUE,
 		},
@@ -39,7 +40,7 @@ func TestErrorsAreVisible(t *testing.T) {
 				providersim.SetCondition(obs[KeyDBWriter], "Synced", false, "ReconcileError", "create failed: InsufficientDBInstanceCapacity")
 			},
 			condition: "DatabaseReady",
-			reason:    ReasonReconcileError,
+			reason:    engine.ReasonReconcileError,
 			want:      []string{KeyDBWriter + " (ClusterInstance catalog-api-" + KeyDBWriter + "): Synced=False ReconcileError: create failed: InsufficientDBInstanceCapacity"},
 			xrReady:   fnv1.Ready_READY_FALSE,
 		},
@@ -48,7 +49,7 @@ func TestErrorsAreVisible(t *testing.T) {
 				providersim.SetCondition(obs[KeyNATGateway(0)], "Ready", false, "Unavailable", "NAT gateway state is failed")
 			},
 			condition: "NetworkReady",
-			reason:    ReasonUnhealthy,
+			reason:    engine.ReasonUnhealthy,
 			want:      []string{KeyNATGateway(0) + " (NATGateway catalog-api-" + KeyNATGateway(0) + "): Ready=False Unavailable: NAT gateway state is failed"},
 			xrReady:   fnv1.Ready_READY_FALSE,
 		},

@@ -19,6 +19,7 @@ import (
 	"github.com/crossplane/function-sdk-go/resource/composite"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Helpers shared by the part tests (buildNetwork, buildService, ...): a Spec
@@ -102,7 +103,7 @@ type observedResource struct {
 }
 
 // observedOf is the Observed state of these composed resources.
-func observedOf(t *testing.T, rs ...observedResource) Observed {
+func observedOf(t *testing.T, rs ...observedResource) engine.Observed {
 	t.Helper()
 	o := map[string]*fnv1.Resource{}
 	for _, r := range rs {
@@ -123,7 +124,7 @@ func observedOf(t *testing.T, rs ...observedResource) Observed {
 		}
 		o[r.key] = &fnv1.Resource{Resource: structOf(t, u.Object)}
 	}
-	return NewObserved(o)
+	return engine.NewObserved(o)
 }
 
 // structOf is an object as a request carries it. The JSON round trip turns
@@ -154,10 +155,10 @@ func observedDatabase() observedResource {
 
 // desiredByKey returns the rendered resource with this key. The test fails
 // if it is not rendered, or if any key is rendered twice.
-func desiredByKey(t *testing.T, b Built, key string) Desired {
+func desiredByKey(t *testing.T, b engine.Built, key string) engine.Desired {
 	t.Helper()
 	seen := map[string]bool{}
-	var found *Desired
+	var found *engine.Desired
 	for i, d := range b.Resources {
 		if seen[d.Key] {
 			t.Fatalf("key %q rendered twice", d.Key)
@@ -175,7 +176,7 @@ func desiredByKey(t *testing.T, b Built, key string) Desired {
 
 // objectByKey returns the object of the rendered resource with this key,
 // which must be a T.
-func objectByKey[T any](t *testing.T, b Built, key string) T {
+func objectByKey[T any](t *testing.T, b engine.Built, key string) T {
 	t.Helper()
 	d := desiredByKey(t, b, key)
 	o, ok := d.Object.(T)
@@ -186,7 +187,7 @@ func objectByKey[T any](t *testing.T, b Built, key string) T {
 }
 
 // renderedKeys are the keys of the rendered resources, in render order.
-func renderedKeys(b Built) []string {
+func renderedKeys(b engine.Built) []string {
 	keys := make([]string, 0, len(b.Resources))
 	for _, d := range b.Resources {
 		keys = append(keys, d.Key)
@@ -195,7 +196,7 @@ func renderedKeys(b Built) []string {
 }
 
 // sortedRenderedKeys are the keys of the rendered resources, sorted.
-func sortedRenderedKeys(b Built) []string {
+func sortedRenderedKeys(b engine.Built) []string {
 	keys := renderedKeys(b)
 	sort.Strings(keys)
 	return keys
@@ -203,7 +204,7 @@ func sortedRenderedKeys(b Built) []string {
 
 // checkRendersAtOnce checks that a part renders exactly these keys, in this
 // order, and waits for nothing; why says why it needs nothing observed.
-func checkRendersAtOnce(t *testing.T, b Built, wantKeys []string, why string) {
+func checkRendersAtOnce(t *testing.T, b engine.Built, wantKeys []string, why string) {
 	t.Helper()
 	if diff := cmp.Diff(wantKeys, renderedKeys(b)); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
@@ -216,7 +217,7 @@ func checkRendersAtOnce(t *testing.T, b Built, wantKeys []string, why string) {
 // checkPhase checks one phase of a part: the keys it rendered (in any
 // order; none is the same as an empty list) and how many things it is
 // still waiting for. reason says why.
-func checkPhase(t *testing.T, b Built, reason string, wantKeys []string, wantWaiting int) {
+func checkPhase(t *testing.T, b engine.Built, reason string, wantKeys []string, wantWaiting int) {
 	t.Helper()
 	want := slices.Clone(wantKeys)
 	sort.Strings(want)

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 
 	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // PolicyDocument is an IAM policy document. Its fields marshal in a fixed
@@ -67,8 +69,8 @@ func logGroupARN(s *Spec, name string) string {
 
 // serviceRole is an IAM role that one AWS service assumes. IAM is global:
 // roles and their policies have no region.
-func serviceRole(s *Spec, key, name, service string) Desired {
-	return Desired{Key: key, AWSName: name, ExternalName: true, Object: &iam.Role{
+func serviceRole(s *Spec, key, name, service string) engine.Desired {
+	return engine.Desired{Key: key, AWSName: name, ExternalName: true, Object: &iam.Role{
 		Spec: iam.RoleSpec{ForProvider: iam.RoleParameters{
 			Tags:                s.Tags(name),
 			AssumeRolePolicy:    new(assumeRolePolicy(service)),
@@ -78,8 +80,8 @@ func serviceRole(s *Spec, key, name, service string) Desired {
 }
 
 // inlinePolicy is an inline policy of the role with key roleKey.
-func inlinePolicy(s *Spec, key, roleKey, name, doc string) Desired {
-	return Desired{Key: key, AWSName: name, ExternalName: true, Object: &iam.RolePolicy{
+func inlinePolicy(s *Spec, key, roleKey, name, doc string) engine.Desired {
+	return engine.Desired{Key: key, AWSName: name, ExternalName: true, Object: &iam.RolePolicy{
 		Spec: iam.RolePolicySpec{ForProvider: iam.RolePolicyParameters{
 			Policy:  new(doc),
 			RoleRef: s.Ref(roleKey),

@@ -14,6 +14,7 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Day-2 behaviour, played against the simulated provider.
@@ -119,7 +120,7 @@ func TestImageChange(t *testing.T) {
 	if got := taskDefinitionKeys(after); !slices.Equal(got, []string{newTD}) {
 		t.Errorf("after rollout task definitions = %v, want only %s", got, newTD)
 	}
-	if _, ok := after[UsageKey(oldTD, KeyService)]; ok {
+	if _, ok := after[engine.UsageKey(oldTD, KeyService)]; ok {
 		t.Errorf("the old revision's Usage was kept after the rollout")
 	}
 }
@@ -255,8 +256,8 @@ func TestResourceGoesUnready(t *testing.T) {
 	providersim.SetReady(obs[KeyDBWriter], false, "Unavailable")
 	rsp := run(t, newRequest(testXR, obs))
 	c := conditionOf(rsp, "DatabaseReady")
-	if c == nil || c.GetStatus() != fnv1.Status_STATUS_CONDITION_FALSE || c.GetReason() != ReasonUnhealthy || !strings.Contains(c.GetMessage(), KeyDBWriter) {
-		t.Errorf("DatabaseReady = %v, want False/%s naming %s", c, ReasonUnhealthy, KeyDBWriter)
+	if c == nil || c.GetStatus() != fnv1.Status_STATUS_CONDITION_FALSE || c.GetReason() != engine.ReasonUnhealthy || !strings.Contains(c.GetMessage(), KeyDBWriter) {
+		t.Errorf("DatabaseReady = %v, want False/%s naming %s", c, engine.ReasonUnhealthy, KeyDBWriter)
 	}
 	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_FALSE {
 		t.Errorf("XR readiness = %v with an unready writer, want READY_FALSE", got)
@@ -272,25 +273,25 @@ func TestResourceGoesUnready(t *testing.T) {
 func TestDeletionOrdering(t *testing.T) {
 	stack := renderedStack(t)
 	want := map[string][2]string{ // usage key -> {of kind, by kind}
-		UsageKey(KeyTargetGroup, KeyService):          {"LBTargetGroup", "Service"},
-		UsageKey(KeyECSCluster, KeyService):           {"Cluster", "Service"},
-		UsageKey(KeyDBCluster, KeyDBWriter):           {"Cluster", "ClusterInstance"},
-		UsageKey(KeyDBSubnetGroup, KeyDBCluster):      {"SubnetGroup", "Cluster"},
-		UsageKey(KeyPrivateSubnet(0), KeyService):     {"Subnet", "Service"},
-		UsageKey(KeyInternetGateway, KeyLoadBalancer): {"InternetGateway", "LB"},
-		UsageKey(KeyDBLogGroup, KeyDBReader):          {"Group", "ClusterInstance"},
-		UsageKey(KeyInsightsLogGroup, KeyService):     {"Group", "Service"},
-		UsageKey(KeyInsightsLogGroup, KeyECSCluster):  {"Group", "Cluster"},
-		UsageKey(KeyFlowLogGroup, KeyFlowLog):         {"Group", "FlowLog"},
-		UsageKey(KeyLogBucket, KeyDistribution):       {"Bucket", "Distribution"},
-		UsageKey(KeyEIP(0), KeyNATGateway(0)):         {"EIP", "NATGateway"},
+		engine.UsageKey(KeyTargetGroup, KeyService):          {"LBTargetGroup", "Service"},
+		engine.UsageKey(KeyECSCluster, KeyService):           {"Cluster", "Service"},
+		engine.UsageKey(KeyDBCluster, KeyDBWriter):           {"Cluster", "ClusterInstance"},
+		engine.UsageKey(KeyDBSubnetGroup, KeyDBCluster):      {"SubnetGroup", "Cluster"},
+		engine.UsageKey(KeyPrivateSubnet(0), KeyService):     {"Subnet", "Service"},
+		engine.UsageKey(KeyInternetGateway, KeyLoadBalancer): {"InternetGateway", "LB"},
+		engine.UsageKey(KeyDBLogGroup, KeyDBReader):          {"Group", "ClusterInstance"},
+		engine.UsageKey(KeyInsightsLogGroup, KeyService):     {"Group", "Service"},
+		engine.UsageKey(KeyInsightsLogGroup, KeyECSCluster):  {"Group", "Cluster"},
+		engine.UsageKey(KeyFlowLogGroup, KeyFlowLog):         {"Group", "FlowLog"},
+		engine.UsageKey(KeyLogBucket, KeyDistribution):       {"Bucket", "Distribution"},
+		engine.UsageKey(KeyEIP(0), KeyNATGateway(0)):         {"EIP", "NATGateway"},
 	}
 	next := usageGraph(stack)
 	for key, kinds := range want {
 		of, by, _ := strings.Cut(strings.TrimPrefix(key, "usage-"), "-by-")
 		u, ok := stack[key]
 		if !ok {
-			if !reaches(next, by, of) {
+			if !engine.Reaches(next, by, of) {
 				t.Errorf("missing Usage %s, and no path of Usages keeps %s until %s is gone", key, of, by)
 			}
 			continue
@@ -430,30 +431,30 @@ func TestTeardownNeedsEachEdge(t *testing.T) {
 		want string   // what the teardown then reports
 	}{
 		"DatabaseLogGroup": {
-			drop: []string{UsageKey(KeyDBLogGroup, KeyDBWriter), UsageKey(KeyDBLogGroup, KeyDBReader)},
+			drop: []string{engine.UsageKey(KeyDBLogGroup, KeyDBWriter), engine.UsageKey(KeyDBLogGroup, KeyDBReader)},
 			want: "leaked: log group /aws/rds/cluster/aurora-cluster-dev/postgresql (" + KeyDBLogGroup + ")",
 		},
 		"ContainerInsightsLogGroup": {
 			// The service's edge to the group has no Usage of its own: the
 			// service goes before the ECS cluster, which goes before the
 			// group (usages.go renders the reduction).
-			drop: []string{UsageKey(KeyInsightsLogGroup, KeyECSCluster)},
+			drop: []string{engine.UsageKey(KeyInsightsLogGroup, KeyECSCluster)},
 			want: "leaked: log group /aws/ecs/containerinsights/ecs-cluster-dev/performance (" + KeyInsightsLogGroup + ")",
 		},
 		"FlowLogGroup": {
-			drop: []string{UsageKey(KeyFlowLogGroup, KeyFlowLog)},
+			drop: []string{engine.UsageKey(KeyFlowLogGroup, KeyFlowLog)},
 			want: "leaked: log group /aws/vpc/flow-logs-dev (" + KeyFlowLogGroup + ")",
 		},
 		"AccessLogBucket": {
-			drop: []string{UsageKey(KeyLogBucket, KeyDistribution)},
+			drop: []string{engine.UsageKey(KeyLogBucket, KeyDistribution)},
 			want: "refused: " + KeyLogBucket + ": BucketNotEmpty: " + KeyDistribution,
 		},
 		"ElasticIP": {
-			drop: []string{UsageKey(KeyEIP(1), KeyNATGateway(1))},
+			drop: []string{engine.UsageKey(KeyEIP(1), KeyNATGateway(1))},
 			want: "refused: " + KeyEIP(1) + ": InvalidIPAddress.InUse",
 		},
 		"RotationRule": {
-			drop: []string{UsageKey(KeyRotationRule, KeyRotationTarget)},
+			drop: []string{engine.UsageKey(KeyRotationRule, KeyRotationTarget)},
 			want: "refused: " + KeyRotationRule + ": ValidationException: Rule can't be deleted since it has targets",
 		},
 	}

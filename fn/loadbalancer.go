@@ -2,6 +2,8 @@ package fn
 
 import (
 	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Keys of the load balancer part: composition resource names, stable once released
@@ -36,8 +38,8 @@ const (
 // fails the ALB's attribute update with "InvalidConfigurationRequest: Access
 // Denied for bucket ... Please check S3bucket permission", and the provider
 // would only keep retrying until the policy happens to exist.
-func buildLoadBalancer(s *Spec, o Observed) Built {
-	var b Built
+func buildLoadBalancer(s *Spec, o engine.Observed) engine.Built {
+	var b engine.Built
 	logs := accessLogsReady(o)
 	if !logs {
 		b.Waitf("waiting for the access-log bucket policy (%s) to become Ready before the load balancer enables access logs", KeyLogBucketPolicy)
@@ -50,17 +52,17 @@ func buildLoadBalancer(s *Spec, o Observed) Built {
 // the bucket policy is Ready, or the ALB was already rendered with logs on
 // (they are never switched off again, even if the policy's readiness
 // flickers).
-func accessLogsReady(o Observed) bool {
+func accessLogsReady(o engine.Observed) bool {
 	return o.Ready(KeyLogBucketPolicy) || loadBalancerAccessLogsOn(o)
 }
 
 // loadBalancerAccessLogsOn reports whether the observed ALB has access logs
 // enabled in its spec.
-func loadBalancerAccessLogsOn(o Observed) bool {
-	return o.Bool(KeyLoadBalancer, "spec.forProvider.accessLogs.enabled")
+func loadBalancerAccessLogsOn(o engine.Observed) bool {
+	return o.GetBool(KeyLoadBalancer, "spec.forProvider.accessLogs.enabled")
 }
 
-func loadBalancer(s *Spec, logs bool) Desired {
+func loadBalancer(s *Spec, logs bool) engine.Desired {
 	name := s.Name("alb")
 	p := elbv2.LBParameters{
 		Region:                   new(s.Region),
@@ -86,10 +88,10 @@ func loadBalancer(s *Spec, logs bool) Desired {
 			Enabled: new(true),
 		}
 	}
-	return Desired{
+	return engine.Desired{
 		Key: KeyLoadBalancer, AWSName: name,
 		Uses:   loadBalancerUses(),
-		Hint:   "a load balancer usually becomes active within 3 minutes",
+		Readiness: engine.Readiness{Hint: "a load balancer usually becomes active within 3 minutes"},
 		Object: &elbv2.LB{Spec: elbv2.LBSpec{ForProvider: p}},
 	}
 }
@@ -102,9 +104,9 @@ func loadBalancerUses() []string {
 }
 
 // targetGroup registers the Fargate tasks by IP (awsvpc networking).
-func targetGroup(s *Spec) Desired {
+func targetGroup(s *Spec) engine.Desired {
 	name := s.Name("tg")
-	return Desired{Key: KeyTargetGroup, AWSName: name, Object: &elbv2.LBTargetGroup{
+	return engine.Desired{Key: KeyTargetGroup, AWSName: name, Object: &elbv2.LBTargetGroup{
 		Spec: elbv2.LBTargetGroupSpec{ForProvider: elbv2.LBTargetGroupParameters{
 			Region:              new(s.Region),
 			Tags:                s.Tags(name),
@@ -134,9 +136,9 @@ func targetGroup(s *Spec) Desired {
 // target group. There is no HTTPS listener: viewers get HTTPS from
 // CloudFront, and the security group admits only CloudFront's origin-facing
 // servers.
-func listener(s *Spec) Desired {
+func listener(s *Spec) engine.Desired {
 	name := s.Name("listener-http")
-	return Desired{Key: KeyListener, AWSName: name, Object: &elbv2.LBListener{
+	return engine.Desired{Key: KeyListener, AWSName: name, Object: &elbv2.LBListener{
 		Spec: elbv2.LBListenerSpec{ForProvider: elbv2.LBListenerParameters{
 			Region:             new(s.Region),
 			Tags:               s.Tags(name),
@@ -163,9 +165,9 @@ func listener(s *Spec) Desired {
 // header, that is requests from its CloudFront distribution. Its listener
 // and its target group outlive it: neither can be deleted while a rule
 // points at it.
-func listenerRule(s *Spec) Desired {
+func listenerRule(s *Spec) engine.Desired {
 	name := s.Name("rule-origin-verify")
-	return Desired{
+	return engine.Desired{
 		Key: KeyListenerRule, AWSName: name,
 		Uses: []string{KeyTargetGroup, KeyListener},
 		Object: &elbv2.LBListenerRule{Spec: elbv2.LBListenerRuleSpec{ForProvider: elbv2.LBListenerRuleParameters{

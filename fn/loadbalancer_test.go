@@ -6,10 +6,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 func TestBuildLoadBalancerKeys(t *testing.T) {
-	b := buildLoadBalancer(testSpec(t, xrNamed("api", "team")), Observed{})
+	b := buildLoadBalancer(testSpec(t, xrNamed("api", "team")), engine.Observed{})
 	if diff := cmp.Diff([]string{KeyLoadBalancer, KeyTargetGroup, KeyListener, KeyListenerRule}, renderedKeys(b)); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
 	}
@@ -46,7 +48,7 @@ func lbViewOf(lb *elbv2.LB) lbView {
 
 func TestLoadBalancer(t *testing.T) {
 	s := testSpec(t, xrNamed("api", "team"))
-	got := lbViewOf(objectByKey[*elbv2.LB](t, buildLoadBalancer(s, Observed{}), KeyLoadBalancer))
+	got := lbViewOf(objectByKey[*elbv2.LB](t, buildLoadBalancer(s, engine.Observed{}), KeyLoadBalancer))
 	want := lbView{
 		Name: "alb-dev", Type: "application",
 		Internal: false, DeletionProtection: false, DropInvalidHeaders: true,
@@ -110,7 +112,7 @@ type targetGroupView struct {
 
 func TestTargetGroup(t *testing.T) {
 	s := testSpec(t, xrNamed("api", "team"))
-	tg := objectByKey[*elbv2.LBTargetGroup](t, buildLoadBalancer(s, Observed{}), KeyTargetGroup)
+	tg := objectByKey[*elbv2.LBTargetGroup](t, buildLoadBalancer(s, engine.Observed{}), KeyTargetGroup)
 	p := tg.Spec.ForProvider
 	hc := p.HealthCheck
 	got := targetGroupView{
@@ -142,7 +144,7 @@ type listenerView struct {
 
 func TestListener(t *testing.T) {
 	s := testSpec(t, xrNamed("api", "team"))
-	l := objectByKey[*elbv2.LBListener](t, buildLoadBalancer(s, Observed{}), KeyListener)
+	l := objectByKey[*elbv2.LBListener](t, buildLoadBalancer(s, engine.Observed{}), KeyListener)
 	p := l.Spec.ForProvider
 	got := listenerView{LBRef: refName(p.LoadBalancerArnRef), Protocol: *p.Protocol, Port: deref(p.Port)}
 	for _, a := range p.DefaultAction {
@@ -163,7 +165,7 @@ func TestListener(t *testing.T) {
 func TestListenerRuleRequiresOriginHeader(t *testing.T) {
 	s := testSpec(t, xrNamed("api", "team"))
 	s.OriginVerifyValue = "0123456789abcdef"
-	r := objectByKey[*elbv2.LBListenerRule](t, buildLoadBalancer(s, Observed{}), KeyListenerRule)
+	r := objectByKey[*elbv2.LBListenerRule](t, buildLoadBalancer(s, engine.Observed{}), KeyListenerRule)
 	p := r.Spec.ForProvider
 	if len(p.Condition) != 1 || p.Condition[0].HTTPHeader == nil {
 		t.Fatalf("rule conditions = %+v, want one HTTP header condition", p.Condition)
@@ -185,7 +187,7 @@ func TestLoadBalancerNameLengths(t *testing.T) {
 	}
 	for name, suffix := range cases {
 		t.Run(name, func(t *testing.T) {
-			b := buildLoadBalancer(testSpec(t, xrNamed("api", "team"), withSpecField("environmentSuffix", suffix)), Observed{})
+			b := buildLoadBalancer(testSpec(t, xrNamed("api", "team"), withSpecField("environmentSuffix", suffix)), engine.Observed{})
 			for _, d := range b.Resources {
 				var n string
 				switch o := d.Object.(type) {

@@ -5,6 +5,8 @@ import (
 	s3 "github.com/upbound/provider-aws/v2/apis/namespaced/s3/v1beta1"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Keys of the logging part: composition resource names, stable once released
@@ -36,8 +38,8 @@ const (
 // buildLogging renders the access-log bucket and the log groups that are not
 // owned by another part. Nothing here depends on observed values, so all of
 // it is rendered on the first call.
-func buildLogging(s *Spec, _ Observed) Built {
-	var b Built
+func buildLogging(s *Spec, _ engine.Observed) engine.Built {
+	var b engine.Built
 	b.Add(
 		logGroup(s, KeyAppLogGroup, AppLogGroupName(s)),
 		logGroup(s, KeyDBLogGroup, DatabaseLogGroupName(s)),
@@ -56,8 +58,8 @@ func buildLogging(s *Spec, _ Observed) Built {
 
 // logGroup is a CloudWatch log group with the stack's retention, which can
 // always be deleted.
-func logGroup(s *Spec, key, name string) Desired {
-	return Desired{Key: key, AWSName: name, ExternalName: true, Object: &cloudwatchlogs.Group{
+func logGroup(s *Spec, key, name string) engine.Desired {
+	return engine.Desired{Key: key, AWSName: name, ExternalName: true, Object: &cloudwatchlogs.Group{
 		Spec: cloudwatchlogs.GroupSpec{ForProvider: cloudwatchlogs.GroupParameters{
 			Region:                    new(s.Region),
 			Tags:                      s.Tags(name),
@@ -70,9 +72,9 @@ func logGroup(s *Spec, key, name string) Desired {
 
 // logBucket is the S3 bucket that the ALB and CloudFront write access logs
 // to. The S3 Bucket takes its name from the external-name annotation.
-func logBucket(s *Spec) Desired {
+func logBucket(s *Spec) engine.Desired {
 	name := LogBucketName(s)
-	return Desired{Key: KeyLogBucket, AWSName: name, ExternalName: true, Object: &s3.Bucket{
+	return engine.Desired{Key: KeyLogBucket, AWSName: name, ExternalName: true, Object: &s3.Bucket{
 		Spec: s3.BucketSpec{ForProvider: s3.BucketParameters{
 			Region: new(s.Region),
 			Tags:   s.Tags(name),
@@ -90,8 +92,8 @@ func bucketRef(s *Spec) *xpv1.NamespacedReference { return s.Ref(KeyLogBucket) }
 // purpose (see below).
 const lifecycleFilterPrefix = "spec.forProvider.rule[0].filter[0].prefix"
 
-func logBucketLifecycle(s *Spec) Desired {
-	return Desired{Key: KeyLogBucketLifecycle, EmptyStrings: []string{lifecycleFilterPrefix}, Object: &s3.BucketLifecycleConfiguration{
+func logBucketLifecycle(s *Spec) engine.Desired {
+	return engine.Desired{Key: KeyLogBucketLifecycle, EmptyStrings: []string{lifecycleFilterPrefix}, Object: &s3.BucketLifecycleConfiguration{
 		Spec: s3.BucketLifecycleConfigurationSpec{ForProvider: s3.BucketLifecycleConfigurationParameters{
 			Region:    new(s.Region),
 			BucketRef: bucketRef(s),
@@ -112,8 +114,8 @@ func logBucketLifecycle(s *Spec) Desired {
 }
 
 // logBucketPublicAccessBlock blocks every form of public access.
-func logBucketPublicAccessBlock(s *Spec) Desired {
-	return Desired{Key: KeyLogBucketPublicAccess, Object: &s3.BucketPublicAccessBlock{
+func logBucketPublicAccessBlock(s *Spec) engine.Desired {
+	return engine.Desired{Key: KeyLogBucketPublicAccess, Object: &s3.BucketPublicAccessBlock{
 		Spec: s3.BucketPublicAccessBlockSpec{ForProvider: s3.BucketPublicAccessBlockParameters{
 			Region:                new(s.Region),
 			BucketRef:             bucketRef(s),
@@ -127,8 +129,8 @@ func logBucketPublicAccessBlock(s *Spec) Desired {
 
 // logBucketEncryption uses SSE-S3: ALB access logs support no other
 // server-side encryption (not SSE-KMS).
-func logBucketEncryption(s *Spec) Desired {
-	return Desired{Key: KeyLogBucketEncryption, Object: &s3.BucketServerSideEncryptionConfiguration{
+func logBucketEncryption(s *Spec) engine.Desired {
+	return engine.Desired{Key: KeyLogBucketEncryption, Object: &s3.BucketServerSideEncryptionConfiguration{
 		Spec: s3.BucketServerSideEncryptionConfigurationSpec{ForProvider: s3.BucketServerSideEncryptionConfigurationParameters{
 			Region:    new(s.Region),
 			BucketRef: bucketRef(s),
@@ -144,8 +146,8 @@ func logBucketEncryption(s *Spec) Desired {
 // logBucketOwnership enables ACLs (BucketOwnerPreferred instead of the
 // default BucketOwnerEnforced): CloudFront standard (legacy) logging writes
 // its log files with an ACL and fails on a bucket with ACLs disabled.
-func logBucketOwnership(s *Spec) Desired {
-	return Desired{Key: KeyLogBucketOwnership, Object: &s3.BucketOwnershipControls{
+func logBucketOwnership(s *Spec) engine.Desired {
+	return engine.Desired{Key: KeyLogBucketOwnership, Object: &s3.BucketOwnershipControls{
 		Spec: s3.BucketOwnershipControlsSpec{ForProvider: s3.BucketOwnershipControlsParameters{
 			Region:    new(s.Region),
 			BucketRef: bucketRef(s),
@@ -156,8 +158,8 @@ func logBucketOwnership(s *Spec) Desired {
 
 // logBucketPolicy lets the region's ELB account write ALB access logs and
 // denies every request that does not use TLS.
-func logBucketPolicy(s *Spec) Desired {
-	return Desired{Key: KeyLogBucketPolicy, Object: &s3.BucketPolicy{
+func logBucketPolicy(s *Spec) engine.Desired {
+	return engine.Desired{Key: KeyLogBucketPolicy, Object: &s3.BucketPolicy{
 		Spec: s3.BucketPolicySpec{ForProvider: s3.BucketPolicyParameters{
 			Region:    new(s.Region),
 			BucketRef: bucketRef(s),

@@ -1,12 +1,9 @@
 package fn
 
 import (
-	"errors"
-	"fmt"
-	"maps"
-
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
-	xpresource "github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Tags every taggable resource carries.
@@ -14,16 +11,6 @@ const (
 	TagEnvironment = "production"
 	TagProject     = "catalog-api"
 )
-
-// Labels and annotations the function puts on composed resources.
-const (
-	LabelResource          = "catalog.example.org/resource"
-	AnnotationExternalName = "crossplane.io/external-name"
-)
-
-// errNotManaged is a programming error: a part rendered an object that is
-// not a managed resource.
-var errNotManaged = errors.New("internal error: not a namespaced managed resource")
 
 // providerConfigKind is the kind of provider config every composed
 // resource uses; its name is Spec.ProviderConfigName.
@@ -35,7 +22,7 @@ func (s *Spec) Name(resourceType string) string { return resourceType + "-" + s.
 // ObjectName is the Kubernetes name of the composed resource with this key.
 // It is fixed (not generated) so that builders can reference each other by
 // name.
-func (s *Spec) ObjectName(key string) string { return s.XRName + "-" + key }
+func (s *Spec) ObjectName(key string) string { return engine.ObjectName(s.XRName, key) }
 
 // Ref references the composed resource with this key.
 func (s *Spec) Ref(key string) *xpv1.NamespacedReference {
@@ -122,37 +109,4 @@ func LogGroupNames(s *Spec) []string {
 		DatabaseLogGroupName(s),
 		InsightsLogGroupName(s),
 	}
-}
-
-// setMetadata applies the Kubernetes metadata every composed resource
-// shares: its object name, its label and, for kinds named by it, the
-// external-name annotation. It only uses the metav1.Object interface.
-func (s *Spec) setMetadata(d Desired) {
-	o := d.Object
-	o.SetName(s.ObjectName(d.Key))
-	labels := map[string]string{LabelResource: d.Key}
-	maps.Copy(labels, d.Labels)
-	o.SetLabels(labels)
-	annotations := maps.Clone(d.Annotations)
-	if d.ExternalName && d.AWSName != "" {
-		if annotations == nil {
-			annotations = map[string]string{}
-		}
-		annotations[AnnotationExternalName] = d.AWSName
-	}
-	if annotations != nil {
-		o.SetAnnotations(annotations)
-	}
-}
-
-// setProviderConfig points a managed resource at the stack's provider
-// config, through the interface every namespaced managed resource of
-// crossplane-runtime v2 implements.
-func (s *Spec) setProviderConfig(d Desired) error {
-	mr, ok := d.Object.(xpresource.TypedProviderConfigReferencer)
-	if !ok {
-		return fmt.Errorf("%w: %s is a %T, which takes no provider config reference", errNotManaged, d.Key, d.Object)
-	}
-	mr.SetProviderConfigReference(&xpv1.ProviderConfigReference{Kind: providerConfigKind, Name: s.ProviderConfigName})
-	return nil
 }

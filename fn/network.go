@@ -3,6 +3,8 @@ package fn
 import (
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
 	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Keys of the network part: composition resource names, stable once released
@@ -48,8 +50,8 @@ func KeyPrivateRTA(i int) string          { return keyPrivateRTAPrefix + zone(i)
 // buildNetwork renders the VPC over two AZs: a public and a private subnet
 // in each, an internet gateway, NAT gateway(s) with Elastic IPs, route
 // tables, and VPC flow logs to CloudWatch.
-func buildNetwork(s *Spec, o Observed) Built {
-	var b Built
+func buildNetwork(s *Spec, o engine.Observed) engine.Built {
+	var b engine.Built
 	b.Add(vpc(s), internetGateway(s), publicRouteTable(s), publicDefaultRoute(s))
 	for i := range zoneCount {
 		b.Add(subnet(s, i, true), subnet(s, i, false), routeTableAssociation(s, i, true))
@@ -69,10 +71,10 @@ func buildNetwork(s *Spec, o Observed) Built {
 }
 
 // vpc is also the claim marker of the suffix (see claim.go).
-func vpc(s *Spec) Desired {
+func vpc(s *Spec) engine.Desired {
 	name := s.Name("vpc")
 	labels, annotations := claimMetadata(s)
-	return Desired{Key: KeyVPC, AWSName: name, Immutable: vpcImmutable(), Labels: labels, Annotations: annotations, Object: &ec2.VPC{
+	return engine.Desired{Key: KeyVPC, AWSName: name, Immutable: vpcImmutable(), Labels: labels, Annotations: annotations, Object: &ec2.VPC{
 		Spec: ec2.VPCSpec{ForProvider: ec2.VPCParameters_2{
 			Region:             new(s.Region),
 			Tags:               s.Tags(name),
@@ -85,20 +87,20 @@ func vpc(s *Spec) Desired {
 
 // vpcImmutable are the CatalogApi fields the VPC carries that can never
 // change.
-func vpcImmutable() []Immutable {
-	return []Immutable{
+func vpcImmutable() []engine.Immutable {
+	return []engine.Immutable{
 		{Field: "spec.region", Path: "spec.forProvider.region", Why: "resources cannot move between regions"},
 		{Field: "spec.network.vpcCidr", Path: "spec.forProvider.cidrBlock", Why: "a VPC's primary CIDR cannot change; the VPC and everything in it would be replaced"},
 	}
 }
 
-func subnet(s *Spec, i int, public bool) Desired {
+func subnet(s *Spec, i int, public bool) engine.Desired {
 	key, kind, cidr := KeyPrivateSubnet(i), "private", s.PrivateSubnetCidrs[i]
 	if public {
 		key, kind, cidr = KeyPublicSubnet(i), "public", s.PublicSubnetCidrs[i]
 	}
 	name := s.Name("subnet-" + kind + "-" + zone(i))
-	return Desired{Key: key, AWSName: name, Object: &ec2.Subnet{
+	return engine.Desired{Key: key, AWSName: name, Object: &ec2.Subnet{
 		Spec: ec2.SubnetSpec{ForProvider: ec2.SubnetParameters_2{
 			Region:           new(s.Region),
 			Tags:             s.Tags(name),
@@ -112,9 +114,9 @@ func subnet(s *Spec, i int, public bool) Desired {
 	}}
 }
 
-func internetGateway(s *Spec) Desired {
+func internetGateway(s *Spec) engine.Desired {
 	name := s.Name("igw")
-	return Desired{Key: KeyInternetGateway, AWSName: name, Object: &ec2.InternetGateway{
+	return engine.Desired{Key: KeyInternetGateway, AWSName: name, Object: &ec2.InternetGateway{
 		Spec: ec2.InternetGatewaySpec{ForProvider: ec2.InternetGatewayParameters_2{
 			Region:   new(s.Region),
 			Tags:     s.Tags(name),
@@ -125,9 +127,9 @@ func internetGateway(s *Spec) Desired {
 
 // natEIP is the Elastic IP of AZ i's NAT gateway, which uses it: an address
 // in use cannot be released.
-func natEIP(s *Spec, i int) Desired {
+func natEIP(s *Spec, i int) engine.Desired {
 	name := s.Name("eip-nat-" + zone(i))
-	return Desired{Key: KeyEIP(i), AWSName: name, Object: &ec2.EIP{
+	return engine.Desired{Key: KeyEIP(i), AWSName: name, Object: &ec2.EIP{
 		Spec: ec2.EIPSpec{ForProvider: ec2.EIPParameters{
 			Region: new(s.Region),
 			Tags:   s.Tags(name),
@@ -139,12 +141,12 @@ func natEIP(s *Spec, i int) Desired {
 // natGateway is the NAT gateway of AZ i. Its public address keeps the
 // internet gateway from being detached, and AWS refuses to release its
 // Elastic IP while it exists: both must outlive it.
-func natGateway(s *Spec, i int) Desired {
+func natGateway(s *Spec, i int) engine.Desired {
 	name := s.Name("nat-" + zone(i))
-	return Desired{
+	return engine.Desired{
 		Key: KeyNATGateway(i), AWSName: name,
 		Uses: []string{KeyInternetGateway, KeyEIP(i)},
-		Hint: "a NAT gateway usually becomes available within 2 to 5 minutes",
+		Readiness: engine.Readiness{Hint: "a NAT gateway usually becomes available within 2 to 5 minutes"},
 		Object: &ec2.NATGateway{Spec: ec2.NATGatewaySpec{ForProvider: ec2.NATGatewayParameters_2{
 			Region:          new(s.Region),
 			Tags:            s.Tags(name),
@@ -154,16 +156,16 @@ func natGateway(s *Spec, i int) Desired {
 	}
 }
 
-func publicRouteTable(s *Spec) Desired {
+func publicRouteTable(s *Spec) engine.Desired {
 	return routeTable(s, KeyPublicRouteTable, s.Name("rtb-public"))
 }
 
-func privateRouteTable(s *Spec, i int) Desired {
+func privateRouteTable(s *Spec, i int) engine.Desired {
 	return routeTable(s, KeyPrivateRouteTable(i), s.Name("rtb-private-"+zone(i)))
 }
 
-func routeTable(s *Spec, key, name string) Desired {
-	return Desired{Key: key, AWSName: name, Object: &ec2.RouteTable{
+func routeTable(s *Spec, key, name string) engine.Desired {
+	return engine.Desired{Key: key, AWSName: name, Object: &ec2.RouteTable{
 		Spec: ec2.RouteTableSpec{ForProvider: ec2.RouteTableParameters_2{
 			Region:   new(s.Region),
 			Tags:     s.Tags(name),
@@ -172,8 +174,8 @@ func routeTable(s *Spec, key, name string) Desired {
 	}}
 }
 
-func publicDefaultRoute(s *Spec) Desired {
-	return Desired{Key: KeyPublicDefaultRoute, Object: &ec2.Route{
+func publicDefaultRoute(s *Spec) engine.Desired {
+	return engine.Desired{Key: KeyPublicDefaultRoute, Object: &ec2.Route{
 		Spec: ec2.RouteSpec{ForProvider: ec2.RouteParameters_2{
 			Region:               new(s.Region),
 			RouteTableIDRef:      s.Ref(KeyPublicRouteTable),
@@ -185,12 +187,12 @@ func publicDefaultRoute(s *Spec) Desired {
 
 // privateDefaultRoute sends a private subnet's traffic to the NAT gateway of
 // its own AZ, or to the single NAT gateway.
-func privateDefaultRoute(s *Spec, i int) Desired {
+func privateDefaultRoute(s *Spec, i int) engine.Desired {
 	nat := 0
 	if s.NAT == NATPerAZ {
 		nat = i
 	}
-	return Desired{Key: KeyPrivateDefaultRoute(i), Object: &ec2.Route{
+	return engine.Desired{Key: KeyPrivateDefaultRoute(i), Object: &ec2.Route{
 		Spec: ec2.RouteSpec{ForProvider: ec2.RouteParameters_2{
 			Region:               new(s.Region),
 			RouteTableIDRef:      s.Ref(KeyPrivateRouteTable(i)),
@@ -200,12 +202,12 @@ func privateDefaultRoute(s *Spec, i int) Desired {
 	}}
 }
 
-func routeTableAssociation(s *Spec, i int, public bool) Desired {
+func routeTableAssociation(s *Spec, i int, public bool) engine.Desired {
 	key, rt, sn := KeyPrivateRTA(i), KeyPrivateRouteTable(i), KeyPrivateSubnet(i)
 	if public {
 		key, rt, sn = KeyPublicRTA(i), KeyPublicRouteTable, KeyPublicSubnet(i)
 	}
-	return Desired{Key: key, Object: &ec2.RouteTableAssociation{
+	return engine.Desired{Key: key, Object: &ec2.RouteTableAssociation{
 		Spec: ec2.RouteTableAssociationSpec{ForProvider: ec2.RouteTableAssociationParameters{
 			Region:          new(s.Region),
 			RouteTableIDRef: s.Ref(rt),
@@ -214,7 +216,7 @@ func routeTableAssociation(s *Spec, i int, public bool) Desired {
 	}}
 }
 
-func flowLogGroup(s *Spec) Desired {
+func flowLogGroup(s *Spec) engine.Desired {
 	return logGroup(s, KeyFlowLogGroup, FlowLogGroupName(s))
 }
 
@@ -227,8 +229,8 @@ const flowLogsService = "vpc-flow-logs.amazonaws.com"
 // the confused deputy ("IAM role for publishing flow logs to CloudWatch
 // Logs"). The account comes from the observed VPC; a role rendered before
 // keeps its policy while the account is not observed.
-func flowLogTrustPolicy(s *Spec, o Observed) (string, bool) {
-	if account := o.AccountID(); account != "" {
+func flowLogTrustPolicy(s *Spec, o engine.Observed) (string, bool) {
+	if account := AccountID(o); account != "" {
 		return policyDocument(Statement{
 			Effect:    "Allow",
 			Principal: &Principal{Service: flowLogsService},
@@ -239,13 +241,13 @@ func flowLogTrustPolicy(s *Spec, o Observed) (string, bool) {
 			},
 		}), true
 	}
-	previous := o.String(KeyFlowLogRole, "spec.forProvider.assumeRolePolicy")
+	previous := o.GetString(KeyFlowLogRole, "spec.forProvider.assumeRolePolicy")
 	return previous, previous != ""
 }
 
-func flowLogRole(s *Spec, trust string) Desired {
+func flowLogRole(s *Spec, trust string) engine.Desired {
 	name := s.Name("role-flow-logs")
-	return Desired{Key: KeyFlowLogRole, AWSName: name, ExternalName: true, Object: &iam.Role{
+	return engine.Desired{Key: KeyFlowLogRole, AWSName: name, ExternalName: true, Object: &iam.Role{
 		Spec: iam.RoleSpec{ForProvider: iam.RoleParameters{
 			Tags:                s.Tags(name),
 			AssumeRolePolicy:    new(trust),
@@ -259,7 +261,7 @@ func flowLogRole(s *Spec, trust string) Desired {
 // only, except DescribeLogGroups: a list action, granted on the region's
 // log groups. CreateLogGroup lets delivery recreate a deleted group; the
 // flow log's Uses keep the group until the flow log is gone.
-func flowLogRolePolicy(s *Spec) Desired {
+func flowLogRolePolicy(s *Spec) engine.Desired {
 	group := logGroupARN(s, FlowLogGroupName(s))
 	doc := policyDocument(
 		allow(
@@ -272,9 +274,9 @@ func flowLogRolePolicy(s *Spec) Desired {
 
 // flowLog delivers the VPC's flow logs to its log group, which must outlive
 // it: delivery creates a missing group again, with no retention.
-func flowLog(s *Spec) Desired {
+func flowLog(s *Spec) engine.Desired {
 	name := s.Name("flow-log")
-	return Desired{Key: KeyFlowLog, AWSName: name, Uses: []string{KeyFlowLogGroup}, Object: &ec2.FlowLog{
+	return engine.Desired{Key: KeyFlowLog, AWSName: name, Uses: []string{KeyFlowLogGroup}, Object: &ec2.FlowLog{
 		Spec: ec2.FlowLogSpec{ForProvider: ec2.FlowLogParameters{
 			Region:             new(s.Region),
 			Tags:               s.Tags(name),

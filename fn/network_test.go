@@ -11,6 +11,7 @@ import (
 	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 func TestNetworkSubnets(t *testing.T) {
@@ -112,7 +113,7 @@ func TestNetworkNATGateways(t *testing.T) {
 }
 
 // checkNATGatewayKeys: the NAT gateways rendered, in order, each with its EIP.
-func checkNATGatewayKeys(t *testing.T, b Built, wantNATs []string) {
+func checkNATGatewayKeys(t *testing.T, b engine.Built, wantNATs []string) {
 	t.Helper()
 	var nats, eips []string
 	for _, d := range b.Resources {
@@ -133,7 +134,7 @@ func checkNATGatewayKeys(t *testing.T, b Built, wantNATs []string) {
 
 // checkNATGatewayRefs: the i-th NAT gateway sits in the i-th public subnet
 // with the i-th EIP.
-func checkNATGatewayRefs(t *testing.T, s *Spec, b Built, wantNATs []string) {
+func checkNATGatewayRefs(t *testing.T, s *Spec, b engine.Built, wantNATs []string) {
 	t.Helper()
 	for i, key := range wantNATs {
 		fp := objectByKey[*ec2.NATGateway](t, b, key).Spec.ForProvider
@@ -148,7 +149,7 @@ func checkNATGatewayRefs(t *testing.T, s *Spec, b Built, wantNATs []string) {
 
 // checkPrivateRoutes: each AZ's private default route goes through the NAT
 // gateway wantRouteNAT names.
-func checkPrivateRoutes(t *testing.T, s *Spec, b Built, wantRouteNAT [2]string) {
+func checkPrivateRoutes(t *testing.T, s *Spec, b engine.Built, wantRouteNAT [2]string) {
 	t.Helper()
 	for i := range zoneCount {
 		fp := objectByKey[*ec2.Route](t, b, KeyPrivateDefaultRoute(i)).Spec.ForProvider
@@ -230,7 +231,7 @@ func TestNetworkFlowLog(t *testing.T) {
 }
 
 // vpcOwnedBy is the VPC as the provider reports it: AWS names its owner.
-func vpcOwnedBy(t *testing.T, account string) Observed {
+func vpcOwnedBy(t *testing.T, account string) engine.Observed {
 	t.Helper()
 	return observedOf(t, observedResource{key: KeyVPC, ready: true, atProvider: map[string]any{"ownerId": account}})
 }

@@ -1,134 +1,37 @@
 package fn
 
-import (
-	"maps"
-	"slices"
+import "github.com/platform/function-catalog-api/internal/engine"
 
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"github.com/crossplane/function-sdk-go/resource"
-	"github.com/crossplane/function-sdk-go/resource/composed"
-)
-
-// Observed is read access to the observed composed resources, keyed by
-// composition resource name; nil observes nothing. Values are read with
-// crossplane-runtime's fieldpath (composed.Unstructured's getters), so a
-// path reads as it does in a Composition: status.atProvider.dnsName,
-// spec.forProvider.rule[0].filter[0].prefix.
-type Observed map[string]*composed.Unstructured
-
-// NewObserved reads these observed composed resources as the request
-// carries them, the way request.GetObservedComposedResources does.
-func NewObserved(resources map[string]*fnv1.Resource) Observed {
-	o := make(Observed, len(resources))
-	for k, r := range resources {
-		u := composed.New()
-		// AsObject cannot fail for an unstructured object: it takes the
-		// Struct's map as it is.
-		_ = resource.AsObject(r.GetResource(), u)
-		o[k] = u
-	}
-	return o
-}
-
-// Keys are the keys of the observed resources, sorted.
-func (o Observed) Keys() []string { return slices.Sorted(maps.Keys(o)) }
-
-// Exists reports whether the composed resource with this key exists.
-func (o Observed) Exists(key string) bool {
-	_, ok := o[key]
-	return ok
-}
-
-// String returns a string field of an observed resource, or "" when the
-// resource or the field is absent or not a string.
-func (o Observed) String(key, path string) string {
-	u, ok := o[key]
-	if !ok {
-		return ""
-	}
-	s, _ := u.GetString(path) // Absent or another type reads as "".
-	return s
-}
-
-// Bool returns a boolean field of an observed resource, or false.
-func (o Observed) Bool(key, path string) bool {
-	u, ok := o[key]
-	if !ok {
-		return false
-	}
-	b, _ := u.GetBool(path) // Absent or another type reads as false.
-	return b
-}
-
-// CreationTimestamp is when the observed resource was created (zero if it
-// does not say).
-func (o Observed) CreationTimestamp(key string) metav1.Time {
-	u, ok := o[key]
-	if !ok {
-		return metav1.Time{}
-	}
-	return u.GetCreationTimestamp()
-}
-
-// Resource is the observed resource with this key; nil if it is not
-// observed. Only resources the function keeps without rendering them need
-// it. It is the request's object: read it, do not change it.
-func (o Observed) Resource(key string) *composed.Unstructured { return o[key] }
-
-// ConditionTrue reports whether the observed resource has the condition of
-// this type with status True.
-func (o Observed) ConditionTrue(key string, t xpv1.ConditionType) bool {
-	return o.condition(key, t).Status == corev1.ConditionTrue
-}
-
-// Ready reports whether the provider says the resource is Ready.
-func (o Observed) Ready(key string) bool {
-	return o.condition(key, xpv1.TypeReady).Status == corev1.ConditionTrue
-}
-
-// condition returns a condition of an observed resource (Unknown if the
-// resource or the condition is absent).
-func (o Observed) condition(key string, t xpv1.ConditionType) xpv1.Condition {
-	u, ok := o[key]
-	if !ok {
-		return xpv1.Condition{Type: t, Status: corev1.ConditionUnknown}
-	}
-	return u.GetCondition(t)
-}
-
-// Observed values other parts depend on, each read from one place.
+// Observed values that more than one part (or the status) depends on, each
+// read from one place.
 
 // LoadBalancerDNSName is the ALB's DNS name (known after creation).
-func (o Observed) LoadBalancerDNSName() string {
-	return o.String(KeyLoadBalancer, "status.atProvider.dnsName")
+func LoadBalancerDNSName(o engine.Observed) string {
+	return o.GetString(KeyLoadBalancer, "status.atProvider.dnsName")
 }
 
 // DatabaseEndpoint is the Aurora cluster's writer endpoint.
-func (o Observed) DatabaseEndpoint() string {
-	return o.String(KeyDBCluster, "status.atProvider.endpoint")
+func DatabaseEndpoint(o engine.Observed) string {
+	return o.GetString(KeyDBCluster, "status.atProvider.endpoint")
 }
 
 // DatabaseReaderEndpoint is the Aurora cluster's reader endpoint.
-func (o Observed) DatabaseReaderEndpoint() string {
-	return o.String(KeyDBCluster, "status.atProvider.readerEndpoint")
+func DatabaseReaderEndpoint(o engine.Observed) string {
+	return o.GetString(KeyDBCluster, "status.atProvider.readerEndpoint")
 }
 
 // DatabaseSecretARN is the ARN of the master user secret RDS manages.
-func (o Observed) DatabaseSecretARN() string {
-	return o.String(KeyDBCluster, "status.atProvider.masterUserSecret[0].secretArn")
+func DatabaseSecretARN(o engine.Observed) string {
+	return o.GetString(KeyDBCluster, "status.atProvider.masterUserSecret[0].secretArn")
 }
 
 // AccountID is the AWS account the stack lives in, as AWS reports it for
 // the VPC: the function knows it only once the VPC exists.
-func (o Observed) AccountID() string {
-	return o.String(KeyVPC, "status.atProvider.ownerId")
+func AccountID(o engine.Observed) string {
+	return o.GetString(KeyVPC, "status.atProvider.ownerId")
 }
 
 // DistributionDomainName is the CloudFront distribution's domain name.
-func (o Observed) DistributionDomainName() string {
-	return o.String(KeyDistribution, "status.atProvider.domainName")
+func DistributionDomainName(o engine.Observed) string {
+	return o.GetString(KeyDistribution, "status.atProvider.domainName")
 }

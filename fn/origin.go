@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 
+	"github.com/crossplane/function-sdk-go/errors"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/response"
 )
 
 // The ALB accepts traffic only from CloudFront: its security group admits
@@ -42,4 +44,14 @@ func originVerifyValue(req *fnv1.RunFunctionRequest, uid, namespace, name string
 	mac := hmac.New(sha256.New, key)
 	mac.Write(msg)
 	return hex.EncodeToString(mac.Sum(nil))[:40], keyed
+}
+
+// originVerifyValueOf is this XR's header value; without the platform's key
+// it warns on the XR that the value derives from the XR's UID.
+func originVerifyValueOf(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec, uid string) string {
+	v, keyed := originVerifyValue(req, uid, s.XRNamespace, s.XRName)
+	if !keyed {
+		response.Warning(rsp, errors.Errorf("no %q credentials with key %q: the %s header value derives from the XR's UID; give the pipeline step a Secret with a random key", OriginVerifyCredentials, OriginVerifyKey, OriginVerifyHeader)).TargetComposite()
+	}
+	return v
 }

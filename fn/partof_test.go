@@ -2,13 +2,15 @@ package fn
 
 import (
 	"testing"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // TestPartOf: for every resource of the converged stack, PartOf names the
 // part that rendered it (and TeardownPart for the Usages).
 func TestPartOf(t *testing.T) {
 	states := converge(t, testXR)
-	plan, err := Compose(testSpec(t), NewObserved(states[len(states)-1]))
+	plan, err := Compose(testSpec(t), engine.NewObserved(states[len(states)-1]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +30,7 @@ func TestPartOf(t *testing.T) {
 
 // partsOf maps every key of a plan to the part that rendered it, and the
 // rest (the Usages) to TeardownPart; it also counts those.
-func partsOf(plan *Plan) (parts map[string]string, usageCount int) {
+func partsOf(plan *engine.Plan) (parts map[string]string, usageCount int) {
 	want := map[string]string{}
 	for _, pr := range plan.Parts {
 		for _, d := range pr.Resources {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // The rollout of the ECS service's task definition, in one place.
@@ -52,7 +54,7 @@ func (c taskDefinitionContent) hash() string {
 
 // revisionKeys are the keys of every observed task definition revision,
 // sorted.
-func revisionKeys(o Observed) []string {
+func revisionKeys(o engine.Observed) []string {
 	var keys []string
 	for _, k := range o.Keys() {
 		if IsTaskDefinitionKey(k) {
@@ -64,7 +66,7 @@ func revisionKeys(o Observed) []string {
 
 // observedTaskDefinitions are the keys of the observed task definitions,
 // newest first (by creation time, then by key for a stable order).
-func observedTaskDefinitions(o Observed) []string {
+func observedTaskDefinitions(o engine.Observed) []string {
 	var keys []string
 	for _, k := range revisionKeys(o) {
 		if len(o[k].UnstructuredContent()) > 0 { // A resource with no body is not a revision.
@@ -80,12 +82,12 @@ func observedTaskDefinitions(o Observed) []string {
 
 // revisionUsageKey is the key of the Usage that keeps a revision while the
 // service runs it: the service declares it Uses its task definition.
-func revisionUsageKey(revision string) string { return UsageKey(revision, KeyService) }
+func revisionUsageKey(revision string) string { return engine.UsageKey(revision, KeyService) }
 
 // declareRevisions tells Compose what to do with the observed revisions
 // other than current ("" while the part cannot render one): keep them and
 // their Usages on purpose, or retire them once the service has moved.
-func declareRevisions(b *Built, o Observed, current string) {
+func declareRevisions(b *engine.Built, o engine.Observed, current string) {
 	retire := serviceMovedTo(o, current)
 	for _, k := range revisionKeys(o) {
 		if k == current {
@@ -105,11 +107,11 @@ func declareRevisions(b *Built, o Observed, current string) {
 // whether provider-aws reports that the service's deployment of the current
 // revision has ended successfully. It is the only signal the provider gives;
 // see rolloutSettled for why it means the end of the deployment.
-func serviceMovedTo(o Observed, current string) bool {
+func serviceMovedTo(o engine.Observed, current string) bool {
 	if current == "" {
 		return false
 	}
-	arn := o.String(current, "status.atProvider.arn")
+	arn := o.GetString(current, "status.atProvider.arn")
 	return arn != "" && rolloutSettled(o, arn)
 }
 
@@ -136,10 +138,10 @@ func serviceMovedTo(o Observed, current string) bool {
 // What this cannot see: the provider keeps its operation in memory; if the
 // provider restarts during a deployment, its next observation finds the
 // service already on arn and reports success before ECS has finished.
-func rolloutSettled(o Observed, arn string) bool {
-	return o.String(KeyService, "spec.forProvider.taskDefinition") == arn &&
-		o.Bool(KeyService, "spec.forProvider.waitForSteadyState") &&
-		o.String(KeyService, "status.atProvider.taskDefinition") == arn &&
+func rolloutSettled(o engine.Observed, arn string) bool {
+	return o.GetString(KeyService, "spec.forProvider.taskDefinition") == arn &&
+		o.GetBool(KeyService, "spec.forProvider.waitForSteadyState") &&
+		o.GetString(KeyService, "status.atProvider.taskDefinition") == arn &&
 		o.ConditionTrue(KeyService, ConditionLastAsyncOperation) &&
 		o.ConditionTrue(KeyService, xpv1.TypeSynced) &&
 		o.Ready(KeyService)

@@ -14,6 +14,7 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // A rollout of a new task definition, played against the simulated
@@ -124,7 +125,7 @@ func checkRevisionsKept(t *testing.T, r rollout, rsp *fnv1.RunFunctionResponse, 
 	t.Helper()
 	got := rsp.GetDesired().GetResources()
 	_, oldKept := got[r.oldTD]
-	_, usageKept := got[UsageKey(r.oldTD, KeyService)]
+	_, usageKept := got[engine.UsageKey(r.oldTD, KeyService)]
 	if oldKept != wantKept || usageKept != wantKept {
 		t.Errorf("%s\nold revision kept = %v, its Usage kept = %v; want %v", reason, oldKept, usageKept, wantKept)
 	}
@@ -215,7 +216,7 @@ func TestRotationChainIsComplete(t *testing.T) {
 	stack := renderedStack(t)
 	for _, k := range []string{
 		KeyRotationRule, KeyRotationTarget, KeyRotationStateMachine, KeyRotationEventsRole,
-		KeyRotationEventsPolicy, KeyRotationRedeployRole, KeyRotationRedeployPolicy, UsageKey(KeyRotationRule, KeyRotationTarget),
+		KeyRotationEventsPolicy, KeyRotationRedeployRole, KeyRotationRedeployPolicy, engine.UsageKey(KeyRotationRule, KeyRotationTarget),
 	} {
 		if _, ok := stack[k]; !ok {
 			t.Errorf("converged stack lacks %s; it has %v", k, slices.Sorted(maps.Keys(stack)))

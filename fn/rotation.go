@@ -6,6 +6,8 @@ import (
 
 	events "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchevents/v1beta1"
 	sfn "github.com/upbound/provider-aws/v2/apis/namespaced/sfn/v1beta1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Keys of the rotation part: composition resource names, stable once
@@ -75,8 +77,8 @@ const (
 // ARN, and the target and the events role's policy the state machine's ARN
 // (a Target has no reference field for its arn). Once rendered, each keeps
 // its observed value if its input is ever missing.
-func buildRotation(s *Spec, o Observed) Built {
-	var b Built
+func buildRotation(s *Spec, o engine.Observed) engine.Built {
+	var b engine.Built
 	b.Add(
 		serviceRole(s, KeyRotationEventsRole, s.Name("role-rotation-events"), eventsPrincipal),
 		serviceRole(s, KeyRotationRedeployRole, s.Name("role-rotation-redeploy"), statesPrincipal),
@@ -93,8 +95,8 @@ func buildRotation(s *Spec, o Observed) Built {
 	} else {
 		missing = append(missing, "the master user secret ARN of "+KeyDBCluster+" (the rule's event pattern)")
 	}
-	smARN := orDefault(o.String(KeyRotationStateMachine, "status.atProvider.arn"),
-		o.String(KeyRotationTarget, "spec.forProvider.arn"))
+	smARN := orDefault(o.GetString(KeyRotationStateMachine, "status.atProvider.arn"),
+		o.GetString(KeyRotationTarget, "spec.forProvider.arn"))
 	if smARN == "" {
 		missing = append(missing, "the ARN of "+KeyRotationStateMachine+" (the rule's target and its role's policy)")
 	} else {
@@ -108,9 +110,9 @@ func buildRotation(s *Spec, o Observed) Built {
 
 // redeployStateMachine describes the service until it has a single
 // deployment, then forces a new one.
-func redeployStateMachine(s *Spec) Desired {
+func redeployStateMachine(s *Spec) engine.Desired {
 	name := s.Name("redeploy-on-rotation")
-	return Desired{Key: KeyRotationStateMachine, AWSName: name, ExternalName: true, Object: &sfn.StateMachine{
+	return engine.Desired{Key: KeyRotationStateMachine, AWSName: name, ExternalName: true, Object: &sfn.StateMachine{
 		Spec: sfn.StateMachineSpec{ForProvider: sfn.StateMachineParameters{
 			Region:     new(s.Region),
 			Tags:       s.Tags(name),
@@ -188,21 +190,21 @@ func redeployDefinition(cluster, service string) string {
 
 // redeployPolicy lets the state machine describe and update the one
 // service. It needs the service's ARN.
-func redeployPolicy(s *Spec, o Observed) (Desired, bool) {
-	doc := o.String(KeyRotationRedeployPolicy, "spec.forProvider.policy")
-	if arn := o.String(KeyService, "status.atProvider.arn"); arn != "" {
+func redeployPolicy(s *Spec, o engine.Observed) (engine.Desired, bool) {
+	doc := o.GetString(KeyRotationRedeployPolicy, "spec.forProvider.policy")
+	if arn := o.GetString(KeyService, "status.atProvider.arn"); arn != "" {
 		st := allow([]string{"ecs:DescribeServices", "ecs:UpdateService"}, arn)
 		st.Sid = "RollTheService"
 		doc = policyDocument(st)
 	}
 	if doc == "" {
-		return Desired{}, false
+		return engine.Desired{}, false
 	}
 	return inlinePolicy(s, KeyRotationRedeployPolicy, KeyRotationRedeployRole, s.Name("policy-rotation-redeploy"), doc), true
 }
 
 // eventsPolicy lets EventBridge start the one state machine.
-func eventsPolicy(s *Spec, stateMachineARN string) Desired {
+func eventsPolicy(s *Spec, stateMachineARN string) engine.Desired {
 	st := allow([]string{"states:StartExecution"}, stateMachineARN)
 	st.Sid = "StartRedeploy"
 	return inlinePolicy(s, KeyRotationEventsPolicy, KeyRotationEventsRole, s.Name("policy-rotation-events"), policyDocument(st))
@@ -219,9 +221,9 @@ type secretRotatedPattern struct {
 
 // rotationRule matches a rotation of the database secret. It needs the
 // secret's ARN.
-func rotationRule(s *Spec, o Observed) (Desired, bool) {
-	pattern := o.String(KeyRotationRule, "spec.forProvider.eventPattern")
-	if arn := o.DatabaseSecretARN(); arn != "" {
+func rotationRule(s *Spec, o engine.Observed) (engine.Desired, bool) {
+	pattern := o.GetString(KeyRotationRule, "spec.forProvider.eventPattern")
+	if arn := DatabaseSecretARN(o); arn != "" {
 		b, err := json.Marshal(secretRotatedPattern{
 			Source:     []string{"aws.secretsmanager"},
 			DetailType: []string{"Secret Label Updated"},
@@ -234,10 +236,10 @@ func rotationRule(s *Spec, o Observed) (Desired, bool) {
 		pattern = string(b)
 	}
 	if pattern == "" {
-		return Desired{}, false
+		return engine.Desired{}, false
 	}
 	name := s.Name("rule-secret-rotation")
-	return Desired{Key: KeyRotationRule, AWSName: name, ExternalName: true, Object: &events.Rule{
+	return engine.Desired{Key: KeyRotationRule, AWSName: name, ExternalName: true, Object: &events.Rule{
 		Spec: events.RuleSpec{ForProvider: events.RuleParameters{
 			Region:       new(s.Region),
 			Tags:         s.Tags(name),
@@ -250,8 +252,8 @@ func rotationRule(s *Spec, o Observed) (Desired, bool) {
 
 // rotationTarget starts the state machine with the events role.
 // EventBridge refuses to delete a rule that still has targets.
-func rotationTarget(s *Spec, stateMachineARN string) Desired {
-	return Desired{Key: KeyRotationTarget, Uses: []string{KeyRotationRule}, Object: &events.Target{
+func rotationTarget(s *Spec, stateMachineARN string) engine.Desired {
+	return engine.Desired{Key: KeyRotationTarget, Uses: []string{KeyRotationRule}, Object: &events.Target{
 		Spec: events.TargetSpec{ForProvider: events.TargetParameters{
 			Region:     new(s.Region),
 			RuleRef:    s.Ref(KeyRotationRule),

@@ -8,6 +8,8 @@ import (
 	events "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchevents/v1beta1"
 	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
 	sfn "github.com/upbound/provider-aws/v2/apis/namespaced/sfn/v1beta1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 const (
@@ -137,7 +139,7 @@ func TestRotationRuleAndTarget(t *testing.T) {
 // the definition.
 func TestRedeployStateMachine(t *testing.T) {
 	s := testSpec(t)
-	sm := objectByKey[*sfn.StateMachine](t, buildRotation(s, Observed{}), KeyRotationStateMachine)
+	sm := objectByKey[*sfn.StateMachine](t, buildRotation(s, engine.Observed{}), KeyRotationStateMachine)
 	var def stateMachineDefinition
 	if err := json.Unmarshal([]byte(*sm.Spec.ForProvider.Definition), &def); err != nil {
 		t.Fatalf("definition is not JSON: %v", err)

@@ -2,6 +2,8 @@ package fn
 
 import (
 	appautoscaling "github.com/upbound/provider-aws/v2/apis/namespaced/appautoscaling/v1beta1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Keys of the scaling part: composition resource names, stable once released
@@ -26,8 +28,8 @@ const (
 // between minTasks and maxTasks) and a target tracking policy on average
 // CPU. Application Auto Scaling validates that the service exists, so both
 // wait for the ECS service to be ready; once rendered they stay rendered.
-func buildScaling(s *Spec, o Observed) Built {
-	var b Built
+func buildScaling(s *Spec, o engine.Observed) engine.Built {
+	var b engine.Built
 	if !o.Ready(KeyService) && !o.Exists(KeyScalingTarget) {
 		b.Waitf("waiting for the ECS service %s to be ready before registering it with Application Auto Scaling", ECSServiceName(s))
 		return b
@@ -46,9 +48,9 @@ func ScalingResourceID(s *Spec) string {
 // uses the service-linked role AWSServiceRoleForApplicationAutoScaling_ECSService
 // and ignores a custom role. Autoscaling targets the service, which must
 // therefore outlive it.
-func scalingTarget(s *Spec) Desired {
+func scalingTarget(s *Spec) engine.Desired {
 	name := s.Name("scaling-target")
-	return Desired{Key: KeyScalingTarget, AWSName: name, Uses: []string{KeyService}, Object: &appautoscaling.Target{
+	return engine.Desired{Key: KeyScalingTarget, AWSName: name, Uses: []string{KeyService}, Object: &appautoscaling.Target{
 		Spec: appautoscaling.TargetSpec{ForProvider: appautoscaling.TargetParameters{
 			Region:            new(s.Region),
 			Tags:              s.Tags(name),
@@ -64,8 +66,8 @@ func scalingTarget(s *Spec) Desired {
 // scalingPolicy keeps the service's average CPU at the target. Its
 // namespace, dimension and resource ID come from the target by reference,
 // so they cannot disagree.
-func scalingPolicy(s *Spec) Desired {
-	return Desired{Key: KeyScalingPolicy, AWSName: s.Name("scale-cpu"), ExternalName: true, Object: &appautoscaling.Policy{
+func scalingPolicy(s *Spec) engine.Desired {
+	return engine.Desired{Key: KeyScalingPolicy, AWSName: s.Name("scale-cpu"), ExternalName: true, Object: &appautoscaling.Policy{
 		Spec: appautoscaling.PolicySpec{ForProvider: appautoscaling.PolicyParameters{
 			Region:               new(s.Region),
 			PolicyType:           new("TargetTrackingScaling"),

@@ -2,6 +2,8 @@ package fn
 
 import (
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Keys of the security part: composition resource names, stable once released
@@ -38,8 +40,8 @@ const (
 // Security groups the provider creates have no egress rule at all, so every
 // outbound path above must be stated. Everything here needs only the spec, so
 // it renders on the first call.
-func buildSecurity(s *Spec, _ Observed) Built {
-	var b Built
+func buildSecurity(s *Spec, _ engine.Observed) engine.Built {
+	var b engine.Built
 	b.Add(
 		securityGroup(s, KeySGLoadBalancer, "security-group-alb",
 			"Application load balancer of the catalog API: HTTP from CloudFront only"),
@@ -70,9 +72,9 @@ func buildSecurity(s *Spec, _ Observed) Built {
 // "sg-<role>-{suffix}": EC2 rejects group names starting with "sg-"
 // (CreateSecurityGroup, GroupName: "Can't start with sg-"). Name and
 // description are replace-only, so neither may ever change.
-func securityGroup(s *Spec, key, resourceType, description string) Desired {
+func securityGroup(s *Spec, key, resourceType, description string) engine.Desired {
 	name := s.Name(resourceType)
-	return Desired{Key: key, AWSName: name, Object: &ec2.SecurityGroup{
+	return engine.Desired{Key: key, AWSName: name, Object: &ec2.SecurityGroup{
 		Spec: ec2.SecurityGroupSpec{ForProvider: ec2.SecurityGroupParameters_2{
 			Region:      new(s.Region),
 			Tags:        s.Tags(name),
@@ -91,9 +93,9 @@ func securityGroup(s *Spec, key, resourceType, description string) Desired {
 // albFromCloudFront lets only CloudFront's origin-facing servers reach the
 // ALB, through the AWS managed prefix list. That list counts as about 55
 // entries against the 60-rule quota of the group, so it allows one port.
-func albFromCloudFront(s *Spec) Desired {
+func albFromCloudFront(s *Spec) engine.Desired {
 	name := s.Name("sgr-alb-ingress-cloudfront")
-	return Desired{
+	return engine.Desired{
 		Key: KeyRuleALBFromCloudFront, AWSName: name,
 		Object: &ec2.SecurityGroupIngressRule{
 			Spec: ec2.SecurityGroupIngressRuleSpec{ForProvider: ec2.SecurityGroupIngressRuleParameters{
@@ -113,9 +115,9 @@ func albFromCloudFront(s *Spec) Desired {
 // tasksToHTTPS lets the tasks reach AWS APIs and registries over HTTPS
 // through the NAT gateways: ECR/Docker Hub image pulls, CloudWatch Logs and
 // the Secrets Manager secret ECS injects at task start.
-func tasksToHTTPS(s *Spec) Desired {
+func tasksToHTTPS(s *Spec) engine.Desired {
 	name := s.Name("sgr-tasks-egress-https")
-	return Desired{
+	return engine.Desired{
 		Key: KeyRuleTasksToHTTPS, AWSName: name,
 		Object: &ec2.SecurityGroupEgressRule{
 			Spec: ec2.SecurityGroupEgressRuleSpec{ForProvider: ec2.SecurityGroupEgressRuleParameters{
@@ -134,9 +136,9 @@ func tasksToHTTPS(s *Spec) Desired {
 
 // ingressFromGroup allows TCP port into group key from the security group
 // peer.
-func ingressFromGroup(s *Spec, key, resourceType, group, peer string, port int, description string) Desired {
+func ingressFromGroup(s *Spec, key, resourceType, group, peer string, port int, description string) engine.Desired {
 	name := s.Name(resourceType)
-	return Desired{Key: key, AWSName: name, Object: &ec2.SecurityGroupIngressRule{
+	return engine.Desired{Key: key, AWSName: name, Object: &ec2.SecurityGroupIngressRule{
 		Spec: ec2.SecurityGroupIngressRuleSpec{ForProvider: ec2.SecurityGroupIngressRuleParameters{
 			Region:                       new(s.Region),
 			Tags:                         s.Tags(name),
@@ -151,9 +153,9 @@ func ingressFromGroup(s *Spec, key, resourceType, group, peer string, port int, 
 }
 
 // egressToGroup allows TCP port out of group key to the security group peer.
-func egressToGroup(s *Spec, key, resourceType, group, peer string, port int, description string) Desired {
+func egressToGroup(s *Spec, key, resourceType, group, peer string, port int, description string) engine.Desired {
 	name := s.Name(resourceType)
-	return Desired{Key: key, AWSName: name, Object: &ec2.SecurityGroupEgressRule{
+	return engine.Desired{Key: key, AWSName: name, Object: &ec2.SecurityGroupEgressRule{
 		Spec: ec2.SecurityGroupEgressRuleSpec{ForProvider: ec2.SecurityGroupEgressRuleParameters{
 			Region:                       new(s.Region),
 			Tags:                         s.Tags(name),

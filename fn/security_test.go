@@ -8,11 +8,13 @@ import (
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 func TestBuildSecurityKeys(t *testing.T) {
 	s := testSpec(t, xrNamed("api", "team"))
-	b := buildSecurity(s, Observed{})
+	b := buildSecurity(s, engine.Observed{})
 	checkRendersAtOnce(t, b, []string{
 		KeySGLoadBalancer, KeySGTasks, KeySGDatabase,
 		KeyRuleALBFromCloudFront, KeyRuleALBToTasks, KeyRuleTasksFromALB,
@@ -29,7 +31,7 @@ type securityGroupView struct {
 
 func TestSecurityGroups(t *testing.T) {
 	s := testSpec(t, xrNamed("api", "team"))
-	b := buildSecurity(s, Observed{})
+	b := buildSecurity(s, engine.Observed{})
 	cases := map[string]securityGroupView{
 		KeySGLoadBalancer: {Name: "security-group-alb-dev", AWSName: "security-group-alb-dev", VPCRef: "api-vpc", Revoke: true, HasDescription: true},
 		KeySGTasks:        {Name: "security-group-tasks-dev", AWSName: "security-group-tasks-dev", VPCRef: "api-vpc", Revoke: true, HasDescription: true},
@@ -75,7 +77,7 @@ func newRuleView(direction string, group *xpv1.NamespacedReference, protocol *st
 }
 
 // ruleViewOf views a rendered rule; ok is false for anything else.
-func ruleViewOf(d Desired) (ruleView, bool) {
+func ruleViewOf(d engine.Desired) (ruleView, bool) {
 	switch r := d.Object.(type) {
 	case *ec2.SecurityGroupIngressRule:
 		p := r.Spec.ForProvider
@@ -91,7 +93,7 @@ func ruleViewOf(d Desired) (ruleView, bool) {
 
 func TestSecurityRules(t *testing.T) {
 	s := testSpec(t, xrNamed("api", "team"))
-	b := buildSecurity(s, Observed{})
+	b := buildSecurity(s, engine.Observed{})
 	cases := map[string]struct {
 		want    ruleView
 		awsName string
@@ -142,7 +144,7 @@ func TestSecurityRules(t *testing.T) {
 // every rule, whatever rules are added later.
 func TestSecurityLeastPrivilege(t *testing.T) {
 	s := testSpec(t, xrNamed("api", "team"))
-	b := buildSecurity(s, Observed{})
+	b := buildSecurity(s, engine.Observed{})
 	rules := 0
 	for _, d := range b.Resources {
 		v, ok := ruleViewOf(d)
@@ -172,7 +174,7 @@ func TestSecurityLeastPrivilege(t *testing.T) {
 // the rule kinds (they are taggable in provider-aws v2.5.0).
 func TestSecurityRulesAreTagged(t *testing.T) {
 	s := testSpec(t, xrNamed("api", "team"))
-	for _, d := range buildSecurity(s, Observed{}).Resources {
+	for _, d := range buildSecurity(s, engine.Observed{}).Resources {
 		var tags map[string]*string
 		switch r := d.Object.(type) {
 		case *ec2.SecurityGroupIngressRule:

@@ -10,6 +10,8 @@ import (
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	xpv2 "github.com/crossplane/crossplane-runtime/v2/apis/common/v2"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Keys of the service part: composition resource names, stable once released
@@ -44,8 +46,8 @@ const (
 // ARN. The service needs the task definition, the ALB listener and the
 // capacity providers, and a database that can serve its tasks (the Aurora
 // writer and the execution role's read of the password secret).
-func buildService(s *Spec, o Observed) Built {
-	var b Built
+func buildService(s *Spec, o engine.Observed) engine.Built {
+	var b engine.Built
 	b.Add(ecsCluster(s), capacityProviders(s), executionRole(s), taskRole(s))
 
 	in := currentTaskInputs(o)
@@ -76,9 +78,9 @@ func buildService(s *Spec, o Observed) Built {
 
 // ecsCluster has Container Insights on; its log group outlives the cluster,
 // which would otherwise create it again with no retention.
-func ecsCluster(s *Spec) Desired {
+func ecsCluster(s *Spec) engine.Desired {
 	name := ECSClusterName(s)
-	return Desired{Key: KeyECSCluster, AWSName: name, ExternalName: true, Uses: []string{KeyInsightsLogGroup}, Object: &ecs.Cluster{
+	return engine.Desired{Key: KeyECSCluster, AWSName: name, ExternalName: true, Uses: []string{KeyInsightsLogGroup}, Object: &ecs.Cluster{
 		Spec: ecs.ClusterSpec{ForProvider: ecs.ClusterParameters{
 			Region:  new(s.Region),
 			Tags:    s.Tags(name),
@@ -91,8 +93,8 @@ func ecsCluster(s *Spec) Desired {
 // cluster; a service can only use FARGATE_SPOT once this exists. FARGATE
 // runs spec.service.onDemandBaseTasks, and stays available for a manual
 // fallback when Spot capacity is short.
-func capacityProviders(s *Spec) Desired {
-	return Desired{Key: KeyCapacityProviders, Object: &ecs.ClusterCapacityProviders{
+func capacityProviders(s *Spec) engine.Desired {
+	return engine.Desired{Key: KeyCapacityProviders, Object: &ecs.ClusterCapacityProviders{
 		Spec: ecs.ClusterCapacityProvidersSpec{ForProvider: ecs.ClusterCapacityProvidersParameters{
 			Region:            new(s.Region),
 			ClusterNameRef:    s.Ref(KeyECSCluster),
@@ -106,26 +108,26 @@ func capacityProviders(s *Spec) Desired {
 
 // executionRole is assumed by the ECS agent to pull the image, write the
 // logs and read the database secret at task start.
-func executionRole(s *Spec) Desired {
+func executionRole(s *Spec) engine.Desired {
 	return serviceRole(s, KeyExecutionRole, ExecutionRoleName(s), tasksPrincipal)
 }
 
 // taskRole is assumed by the application itself. It has no policies: the
 // API talks to PostgreSQL only and calls no AWS API.
-func taskRole(s *Spec) Desired {
+func taskRole(s *Spec) engine.Desired {
 	return serviceRole(s, KeyTaskRole, s.Name("role-task"), tasksPrincipal)
 }
 
 // executionRolePolicy is the execution role's inline policy. It names the
 // database secret, so it is rendered once the secret ARN is known; after
 // that, if the ARN is ever missing, the observed policy is rendered as is.
-func executionRolePolicy(s *Spec, o Observed, secretARN string) (Desired, bool) {
-	doc := o.String(KeyExecutionRolePolicy, "spec.forProvider.policy")
+func executionRolePolicy(s *Spec, o engine.Observed, secretARN string) (engine.Desired, bool) {
+	doc := o.GetString(KeyExecutionRolePolicy, "spec.forProvider.policy")
 	if secretARN != "" {
 		doc = executionPolicyDocument(s, secretARN)
 	}
 	if doc == "" {
-		return Desired{}, false
+		return engine.Desired{}, false
 	}
 	return inlinePolicy(s, KeyExecutionRolePolicy, KeyExecutionRole, s.Name("policy-task-execution"), doc), true
 }
@@ -190,7 +192,7 @@ func ecrRepositoryARN(image string) (string, bool) {
 // reads DB_PASSWORD at task start with the execution role, which needs its
 // policy. Tasks started earlier fail, and the circuit breaker fails the
 // first deployment.
-func serviceBlockers(o Observed) []string {
+func serviceBlockers(o engine.Observed) []string {
 	var w []string
 	if !o.Ready(KeyListenerRule) {
 		w = append(w, "the ALB listener rule (ECS rejects a target group no listener forwards to)")
@@ -224,13 +226,15 @@ func serviceManagementPolicies() xpv1.ManagementPolicies {
 
 // ecsService runs the tasks on FARGATE_SPOT (after OnDemandBaseTasks on
 // FARGATE) in the private subnets behind the ALB target group.
-func ecsService(s *Spec, taskDefinitionKey string) Desired {
+func ecsService(s *Spec, taskDefinitionKey string) engine.Desired {
 	name := ECSServiceName(s)
-	return Desired{
+	return engine.Desired{
 		Key: KeyService, AWSName: name, ExternalName: true,
 		Uses:      serviceUses(taskDefinitionKey),
-		Hint:      "the ECS service's first deployment has not reached steady state yet (the provider waits for it): check the service's events and the tasks' logs",
-		ReadyNote: func(o Observed, _ string) string { return serviceReadyNote(o, name, taskDefinitionKey) },
+		Readiness: engine.Readiness{
+			Hint: "the ECS service's first deployment has not reached steady state yet (the provider waits for it): check the service's events and the tasks' logs",
+			ServingNote: func(o engine.Observed, _ string) string { return serviceReadyNote(o, name, taskDefinitionKey) },
+		},
 		Object: &ecs.Service{Spec: ecs.ServiceSpec{
 			ManagedResourceSpec: xpv2.ManagedResourceSpec{ManagementPolicies: serviceManagementPolicies()},
 			ForProvider: ecs.ServiceParameters{
@@ -302,14 +306,14 @@ func capacityProviderStrategy(onDemand int) []ecs.CapacityProviderStrategyParame
 // no more: it reports no task count and no health, only the revision the
 // service runs and whether the provider's last deployment of it ended
 // successfully.
-func serviceReadyNote(o Observed, name, taskDefinitionKey string) string {
-	want := o.String(taskDefinitionKey, "status.atProvider.arn")
-	runs := o.String(KeyService, "status.atProvider.taskDefinition")
+func serviceReadyNote(o engine.Observed, name, taskDefinitionKey string) string {
+	want := o.GetString(taskDefinitionKey, "status.atProvider.arn")
+	runs := o.GetString(KeyService, "status.atProvider.taskDefinition")
 	if want != "" && rolloutSettled(o, want) {
 		return fmt.Sprintf("ECS service %s runs task definition %s: the provider's last deployment of it ended successfully "+
 			"(waitForSteadyState); provider-aws does not report task health, check the target group's healthy hosts", name, want)
 	}
-	if c := o.condition(KeyService, ConditionLastAsyncOperation); c.Status == corev1.ConditionFalse {
+	if c := o.Condition(KeyService, ConditionLastAsyncOperation); c.Status == corev1.ConditionFalse {
 		return fmt.Sprintf("the provider's last deployment of ECS service %s failed (%s): %s", name, c.Reason, c.Message)
 	}
 	return fmt.Sprintf("ECS service %s is deploying task definition %s; the provider last saw it run %s; superseded revisions are kept until the deployment ends successfully",

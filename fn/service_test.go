@@ -14,6 +14,8 @@ import (
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/resource/composed"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // testTaskInputs are the task definition's inputs observedDatabase and
@@ -52,7 +54,7 @@ func serviceUpstreamWithout(key string, unready bool) []observedResource {
 }
 
 // taskDefinitionKeyOf is the key of the one task definition rendered.
-func taskDefinitionKeyOf(t *testing.T, b Built) string {
+func taskDefinitionKeyOf(t *testing.T, b engine.Built) string {
 	t.Helper()
 	var tds []string
 	for _, k := range sortedRenderedKeys(b) {
@@ -201,7 +203,7 @@ func TestServiceWaitsForTheDatabase(t *testing.T) {
 }
 
 func TestServiceWaitingMessageNamesWhatIsMissing(t *testing.T) {
-	b := buildService(testSpec(t), Observed{})
+	b := buildService(testSpec(t), engine.Observed{})
 	got := strings.Join(b.Waiting, "; ")
 	for _, want := range []string{"waiting for the Aurora cluster endpoint and its Secrets Manager secret", "the endpoint of aurora-cluster", "the ARN of role-task"} {
 		if !strings.Contains(got, want) {
@@ -403,7 +405,7 @@ func TestOnDemandBaseTasks(t *testing.T) {
 
 func TestECSClusterAndCapacityProviders(t *testing.T) {
 	s := testSpec(t)
-	b := buildService(s, Observed{})
+	b := buildService(s, engine.Observed{})
 	cluster := objectByKey[*ecs.Cluster](t, b, KeyECSCluster)
 	cp := objectByKey[*ecs.ClusterCapacityProviders](t, b, KeyCapacityProviders)
 	checkValues(t, map[string]gotWant{

@@ -463,3 +463,21 @@ func int32OrDefault(v *int32, def int) int {
 	}
 	return int(*v)
 }
+
+// A Spec is not changed once built: what a render learns after validation
+// (the suffix claim, the origin-verify value) makes a copy.
+
+// Claimed is a copy of the spec with the CatalogApi's suffix claim.
+func (s *Spec) Claimed(claim string) *Spec {
+	c := *s
+	c.Claim = claim
+	return &c
+}
+
+// WithOriginVerifyValue is a copy of the spec with the header value
+// CloudFront sends and the ALB requires.
+func (s *Spec) WithOriginVerifyValue(v string) *Spec {
+	c := *s
+	c.OriginVerifyValue = v
+	return &c
+}

@@ -1,13 +1,17 @@
 package fn
 
-import "github.com/platform/function-catalog-api/apis/v1alpha1"
+import (
+	"github.com/platform/function-catalog-api/apis/v1alpha1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
+)
 
 // Status derives the XR's status from the spec and what is observed. A
 // value appears as soon as AWS knows it.
-func Status(s *Spec, o Observed) v1alpha1.CatalogApiStatus {
+func Status(s *Spec, o engine.Observed) v1alpha1.CatalogApiStatus {
 	st := v1alpha1.CatalogApiStatus{
 		Region:              s.Region,
-		LoadBalancerDNSName: o.LoadBalancerDNSName(),
+		LoadBalancerDNSName: LoadBalancerDNSName(o),
 		LogGroups:           LogGroupNames(s),
 		AccessLogBucket:     LogBucketName(s),
 		// The estimate depends on the spec only: it is there from the start.
@@ -15,16 +19,16 @@ func Status(s *Spec, o Observed) v1alpha1.CatalogApiStatus {
 		Service: &v1alpha1.ServiceStatus{
 			ClusterName:    ECSClusterName(s),
 			ServiceName:    ECSServiceName(s),
-			TaskDefinition: o.String(KeyService, "spec.forProvider.taskDefinition"),
+			TaskDefinition: o.GetString(KeyService, "spec.forProvider.taskDefinition"),
 		},
 	}
-	if d := o.DistributionDomainName(); d != "" {
+	if d := DistributionDomainName(o); d != "" {
 		st.URL = "https://" + d
 	}
 	db := v1alpha1.DatabaseStatus{
-		Endpoint:       o.DatabaseEndpoint(),
-		ReaderEndpoint: o.DatabaseReaderEndpoint(),
-		SecretArn:      o.DatabaseSecretARN(),
+		Endpoint:       DatabaseEndpoint(o),
+		ReaderEndpoint: DatabaseReaderEndpoint(o),
+		SecretArn:      DatabaseSecretARN(o),
 	}
 	if db != (v1alpha1.DatabaseStatus{}) {
 		st.Database = &db

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
+
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Properties of the task definition.
@@ -71,11 +73,11 @@ func (in taskInputs) orElse(fallback taskInputs) taskInputs {
 // currentTaskInputs reads the inputs from the resources that own them and,
 // for any that is missing, from the newest observed task definition, so
 // that a task definition once rendered keeps being rendered.
-func currentTaskInputs(o Observed) taskInputs {
+func currentTaskInputs(o engine.Observed) taskInputs {
 	in := taskInputs{
-		DBHost:      o.DatabaseEndpoint(),
-		SecretARN:   o.DatabaseSecretARN(),
-		TaskRoleARN: o.String(KeyTaskRole, "status.atProvider.arn"),
+		DBHost:      DatabaseEndpoint(o),
+		SecretARN:   DatabaseSecretARN(o),
+		TaskRoleARN: o.GetString(KeyTaskRole, "status.atProvider.arn"),
 	}
 	if keys := observedTaskDefinitions(o); len(keys) > 0 {
 		in = in.orElse(observedTaskInputs(o, keys[0]))
@@ -85,10 +87,10 @@ func currentTaskInputs(o Observed) taskInputs {
 
 // observedTaskInputs recovers the inputs from an observed task definition's
 // spec: the DB_HOST variable, the secret of DB_PASSWORD and the task role.
-func observedTaskInputs(o Observed, key string) taskInputs {
-	in := taskInputs{TaskRoleARN: o.String(key, "spec.forProvider.taskRoleArn")}
+func observedTaskInputs(o engine.Observed, key string) taskInputs {
+	in := taskInputs{TaskRoleARN: o.GetString(key, "spec.forProvider.taskRoleArn")}
 	var defs []containerDefinition
-	if err := json.Unmarshal([]byte(o.String(key, "spec.forProvider.containerDefinitions")), &defs); err != nil {
+	if err := json.Unmarshal([]byte(o.GetString(key, "spec.forProvider.containerDefinitions")), &defs); err != nil {
 		return in
 	}
 	for _, d := range defs {
@@ -157,9 +159,9 @@ func newTaskDefinitionContent(s *Spec, in taskInputs) taskDefinitionContent {
 // revision must not be deleted while a deployment may still roll back to
 // it; the part only stops rendering it, and the rollout (rollout.go)
 // decides when it goes.
-func taskDefinition(s *Spec, in taskInputs) Desired {
+func taskDefinition(s *Spec, in taskInputs) engine.Desired {
 	c := newTaskDefinitionContent(s, in)
-	return Desired{Key: c.key(), AWSName: c.Family, Object: &ecs.TaskDefinition{
+	return engine.Desired{Key: c.key(), AWSName: c.Family, Object: &ecs.TaskDefinition{
 		Spec: ecs.TaskDefinitionSpec{ForProvider: ecs.TaskDefinitionParameters{
 			Region:                  new(s.Region),
 			Tags:                    s.Tags(c.Family),

@@ -2,7 +2,6 @@ package fn
 
 import (
 	"maps"
-	"slices"
 	"strings"
 	"testing"
 
@@ -17,84 +16,14 @@ import (
 	"github.com/crossplane/function-sdk-go/resource/composed"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
-// edge is a shorthand: by uses of.
-func edge(of, by string) UsageEdge { return UsageEdge{Of: of, By: by} }
-
-func TestImpliedEdges(t *testing.T) {
-	cases := map[string]struct {
-		edges []UsageEdge
-		want  []UsageEdge // implied, in key order
-	}{
-		"Chain": {
-			// a outlives b, b outlives c: a outlives c through b.
-			edges: []UsageEdge{edge("a", "b"), edge("b", "c"), edge("a", "c")},
-			want:  []UsageEdge{edge("a", "c")},
-		},
-		"LongChain": {
-			edges: []UsageEdge{edge("a", "b"), edge("b", "c"), edge("c", "d"), edge("a", "d"), edge("b", "d")},
-			want:  []UsageEdge{edge("a", "d"), edge("b", "d")},
-		},
-		"Diamond": {
-			// d uses b and c, both use a: no edge is implied but d -> a.
-			edges: []UsageEdge{edge("b", "d"), edge("c", "d"), edge("a", "b"), edge("a", "c"), edge("a", "d")},
-			want:  []UsageEdge{edge("a", "d")},
-		},
-		"Independent": {
-			edges: []UsageEdge{edge("a", "b"), edge("c", "d"), edge("a", "d")},
-		},
-		"Cycle": {
-			// Never declared by the stack (it would deadlock a teardown);
-			// the reduction must still keep every ordering the edges make.
-			edges: []UsageEdge{edge("a", "b"), edge("b", "a"), edge("b", "c"), edge("c", "a")},
-			want:  []UsageEdge{edge("b", "a")},
-		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			implied := impliedEdges(tc.edges)
-			var got []UsageEdge
-			for _, e := range tc.edges {
-				if implied[e] {
-					got = append(got, e)
-				}
-			}
-			slices.SortFunc(got, func(a, b UsageEdge) int { return strings.Compare(a.Key(), b.Key()) })
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("impliedEdges(): -want, +got:\n%s", diff)
-			}
-			checkClosure(t, tc.edges, implied)
-		})
-	}
-}
-
-// checkClosure checks that the kept edges order everything the declared
-// ones order: each declared edge is a path of kept edges.
-func checkClosure(t *testing.T, edges []UsageEdge, implied map[UsageEdge]bool) {
-	t.Helper()
-	kept := map[string]map[string]bool{}
-	for _, e := range edges {
-		if implied[e] {
-			continue
-		}
-		if kept[e.By] == nil {
-			kept[e.By] = map[string]bool{}
-		}
-		kept[e.By][e.Of] = true
-	}
-	for _, e := range edges {
-		if !reaches(kept, e.By, e.Of) {
-			t.Errorf("declared edge %s is no longer enforced", e.Key())
-		}
-	}
-}
-
 // convergedPlan is the plan of the converged stack.
-func convergedPlan(t *testing.T) *Plan {
+func convergedPlan(t *testing.T) *engine.Plan {
 	t.Helper()
 	states := converge(t, testXR)
-	plan, err := Compose(testSpec(t), NewObserved(states[len(states)-1]))
+	plan, err := Compose(testSpec(t), engine.NewObserved(states[len(states)-1]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,12 +32,12 @@ func convergedPlan(t *testing.T) *Plan {
 
 // declaredEdges are every declared deletion edge between the plan's
 // rendered resources.
-func declaredEdges(plan *Plan) []UsageEdge {
-	rendered := map[string]Desired{}
+func declaredEdges(plan *engine.Plan) []engine.UsageEdge {
+	rendered := map[string]engine.Desired{}
 	for _, d := range plan.Resources {
 		rendered[d.Key] = d
 	}
-	return DeclaredEdges(plan.Resources, rendered)
+	return engine.DeclaredEdges(plan.Resources, rendered)
 }
 
 // TestUsagesAreTheReduction: the converged stack renders a Usage for every
@@ -123,17 +52,18 @@ func TestUsagesAreTheReduction(t *testing.T) {
 			rendered[d.Key] = true
 		}
 	}
-	implied := map[UsageEdge]bool{}
+	implied := map[engine.UsageEdge]bool{}
 	for _, e := range edges {
 		if !rendered[e.Key()] {
 			implied[e] = true
 		}
 	}
-	checkClosure(t, edges, implied)
+	// TestTeardownKeepsEveryDeclaredEdge checks that every declared edge
+	// stays enforced; internal/engine's tests check the reduction itself.
 	if len(implied) == 0 {
 		t.Errorf("no declared edge of the converged stack is implied; want at least the target group's by the service (through the listener rule)")
 	}
-	if !implied[edge(KeyTargetGroup, KeyService)] {
+	if !implied[engine.UsageEdge{Of: KeyTargetGroup, By: KeyService}] {
 		t.Errorf("the service's edge to the target group has a Usage; the listener rule's two Usages imply it")
 	}
 	if len(rendered) != len(edges)-len(implied) {
@@ -167,7 +97,7 @@ func TestTeardownKeepsEveryDeclaredEdge(t *testing.T) {
 func TestImpliedUsageLetGo(t *testing.T) {
 	states := converge(t, testXR)
 	obs := states[len(states)-1]
-	key := UsageKey(KeyTargetGroup, KeyService)
+	key := engine.UsageKey(KeyTargetGroup, KeyService)
 	if _, ok := obs[key]; ok {
 		t.Fatalf("the converged stack already has %s", key)
 	}
@@ -193,13 +123,13 @@ func TestImpliedUsageLetGo(t *testing.T) {
 func impliedUsage(t *testing.T) *fnv1.Resource {
 	t.Helper()
 	s := testSpec(t)
-	d := usage(s, Desired{Key: KeyTargetGroup, Object: &elbv2.LBTargetGroup{}}, Desired{Key: KeyService, Object: &ecs.Service{}})
-	s.setMetadata(d)
+	d := engine.NewUsage(s.meta(), engine.Desired{Key: KeyTargetGroup, Object: &elbv2.LBTargetGroup{}}, engine.Desired{Key: KeyService, Object: &ecs.Service{}})
+	s.meta().SetMetadata(d)
 	return &fnv1.Resource{Resource: usageStruct(t, d)}
 }
 
 // usageStruct is a rendered Usage as the response carries it.
-func usageStruct(t *testing.T, d Desired) *structpb.Struct {
+func usageStruct(t *testing.T, d engine.Desired) *structpb.Struct {
 	t.Helper()
 	u, err := composed.From(d.Object)
 	if err != nil {
@@ -217,15 +147,15 @@ func usageStruct(t *testing.T, d Desired) *structpb.Struct {
 // no empty status.
 func TestUsageRendered(t *testing.T) {
 	s := testSpec(t)
-	d := usage(s, Desired{Key: KeyTargetGroup, Object: &elbv2.LBTargetGroup{}}, Desired{Key: KeyService, Object: &ecs.Service{}})
+	d := engine.NewUsage(s.meta(), engine.Desired{Key: KeyTargetGroup, Object: &elbv2.LBTargetGroup{}}, engine.Desired{Key: KeyService, Object: &ecs.Service{}})
 	d.Annotations = map[string]string{"example.org/note": "n"}
-	s.setMetadata(d)
+	s.meta().SetMetadata(d)
 	want, err := structpb.NewStruct(map[string]any{
 		"apiVersion": "protection.crossplane.io/v1beta1",
 		"kind":       "Usage",
 		"metadata": map[string]any{
 			"name":        s.ObjectName(d.Key),
-			"labels":      map[string]any{LabelResource: d.Key},
+			"labels":      map[string]any{engine.LabelResource: d.Key},
 			"annotations": map[string]any{"example.org/note": "n"},
 		},
 		"spec": map[string]any{
@@ -260,20 +190,20 @@ func resultsAbout(rsp *fnv1.RunFunctionResponse, key string) (normal, warning []
 }
 
 // TestKeysFitALabel: every key of the converged stack is a valid label
-// value (the LabelResource label carries it): the API server refuses longer
+// value (the engine.LabelResource label carries it): the API server refuses longer
 // ones, as it did for the secret-rotation event target's Usage.
 func TestKeysFitALabel(t *testing.T) {
 	for _, d := range convergedPlan(t).Resources {
-		if len(d.Key) > maxKeyLength {
-			t.Errorf("key %q has %d characters, a label value at most %d", d.Key, len(d.Key), maxKeyLength)
+		if len(d.Key) > engine.MaxKeyLength {
+			t.Errorf("key %q has %d characters, a label value at most %d", d.Key, len(d.Key), engine.MaxKeyLength)
 		}
 	}
-	long := UsageKey("event-rule-secret-rotation", "event-target-secret-rotation")
-	other := UsageKey("event-rule-secret-rotation", "event-target-secret-rotations")
-	if len(long) > maxKeyLength || !strings.HasPrefix(long, "usage-event-rule-secret-rotation-by-") || long == other {
-		t.Errorf("UsageKey of a long pair = %q (%d characters), of another = %q: want distinct usage- keys of at most %d", long, len(long), other, maxKeyLength)
+	long := engine.UsageKey("event-rule-secret-rotation", "event-target-secret-rotation")
+	other := engine.UsageKey("event-rule-secret-rotation", "event-target-secret-rotations")
+	if len(long) > engine.MaxKeyLength || !strings.HasPrefix(long, "usage-event-rule-secret-rotation-by-") || long == other {
+		t.Errorf("UsageKey of a long pair = %q (%d characters), of another = %q: want distinct usage- keys of at most %d", long, len(long), other, engine.MaxKeyLength)
 	}
-	if got := UsageKey(KeyTargetGroup, KeyService); got != "usage-"+KeyTargetGroup+"-by-"+KeyService {
-		t.Errorf("a short UsageKey changed: %q", got)
+	if got := engine.UsageKey(KeyTargetGroup, KeyService); got != "usage-"+KeyTargetGroup+"-by-"+KeyService {
+		t.Errorf("a short engine.UsageKey changed: %q", got)
 	}
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/input/v1beta1"
+	"github.com/platform/function-catalog-api/internal/engine"
 	"github.com/platform/function-catalog-api/internal/preview"
 )
 
@@ -106,15 +107,15 @@ func (cp *controlPlane) declaredEdges(ctx context.Context, t *testing.T, xr *uns
 		}
 		obs[k] = &fnv1.Resource{Resource: st}
 	}
-	plan, err := fn.Compose(s, fn.NewObserved(obs))
+	plan, err := fn.Compose(s, engine.NewObserved(obs))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rendered := map[string]fn.Desired{}
+	rendered := map[string]engine.Desired{}
 	for _, d := range plan.Resources {
 		rendered[d.Key] = d
 	}
-	de := fn.DeclaredEdges(plan.Resources, rendered)
+	de := engine.DeclaredEdges(plan.Resources, rendered)
 	out := make([]usageEdge, 0, len(de))
 	for _, e := range de {
 		out = append(out, usageEdge{namespace: xr.GetNamespace(), of: s.ObjectName(e.Of), by: s.ObjectName(e.By)})

@@ -18,6 +18,7 @@ import (
 	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 
 	"github.com/platform/function-catalog-api/fn"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Readiness of a composed resource.
@@ -113,7 +114,7 @@ func Parse(rendered, observed io.Reader) (*Graph, error) {
 		b.add(d, obs)
 	}
 	if len(b.resources) == 0 {
-		return nil, fmt.Errorf("%w: the input has no document with the %s label or the %s annotation", errNoResources, fn.LabelResource, annotationResourceName)
+		return nil, fmt.Errorf("%w: the input has no document with the %s label or the %s annotation", errNoResources, engine.LabelResource, annotationResourceName)
 	}
 	return b.graph(), nil
 }
@@ -320,7 +321,7 @@ func observedReadiness(docs []object) map[string]Readiness {
 // keyOf is a composed resource's key: the function's label, or Crossplane's
 // composition-resource-name annotation.
 func keyOf(d object) string {
-	if k := str(d, "metadata", "labels", fn.LabelResource); k != "" {
+	if k := str(d, "metadata", "labels", engine.LabelResource); k != "" {
 		return k
 	}
 	return str(d, "metadata", "annotations", annotationResourceName)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/platform/function-catalog-api/fn"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Impact kinds.
@@ -149,7 +150,7 @@ func rollout(byKey map[string]ResourceChange, desired objects) (Impact, bool) {
 	}
 	return Impact{
 		Kind:       ImpactRollout,
-		Summary:    fmt.Sprintf("rolling deployment of ECS service %s, usually %s", str(s, "metadata", "annotations", fn.AnnotationExternalName), span(est)),
+		Summary:    fmt.Sprintf("rolling deployment of ECS service %s, usually %s", str(s, "metadata", "annotations", engine.AnnotationExternalName), span(est)),
 		Details:    details,
 		Estimate:   est,
 		References: []string{docECSRolling, docECSDeployment, docALBHealth, docALBDeregister},

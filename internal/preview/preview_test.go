@@ -21,6 +21,7 @@ import (
 
 	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/fn/providersim"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // The examples a preview of a day-2 change starts from: the converged stack
@@ -375,7 +376,7 @@ func checkConverges(t *testing.T, in Input, rsp *fnv1.RunFunctionResponse, first
 	var wantDeleted []string
 	for _, c := range first.Resources {
 		if c.Action == ActionReplace {
-			wantDeleted = append(wantDeleted, c.Replaces, fn.UsageKey(c.Replaces, fn.KeyService))
+			wantDeleted = append(wantDeleted, c.Replaces, engine.UsageKey(c.Replaces, fn.KeyService))
 		}
 	}
 	var gotDeleted []string

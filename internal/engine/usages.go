@@ -1,4 +1,4 @@
-package fn
+package engine
 
 import (
 	"crypto/sha256"
@@ -43,7 +43,7 @@ type Usages struct {
 // mapped to the XR once per Usage: the watch events grow with the square of
 // the number of Usages, and they drain the XR watch circuit breaker. Fewer
 // Usages, same deletion order.
-func usages(s *Spec, resources []Desired, rendered map[string]Desired) Usages {
+func usages(m Meta, resources []Desired, rendered map[string]Desired) Usages {
 	edges := DeclaredEdges(resources, rendered)
 	implied := impliedEdges(edges)
 	var out Usages
@@ -52,7 +52,7 @@ func usages(s *Spec, resources []Desired, rendered map[string]Desired) Usages {
 			out.Implied = append(out.Implied, e)
 			continue
 		}
-		out.Rendered = append(out.Rendered, usage(s, rendered[e.Of], rendered[e.By]))
+		out.Rendered = append(out.Rendered, NewUsage(m, rendered[e.Of], rendered[e.By]))
 	}
 	out.Implied = sortedByKey(out.Implied)
 	return out
@@ -93,7 +93,7 @@ func impliedEdges(edges []UsageEdge) map[UsageEdge]bool {
 	implied := map[UsageEdge]bool{}
 	for _, e := range sortedByKey(edges) {
 		delete(next[e.By], e.Of)
-		if reaches(next, e.By, e.Of) {
+		if Reaches(next, e.By, e.Of) {
 			implied[e] = true
 			continue
 		}
@@ -122,8 +122,8 @@ func sortedByKey(edges []UsageEdge) []UsageEdge {
 	return out
 }
 
-// reaches reports whether a path of edges leads from one key to another.
-func reaches(next map[string]map[string]bool, from, to string) bool {
+// Reaches reports whether a path of edges leads from one key to another.
+func Reaches(next map[string]map[string]bool, from, to string) bool {
 	visited := map[string]bool{from: true}
 	stack := []string{from}
 	for len(stack) > 0 {
@@ -142,29 +142,29 @@ func reaches(next map[string]map[string]bool, from, to string) bool {
 	return false
 }
 
-// letGoImplied lets go of the observed Usages of implied edges: Compose
+// dropImplied lets go of the observed Usages of implied edges: Compose
 // keeps every observed resource that no part renders, but a Usage has no
 // AWS side, and the rendered Usages enforce the same order, so dropping it
 // (Crossplane deletes the Usage object) changes nothing but the number of
 // objects Crossplane watches. It returns a message per Usage let go, for a
 // Normal result. A Usage no declared edge names any more is not touched
 // here: it stays kept, with the Warning every kept resource gets.
-func letGoImplied(o Observed, implied []UsageEdge) []KeptOnPurpose {
-	var out []KeptOnPurpose
+func dropImplied(o Observed, implied []UsageEdge) []Explained {
+	var out []Explained
 	for _, e := range implied {
 		if !o.Exists(e.Key()) {
 			continue
 		}
-		out = append(out, KeptOnPurpose{Key: e.Key(), Message: fmt.Sprintf(
+		out = append(out, Explained{Key: e.Key(), Message: fmt.Sprintf(
 			"letting go of Usage %q: the other Usages already keep %s until %s is gone", e.Key(), e.Of, e.By)})
 	}
 	return out
 }
 
-// maxKeyLength is the longest key a composed resource may have: the key is
+// MaxKeyLength is the longest key a composed resource may have: the key is
 // also the value of its LabelResource label, and Kubernetes refuses label
 // values longer than 63 characters.
-const maxKeyLength = 63
+const MaxKeyLength = 63
 
 // usageKeyHashLength is how many hex digits of a hash end a shortened key.
 const usageKeyHashLength = 10
@@ -175,36 +175,36 @@ const usageKeyHashLength = 10
 // stable (the API server refused such a Usage before: no stack has one).
 func UsageKey(of, by string) string {
 	key := "usage-" + of + "-by-" + by
-	if len(key) <= maxKeyLength {
+	if len(key) <= MaxKeyLength {
 		return key
 	}
 	sum := sha256.Sum256([]byte(key))
-	return key[:maxKeyLength-usageKeyHashLength-1] + "-" + hex.EncodeToString(sum[:])[:usageKeyHashLength]
+	return key[:MaxKeyLength-usageKeyHashLength-1] + "-" + hex.EncodeToString(sum[:])[:usageKeyHashLength]
 }
 
-// usage is the Usage that keeps of until by is gone: Crossplane's own
+// NewUsage is the Usage that keeps of until by is gone: Crossplane's own
 // protection.crossplane.io/v1beta1 type. While it exists, Crossplane refuses
 // to delete of; ReplayDeletion replays the blocked deletion as soon as the
 // Usage is gone, so teardown does not wait for the next backoff.
-func usage(s *Spec, of, by Desired) Desired {
+func NewUsage(m Meta, of, by Desired) Desired {
 	ofKind, byKind := gvkOf(of.Object), gvkOf(by.Object)
 	u := &protectionv1beta1.Usage{
 		Spec: protectionv1beta1.UsageSpec{
 			Of: protectionv1beta1.NamespacedResource{
 				APIVersion:  ofKind.GroupVersion().String(),
 				Kind:        ofKind.Kind,
-				ResourceRef: &protectionv1beta1.NamespacedResourceRef{Name: s.ObjectName(of.Key)},
+				ResourceRef: &protectionv1beta1.NamespacedResourceRef{Name: ObjectName(m.XRName, of.Key)},
 			},
 			By: &protectionv1beta1.Resource{
 				APIVersion:  byKind.GroupVersion().String(),
 				Kind:        byKind.Kind,
-				ResourceRef: &protectionv1beta1.ResourceRef{Name: s.ObjectName(by.Key)},
+				ResourceRef: &protectionv1beta1.ResourceRef{Name: ObjectName(m.XRName, by.Key)},
 			},
 			ReplayDeletion: new(true),
 		},
 	}
 	// A Usage has no AWS side: it is ready as soon as it exists.
-	return Desired{Key: UsageKey(of.Key, by.Key), Object: u, Ready: existsIsReady}
+	return Desired{Key: UsageKey(of.Key, by.Key), Object: u, Readiness: Readiness{Check: existsIsReady}}
 }
 
 // gvkOf returns the kind of a typed provider object from composed.Scheme.

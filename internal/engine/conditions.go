@@ -1,4 +1,4 @@
-package fn
+package engine
 
 import (
 	"fmt"
@@ -14,10 +14,10 @@ import (
 // readyWhenProviderReady is the default: the provider's Ready condition.
 func readyWhenProviderReady(o Observed, key string) bool { return o.Ready(key) }
 
-// readiness returns the readiness of a desired resource: never True before
-// the resource exists, and then as its ReadyCheck says.
-func readiness(d Desired, o Observed) resource.Ready {
-	check := d.Ready
+// ReadyIn returns the readiness of a desired resource: never True before
+// the resource exists, and then as its Readiness.Check says.
+func (d Desired) ReadyIn(o Observed) resource.Ready {
+	check := d.Readiness.Check
 	if check == nil {
 		check = readyWhenProviderReady
 	}
@@ -25,6 +25,16 @@ func readiness(d Desired, o Observed) resource.Ready {
 		return resource.ReadyTrue
 	}
 	return resource.ReadyFalse
+}
+
+// PartConditions are the XR conditions of the plan's parts, in order. ready
+// says which rendered resources are ready.
+func PartConditions(plan *Plan, ready map[string]bool, o Observed) []PartCondition {
+	out := make([]PartCondition, len(plan.Parts))
+	for i, pr := range plan.Parts {
+		out[i] = partCondition(pr, ready, o)
+	}
+	return out
 }
 
 // PartCondition is the XR condition of one part of the stack.
@@ -84,35 +94,34 @@ func partCondition(pr PartResult, ready map[string]bool, o Observed) PartConditi
 // readyNotes are the notes the part's resources declare for an Available
 // condition, each after "; ".
 func readyNotes(resources []Desired, o Observed) string {
-	var notes string
-	var notesSb88 strings.Builder
+	var notes strings.Builder
 	for _, d := range resources {
-		if d.ReadyNote != nil {
-			if n := d.ReadyNote(o, d.Key); n != "" {
-				notesSb88.WriteString("; " + n)
-			}
+		if d.Readiness.ServingNote == nil {
+			continue
+		}
+		if n := d.Readiness.ServingNote(o, d.Key); n != "" {
+			notes.WriteString("; " + n)
 		}
 	}
-	notes += notesSb88.String()
-	return notes
+	return notes.String()
 }
 
 // notReadyMessage says why one resource is not ready: the provider's own
 // reason and message, and what the part declared a person should expect.
 func notReadyMessage(o Observed, d Desired) string {
-	if d.NotReady != nil && o.Ready(d.Key) {
-		return d.NotReady(o, d.Key)
+	if d.Readiness.PendingMessage != nil && o.Ready(d.Key) {
+		return d.Readiness.PendingMessage(o, d.Key)
 	}
 	msg := "waiting for " + d.Key + " to become ready"
-	if c := o.condition(d.Key, xpv1.TypeReady); c.Reason != "" {
+	if c := o.Condition(d.Key, xpv1.TypeReady); c.Reason != "" {
 		msg += fmt.Sprintf(" (%s", c.Reason)
 		if c.Message != "" {
 			msg += ": " + c.Message
 		}
 		msg += ")"
 	}
-	if d.Hint != "" {
-		msg += "; " + d.Hint
+	if d.Readiness.Hint != "" {
+		msg += "; " + d.Readiness.Hint
 	}
 	return msg
 }
@@ -147,7 +156,7 @@ func inspect(pr PartResult, ready map[string]bool, o Observed) partState {
 // syncError quotes a resource's Synced=False condition: the provider could
 // not apply it (an AWS call failed, a reference is missing, ...).
 func syncError(o Observed, key string) (string, bool) {
-	c := o.condition(key, xpv1.TypeSynced)
+	c := o.Condition(key, xpv1.TypeSynced)
 	if c.Status != corev1.ConditionFalse {
 		return "", false
 	}
@@ -158,7 +167,7 @@ func syncError(o Observed, key string) (string, bool) {
 // but Creating: the resource exists and the provider says it does not
 // serve.
 func unhealthyError(o Observed, key string) (string, bool) {
-	c := o.condition(key, xpv1.TypeReady)
+	c := o.Condition(key, xpv1.TypeReady)
 	if c.Status != corev1.ConditionFalse || c.Reason == "" || c.Reason == xpv1.ReasonCreating {
 		return "", false
 	}
@@ -168,7 +177,7 @@ func unhealthyError(o Observed, key string) (string, bool) {
 // describeCondition names a resource (key, kind and name) and quotes one of
 // its conditions: "key (Kind name): Type=Status Reason: message".
 func describeCondition(o Observed, key string, c xpv1.Condition) string {
-	msg := fmt.Sprintf("%s (%s %s): %s=%s %s", key, o.String(key, "kind"), o.String(key, "metadata.name"), c.Type, c.Status, c.Reason)
+	msg := fmt.Sprintf("%s (%s %s): %s=%s %s", key, o.GetString(key, "kind"), o.GetString(key, "metadata.name"), c.Type, c.Status, c.Reason)
 	if c.Message != "" {
 		msg += ": " + c.Message
 	}

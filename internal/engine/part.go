@@ -1,4 +1,12 @@
-package fn
+// Package engine composes a stack of managed resources from parts. It knows
+// nothing about AWS: a part (in package fn, one file per part of the stack)
+// is a plain builder from a validated spec and what is observed to typed
+// managed resources, and everything it knows about a resource it declares
+// on that resource's Desired value, next to the code that renders it. The
+// engine runs the parts, stamps the shared metadata, keeps what is observed,
+// turns declared deletion edges into Usages and declared readiness into
+// conditions, and converts the result with the SDK's helpers.
+package engine
 
 import (
 	"fmt"
@@ -7,21 +15,15 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// The vocabulary every part speaks. A part (network.go, service.go, ...) is
-// a plain builder from the validated Spec and what is observed to typed
-// managed resources; everything it knows about a resource it declares on
-// that resource's Desired value, next to the code that renders it. Compose
-// (compose.go) runs the parts and turns what they declared into Usages,
-// conditions and results; it knows nothing about AWS.
-
-// A Part builds one part of the stack from the validated spec and what is
+// A Part builds one part of the stack from the validated spec S and what is
 // observed. It is a plain function: no I/O, no shared state.
-type Part struct {
-	// Name of the part, used for its XR condition (<Name>Ready).
+type Part[S any] struct {
+	// Name of the part: its XR condition is <Name>Ready and its resources
+	// carry it in the LabelPart label.
 	Name string
 	// Build returns the part's desired resources and, for resources it
 	// cannot render yet, why it is waiting.
-	Build func(s *Spec, o Observed) Built
+	Build func(s S, o Observed) Built
 }
 
 // Built is what a Part returns.
@@ -35,11 +37,10 @@ type Built struct {
 	// keeps, unchanged, on purpose (a superseded task definition the
 	// service may still run). Each is reported as a Normal result rather
 	// than the Warning every other unrendered observed resource gets.
-	KeptOnPurpose []KeptOnPurpose
+	KeptOnPurpose []Explained
 	// Retired are the keys of observed resources the part lets go: they
 	// are neither rendered nor kept, so Crossplane deletes them. This is
-	// the only way a render drops an observed resource; only the rollout
-	// (rollout.go) uses it.
+	// the only way a part drops an observed resource.
 	Retired []string
 }
 
@@ -54,21 +55,22 @@ func (b *Built) Waitf(format string, a ...any) {
 // Keepf records an observed resource the part keeps on purpose, with the
 // message of its Normal result.
 func (b *Built) Keepf(key, format string, a ...any) {
-	b.KeptOnPurpose = append(b.KeptOnPurpose, KeptOnPurpose{Key: key, Message: fmt.Sprintf(format, a...)})
+	b.KeptOnPurpose = append(b.KeptOnPurpose, Explained{Key: key, Message: fmt.Sprintf(format, a...)})
 }
 
 // Retire records observed resources the part lets Crossplane delete.
 func (b *Built) Retire(keys ...string) { b.Retired = append(b.Retired, keys...) }
 
-// KeptOnPurpose is an observed resource a part keeps without rendering it.
-type KeptOnPurpose struct {
-	// Key is the composition resource name of the observed resource.
+// Explained is a composed resource with a message for a person: why it is
+// kept without being rendered, or why it is let go.
+type Explained struct {
+	// Key is the composition resource name.
 	Key string
-	// Message says, for a person, why it is kept.
+	// Message says, for a person, what happens to it and why.
 	Message string
 }
 
-// Object is a typed managed resource of provider-aws.
+// Object is a typed managed resource.
 type Object interface {
 	runtime.Object
 	metav1.Object
@@ -83,18 +85,14 @@ type Desired struct {
 	Key string
 	// Object is the typed managed resource.
 	Object Object
-	// AWSName is the resource's name in AWS; it is its Name tag and, with
-	// ExternalName, its crossplane.io/external-name annotation.
+	// AWSName is the resource's name in AWS; with ExternalName, it is its
+	// crossplane.io/external-name annotation.
 	AWSName string
 	// ExternalName says that this kind takes its AWS name from the
 	// external-name annotation rather than from a field.
 	ExternalName bool
-	// Ready decides the resource's readiness from what is observed. Nil
-	// means: ready when the provider reports Ready=True.
-	Ready ReadyCheck
-	// Labels and Annotations are added to the shared ones (the resource key
-	// label, the external-name annotation); the claim marker (claim.go)
-	// uses them.
+	// Labels and Annotations are added to the shared ones (the resource and
+	// part labels, the external-name annotation).
 	Labels      map[string]string
 	Annotations map[string]string
 	// EmptyStrings are field paths whose empty string is meant: the
@@ -103,33 +101,41 @@ type Desired struct {
 	EmptyStrings []string
 
 	// Uses are the keys of the resources this one uses and that must
-	// therefore outlive it: AWS refuses to delete them (or the deletion
-	// hangs) while this resource exists. For each one that is rendered
-	// too, Compose renders a Usage (usages.go), so that Crossplane deletes
-	// this resource first. Say why next to the list.
+	// therefore outlive it. For each one that is rendered too, Compose
+	// renders a Usage (usages.go), so that Crossplane deletes this resource
+	// first. Say why next to the list.
 	Uses []string
-	// Immutable are the CatalogApi fields this resource carries that AWS
+	// Immutable are the spec fields this resource carries that the cloud
 	// cannot change in place; a render that would change one is refused
 	// (immutable.go).
 	Immutable []Immutable
-	// Hint is appended to the condition message while the resource is not
-	// ready: what to expect (how long AWS usually takes) or where to look.
-	Hint string
-	// ReadyNote, if set, is appended to the part's condition message when
-	// the part is Available: what Ready means for this resource where the
-	// provider can tell less than a person would assume.
-	ReadyNote func(o Observed, key string) string
-	// NotReady, if set, writes the whole condition message when the
-	// provider reports the resource Ready but Ready (the ReadyCheck) does
-	// not agree, e.g. a CloudFront distribution that is still deploying.
-	NotReady func(o Observed, key string) string
+	// Readiness is how the resource's readiness is decided and described.
+	Readiness Readiness
 }
 
-// Immutable is a CatalogApi field that AWS cannot change in place: changing
+// Readiness is what a part declares about a resource's readiness.
+type Readiness struct {
+	// Check decides from what is observed whether the resource is ready.
+	// Nil means: ready when the provider reports Ready=True.
+	Check ReadyCheck
+	// Hint is appended to the condition message while the resource is not
+	// ready: what to expect (how long it usually takes) or where to look.
+	Hint string
+	// ServingNote, if set, is appended to the part's condition message
+	// when the part is Available: what Ready means for this resource where
+	// the provider can tell less than a person would assume.
+	ServingNote func(o Observed, key string) string
+	// PendingMessage, if set, writes the whole condition message when the
+	// provider reports the resource Ready but Check does not agree, e.g. a
+	// CDN distribution that is still deploying.
+	PendingMessage func(o Observed, key string) string
+}
+
+// Immutable is a spec field that the cloud cannot change in place: changing
 // it would make the provider replace, or fail forever on, a stateful
 // resource. The function refuses such a change instead of rendering it.
 type Immutable struct {
-	// Field is the CatalogApi field, for the message.
+	// Field is the spec field, for the message.
 	Field string
 	// Path is where the composed resource carries the field's value.
 	Path string
@@ -140,18 +146,3 @@ type Immutable struct {
 // ReadyCheck decides from what is observed whether the composed resource
 // with this key is ready.
 type ReadyCheck func(o Observed, key string) bool
-
-// Pointer helpers: the provider's parameters are pointers throughout; a
-// single value is new(v).
-
-// ptrList converts strings to the []*string the provider uses for lists.
-func ptrList(v ...string) []*string {
-	out := make([]*string, len(v))
-	for i := range v {
-		out[i] = &v[i]
-	}
-	return out
-}
-
-// f64 converts an int to the *float64 the provider uses for numbers.
-func f64(v int) *float64 { f := float64(v); return &f }
