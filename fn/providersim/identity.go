@@ -12,11 +12,11 @@ import (
 
 // object is one resource as the provider sees it.
 type object struct {
-	u    *unstructured.Unstructured
-	key  string
-	kind string // <short group>/<Kind>, e.g. ec2/VPC; "" for non-AWS kinds
-	hash string // hex digest of the key, the source of fake IDs
-	name string // the AWS name: forProvider.name, family or the external name
+	u     *unstructured.Unstructured
+	key   string
+	facts kindFacts // the row of its kind in the table
+	hash  string    // hex digest of the key, the source of fake IDs
+	name  string    // the AWS name: forProvider.name, family or the external name
 
 	externalName, id, arn string
 	extra                 map[string]any // more status.atProvider fields
@@ -27,10 +27,8 @@ func newObject(u *unstructured.Unstructured) *object {
 	key := compositionResourceName(u)
 	sum := sha256.Sum256([]byte(key))
 	o := &object{u: u, key: key, hash: hex.EncodeToString(sum[:])}
-	gvk := u.GroupVersionKind()
-	if short, ok := strings.CutSuffix(gvk.Group, ".aws.m.upbound.io"); ok {
-		o.kind = short + "/" + gvk.Kind
-	}
+	// A kind without a row cannot be created: the error says so.
+	o.facts, o.err = factsOf(u)
 	// Crossplane sets the external name to metadata.name when it is unset.
 	o.externalName = u.GetName()
 	if en := u.GetAnnotations()[annotationExternalName]; en != "" {
@@ -86,50 +84,25 @@ const (
 	hexBase = 16
 )
 
-// ec2IDs are the kinds whose ID AWS assigns (the provider records it as the
-// external name): the ID prefix and the resource type in the ARN ("" when
-// the kind has no ARN).
-func ec2IDs() map[string][2]string {
-	return map[string][2]string{
-		"VPC":                      {"vpc-", "vpc"},
-		"Subnet":                   {"subnet-", "subnet"},
-		"InternetGateway":          {"igw-", "internet-gateway"},
-		"RouteTable":               {"rtb-", "route-table"},
-		"RouteTableAssociation":    {"rtbassoc-", ""},
-		"EIP":                      {"eipalloc-", "elastic-ip"},
-		"NATGateway":               {"nat-", ""},
-		"FlowLog":                  {"fl-", "vpc-flow-log"},
-		"SecurityGroup":            {"sg-", "security-group"},
-		"SecurityGroupIngressRule": {"sgr-", "security-group-rule"},
-		"SecurityGroupEgressRule":  {"sgr-", "security-group-rule"},
-	}
-}
-
-// identify sets the external name, ID, ARN and other status values AWS
-// reports for this kind.
+// identify sets the ID, ARN, external name and other status.atProvider
+// values the provider reports for this kind, as its row says.
 func (o *object) identify() {
-	if o.kind == "" {
+	f := o.facts
+	if f.usage {
 		return
 	}
-	o.id, o.arn, o.extra = o.externalName, "", map[string]any{}
-	group, kind, _ := strings.Cut(o.kind, "/")
-	switch group {
-	case "ec2":
-		o.identifyEC2(kind)
-	case "elbv2":
-		o.identifyELB()
-	case "rds":
-		o.identifyRDS()
-	case "ecs":
-		o.identifyECS()
-	case "cloudfront":
-		o.identifyDistribution()
-	case "appautoscaling":
-		o.identifyScaling()
-	case "s3":
-		o.identifyS3()
-	default:
-		o.identifyOther()
+	o.id, o.arn, o.extra = o.externalName, "", nil
+	if f.id != nil {
+		o.id = f.id(o)
+	}
+	if f.arn != nil {
+		o.arn = f.arn(o)
+	}
+	if f.externalName != nil {
+		o.externalName = f.externalName(o)
+	}
+	if f.atProvider != nil {
+		o.extra = f.atProvider(o)
 	}
 }
 
@@ -147,174 +120,186 @@ func (o *object) arnOf(service, resource string) string {
 	return "arn:aws:" + service + ":" + o.region() + ":" + Account + ":" + resource
 }
 
-// identifyEC2 identifies a kind whose ID EC2 assigns; a route, whose ID
-// Terraform makes up, is identified with the other kinds.
-func (o *object) identifyEC2(kind string) {
-	ids, ok := ec2IDs()[kind]
-	if !ok {
-		o.identifyOther()
-		return
-	}
-	prefix, arnType := ids[0], ids[1]
-	o.id = prefix + o.hex(ec2IDHexDigits)
-	o.externalName = o.id
-	if arnType != "" {
-		o.arn = o.arnOf("ec2", arnType+"/"+o.id)
-	}
-	if kind == "VPC" {
-		o.extra["ownerId"] = Account
-	}
-	if kind == "EIP" {
-		o.extra["allocationId"] = o.id
-		o.extra["publicIp"] = fmt.Sprintf("13.48.%d.%d", o.number(eipOctets), o.number(eipHostOctets)+1)
+// The identities the table's rows share.
+
+// theID is the ID, for kinds whose ARN or external name is their ID.
+func theID(o *object) string { return o.id }
+
+// theName is the AWS name, for kinds identified by it.
+func theName(o *object) string { return o.name }
+
+// named is the ARN of a resource AWS identifies by its name (with this
+// prefix) in this service.
+func named(service, prefix string) func(*object) string {
+	return func(o *object) string { return o.arnOf(service, prefix+o.name) }
+}
+
+// parameter is the ID of a kind identified by one of its parameters.
+func parameter(field string) func(*object) string {
+	return func(o *object) string { return o.forProvider(field) }
+}
+
+// ec2ID is an ID EC2 assigns: the kind's prefix and 17 hex digits.
+func ec2ID(prefix string) func(*object) string {
+	return func(o *object) string { return prefix + o.hex(ec2IDHexDigits) }
+}
+
+// ec2ARN is the ARN of an EC2 resource of this type, named by its ID.
+func ec2ARN(resourceType string) func(*object) string {
+	return func(o *object) string { return o.arnOf("ec2", resourceType+"/"+o.id) }
+}
+
+// The identities and status of single kinds, in the table's order.
+
+// vpcStatus: the VPC reports its owner, the account.
+func vpcStatus(*object) map[string]any { return map[string]any{"ownerId": Account} }
+
+// eipStatus: an Elastic IP's allocation ID is its ID; its address is drawn
+// from the key.
+func eipStatus(o *object) map[string]any {
+	return map[string]any{
+		"allocationId": o.id,
+		"publicIp":     fmt.Sprintf("13.48.%d.%d", o.number(eipOctets), o.number(eipHostOctets)+1),
 	}
 }
 
-// identifyELB identifies the ELBv2 kinds.
-func (o *object) identifyELB() {
-	switch o.kind {
-	case "elbv2/LB":
-		suffix := "app/" + o.name + "/" + o.hex(elbIDHexDigits)
-		o.setARNIdentity(o.arnOf("elasticloadbalancing", "loadbalancer/"+suffix))
-		o.extra["name"] = o.name
-		o.extra["arnSuffix"] = suffix
-		o.extra["dnsName"] = o.name + "-" + o.digits(elbDNSDigits) + "." + o.region() + ".elb.amazonaws.com"
-	case "elbv2/LBTargetGroup":
-		suffix := "targetgroup/" + o.name + "/" + o.hex(elbIDHexDigits)
-		o.setARNIdentity(o.arnOf("elasticloadbalancing", suffix))
-		o.extra["name"] = o.name
-		o.extra["arnSuffix"] = suffix
-	case "elbv2/LBListener":
-		// AWS derives a listener's ARN from its load balancer's.
-		lb := strings.Replace(o.forProvider("loadBalancerArn"), ":loadbalancer/", ":listener/", 1)
-		o.setARNIdentity(lb + "/" + o.hex(elbIDHexDigits))
-	case "elbv2/LBListenerRule":
-		// And a rule's ARN extends its listener's.
-		l := strings.Replace(o.forProvider("listenerArn"), ":listener/", ":listener-rule/", 1)
-		o.setARNIdentity(l + "/" + o.hex(elbIDHexDigits))
+// routeID is Terraform's ID of a route: "r-", the route table's ID and a
+// hash of the destination.
+func routeID(o *object) string {
+	return "r-" + o.forProvider("routeTableId") + o.digits(routeIDDigits)
+}
+
+// loadBalancerSuffix is the end of a load balancer's ARN, which CloudWatch
+// metrics name it by.
+func loadBalancerSuffix(o *object) string { return "app/" + o.name + "/" + o.hex(elbIDHexDigits) }
+
+func loadBalancerARN(o *object) string {
+	return o.arnOf("elasticloadbalancing", "loadbalancer/"+loadBalancerSuffix(o))
+}
+
+func loadBalancerStatus(o *object) map[string]any {
+	return map[string]any{
+		"name":      o.name,
+		"arnSuffix": loadBalancerSuffix(o),
+		"dnsName":   o.name + "-" + o.digits(elbDNSDigits) + "." + o.region() + ".elb.amazonaws.com",
 	}
 }
 
-// identifyRDS identifies the RDS kinds.
-func (o *object) identifyRDS() {
-	host := "." + o.region() + ".rds.amazonaws.com"
-	switch o.kind {
-	case "rds/SubnetGroup":
-		o.arn = o.arnOf("rds", "subgrp:"+o.name)
-	case "rds/Cluster":
-		o.arn = o.arnOf("rds", "cluster:"+o.name)
-		o.extra["endpoint"] = o.name + ".cluster-" + o.hex(rdsHostHexDigits) + host
-		o.extra["readerEndpoint"] = o.name + ".cluster-ro-" + o.hex(rdsHostHexDigits) + host
-		o.extra["port"] = o.databasePort()
-		o.extra["masterUserSecret"] = []any{map[string]any{
+// targetGroupSuffix is the end of a target group's ARN.
+func targetGroupSuffix(o *object) string {
+	return "targetgroup/" + o.name + "/" + o.hex(elbIDHexDigits)
+}
+
+func targetGroupARN(o *object) string { return o.arnOf("elasticloadbalancing", targetGroupSuffix(o)) }
+
+func targetGroupStatus(o *object) map[string]any {
+	return map[string]any{"name": o.name, "arnSuffix": targetGroupSuffix(o)}
+}
+
+// extendedARN is the ARN of a kind AWS derives from the ARN its parent
+// field holds: a listener's from its load balancer's, a rule's from its
+// listener's (the resource type replaced, an ID appended).
+func extendedARN(parentField, parentType, resourceType string) func(*object) string {
+	return func(o *object) string {
+		return strings.Replace(o.forProvider(parentField), parentType, resourceType, 1) + "/" + o.hex(elbIDHexDigits)
+	}
+}
+
+// rdsHost ends the endpoints of RDS in the object's region.
+func (o *object) rdsHost() string { return "." + o.region() + ".rds.amazonaws.com" }
+
+// dbClusterStatus: an Aurora cluster's endpoints, port and the master user
+// secret RDS manages.
+func dbClusterStatus(o *object) map[string]any {
+	return map[string]any{
+		"endpoint":       o.name + ".cluster-" + o.hex(rdsHostHexDigits) + o.rdsHost(),
+		"readerEndpoint": o.name + ".cluster-ro-" + o.hex(rdsHostHexDigits) + o.rdsHost(),
+		"port":           o.databasePort(),
+		"masterUserSecret": []any{map[string]any{
 			"secretArn":    o.arnOf("secretsmanager", "secret:rds!cluster-"+o.uuid()+"-"+o.hex(secretSuffixLength)),
 			"secretStatus": "active",
 			"kmsKeyId":     o.arnOf("kms", "alias/aws/secretsmanager"),
-		}}
-	case "rds/ClusterInstance":
-		o.arn = o.arnOf("rds", "db:"+o.name)
-		o.extra["endpoint"] = o.name + "." + o.hex(rdsHostHexDigits) + host
-		o.extra["port"] = o.databasePort()
+		}},
 	}
 }
 
-// identifyECS identifies the ECS kinds.
-func (o *object) identifyECS() {
-	switch o.kind {
-	case "ecs/Cluster":
-		o.arn = o.arnOf("ecs", "cluster/"+o.name)
-		o.id = o.arn
-	case "ecs/ClusterCapacityProviders":
-		o.id = o.forProvider("clusterName")
-		o.externalName = o.id
-	case "ecs/Service":
-		o.identifyService(o.arnOf("ecs", "service/"+o.forProvider("cluster")+"/"+o.name))
-	case "ecs/TaskDefinition":
-		o.identifyTaskDefinition(o.arnOf("ecs", "task-definition/"+o.name))
+// dbInstanceStatus: an instance's endpoint and port.
+func dbInstanceStatus(o *object) map[string]any {
+	return map[string]any{
+		"endpoint": o.name + "." + o.hex(rdsHostHexDigits) + o.rdsHost(),
+		"port":     o.databasePort(),
 	}
 }
 
-// identifyOther identifies the kinds of the remaining services (EC2 routes,
-// IAM, CloudWatch Logs and Events, Step Functions).
-func (o *object) identifyOther() {
-	switch o.kind {
-	case "ec2/Route":
-		o.id = "r-" + o.forProvider("routeTableId") + o.digits(routeIDDigits)
-		o.externalName = o.id
-	case "iam/Role":
-		o.arn = "arn:aws:iam::" + Account + ":role/" + o.name
-	case "iam/RolePolicy":
-		o.id = o.forProvider("role") + ":" + o.name
-	case "cloudwatchlogs/Group":
-		o.arn = o.arnOf("logs", "log-group:"+o.name)
-	case "sfn/StateMachine":
-		o.setARNIdentity(o.arnOf("states", "stateMachine:"+o.name))
-		o.externalName = o.name
-	case "cloudwatchevents/Rule":
-		o.arn = o.arnOf("events", "rule/"+o.name)
-	case "cloudwatchevents/Target":
-		o.id = o.forProvider("rule") + "-" + o.forProvider("targetId")
-		o.externalName = o.id
+func roleARN(o *object) string { return "arn:aws:iam::" + Account + ":role/" + o.name }
+
+// rolePolicyID is Terraform's ID of an inline policy: <role>:<name>.
+func rolePolicyID(o *object) string { return o.forProvider("role") + ":" + o.name }
+
+// eventTargetID is Terraform's ID of an EventBridge target: <rule>-<target ID>.
+func eventTargetID(o *object) string { return o.forProvider("rule") + "-" + o.forProvider("targetId") }
+
+func scalableTargetARN(o *object) string {
+	return o.arnOf("application-autoscaling", "scalable-target/"+o.hex(scalableTargetIDLength))
+}
+
+func scalingPolicyARN(o *object) string {
+	return o.arnOf("autoscaling", "scalingPolicy:"+o.uuid()+":resource/"+o.forProvider("resourceId")+":policyName/"+o.name)
+}
+
+func bucketARN(o *object) string { return "arn:aws:s3:::" + o.name }
+
+func bucketStatus(o *object) map[string]any {
+	return map[string]any{
+		"bucketDomainName":         o.name + ".s3.amazonaws.com",
+		"bucketRegionalDomainName": o.name + ".s3." + o.region() + ".amazonaws.com",
 	}
 }
 
-// identifyScaling identifies the Application Auto Scaling kinds.
-func (o *object) identifyScaling() {
-	switch o.kind {
-	case "appautoscaling/Target":
-		o.id = o.forProvider("resourceId")
-		o.externalName = o.id
-		o.arn = o.arnOf("application-autoscaling", "scalable-target/"+o.hex(scalableTargetIDLength))
-	case "appautoscaling/Policy":
-		o.arn = o.arnOf("autoscaling", "scalingPolicy:"+o.uuid()+":resource/"+o.forProvider("resourceId")+":policyName/"+o.name)
+// configuredBucket identifies a bucket's configuration: its bucket, once
+// the reference has set it.
+func configuredBucket(o *object) string {
+	if b := o.forProvider("bucket"); b != "" {
+		return b
+	}
+	return o.externalName
+}
+
+// distributionID is a CloudFront distribution ID: "E" and 13 characters.
+func distributionID(o *object) string { return "E" + strings.ToUpper(o.hex(cloudFrontIDHexDigits)) }
+
+// distributionARN: CloudFront is global, its ARNs have no region.
+func distributionARN(o *object) string {
+	return "arn:aws:cloudfront::" + Account + ":distribution/" + o.id
+}
+
+func distributionStatus(o *object) map[string]any {
+	return map[string]any{
+		"domainName":   "d" + o.hex(cloudFrontIDHexDigits) + ".cloudfront.net",
+		"status":       "Deployed",
+		"hostedZoneId": "Z2FDTNDATAQYW2", // CloudFront's, in every account
 	}
 }
 
-// identifyS3 identifies a bucket, and a bucket's configurations by their
-// bucket.
-func (o *object) identifyS3() {
-	if o.kind == "s3/Bucket" {
-		o.arn = "arn:aws:s3:::" + o.name
-		o.extra["bucketDomainName"] = o.name + ".s3.amazonaws.com"
-		o.extra["bucketRegionalDomainName"] = o.name + ".s3." + o.region() + ".amazonaws.com"
-		return
-	}
-	if b := o.forProvider("bucket"); strings.HasPrefix(o.kind, "s3/Bucket") && b != "" {
-		o.id, o.externalName = b, b
-	}
-}
-
-// identifyDistribution identifies a CloudFront distribution.
-func (o *object) identifyDistribution() {
-	if o.kind != "cloudfront/Distribution" {
-		return
-	}
-	o.id = "E" + strings.ToUpper(o.hex(cloudFrontIDHexDigits))
-	o.externalName = o.id
-	o.arn = "arn:aws:cloudfront::" + Account + ":distribution/" + o.id
-	o.extra["domainName"] = "d" + o.hex(cloudFrontIDHexDigits) + ".cloudfront.net"
-	o.extra["status"] = "Deployed"
-	o.extra["hostedZoneId"] = "Z2FDTNDATAQYW2" // CloudFront's, in every account
-}
-
-// setARNIdentity is for kinds whose ID and external name are their ARN.
-func (o *object) setARNIdentity(arn string) {
-	o.id, o.arn, o.externalName = arn, arn, arn
-}
-
-// identifyTaskDefinition identifies a revision of a task definition family.
-// The provider's ID and external name are the family (Terraform's ID for
+// The task definitions of a family are its revisions. The provider's ID
+// and external name are the family (Terraform's ID for
 // aws_ecs_task_definition), shared by every revision; the ARN names the
 // revision. AWS numbers the revisions of a family in registration order;
 // the simulator keeps no history, so the revision derives from the key:
 // the revisions of a family get different ARNs, as they do in AWS.
-func (o *object) identifyTaskDefinition(arnWithoutRevision string) {
-	revision := o.number(maxTaskDefinitionRevision) + 1
-	o.id, o.externalName = o.name, o.name
-	o.arn = fmt.Sprintf("%s:%d", arnWithoutRevision, revision)
-	o.extra["arnWithoutRevision"] = arnWithoutRevision
-	o.extra["family"] = o.name
-	o.extra["revision"] = float64(revision)
+
+func taskDefinitionRevision(o *object) int { return o.number(maxTaskDefinitionRevision) + 1 }
+
+func taskDefinitionARN(o *object) string {
+	return fmt.Sprintf("%s:%d", named("ecs", "task-definition/")(o), taskDefinitionRevision(o))
+}
+
+func taskDefinitionStatus(o *object) map[string]any {
+	return map[string]any{
+		"arnWithoutRevision": named("ecs", "task-definition/")(o),
+		"family":             o.name,
+		"revision":           float64(taskDefinitionRevision(o)),
+	}
 }
 
 // databasePort is the port of an RDS cluster or instance: the one set, or

@@ -9,6 +9,10 @@
 // composition resource name, so that what it reports is stable and passes
 // `crossplane beta validate`. It never talks to AWS.
 //
+// What it knows about each kind (its identity, status, references,
+// asynchrony and how AWS deletes it) is one row of one table, kinds in
+// kinds.go; a kind without a row is an error, not a default.
+//
 // The package must not import package fn: fn's own tests use it.
 package providersim
 
@@ -161,7 +165,9 @@ func (p *provider) settle(o *object) {
 		return
 	}
 	p.state[o] = settling
-	o.err = o.resolveReferences(p.lookup)
+	if o.err == nil { // Not of a kind the table lacks (newObject).
+		o.err = o.resolveReferences(p.lookup)
+	}
 	if o.err == nil {
 		o.identify()
 	}
@@ -194,13 +200,11 @@ func (o *object) report() {
 	}
 	if o.err != nil {
 		// Crossplane's managed reconciler stops before creating anything.
-		status["conditions"] = []any{
-			condition("Synced", "False", "ReconcileError", "cannot resolve references: "+o.err.Error()),
-		}
+		status["conditions"] = []any{condition("Synced", "False", "ReconcileError", o.failure())}
 		o.u.Object["status"] = status
 		return
 	}
-	if o.kind != "" {
+	if !o.facts.usage {
 		o.setAnnotation(annotationExternalName, o.externalName)
 		at := map[string]any{"id": o.id}
 		if o.arn != "" {
@@ -211,6 +215,15 @@ func (o *object) report() {
 	}
 	status["conditions"] = append([]any{readyCondition(true, "Available"), syncedCondition()}, o.asyncConditions()...)
 	o.u.Object["status"] = status
+}
+
+// failure is the message of the Synced condition of a resource the
+// provider cannot create.
+func (o *object) failure() string {
+	if errors.Is(o.err, errUnknownKind) {
+		return o.err.Error()
+	}
+	return "cannot resolve references: " + o.err.Error()
 }
 
 func (o *object) setAnnotation(name, value string) {

@@ -10,18 +10,11 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// arnReferenceFields are reference-populated fields that take the target's
-// ARN although their name does not end in Arn (provider-aws resolvers use
-// an ARN extractor for them).
-func arnReferenceField(field string) bool {
-	return field == "logDestination" || field == "taskDefinition"
-}
-
 // resolveReferences sets every field a reference populates, in
 // spec.forProvider and spec.initProvider, from the referenced resource. It
 // returns why references could not be resolved.
 func (o *object) resolveReferences(lookup func(name string) (*object, error)) error {
-	r := &resolver{lookup: lookup}
+	r := &resolver{lookup: lookup, arnFields: o.facts.arnRefs}
 	for _, section := range []string{"forProvider", "initProvider"} {
 		if m, ok, _ := unstructured.NestedMap(o.u.Object, "spec", section); ok {
 			r.resolveIn(m, "spec."+section)
@@ -34,7 +27,10 @@ func (o *object) resolveReferences(lookup func(name string) (*object, error)) er
 // resolver resolves the references of one resource.
 type resolver struct {
 	lookup func(name string) (*object, error)
-	errs   []error
+	// arnFields take the target's ARN whatever their name (the row's
+	// arnRefs).
+	arnFields []string
+	errs      []error
 }
 
 // resolveIn resolves the references in m (at path) and in everything below
@@ -86,17 +82,18 @@ func (r *resolver) value(path, field string, ref any) (any, bool) {
 		r.errs = append(r.errs, fmt.Errorf("%s.%s references %q, %w", path, field, name, err))
 		return nil, false
 	}
-	return target.referenceValue(field), true
+	return target.referenceValue(field, slices.Contains(r.arnFields, field)), true
 }
 
 // referenceValue is what a reference to this resource populates field with,
-// as provider-aws's resolvers extract it: a same-named parameter, the ARN,
+// as provider-aws's resolvers extract it: a same-named parameter, the ARN
+// (for a field named so, or one the referencing kind's row says takes it),
 // or (most often) the external name.
-func (o *object) referenceValue(field string) any {
+func (o *object) referenceValue(field string, arnField bool) any {
 	if v := o.forProvider(field); v != "" {
 		return v
 	}
-	if strings.HasSuffix(field, "Arn") || arnReferenceField(field) {
+	if strings.HasSuffix(field, "Arn") || arnField {
 		return o.arn
 	}
 	return o.externalName

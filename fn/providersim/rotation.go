@@ -113,7 +113,7 @@ func newWorld(observed map[string]*fnv1.Resource) *world {
 func (w *world) ofKind(kind string) []*unstructured.Unstructured {
 	var out []*unstructured.Unstructured
 	for _, u := range w.objects {
-		if shortKind(u) == kind {
+		if kindOf(u) == kind {
 			out = append(out, u)
 		}
 	}
@@ -275,15 +275,6 @@ func (e *ecsAPI) updateService(params map[string]any) (map[string]any, error) {
 	force, _ := params["ForceNewDeployment"].(bool)
 	e.deployments = append(e.deployments, Deployment{Service: arn, ForceNewDeployment: force, StartedBy: e.caller})
 	return map[string]any{"Service": map[string]any{"ServiceArn": arn}}, nil
-}
-
-func shortKind(u *unstructured.Unstructured) string {
-	gvk := u.GroupVersionKind()
-	short, ok := strings.CutSuffix(gvk.Group, ".aws.m.upbound.io")
-	if !ok {
-		return ""
-	}
-	return short + "/" + gvk.Kind
 }
 
 func key(u *unstructured.Unstructured) string { return compositionResourceName(u) }

@@ -25,22 +25,21 @@ const (
 	reasonAsyncUpdateFailure    = "AsyncUpdateFailure"
 )
 
-// isAsyncKind reports whether provider-aws configures a kind with UseAsync
-// and the simulator reports a LastAsyncOperation condition for it.
-func isAsyncKind(kind string) bool { return kind == "ecs/Service" }
+// serviceARN is a service's ARN, which is also its ID.
+func serviceARN(o *object) string {
+	return o.arnOf("ecs", "service/"+o.forProvider("cluster")+"/"+o.name)
+}
 
-// identifyService reports what the provider reads back from a service: its
-// ARN and the task definition revision it runs.
-func (o *object) identifyService(arn string) {
-	o.arn = arn
-	o.id = arn
-	o.extra["taskDefinition"] = o.forProvider("taskDefinition")
+// serviceStatus is what the provider reads back from a service besides its
+// ARN: the task definition revision it runs.
+func serviceStatus(o *object) map[string]any {
+	return map[string]any{"taskDefinition": o.forProvider("taskDefinition")}
 }
 
 // asyncConditions are the conditions upjet adds for a kind it runs
-// asynchronously, after its last operation succeeded.
+// asynchronously (its row's async), after its last operation succeeded.
 func (o *object) asyncConditions() []any {
-	if !isAsyncKind(o.kind) {
+	if !o.facts.async {
 		return nil
 	}
 	return []any{condition(ConditionLastAsyncOperation, "True", reasonAsyncSuccess, "")}

@@ -20,42 +20,31 @@ type TeardownResult struct {
 	Refused []string
 	// Stuck are resources never deleted.
 	Stuck []string
+	// Unknown are resources of kinds the simulator has no facts for, and
+	// why: it does not delete them (they are Stuck too).
+	Unknown []string
 }
 
-// How long AWS takes to delete a kind, roughly, in minutes.
+// How long AWS takes to delete a kind, roughly, in minutes (the rows'
+// deleteMinutes).
 const (
-	distributionMinutes    = 15 // disable, then delete
-	dbInstanceMinutes      = 10
-	dbClusterMinutes       = 5
-	natGatewayMinutes      = 2
-	serviceMinutes         = 2 // draining
-	loadBalancerMinutes    = 1
-	momentMinutes          = 0.01
-	retryMinutes           = 0.5 // when a refused deletion is tried again
-	flowLogDeliveryMinutes = 5   // see duration
+	distributionMinutes = 15 // disable, then delete
+	dbInstanceMinutes   = 10
+	dbClusterMinutes    = 5
+	natGatewayMinutes   = 2
+	serviceMinutes      = 2 // draining
+	loadBalancerMinutes = 1
+	momentMinutes       = 0.01
+	retryMinutes        = 0.5 // when a refused deletion is tried again
+	// Records a flow log has aggregated (over up to 10 minutes by
+	// default) are still delivered after it is deleted: an assumption.
+	flowLogDeliveryMinutes = 5
 )
 
-// duration is how long AWS takes to delete u.
-func duration(u *unstructured.Unstructured) float64 {
-	switch u.GetKind() {
-	case "Distribution":
-		return distributionMinutes
-	case "ClusterInstance":
-		return dbInstanceMinutes
-	case "Cluster":
-		if strings.HasPrefix(u.GetAPIVersion(), "rds.") {
-			return dbClusterMinutes
-		}
-	case "NATGateway":
-		return natGatewayMinutes
-	case "Service":
-		return serviceMinutes
-	case "LB":
-		return loadBalancerMinutes
-	case "FlowLog":
-		// Records a flow log has aggregated (over up to 10 minutes by
-		// default) are still delivered after it is deleted: an assumption.
-		return flowLogDeliveryMinutes
+// duration is how long AWS takes to delete a resource of a kind.
+func duration(f kindFacts) float64 {
+	if f.deleteMinutes != 0 {
+		return f.deleteMinutes
 	}
 	return momentMinutes
 }
@@ -95,6 +84,7 @@ func Teardown(composed []*unstructured.Unstructured) TeardownResult {
 		td.complete(now, &res)
 	}
 	res.Stuck = slices.Sorted(maps.Keys(td.remaining))
+	res.Unknown = td.unknown
 	return res
 }
 
@@ -102,6 +92,10 @@ func Teardown(composed []*unstructured.Unstructured) TeardownResult {
 type teardown struct {
 	byName    map[string]*unstructured.Unstructured // by metadata.name
 	remaining map[string]*unstructured.Unstructured // managed resources, by key
+	facts     map[*unstructured.Unstructured]kindFacts
+	// unknown are the keys of resources without a row, and why; they are
+	// never deleted.
+	unknown []string
 	// protectedBy maps a resource's key to the keys of its Usages' users.
 	protectedBy map[string][]string
 	// done is when a started deletion completes; retry when a refused one
@@ -114,6 +108,7 @@ func newTeardown(composed []*unstructured.Unstructured) *teardown {
 	td := &teardown{
 		byName:      map[string]*unstructured.Unstructured{},
 		remaining:   map[string]*unstructured.Unstructured{},
+		facts:       map[*unstructured.Unstructured]kindFacts{},
 		protectedBy: map[string][]string{},
 		done:        map[string]float64{},
 		retry:       map[string]float64{},
@@ -123,30 +118,42 @@ func newTeardown(composed []*unstructured.Unstructured) *teardown {
 		td.byName[u.GetName()] = u
 	}
 	for _, u := range composed {
-		if u.GetKind() == "Usage" {
-			of, _, _ := unstructured.NestedString(u.Object, "spec", "of", "resourceRef", "name")
-			by, _, _ := unstructured.NestedString(u.Object, "spec", "by", "resourceRef", "name")
-			if o, b := td.byName[of], td.byName[by]; o != nil && b != nil {
-				td.protectedBy[compositionResourceName(o)] = append(td.protectedBy[compositionResourceName(o)], compositionResourceName(b))
-			}
+		switch f, err := factsOf(u); {
+		case err != nil:
+			td.unknown = append(td.unknown, compositionResourceName(u)+": "+err.Error())
+		case f.usage:
+			td.protect(u)
 			continue
+		default:
+			td.facts[u] = f
 		}
 		td.remaining[compositionResourceName(u)] = u
 	}
 	return td
 }
 
+// protect records that what Usage u protects (spec.of) waits for its user
+// (spec.by).
+func (td *teardown) protect(u *unstructured.Unstructured) {
+	of, _, _ := unstructured.NestedString(u.Object, "spec", "of", "resourceRef", "name")
+	by, _, _ := unstructured.NestedString(u.Object, "spec", "by", "resourceRef", "name")
+	if o, b := td.byName[of], td.byName[by]; o != nil && b != nil {
+		td.protectedBy[compositionResourceName(o)] = append(td.protectedBy[compositionResourceName(o)], compositionResourceName(b))
+	}
+}
+
 // start starts every deletion no Usage holds back, unless AWS refuses it.
+// A resource of an unknown kind is never deleted.
 func (td *teardown) start(now float64, res *TeardownResult) {
 	for _, k := range slices.Sorted(maps.Keys(td.remaining)) {
-		if _, started := td.done[k]; started || td.held(k) || td.retry[k] > now {
+		if _, started := td.done[k]; started || td.held(k) || td.retry[k] > now || td.isUnknown(k) {
 			continue
 		}
 		if why := td.refusal(k); why != "" {
 			td.refuse(k, why, now, res)
 			continue
 		}
-		td.done[k] = now + duration(td.remaining[k])
+		td.done[k] = now + duration(td.facts[td.remaining[k]])
 	}
 }
 
@@ -205,27 +212,48 @@ func (td *teardown) held(k string) bool {
 	return slices.ContainsFunc(td.protectedBy[k], func(by string) bool { _, ok := td.remaining[by]; return ok })
 }
 
+// isUnknown reports whether k is of a kind the table lacks.
+func (td *teardown) isUnknown(k string) bool {
+	_, ok := td.facts[td.remaining[k]]
+	return !ok
+}
+
 // refusal says why AWS refuses to delete k now, or "".
 func (td *teardown) refusal(k string) string {
-	u := td.remaining[k]
-	switch u.GetKind() {
-	case "EIP":
-		if nat := td.firstRemaining(func(o *unstructured.Unstructured) bool {
-			return o.GetKind() == "NATGateway" && td.refKey(o, "allocationIdRef") == k
-		}); nat != nil {
-			return "InvalidIPAddress.InUse: the address is associated with " + compositionResourceName(nat)
-		}
-	case "Bucket":
-		if w := td.firstRemaining(func(o *unstructured.Unstructured) bool { return td.logsTo(o) == k }); w != nil {
-			return "BucketNotEmpty: " + compositionResourceName(w) + " still writes access logs"
-		}
-	case "Rule":
-		// EventBridge: "Rule can't be deleted since it has targets."
-		if t := td.firstRemaining(func(o *unstructured.Unstructured) bool {
-			return o.GetKind() == "Target" && td.refKey(o, "ruleRef") == k
-		}); t != nil {
-			return "ValidationException: Rule can't be deleted since it has targets (" + compositionResourceName(t) + ")"
-		}
+	if refuse := td.facts[td.remaining[k]].refuseDelete; refuse != nil {
+		return refuse(td, k)
+	}
+	return ""
+}
+
+// addressInUse: EC2 refuses to release an Elastic IP that a NAT gateway
+// still uses.
+func (td *teardown) addressInUse(k string) string {
+	if nat := td.firstRemaining(func(o *unstructured.Unstructured) bool {
+		return kindOf(o) == "ec2/NATGateway" && td.refKey(o, "allocationIdRef") == k
+	}); nat != nil {
+		return "InvalidIPAddress.InUse: the address is associated with " + compositionResourceName(nat)
+	}
+	return ""
+}
+
+// bucketReceivesLogs: S3 refuses to delete a bucket that still receives
+// access logs, as the objects that arrive while force destroy empties it
+// make DeleteBucket fail.
+func (td *teardown) bucketReceivesLogs(k string) string {
+	if w := td.firstRemaining(func(o *unstructured.Unstructured) bool { return td.logsTo(o) == k }); w != nil {
+		return "BucketNotEmpty: " + compositionResourceName(w) + " still writes access logs"
+	}
+	return ""
+}
+
+// ruleHasTargets: EventBridge refuses to delete a rule that still has
+// targets.
+func (td *teardown) ruleHasTargets(k string) string {
+	if t := td.firstRemaining(func(o *unstructured.Unstructured) bool {
+		return kindOf(o) == "cloudwatchevents/Target" && td.refKey(o, "ruleRef") == k
+	}); t != nil {
+		return "ValidationException: Rule can't be deleted since it has targets (" + compositionResourceName(t) + ")"
 	}
 	return ""
 }
@@ -244,7 +272,7 @@ func (td *teardown) firstRemaining(match func(*unstructured.Unstructured) bool) 
 // writerOf returns a remaining resource that writes to log group k, or "".
 func (td *teardown) writerOf(k string) string {
 	u := td.remaining[k]
-	if u.GetKind() != "Group" {
+	if !td.facts[u].recreatedByWriter {
 		return ""
 	}
 	name := externalName(u)
@@ -259,23 +287,24 @@ func (td *teardown) writerOf(k string) string {
 // writesLogGroups are the names of the log groups AWS writes to (and
 // creates if missing) on behalf of u.
 func (td *teardown) writesLogGroups(u *unstructured.Unstructured) []string {
-	switch u.GetKind() {
-	case "ClusterInstance":
-		return td.exportedLogGroups(td.byName[refName(u, "clusterIdentifierRef")])
-	case "Cluster":
-		return insightsLogGroups(u)
-	case "Service":
-		return insightsLogGroups(td.byName[refName(u, "clusterRef")])
-	case "FlowLog":
-		if group := td.byName[refName(u, "logDestinationRef")]; group != nil {
-			return []string{externalName(group)}
-		}
+	if writes := td.facts[u].writesLogGroups; writes != nil {
+		return writes(td, u)
 	}
 	return nil
 }
 
-// exportedLogGroups are the groups RDS exports an Aurora cluster's logs to.
-func (td *teardown) exportedLogGroups(cluster *unstructured.Unstructured) []string {
+// flowLogGroups: a flow log delivers to its destination group.
+func (td *teardown) flowLogGroups(u *unstructured.Unstructured) []string {
+	if group := td.byName[refName(u, "logDestinationRef")]; group != nil {
+		return []string{externalName(group)}
+	}
+	return nil
+}
+
+// exportedLogGroups are the groups RDS exports the logs of an Aurora
+// instance's cluster to.
+func (td *teardown) exportedLogGroups(instance *unstructured.Unstructured) []string {
+	cluster := td.byName[refName(instance, "clusterIdentifierRef")]
 	if cluster == nil {
 		return nil
 	}
@@ -285,6 +314,17 @@ func (td *teardown) exportedLogGroups(cluster *unstructured.Unstructured) []stri
 		out[i] = "/aws/rds/cluster/" + externalName(cluster) + "/" + e
 	}
 	return out
+}
+
+// clusterInsightsLogGroups: Container Insights writes an ECS cluster's
+// performance events.
+func clusterInsightsLogGroups(_ *teardown, cluster *unstructured.Unstructured) []string {
+	return insightsLogGroups(cluster)
+}
+
+// serviceInsightsLogGroups: and its services'.
+func (td *teardown) serviceInsightsLogGroups(service *unstructured.Unstructured) []string {
+	return insightsLogGroups(td.byName[refName(service, "clusterRef")])
 }
 
 // insightsLogGroups is the group Container Insights writes an ECS cluster's
@@ -298,22 +338,34 @@ func insightsLogGroups(cluster *unstructured.Unstructured) []string {
 
 // logsTo returns the key of the bucket u writes access logs to, or "".
 func (td *teardown) logsTo(u *unstructured.Unstructured) string {
-	switch u.GetKind() {
-	case "Distribution":
-		domain, _, _ := unstructured.NestedString(u.Object, "spec", "forProvider", "loggingConfig", "bucket")
-		name := strings.TrimSuffix(domain, ".s3.amazonaws.com")
-		for k, b := range td.remaining {
-			if b.GetKind() == "Bucket" && externalName(b) == name {
-				return k
-			}
+	if logsTo := td.facts[u].accessLogsTo; logsTo != nil {
+		return logsTo(td, u)
+	}
+	return ""
+}
+
+// distributionLogBucket: a distribution logs to the bucket its logging
+// configuration names by domain.
+func (td *teardown) distributionLogBucket(u *unstructured.Unstructured) string {
+	domain, _, _ := unstructured.NestedString(u.Object, "spec", "forProvider", "loggingConfig", "bucket")
+	name := strings.TrimSuffix(domain, ".s3.amazonaws.com")
+	for k, b := range td.remaining {
+		if kindOf(b) == "s3/Bucket" && externalName(b) == name {
+			return k
 		}
-	case "LB":
-		if enabled, _, _ := unstructured.NestedBool(u.Object, "spec", "forProvider", "accessLogs", "enabled"); enabled {
-			name, _, _ := unstructured.NestedString(u.Object, "spec", "forProvider", "accessLogs", "bucketRef", "name")
-			if b := td.byName[name]; b != nil {
-				return compositionResourceName(b)
-			}
-		}
+	}
+	return ""
+}
+
+// loadBalancerLogBucket: a load balancer logs to the bucket it references,
+// if access logs are enabled.
+func (td *teardown) loadBalancerLogBucket(u *unstructured.Unstructured) string {
+	if enabled, _, _ := unstructured.NestedBool(u.Object, "spec", "forProvider", "accessLogs", "enabled"); !enabled {
+		return ""
+	}
+	name, _, _ := unstructured.NestedString(u.Object, "spec", "forProvider", "accessLogs", "bucketRef", "name")
+	if b := td.byName[name]; b != nil {
+		return compositionResourceName(b)
 	}
 	return ""
 }

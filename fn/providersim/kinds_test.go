@@ -1,0 +1,143 @@
+package providersim
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+)
+
+// renderedStacks are the golden files of the rendered stack, phase by
+// phase, as providersim observed them: every kind the function renders.
+const renderedStacks = "../../examples/observed/*.yaml"
+
+// TestEveryRenderedKindHasARow: the table has a row for every kind the
+// function renders, and no row for a kind it does not render.
+func TestEveryRenderedKindHasARow(t *testing.T) {
+	rendered := renderedKinds(t)
+	for kind, u := range rendered {
+		if _, err := factsOf(u); err != nil {
+			t.Errorf("%s (%s): %v", kind, compositionResourceName(u), err)
+		}
+	}
+	for kind := range kinds() {
+		if rendered[kind] == nil {
+			t.Errorf("the table has a row for %s, which no rendered stack (%s) has", kind, renderedStacks)
+		}
+	}
+	t.Logf("%d kinds rendered, %d rows", len(rendered), len(kinds()))
+}
+
+// renderedKinds are the kinds of the golden files' objects, each with one
+// object of it.
+func renderedKinds(t *testing.T) map[string]*unstructured.Unstructured {
+	t.Helper()
+	files, err := filepath.Glob(renderedStacks)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no rendered stacks at %s: %v", renderedStacks, err)
+	}
+	out := map[string]*unstructured.Unstructured{}
+	for _, file := range files {
+		for _, u := range readObjects(t, file) {
+			out[kindOf(u)] = u
+		}
+	}
+	return out
+}
+
+// readObjects decodes the objects of a multi-document YAML file.
+func readObjects(t *testing.T, file string) []*unstructured.Unstructured {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dec := utilyaml.NewYAMLOrJSONDecoder(f, 4096)
+	var out []*unstructured.Unstructured
+	for {
+		obj := map[string]any{}
+		err := dec.Decode(&obj)
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if len(obj) > 0 {
+			out = append(out, &unstructured.Unstructured{Object: obj})
+		}
+	}
+}
+
+// unknownKinds are a provider-aws kind and a kind of another API group
+// that the table has no row for, and a route that references the first.
+func unknownKinds() []*unstructured.Unstructured {
+	carrier := testObject("ec2", "CarrierGateway", "carrier-gateway", nil)
+	route := testObject("ec2", "Route", "route", map[string]any{"gatewayIdRef": map[string]any{"name": "xr-carrier-gateway"}})
+	widget := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "example.org/v1", "kind": "Widget",
+		"metadata": map[string]any{"name": "xr-widget", "annotations": map[string]any{AnnotationCompositionResourceName: "widget"}},
+	}}
+	return []*unstructured.Unstructured{carrier, route, widget, testObject("ec2", "VPC", "vpc", nil)}
+}
+
+// TestSimulateUnknownKind: a kind without a row is not created with a
+// default identity; the provider reports why, and what references it
+// cannot be created either.
+func TestSimulateUnknownKind(t *testing.T) {
+	const noFacts = "the simulated provider has no facts for apiVersion ec2.aws.m.upbound.io/v1beta1, kind CarrierGateway: add its row to the table in fn/providersim/kinds.go"
+	out, err := Simulate(unknownKinds())
+	checkSimulateErrors(t, err, []string{
+		"carrier-gateway: " + noFacts,
+		"widget: the simulated provider has no facts for apiVersion example.org/v1, kind Widget",
+		`route: spec.forProvider.gatewayId references "xr-carrier-gateway", which cannot be created`,
+	})
+	checkSimulatedFields(t, out, map[string]string{
+		"carrier-gateway status.conditions.0.type":                           "=Synced",
+		"carrier-gateway status.conditions.0.status":                         "=False",
+		"carrier-gateway status.conditions.0.message":                        "=" + noFacts,
+		"carrier-gateway status.conditions.1":                                "=<nil>",
+		"carrier-gateway status.atProvider":                                  "=<nil>",
+		"carrier-gateway metadata.annotations.crossplane\\.io/external-name": "=<nil>",
+		"widget status.conditions.0.status":                                  "=False",
+		"route status.conditions.0.status":                                   "=False",
+		"vpc status.conditions.0.status":                                     "=True",
+	})
+}
+
+// TestTeardownUnknownKind: a teardown does not delete a kind without a
+// row, and says why.
+func TestTeardownUnknownKind(t *testing.T) {
+	res := Teardown(unknownKinds())
+	got := map[string][]string{"order": res.Order, "stuck": res.Stuck, "unknown": res.Unknown}
+	want := map[string][]string{
+		"order": {"route", "vpc"},
+		"stuck": {"carrier-gateway", "widget"},
+		"unknown": {
+			"carrier-gateway: the simulated provider has no facts for apiVersion ec2.aws.m.upbound.io/v1beta1, kind CarrierGateway: add its row to the table in fn/providersim/kinds.go",
+			"widget: the simulated provider has no facts for apiVersion example.org/v1, kind Widget: add its row to the table in fn/providersim/kinds.go",
+		},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Teardown() (-want +got):\n%s", diff)
+	}
+}
+
+// TestKindOf: provider-aws kinds are keyed by their short group, others by
+// their whole group, so the two cannot collide.
+func TestKindOf(t *testing.T) {
+	got := map[string]string{}
+	for _, u := range unknownKinds() {
+		got[compositionResourceName(u)] = kindOf(u)
+	}
+	want := map[string]string{"carrier-gateway": "ec2/CarrierGateway", "route": "ec2/Route", "widget": "example.org/Widget", "vpc": "ec2/VPC"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("kindOf (-want +got):\n%s", diff)
+	}
+}
