@@ -124,7 +124,7 @@ func impliedUsage(t *testing.T) *fnv1.Resource {
 	t.Helper()
 	s := testSpec(t)
 	d := engine.NewUsage(s.meta(), engine.Desired{Key: KeyTargetGroup, Object: &elbv2.LBTargetGroup{}}, engine.Desired{Key: KeyService, Object: &ecs.Service{}})
-	s.meta().SetMetadata(d)
+	s.meta().SetMetadata(d, engine.TeardownPart)
 	return &fnv1.Resource{Resource: usageStruct(t, d)}
 }
 
@@ -149,13 +149,13 @@ func TestUsageRendered(t *testing.T) {
 	s := testSpec(t)
 	d := engine.NewUsage(s.meta(), engine.Desired{Key: KeyTargetGroup, Object: &elbv2.LBTargetGroup{}}, engine.Desired{Key: KeyService, Object: &ecs.Service{}})
 	d.Annotations = map[string]string{"example.org/note": "n"}
-	s.meta().SetMetadata(d)
+	s.meta().SetMetadata(d, engine.TeardownPart)
 	want, err := structpb.NewStruct(map[string]any{
 		"apiVersion": "protection.crossplane.io/v1beta1",
 		"kind":       "Usage",
 		"metadata": map[string]any{
 			"name":        s.ObjectName(d.Key),
-			"labels":      map[string]any{engine.LabelResource: d.Key},
+			"labels":      map[string]any{engine.LabelResource: d.Key, engine.LabelPart: engine.TeardownPart},
 			"annotations": map[string]any{"example.org/note": "n"},
 		},
 		"spec": map[string]any{

@@ -17,7 +17,6 @@ import (
 
 	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 
-	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/internal/engine"
 )
 
@@ -164,7 +163,7 @@ func (b *builder) add(d object, obs map[string]Readiness) {
 	case kind == "Usage" && group == usageGroup:
 		b.usages = append(b.usages, d)
 	case key != "":
-		b.addResource(d, Resource{Key: key, Kind: kind, Group: group, Name: str(d, "metadata", "name"), Part: fn.PartOf(key)}, obs)
+		b.addResource(d, Resource{Key: key, Kind: kind, Group: group, Name: str(d, "metadata", "name"), Part: str(d, "metadata", "labels", engine.LabelPart)}, obs)
 	case b.xr == nil && str(d, "metadata", "name") != "":
 		b.xr = d
 	}

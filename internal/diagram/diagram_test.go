@@ -25,6 +25,7 @@ apiVersion: ec2.aws.m.upbound.io/v1beta1
 kind: VPC
 metadata:
   name: catalog-api-vpc
+  labels: {catalog.example.org/part: Network}
   annotations: {crossplane.io/composition-resource-name: vpc}
 spec: {forProvider: {cidrBlock: 10.0.0.0/16}}
 ---
@@ -32,14 +33,14 @@ apiVersion: ec2.aws.m.upbound.io/v1beta1
 kind: Subnet
 metadata:
   name: catalog-api-subnet-public-a
-  labels: {catalog.example.org/resource: subnet-public-a}
+  labels: {catalog.example.org/resource: subnet-public-a, catalog.example.org/part: Network}
 spec: {forProvider: {vpcIdRef: {name: catalog-api-vpc}}}
 ---
 apiVersion: ec2.aws.m.upbound.io/v1beta1
 kind: SecurityGroupIngressRule
 metadata:
   name: catalog-api-sg-rule-tasks-ingress-alb
-  labels: {catalog.example.org/resource: sg-rule-tasks-ingress-alb}
+  labels: {catalog.example.org/resource: sg-rule-tasks-ingress-alb, catalog.example.org/part: Security}
 spec:
   forProvider:
     securityGroupIdRef: {name: catalog-api-vpc}
@@ -50,7 +51,7 @@ apiVersion: protection.crossplane.io/v1beta1
 kind: Usage
 metadata:
   name: catalog-api-usage-vpc-by-subnet-public-a
-  labels: {catalog.example.org/resource: usage-vpc-by-subnet-public-a}
+  labels: {catalog.example.org/resource: usage-vpc-by-subnet-public-a, catalog.example.org/part: Teardown}
 spec:
   of: {resourceRef: {name: catalog-api-vpc}}
   by: {resourceRef: {name: catalog-api-subnet-public-a}}

@@ -15,10 +15,18 @@ const (
 	// LabelResource is a composed resource's key (composition resource
 	// name).
 	LabelResource = "catalog.example.org/resource"
+	// LabelPart is the part that renders a composed resource (Part.Name),
+	// or TeardownPart for a Usage: tools that read a rendered or observed
+	// stack (catalogapi diagram, preview) group resources by it.
+	LabelPart = "catalog.example.org/part"
 	// AnnotationExternalName is the resource's name in the cloud, for kinds
 	// named by it.
 	AnnotationExternalName = "crossplane.io/external-name"
 )
+
+// TeardownPart is the LabelPart of the Usages: they order the stack's
+// deletion and belong to no part's condition.
+const TeardownPart = "Teardown"
 
 // Meta is what the engine needs to know of the composite resource to name
 // and connect the composed ones.
@@ -76,7 +84,7 @@ func Compose[S any](parts []Part[S], s S, m Meta, o Observed) (*Plan, error) {
 			}
 			rendered[d.Key] = d
 			seen[d.Key] = true
-			if err := m.stamp(d); err != nil {
+			if err := m.stamp(d, part.Name); err != nil {
 				return nil, err
 			}
 			p.Resources = append(p.Resources, d)
@@ -92,7 +100,7 @@ func Compose[S any](parts []Part[S], s S, m Meta, o Observed) (*Plan, error) {
 	us := usages(m, p.Resources, rendered)
 	for _, u := range us.Rendered {
 		seen[u.Key] = true
-		m.SetMetadata(u)
+		m.SetMetadata(u, TeardownPart)
 		p.Resources = append(p.Resources, u)
 	}
 	p.DroppedUsages = dropImplied(o, us.Implied)
@@ -142,8 +150,8 @@ func keptObject(obs *composed.Unstructured) *composed.Unstructured {
 
 // stamp applies the metadata and the provider config every composed
 // managed resource shares.
-func (m Meta) stamp(d Desired) error {
-	m.SetMetadata(d)
+func (m Meta) stamp(d Desired, part string) error {
+	m.SetMetadata(d, part)
 	mr, ok := d.Object.(xpresource.TypedProviderConfigReferencer)
 	if !ok {
 		return fmt.Errorf("internal error: %s is a %T, which takes no provider config reference: not a namespaced managed resource", d.Key, d.Object)
@@ -154,12 +162,13 @@ func (m Meta) stamp(d Desired) error {
 }
 
 // SetMetadata applies the Kubernetes metadata every composed resource
-// shares: its object name, its label and, for kinds named by it, the
-// external-name annotation. It only uses the metav1.Object interface.
-func (m Meta) SetMetadata(d Desired) {
+// shares: its object name, its key and part labels and, for kinds named by
+// it, the external-name annotation. It only uses the metav1.Object
+// interface. This is the one place a resource gets its part label.
+func (m Meta) SetMetadata(d Desired, part string) {
 	o := d.Object
 	o.SetName(ObjectName(m.XRName, d.Key))
-	labels := map[string]string{LabelResource: d.Key}
+	labels := map[string]string{LabelResource: d.Key, LabelPart: part}
 	maps.Copy(labels, d.Labels)
 	o.SetLabels(labels)
 	annotations := maps.Clone(d.Annotations)

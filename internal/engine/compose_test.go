@@ -42,7 +42,7 @@ func TestComposeStamps(t *testing.T) {
 	if _, ok := plain.GetAnnotations()[AnnotationExternalName]; ok {
 		t.Errorf("a kind named by a field got an external-name annotation")
 	}
-	if diff := cmp.Diff(map[string]string{LabelResource: "plain", "extra": "x"}, plain.GetLabels()); diff != "" {
+	if diff := cmp.Diff(map[string]string{LabelResource: "plain", LabelPart: "One", "extra": "x"}, plain.GetLabels()); diff != "" {
 		t.Errorf("labels: -want, +got:\n%s", diff)
 	}
 	want := testMeta().ProviderConfig
