@@ -27,20 +27,10 @@ const (
 	// minFirstPhase is a floor for the first phase of the stack: the
 	// function's own render gives the exact objects.
 	minFirstPhase   = 50
-	keyService      = "ecs-service"
-	keyTargetGroup  = "target-group"
-	taskDefPrefix   = "task-definition-"
 	runTimeout      = 12 * time.Minute
 	readyTimeout    = 5 * time.Minute
 	teardownTimeout = 6 * time.Minute
 )
-
-// partConditions are the XR conditions of the stack's parts (README, What
-// one CatalogApi renders).
-var partConditions = []string{ //nolint:gochecknoglobals // A constant list.
-	"NetworkReady", "SecurityReady", "LoadBalancerReady", "DatabaseReady",
-	"ServiceReady", "ScalingReady", "CDNReady", "LoggingReady",
-}
 
 var (
 	catalogGVR = schema.GroupVersionResource{Group: "catalog.example.org", Version: "v1alpha1", Resource: "catalogapis"} //nolint:gochecknoglobals // A constant.
@@ -309,7 +299,7 @@ func checkComposedOf(t *testing.T, xr *unstructured.Unstructured, key string, u 
 	if !ownedBy(u, xr) {
 		t.Errorf("%s: composed %s %s has no controller reference to its XR", xr.GetName(), u.GetKind(), key)
 	}
-	if key == keyService || strings.HasPrefix(key, taskDefPrefix) || u.GetKind() == "Distribution" {
+	if key == fn.KeyService || fn.IsTaskDefinitionKey(key) || u.GetKind() == "Distribution" {
 		t.Errorf("%s: first render composed %s, which needs observed values", xr.GetName(), key)
 	}
 }
@@ -367,7 +357,10 @@ func (cp *controlPlane) checkReadyXR(ctx context.Context, t *testing.T, xr *unst
 	if !strings.HasPrefix(url, "https://") || !strings.HasSuffix(url, ".cloudfront.net") {
 		t.Errorf("%s: status.url = %q, want https://<distribution>.cloudfront.net", xr.GetName(), url)
 	}
-	for _, typ := range partConditions {
+	// Every part of the stack reports <Name>Ready on the XR (README, What
+	// one CatalogApi renders).
+	for _, part := range fn.Parts() {
+		typ := part.Name + "Ready"
 		if s, why := conditionOf(cur, typ); s != "True" {
 			t.Errorf("%s: condition %s = %q (%s), want True", xr.GetName(), typ, s, why)
 		}
