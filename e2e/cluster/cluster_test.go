@@ -60,10 +60,12 @@ func TestClaimInARealControlPlane(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real control plane (about a minute warm, minutes to build cold); skipped with -short")
 	}
+	tm := newTimings(t)
+	root := repoRoot(t)
+	bins := buildBinaries(t, tm, root)
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
-	tm := newTimings(t)
-	cp := startControlPlane(ctx, t, tm)
+	cp := startControlPlane(ctx, t, tm, root, bins)
 	var endpoint string
 	tm.phase("start the function (mTLS, Crossplane's CA)", func() { endpoint = cp.startFunction(ctx) })
 	cp.install(ctx, endpoint)
@@ -391,7 +393,7 @@ func (cp *controlPlane) checkPrinterColumns(ctx context.Context, t *testing.T, x
 }
 
 func (cp *controlPlane) kubectl(ctx context.Context, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, cp.bins.kubectl, append([]string{"--kubeconfig=" + cp.kubeconfig}, args...)...)
+	cmd := exec.CommandContext(ctx, cp.bins.Kubectl, append([]string{"--kubeconfig=" + cp.kubeconfig}, args...)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return string(out), fmt.Errorf("kubectl %s: %w", strings.Join(args, " "), err)
