@@ -27,20 +27,10 @@ const (
 	// minFirstPhase is a floor for the first phase of the stack: the
 	// function's own render gives the exact objects.
 	minFirstPhase   = 50
-	keyService      = "ecs-service"
-	keyTargetGroup  = "target-group"
-	taskDefPrefix   = "task-definition-"
 	runTimeout      = 12 * time.Minute
 	readyTimeout    = 5 * time.Minute
 	teardownTimeout = 6 * time.Minute
 )
-
-// partConditions are the XR conditions of the stack's parts (README, What
-// one CatalogApi renders).
-var partConditions = []string{ //nolint:gochecknoglobals // A constant list.
-	"NetworkReady", "SecurityReady", "LoadBalancerReady", "DatabaseReady",
-	"ServiceReady", "ScalingReady", "CDNReady", "LoggingReady",
-}
 
 var (
 	catalogGVR = schema.GroupVersionResource{Group: "catalog.example.org", Version: "v1alpha1", Resource: "catalogapis"} //nolint:gochecknoglobals // A constant.
@@ -70,10 +60,12 @@ func TestClaimInARealControlPlane(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real control plane (about a minute warm, minutes to build cold); skipped with -short")
 	}
+	tm := newTimings(t)
+	root := repoRoot(t)
+	bins := buildBinaries(t, tm, root)
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
-	tm := newTimings(t)
-	cp := startControlPlane(ctx, t, tm)
+	cp := startControlPlane(ctx, t, tm, root, bins)
 	var endpoint string
 	tm.phase("start the function (mTLS, Crossplane's CA)", func() { endpoint = cp.startFunction(ctx) })
 	cp.install(ctx, endpoint)
@@ -309,7 +301,7 @@ func checkComposedOf(t *testing.T, xr *unstructured.Unstructured, key string, u 
 	if !ownedBy(u, xr) {
 		t.Errorf("%s: composed %s %s has no controller reference to its XR", xr.GetName(), u.GetKind(), key)
 	}
-	if key == keyService || strings.HasPrefix(key, taskDefPrefix) || u.GetKind() == "Distribution" {
+	if key == fn.KeyService || fn.IsTaskDefinitionKey(key) || u.GetKind() == "Distribution" {
 		t.Errorf("%s: first render composed %s, which needs observed values", xr.GetName(), key)
 	}
 }
@@ -367,7 +359,10 @@ func (cp *controlPlane) checkReadyXR(ctx context.Context, t *testing.T, xr *unst
 	if !strings.HasPrefix(url, "https://") || !strings.HasSuffix(url, ".cloudfront.net") {
 		t.Errorf("%s: status.url = %q, want https://<distribution>.cloudfront.net", xr.GetName(), url)
 	}
-	for _, typ := range partConditions {
+	// Every part of the stack reports <Name>Ready on the XR (README, What
+	// one CatalogApi renders).
+	for _, part := range fn.Parts() {
+		typ := part.Name + "Ready"
 		if s, why := conditionOf(cur, typ); s != "True" {
 			t.Errorf("%s: condition %s = %q (%s), want True", xr.GetName(), typ, s, why)
 		}
@@ -398,7 +393,7 @@ func (cp *controlPlane) checkPrinterColumns(ctx context.Context, t *testing.T, x
 }
 
 func (cp *controlPlane) kubectl(ctx context.Context, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, cp.bins.kubectl, append([]string{"--kubeconfig=" + cp.kubeconfig}, args...)...)
+	cmd := exec.CommandContext(ctx, cp.bins.Kubectl, append([]string{"--kubeconfig=" + cp.kubeconfig}, args...)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return string(out), fmt.Errorf("kubectl %s: %w", strings.Join(args, " "), err)

@@ -26,6 +26,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/platform/function-catalog-api/e2e"
+	"github.com/platform/function-catalog-api/e2e/cluster/controlplane"
 	"github.com/platform/function-catalog-api/internal/fnproc"
 )
 
@@ -54,7 +55,7 @@ type controlPlane struct {
 	root    string
 	dir     string // certificates, etcd data, kubeconfig
 	logDir  string // kept after the run
-	bins    binaries
+	bins    controlplane.Binaries
 	procs   []*process
 	timings *timings
 
@@ -74,21 +75,36 @@ type controlPlane struct {
 	providerGVRs map[schema.GroupVersionResource]string
 }
 
-// startControlPlane builds the binaries and starts etcd, kube-apiserver,
-// kube-controller-manager and Crossplane. Everything is stopped when the test
-// ends, failed or not; a failed test prints the end of every log.
-func startControlPlane(ctx context.Context, t *testing.T, tm *timings) *controlPlane {
+// buildBinaries builds the control plane's programs, or finds them up to
+// date. Built here too, so that go test ./e2e/cluster alone works; .ci/run
+// builds them first (e2e/cluster/cmd/build-binaries), so that there a warm
+// run only checks them. Call it before the run's deadline starts: a cold
+// build takes about ten minutes on two cores, bounded by go test -timeout.
+func buildBinaries(t *testing.T, tm *timings, root string) controlplane.Binaries {
 	t.Helper()
-	root := repoRoot(t)
+	var bins controlplane.Binaries
+	tm.phase("build binaries (warm: up-to-date check)", func() {
+		var err error
+		if bins, err = controlplane.Build(t.Context(), root); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return bins
+}
+
+// startControlPlane starts etcd, kube-apiserver, kube-controller-manager and
+// Crossplane from the built binaries. Everything is stopped when the test
+// ends, failed or not; a failed test prints the end of every log.
+func startControlPlane(ctx context.Context, t *testing.T, tm *timings, root string, bins controlplane.Binaries) *controlPlane {
+	t.Helper()
 	logDir := filepath.Join(root, "_output", "controlplane", "logs", time.Now().Format("20060102-150405"))
 	if err := os.MkdirAll(logDir, 0o750); err != nil {
 		t.Fatalf("cannot create %s: %v", logDir, err)
 	}
-	cp := &controlPlane{t: t, root: root, dir: t.TempDir(), logDir: logDir, timings: tm, events: newEvents(), providerGVRs: map[schema.GroupVersionResource]string{}}
+	cp := &controlPlane{t: t, root: root, dir: t.TempDir(), logDir: logDir, bins: bins, timings: tm, events: newEvents(), providerGVRs: map[schema.GroupVersionResource]string{}}
 	t.Cleanup(cp.stop)
 
-	tm.phase("build binaries (warm: up-to-date check)", func() { cp.bins = buildBinaries(ctx, t, root) })
-	mod, err := e2e.GoModuleDir(ctx, filepath.Join(root, controlPlaneModule), crossplaneModule)
+	mod, err := e2e.GoModuleDir(ctx, filepath.Join(root, controlplane.Module), crossplaneModule)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,6 +117,20 @@ func startControlPlane(ctx context.Context, t *testing.T, tm *timings) *controlP
 	tm.phase("crossplane core init", func() { cp.initCrossplane(ctx) })
 	tm.phase("start Crossplane core (webhooks on)", func() { cp.startCrossplane(ctx) })
 	return cp
+}
+
+// repoRoot is the repository's top directory: the one with the root go.mod
+// above this package.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatalf("cannot find the repository root: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, controlplane.Module, "go.mod")); err != nil {
+		t.Fatalf("%s is not the repository root: %v", dir, err)
+	}
+	return dir
 }
 
 // stop ends every process in reverse order of start, prints the logs of a
@@ -151,7 +181,7 @@ func (cp *controlPlane) startEtcd(ctx context.Context) string {
 	cp.t.Helper()
 	client := "http://127.0.0.1:" + strconv.Itoa(freePort(ctx, cp.t))
 	peer := "http://127.0.0.1:" + strconv.Itoa(freePort(ctx, cp.t))
-	p := cp.start(ctx, "etcd", cp.bins.etcd, nil,
+	p := cp.start(ctx, "etcd", cp.bins.Etcd, nil,
 		"--name=e2e",
 		"--data-dir="+filepath.Join(cp.dir, "etcd"),
 		"--listen-client-urls="+client, "--advertise-client-urls="+client,
@@ -203,7 +233,7 @@ func (cp *controlPlane) startAPIServer(ctx context.Context, etcdURL string) {
 	ca, saKey, saPub, tokens := cp.apiServerCredentials(pki)
 	port := freePort(ctx, cp.t)
 	server := "https://127.0.0.1:" + strconv.Itoa(port)
-	p := cp.start(ctx, "kube-apiserver", cp.bins.apiserver, nil,
+	p := cp.start(ctx, "kube-apiserver", cp.bins.APIServer, nil,
 		"--etcd-servers="+etcdURL,
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
 		"--secure-port="+strconv.Itoa(port),
@@ -260,7 +290,7 @@ func (cp *controlPlane) startControllerManager(ctx context.Context) {
 	// Crossplane relies on owner references: deleting an XR leaves its
 	// composed resources to the garbage collector. The namespace controller
 	// empties deleted namespaces.
-	cp.start(ctx, "kube-controller-manager", cp.bins.controllerManager, nil,
+	cp.start(ctx, "kube-controller-manager", cp.bins.ControllerManager, nil,
 		"--kubeconfig="+cp.kubeconfig,
 		"--controllers=garbagecollector,namespace",
 		"--leader-elect=false",
@@ -293,7 +323,7 @@ func (cp *controlPlane) initCrossplane(ctx context.Context) {
 	env := []string{"KUBECONFIG=" + cp.kubeconfig}
 	var last *process
 	for attempt := 1; attempt <= initAttempts; attempt++ {
-		p := cp.start(ctx, fmt.Sprintf("crossplane-init-%d", attempt), cp.bins.crossplane, env, args...)
+		p := cp.start(ctx, fmt.Sprintf("crossplane-init-%d", attempt), cp.bins.Crossplane, env, args...)
 		<-p.done
 		last = p
 		if p.waitErr == nil {
@@ -352,7 +382,7 @@ func (cp *controlPlane) startCrossplane(ctx context.Context) {
 		"--xpkg-cache-dir=" + filepath.Join(cp.dir, "xpkg-cache"),
 		"--xfn-cache-dir=" + filepath.Join(cp.dir, "xfn-cache"),
 	}, strings.Fields(os.Getenv(crossplaneArgsEnv)))
-	cp.crossplane = cp.start(ctx, "crossplane", cp.bins.crossplane, []string{"KUBECONFIG=" + cp.kubeconfig}, args...)
+	cp.crossplane = cp.start(ctx, "crossplane", cp.bins.Crossplane, []string{"KUBECONFIG=" + cp.kubeconfig}, args...)
 	err = waitFor(ctx, startTimeout, "Crossplane /readyz", cp.crossplane, func(ctx context.Context) error {
 		body, err := httpGet(ctx, http.DefaultClient, "http://127.0.0.1:"+strconv.Itoa(healthPort)+"/readyz", "")
 		if err != nil || body != "ok" {

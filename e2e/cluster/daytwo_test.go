@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/internal/preview"
 )
 
@@ -37,7 +38,7 @@ func (cp *controlPlane) dayTwoImage(ctx context.Context, t *testing.T, tm *timin
 		old := before[oldKey[0]]
 		// The provider has not yet got to the service: it still runs the
 		// old revision.
-		prov.setHold(xr.GetNamespace(), keyService, true)
+		prov.setHold(xr.GetNamespace(), fn.KeyService, true)
 		// What the preview says before the change (against the API server
 		// and offline) is what Crossplane then composes.
 		r := cp.previewImageChange(ctx, t, xr, cp.imageChange(t, xr))
@@ -45,7 +46,7 @@ func (cp *controlPlane) dayTwoImage(ctx context.Context, t *testing.T, tm *timin
 		newKey := cp.waitNewTaskDefinition(ctx, t, xr, oldKey[0])
 		cp.checkPreviewApplied(ctx, t, xr, r)
 		cp.checkOldKept(ctx, t, xr, old, newKey)
-		prov.setHold(xr.GetNamespace(), keyService, false)
+		prov.setHold(xr.GetNamespace(), fn.KeyService, false)
 		cp.waitGone(ctx, t, old)
 		after, err := cp.composed(ctx, xr)
 		if err != nil {
@@ -55,7 +56,7 @@ func (cp *controlPlane) dayTwoImage(ctx context.Context, t *testing.T, tm *timin
 			t.Errorf("after the rollout: task definitions %v, want only %s", keys, newKey)
 		}
 		arn, _, _ := unstructured.NestedString(after[newKey].Object, "status", "atProvider", "arn")
-		got, _, _ := unstructured.NestedString(after[keyService].Object, "spec", "forProvider", "taskDefinition")
+		got, _, _ := unstructured.NestedString(after[fn.KeyService].Object, "spec", "forProvider", "taskDefinition")
 		if got != arn {
 			t.Errorf("the service runs %q, want the new task definition %q", got, arn)
 		}
@@ -96,7 +97,7 @@ func (cp *controlPlane) waitNewTaskDefinition(ctx context.Context, t *testing.T,
 			if s, why := conditionOf(got[k], "Ready"); s != "True" {
 				return fmt.Errorf("%w: new task definition %s not Ready: %s", errNotYet, k, why)
 			}
-			ref, _, _ := unstructured.NestedString(got[keyService].Object, "spec", "forProvider", "taskDefinitionRef", "name")
+			ref, _, _ := unstructured.NestedString(got[fn.KeyService].Object, "spec", "forProvider", "taskDefinitionRef", "name")
 			if ref != got[k].GetName() {
 				return fmt.Errorf("%w: the service references %q, not the new %q", errNotYet, ref, got[k].GetName())
 			}
@@ -175,7 +176,7 @@ func (cp *controlPlane) waitReady(ctx context.Context, t *testing.T, xr *unstruc
 func taskDefinitionKeys(objs map[string]*unstructured.Unstructured) []string {
 	var out []string
 	for k := range objs {
-		if strings.HasPrefix(k, taskDefPrefix) {
+		if fn.IsTaskDefinitionKey(k) {
 			out = append(out, k)
 		}
 	}

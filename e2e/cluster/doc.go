@@ -2,5 +2,7 @@
 // kube-controller-manager and Crossplane core run as local processes, built
 // from pinned Go modules (.ci/controlplane), and this function serves them
 // over mTLS. Only AWS is played, by fn/providersim. The package has only
-// tests; run them with go test ./e2e/cluster (skipped with -short).
+// tests; run them with go test ./e2e/cluster (skipped with -short). They
+// build the programs with e2e/cluster/controlplane, which
+// e2e/cluster/cmd/build-binaries runs on its own (.ci/run, before go test).
 package cluster

@@ -24,7 +24,7 @@ func (cp *controlPlane) startFunction(ctx context.Context) string {
 		cp.t.Fatal(err)
 	}
 	// The function lives until cleanup (stop), not until the test body ends.
-	p, err := fnproc.Start(context.WithoutCancel(ctx), fnproc.Options{Binary: cp.bins.function, TLSCertsDir: certs, Args: []string{"--debug"}, Log: log})
+	p, err := fnproc.Start(context.WithoutCancel(ctx), fnproc.Options{Binary: cp.bins.Function, TLSCertsDir: certs, Args: []string{"--debug"}, Log: log})
 	if err != nil {
 		cp.t.Fatal(err)
 	}

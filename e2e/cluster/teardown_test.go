@@ -178,9 +178,9 @@ func (cp *controlPlane) checkProtected(ctx context.Context, t *testing.T, xr *un
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg := got[keyTargetGroup]
+	tg := got[fn.KeyTargetGroup]
 	if tg == nil {
-		t.Fatalf("no %s composed", keyTargetGroup)
+		t.Fatalf("no %s composed", fn.KeyTargetGroup)
 	}
 	if tg.GetLabels()["crossplane.io/in-use"] != "true" {
 		t.Errorf("the target group is not labelled in use: %v", tg.GetLabels())
