@@ -132,7 +132,7 @@ func dbInstance(s *Spec, key, resourceType string, az, promotionTier int) engine
 	name := s.Name(resourceType)
 	return engine.Desired{
 		Key: key, AWSName: name, ExternalName: true,
-		Uses: []string{KeyDBCluster, KeyDBLogGroup},
+		Uses:      []string{KeyDBCluster, KeyDBLogGroup},
 		Readiness: engine.Readiness{Hint: "creating an Aurora instance usually takes 10 to 20 minutes"},
 		Object: &rds.ClusterInstance{Spec: rds.ClusterInstanceSpec{ForProvider: rds.ClusterInstanceParameters{
 			Region:               new(s.Region),

@@ -28,6 +28,7 @@ func refuseImmutableChanges(changes []engine.ImmutableChange) error {
 	sort.SliceStable(errs, func(i, j int) bool { return specRank(errs[i].Field) < specRank(errs[j].Field) })
 	return errs
 }
+
 // specSections are the top-level fields of a CatalogApi's spec in the order
 // NewSpec validates them (applyAPI).
 func specSections() []string {

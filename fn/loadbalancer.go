@@ -90,9 +90,9 @@ func loadBalancer(s *Spec, logs bool) engine.Desired {
 	}
 	return engine.Desired{
 		Key: KeyLoadBalancer, AWSName: name,
-		Uses:   loadBalancerUses(),
+		Uses:      loadBalancerUses(),
 		Readiness: engine.Readiness{Hint: "a load balancer usually becomes active within 3 minutes"},
-		Object: &elbv2.LB{Spec: elbv2.LBSpec{ForProvider: p}},
+		Object:    &elbv2.LB{Spec: elbv2.LBSpec{ForProvider: p}},
 	}
 }
 

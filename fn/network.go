@@ -145,7 +145,7 @@ func natGateway(s *Spec, i int) engine.Desired {
 	name := s.Name("nat-" + zone(i))
 	return engine.Desired{
 		Key: KeyNATGateway(i), AWSName: name,
-		Uses: []string{KeyInternetGateway, KeyEIP(i)},
+		Uses:      []string{KeyInternetGateway, KeyEIP(i)},
 		Readiness: engine.Readiness{Hint: "a NAT gateway usually becomes available within 2 to 5 minutes"},
 		Object: &ec2.NATGateway{Spec: ec2.NATGatewaySpec{ForProvider: ec2.NATGatewayParameters_2{
 			Region:          new(s.Region),

@@ -230,9 +230,9 @@ func ecsService(s *Spec, taskDefinitionKey string) engine.Desired {
 	name := ECSServiceName(s)
 	return engine.Desired{
 		Key: KeyService, AWSName: name, ExternalName: true,
-		Uses:      serviceUses(taskDefinitionKey),
+		Uses: serviceUses(taskDefinitionKey),
 		Readiness: engine.Readiness{
-			Hint: "the ECS service's first deployment has not reached steady state yet (the provider waits for it): check the service's events and the tasks' logs",
+			Hint:        "the ECS service's first deployment has not reached steady state yet (the provider waits for it): check the service's events and the tasks' logs",
 			ServingNote: func(o engine.Observed, _ string) string { return serviceReadyNote(o, name, taskDefinitionKey) },
 		},
 		Object: &ecs.Service{Spec: ecs.ServiceSpec{
