@@ -12,7 +12,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/platform/function-catalog-api/internal/preview"
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // annotationDevelopmentTarget tells crossplane render's Development runtime
@@ -57,7 +57,7 @@ func RenderArgs(root, functions string, p Phase) []string {
 // PointFunctionsAt writes a copy of the functions file src to dst in which
 // every Function's Development runtime connects to addr.
 func PointFunctionsAt(src, dst, addr string) error {
-	fns, err := preview.ReadObjects(src)
+	fns, err := yamlobj.Read(src)
 	if err != nil {
 		return err
 	}

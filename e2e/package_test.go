@@ -23,7 +23,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/platform/function-catalog-api/internal/preview"
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // The package tests build the shipped artifacts with .ci/build-packages, as a
@@ -550,7 +550,7 @@ func (img *imageTarball) packageObjects(t *testing.T) (meta *unstructured.Unstru
 	if stream == nil {
 		t.Fatalf("no layer is annotated %s=%s", xpkgLabelKey, xpkgPackageLayer)
 	}
-	objs, err := preview.DecodeObjects(bytes.NewReader(stream))
+	objs, err := yamlobj.Decode(bytes.NewReader(stream))
 	if err != nil {
 		t.Fatalf("%s: %v", xpkgPackageFile, err)
 	}
@@ -578,7 +578,7 @@ func (img *imageTarball) exampleIdentities(t *testing.T) []string {
 	if stream == nil {
 		return nil
 	}
-	objs, err := preview.DecodeObjects(bytes.NewReader(stream))
+	objs, err := yamlobj.Decode(bytes.NewReader(stream))
 	if err != nil {
 		t.Fatalf("%s: %v", xpkgExamplesFile, err)
 	}
@@ -621,7 +621,7 @@ func sourceObjects(t *testing.T, paths ...string) []*unstructured.Unstructured {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o, err := preview.DecodeObjects(bytes.NewReader(data))
+		o, err := yamlobj.Decode(bytes.NewReader(data))
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}

@@ -18,7 +18,8 @@ import (
 	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/fn/providersim"
 	"github.com/platform/function-catalog-api/internal/fnproc"
-	"github.com/platform/function-catalog-api/internal/preview"
+	"github.com/platform/function-catalog-api/internal/fntest"
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // The examples, rendered end to end: this function's binary serves them to
@@ -155,7 +156,7 @@ func checkResults(t *testing.T, p renderPhase, results []*unstructured.Unstructu
 func checkNothingDropped(t *testing.T, p renderPhase, out *renderOutput) {
 	t.Helper()
 	rendered := keySet(out.composed)
-	for _, u := range readObjects(t, repoPath(p.Observed)) {
+	for _, u := range fntest.ReadObjects(t, repoPath(p.Observed)) {
 		if k := compositionResourceName(u); !rendered[k] {
 			t.Errorf("%s: observed resource %q is not rendered again (Crossplane would delete it)", p.Name, k)
 		}
@@ -237,7 +238,7 @@ func checkRefused(t *testing.T, cli, functions string, r Refusal) {
 // checkNotReady: until the stack has converged, the XR is not Ready.
 func checkNotReady(t *testing.T, p renderPhase, out *renderOutput) {
 	t.Helper()
-	if c := xrCondition(out.xr, "Ready"); c["status"] != "False" {
+	if c := fntest.Condition(out.xr, "Ready"); c["status"] != "False" {
 		t.Errorf("%s: XR Ready condition = %v, want False before the stack has converged", p.Name, c)
 	}
 }
@@ -247,12 +248,12 @@ func checkNotReady(t *testing.T, p renderPhase, out *renderOutput) {
 // included) and its status reports what the resources report.
 func checkConverged(t *testing.T, p renderPhase, out *renderOutput) {
 	t.Helper()
-	observed := readObjects(t, repoPath(p.Observed))
+	observed := fntest.ReadObjects(t, repoPath(p.Observed))
 	if diff := cmp.Diff(keys(observed), keys(out.composed)); diff != "" {
 		t.Errorf("%s: the converged stack renders other resources than observed (-observed +rendered):\n%s", p.Name, diff)
 	}
 	conditions, _, _ := unstructured.NestedSlice(out.xr.Object, "status", "conditions")
-	if xrCondition(out.xr, "Ready") == nil {
+	if fntest.Condition(out.xr, "Ready") == nil {
 		t.Errorf("%s: the XR has no Ready condition", p.Name)
 	}
 	for _, c := range conditions {
@@ -295,8 +296,8 @@ func checkStatus(t *testing.T, phase string, observedObjs []*unstructured.Unstru
 // moved; the service references the new one.
 func checkImageUpdate(t *testing.T, p renderPhase, out *renderOutput) {
 	t.Helper()
-	observed, rendered := byKey(readObjects(t, repoPath(p.Observed))), byKey(out.composed)
-	oldTDs, tds := taskDefinitionKeys(observed), taskDefinitionKeys(rendered)
+	observed, rendered := byKey(fntest.ReadObjects(t, repoPath(p.Observed))), byKey(out.composed)
+	oldTDs, tds := fntest.KeysWhere(observed, fn.IsTaskDefinitionKey), fntest.KeysWhere(rendered, fn.IsTaskDefinitionKey)
 	if len(oldTDs) != 1 || len(tds) != 2 || !slices.Contains(tds, oldTDs[0]) {
 		t.Fatalf("%s: task definitions %v observed, %v rendered; want the observed one and a new one", p.Name, oldTDs, tds)
 	}
@@ -307,35 +308,13 @@ func checkImageUpdate(t *testing.T, p renderPhase, out *renderOutput) {
 	if got := fieldString(rendered[fn.KeyService], "spec", "forProvider", "taskDefinitionRef", "name"); got != newTD.GetName() {
 		t.Errorf("%s: the service references task definition %q, want the new %q", p.Name, got, newTD.GetName())
 	}
-	image := fieldString(readObjects(t, repoPath(p.XR))[0], "spec", "image")
+	image := fieldString(fntest.ReadObjects(t, repoPath(p.XR))[0], "spec", "image")
 	if defs := fieldString(newTD, "spec", "forProvider", "containerDefinitions"); image == "" || !strings.Contains(defs, `"image":"`+image+`"`) {
 		t.Errorf("%s: the new task definition does not run %q: %s", p.Name, image, defs)
 	}
 	if diff := cmp.Diff(observed[oldTDs[0]].Object["spec"], rendered[oldTDs[0]].Object["spec"]); diff != "" {
 		t.Errorf("%s: the old task definition changed (-observed +rendered):\n%s", p.Name, diff)
 	}
-}
-
-func taskDefinitionKeys(objs map[string]*unstructured.Unstructured) []string {
-	var out []string
-	for k := range objs {
-		if fn.IsTaskDefinitionKey(k) {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// xrCondition returns the XR's condition of this type, or nil.
-func xrCondition(xr *unstructured.Unstructured, typ string) map[string]any {
-	conditions, _, _ := unstructured.NestedSlice(xr.Object, "status", "conditions")
-	for _, c := range conditions {
-		if c, ok := c.(map[string]any); ok && c["type"] == typ {
-			return c
-		}
-	}
-	return nil
 }
 
 // masterUserSecretARN is the ARN of an observed Aurora cluster's managed
@@ -408,7 +387,7 @@ func renderExample(t *testing.T, cli, functions string, p Phase) *renderOutput {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	objs, err := preview.DecodeObjects(bytes.NewReader(stdout))
+	objs, err := yamlobj.Decode(bytes.NewReader(stdout))
 	if err != nil {
 		t.Fatalf("cannot decode the render output: %v\n%s", err, stdout)
 	}
@@ -473,15 +452,6 @@ func crossplaneSchemaCache(t *testing.T) (dir, image string) {
 // ---------------------------------------------------------------------------
 // YAML documents.
 
-func readObjects(t *testing.T, path string) []*unstructured.Unstructured {
-	t.Helper()
-	objs, err := preview.ReadObjects(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return objs
-}
-
 // countValidatable counts what crossplane beta validate checks in these
 // files: every document, and the input of every Composition pipeline step
 // (validate checks it against the Input CRD).
@@ -489,7 +459,7 @@ func countValidatable(t *testing.T, paths ...string) int {
 	t.Helper()
 	n := 0
 	for _, p := range paths {
-		for _, u := range readObjects(t, p) {
+		for _, u := range fntest.ReadObjects(t, p) {
 			n++
 			if u.GroupVersionKind().GroupKind() != (schema.GroupKind{Group: "apiextensions.crossplane.io", Kind: "Composition"}) {
 				continue

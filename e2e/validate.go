@@ -17,7 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 
-	"github.com/platform/function-catalog-api/internal/preview"
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // crossplaneImage is the repository of the Crossplane image validate reads
@@ -147,7 +147,7 @@ func ProviderCRDs(ctx context.Context, root string, resources []string, dir stri
 func providerKinds(resources []string) (map[schema.GroupKind]bool, error) {
 	want := map[schema.GroupKind]bool{}
 	for _, r := range resources {
-		objs, err := preview.ReadObjects(r)
+		objs, err := yamlobj.Read(r)
 		if err != nil {
 			return nil, err
 		}

@@ -16,6 +16,7 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/fn"
+	"github.com/platform/function-catalog-api/internal/fntest"
 )
 
 // Every input rule is enforced twice: by the XRD at admission (OpenAPI and
@@ -84,7 +85,7 @@ func TestInputRulesInFunction(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fatal := fatalMessage(rsp)
+			fatal := fntest.FatalMessage(rsp)
 			switch {
 			case c.Field == "" && fatal != "":
 				t.Errorf("good XR rejected: %s", fatal)
@@ -95,18 +96,6 @@ func TestInputRulesInFunction(t *testing.T) {
 			}
 		})
 	}
-}
-
-// fatalMessage is the message of the response's last Fatal result, "" if
-// it has none.
-func fatalMessage(rsp *fnv1.RunFunctionResponse) string {
-	var fatal string
-	for _, r := range rsp.GetResults() {
-		if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
-			fatal = r.GetMessage()
-		}
-	}
-	return fatal
 }
 
 // TestInputRulesInXRD validates every case against the XRD with the real

@@ -10,6 +10,8 @@ import (
 
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/platform/function-catalog-api/internal/fntest"
 )
 
 // benchPhases are the lifecycle phases the benchmarks render, in order:
@@ -34,8 +36,8 @@ func BenchmarkRunFunction(b *testing.B) {
 			cpu0 := processCPU(b)
 			for b.Loop() {
 				rsp, err := f.RunFunction(context.Background(), req)
-				if err != nil || fatalMessage(rsp) != "" {
-					b.Fatalf("render failed: %v %s", err, fatalMessage(rsp))
+				if err != nil || fntest.FatalMessage(rsp) != "" {
+					b.Fatalf("render failed: %v %s", err, fntest.FatalMessage(rsp))
 				}
 			}
 			b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
@@ -114,8 +116,8 @@ func BenchmarkServedPath(b *testing.B) {
 			b.Fatal(err)
 		}
 		rsp, err := f.RunFunction(context.Background(), req)
-		if err != nil || fatalMessage(rsp) != "" {
-			b.Fatalf("render failed: %v %s", err, fatalMessage(rsp))
+		if err != nil || fntest.FatalMessage(rsp) != "" {
+			b.Fatalf("render failed: %v %s", err, fntest.FatalMessage(rsp))
 		}
 		if _, err := proto.Marshal(rsp); err != nil {
 			b.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/platform/function-catalog-api/fn/providersim"
 
 	"github.com/platform/function-catalog-api/internal/engine"
+	"github.com/platform/function-catalog-api/internal/fntest"
 )
 
 // Two CatalogApis with one suffix, played with the simulated provider: each
@@ -58,7 +59,7 @@ func (c *claimant) render(t *testing.T, others ...*claimant) *fnv1.RunFunctionRe
 		}
 	}
 	rsp := run(t, req)
-	if fatalMessage(rsp) == "" {
+	if fntest.FatalMessage(rsp) == "" {
 		c.observed = providersim.Observe(rsp.GetDesired().GetResources())
 	}
 	return rsp
@@ -96,11 +97,12 @@ func stackRendered(rsp *fnv1.RunFunctionResponse) bool {
 // the other CatalogApi, and nothing rendered.
 func assertRefused(t *testing.T, rsp *fnv1.RunFunctionResponse, other string) {
 	t.Helper()
-	msg := fatalMessage(rsp)
-	for _, want := range []string{"spec.environmentSuffix", `"` + testSuffix + `"`, "CatalogApi " + other, "resource-type-{environmentSuffix}"} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("Fatal message %q does not name %s", msg, want)
-		}
+	msg := fntest.FatalMessage(rsp)
+	if missing := fntest.SuffixRefusalMissing(msg, testSuffix, "CatalogApi "+other); len(missing) > 0 {
+		t.Errorf("Fatal message %q does not name %q", msg, missing)
+	}
+	if !strings.Contains(msg, "resource-type-{environmentSuffix}") {
+		t.Errorf("Fatal message %q does not say which names the suffix is for", msg)
 	}
 	if n := len(rsp.GetDesired().GetResources()); n != 0 {
 		t.Errorf("a refused CatalogApi rendered %d resources, want none", n)
@@ -217,7 +219,7 @@ func TestClaimRace(t *testing.T) {
 				assertRefused(t, late.render(t, early), "team-b/catalog-api")
 			}
 			if rsp := early.render(t, late); !stackRendered(rsp) {
-				t.Fatalf("the CatalogApi created first did not render its stack: %q", fatalMessage(rsp))
+				t.Fatalf("the CatalogApi created first did not render its stack: %q", fntest.FatalMessage(rsp))
 			}
 			assertRefused(t, late.render(t, early), "team-b/catalog-api")
 			if got := sortedKeys(late.observed); !cmp.Equal(got, []string{KeyVPC}) {
@@ -237,7 +239,7 @@ func TestClaimHeldIsNeverTakenAway(t *testing.T) {
 	older := &claimant{xr: claimantXR("team-b", createdFirst)}
 	assertRefused(t, older.render(t, holder), "team-a/catalog-api")
 	if rsp := holder.render(t, older); !stackRendered(rsp) {
-		t.Errorf("the holder was refused: %q", fatalMessage(rsp))
+		t.Errorf("the holder was refused: %q", fntest.FatalMessage(rsp))
 	}
 }
 
@@ -253,11 +255,11 @@ func TestClaimExistingCollision(t *testing.T) {
 	}
 	rsp := b.render(t, a)
 	assertRefused(t, rsp, "team-a/catalog-api")
-	if !strings.Contains(fatalMessage(rsp), "holds it too") {
-		t.Errorf("Fatal %q does not say that both hold the suffix", fatalMessage(rsp))
+	if !strings.Contains(fntest.FatalMessage(rsp), "holds it too") {
+		t.Errorf("Fatal %q does not say that both hold the suffix", fntest.FatalMessage(rsp))
 	}
 	if rsp := a.render(t, b); !stackRendered(rsp) {
-		t.Errorf("the CatalogApi created first was refused: %q", fatalMessage(rsp))
+		t.Errorf("the CatalogApi created first was refused: %q", fntest.FatalMessage(rsp))
 	}
 }
 
@@ -267,7 +269,7 @@ func TestClaimRequiresCapability(t *testing.T) {
 	req := newRequest(testXR, nil)
 	req.Meta.Capabilities = []fnv1.Capability{fnv1.Capability_CAPABILITY_CAPABILITIES}
 	rsp := run(t, req)
-	if msg := fatalMessage(rsp); !strings.Contains(msg, "required resources") || len(rsp.GetDesired().GetResources()) != 0 {
+	if msg := fntest.FatalMessage(rsp); !strings.Contains(msg, "required resources") || len(rsp.GetDesired().GetResources()) != 0 {
 		t.Errorf("got Fatal %q and %d resources, want a Fatal about required resources and nothing rendered", msg, len(rsp.GetDesired().GetResources()))
 	}
 }

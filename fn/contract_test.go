@@ -1,11 +1,8 @@
 package fn
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -17,7 +14,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/runtime"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/fieldpath"
@@ -25,6 +21,7 @@ import (
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
 	"github.com/platform/function-catalog-api/internal/engine"
+	"github.com/platform/function-catalog-api/internal/fntest"
 )
 
 // The product contract, asserted by value on the converged render of the
@@ -92,36 +89,16 @@ func kindCounts(objs []map[string]any) map[string]int {
 	return out
 }
 
-// readObjects reads every document of a multi-document YAML file.
-func readObjects(t *testing.T, path string) []map[string]any {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(b), 4096)
-	var out []map[string]any
-	for {
-		var o map[string]any
-		err := dec.Decode(&o)
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		if o != nil {
-			out = append(out, o)
-		}
-	}
-}
-
 // TestContractKinds: the converged render has the committed fixture's
 // resources of every kind, no more and no fewer; adding a resource changes
 // the fixture (regenerated), not this test.
 func TestContractKinds(t *testing.T) {
 	stack := renderedStack(t)
-	want := kindCounts(readObjects(t, convergedFixture))
+	var fixture []map[string]any
+	for _, u := range fntest.ReadObjects(t, convergedFixture) {
+		fixture = append(fixture, u.Object)
+	}
+	want := kindCounts(fixture)
 	if len(want) < 20 {
 		t.Fatalf("%s has %d kinds: not the converged stack", convergedFixture, len(want))
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/fieldpath"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/platform/function-catalog-api/internal/fntest"
 )
 
 // The security review of the rendered stack. Each control is named after the
@@ -187,7 +189,7 @@ func TestSecurityControls(t *testing.T) {
 				continue // The claim render holds only the VPC; TestClaim* cover it.
 			}
 			rsp := run(t, newRequest(xr, obs))
-			if msg := fatalMessage(rsp); msg != "" {
+			if msg := fntest.FatalMessage(rsp); msg != "" {
 				t.Fatalf("%s: %s", name, msg)
 			}
 			renders[fmt.Sprintf("%s/render-%d", name, i+1)] = toStack(rsp)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/platform/function-catalog-api/internal/fntest"
 )
 
 // FuzzRunFunction feeds arbitrary CatalogApi specs to RunFunction. Every
@@ -35,7 +37,7 @@ func FuzzRunFunction(f *testing.F) {
 			"service":  map[string]any{"env": []any{map[string]any{"name": envName, "value": "v"}}},
 		}
 		rsp := run(t, newRequest(fuzzXR(t, spec), claimed))
-		if fatal := fatalMessage(rsp); fatal != "" {
+		if fatal := fntest.FatalMessage(rsp); fatal != "" {
 			if n := len(rsp.GetDesired().GetResources()); n != 0 {
 				t.Fatalf("Fatal result %q but %d resources rendered", fatal, n)
 			}
@@ -71,22 +73,10 @@ func fuzzXR(t *testing.T, spec map[string]any) string {
 func firstRenderKeys(f *testing.F, claimed map[string]*fnv1.Resource) []string {
 	f.Helper()
 	rsp, err := NewFunction(logging.NewNopLogger()).RunFunction(f.Context(), newRequest(testXR, claimed))
-	if err != nil || fatalMessage(rsp) != "" {
-		f.Fatalf("baseline render failed: %v %s", err, fatalMessage(rsp))
+	if err != nil || fntest.FatalMessage(rsp) != "" {
+		f.Fatalf("baseline render failed: %v %s", err, fntest.FatalMessage(rsp))
 	}
 	return sortedKeys(rsp.GetDesired().GetResources())
-}
-
-func fatalMessage(rsp *fnv1.RunFunctionResponse) string {
-	for _, r := range rsp.GetResults() {
-		if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
-			if r.GetMessage() == "" {
-				return "(empty Fatal message)"
-			}
-			return r.GetMessage()
-		}
-	}
-	return ""
 }
 
 var (

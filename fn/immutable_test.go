@@ -3,6 +3,8 @@ package fn
 import (
 	"strings"
 	"testing"
+
+	"github.com/platform/function-catalog-api/internal/fntest"
 )
 
 // TestImmutableFieldsInSpecOrder: when several immutable fields change at
@@ -23,7 +25,7 @@ func TestImmutableFieldsInSpecOrder(t *testing.T) {
 		"database": {"name": "orders", "masterUsername": "orders_admin"}
 	}
 }`
-	msg := fatalMessage(run(t, newRequest(changed, states[len(states)-1])))
+	msg := fntest.FatalMessage(run(t, newRequest(changed, states[len(states)-1])))
 	want := []string{
 		"spec.environmentSuffix:", "spec.region:", "spec.network.vpcCidr:",
 		"spec.database.name:", "spec.database.masterUsername:",

@@ -15,6 +15,7 @@ import (
 
 	"github.com/platform/function-catalog-api/fn/providersim"
 	"github.com/platform/function-catalog-api/internal/engine"
+	"github.com/platform/function-catalog-api/internal/fntest"
 )
 
 // Day-2 behaviour, played against the simulated provider.
@@ -24,16 +25,6 @@ func withSpec(t *testing.T, field, value string) string {
 	out := strings.Replace(testXR, `"environmentSuffix": "dev",`, `"environmentSuffix": "dev", `+field+`: `+value+`,`, 1)
 	if out == testXR {
 		t.Fatal("test XR template changed")
-	}
-	return out
-}
-
-func taskDefinitionKeys(res map[string]*fnv1.Resource) []string {
-	var out []string
-	for _, k := range sortedKeys(res) {
-		if IsTaskDefinitionKey(k) {
-			out = append(out, k)
-		}
 	}
 	return out
 }
@@ -117,7 +108,7 @@ func TestImageChange(t *testing.T) {
 	// The provider moves the service to the new revision; then the old
 	// revision and its Usage are retired.
 	after := run(t, newRequest(newXR, providersim.Observe(during))).GetDesired().GetResources()
-	if got := taskDefinitionKeys(after); !slices.Equal(got, []string{newTD}) {
+	if got := fntest.KeysWhere(after, IsTaskDefinitionKey); !slices.Equal(got, []string{newTD}) {
 		t.Errorf("after rollout task definitions = %v, want only %s", got, newTD)
 	}
 	if _, ok := after[engine.UsageKey(oldTD, KeyService)]; ok {
@@ -129,7 +120,7 @@ func TestImageChange(t *testing.T) {
 // new one rendered beside it during a rollout.
 func rolloutTaskDefinitions(t *testing.T, before, during map[string]*fnv1.Resource) (oldTD, newTD string) {
 	t.Helper()
-	old, tds := taskDefinitionKeys(before), taskDefinitionKeys(during)
+	old, tds := fntest.KeysWhere(before, IsTaskDefinitionKey), fntest.KeysWhere(during, IsTaskDefinitionKey)
 	if len(old) != 1 || len(tds) != 2 || !slices.Contains(tds, old[0]) {
 		t.Fatalf("during rollout task definitions = %v, want the old %v and a new one", tds, old)
 	}
@@ -345,7 +336,7 @@ func TestImmutableFieldChange(t *testing.T) {
 	states := converge(t, testXR)
 	obs := states[len(states)-1]
 	rsp := run(t, newRequest(withSpec(t, `"database"`, `{"name": "orders"}`), obs))
-	msg := fatalMessage(rsp)
+	msg := fntest.FatalMessage(rsp)
 	if !strings.Contains(msg, "spec.database.name") || !strings.Contains(msg, `"catalog"`) {
 		t.Errorf("Fatal message = %q, want one naming spec.database.name and the old value", msg)
 	}

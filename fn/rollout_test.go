@@ -15,6 +15,7 @@ import (
 
 	"github.com/platform/function-catalog-api/fn/providersim"
 	"github.com/platform/function-catalog-api/internal/engine"
+	"github.com/platform/function-catalog-api/internal/fntest"
 )
 
 // A rollout of a new task definition, played against the simulated
@@ -40,7 +41,7 @@ func startRollout(t *testing.T) rollout {
 	converged := states[len(states)-1]
 	newXR := strings.Replace(testXR, "catalog-api:1.0.0", "catalog-api:1.1.0", 1)
 	during := run(t, newRequest(newXR, converged)).GetDesired().GetResources()
-	oldTDs, tds := taskDefinitionKeys(converged), taskDefinitionKeys(during)
+	oldTDs, tds := fntest.KeysWhere(converged, IsTaskDefinitionKey), fntest.KeysWhere(during, IsTaskDefinitionKey)
 	if len(oldTDs) != 1 || len(tds) != 2 {
 		t.Fatalf("task definitions before %v, during %v: want one, then the old and a new one", oldTDs, tds)
 	}

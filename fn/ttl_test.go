@@ -12,6 +12,7 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
+	"github.com/platform/function-catalog-api/internal/fntest"
 )
 
 // TestRunFunctionTTL: a short TTL while anything is being created, a long
@@ -47,7 +48,7 @@ func TestRunFunctionTTL(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			rsp := run(t, newRequest(testXR, tc.observed))
-			if msg := fatalMessage(rsp); msg != "" {
+			if msg := fntest.FatalMessage(rsp); msg != "" {
 				t.Fatalf("render failed: %s", msg)
 			}
 			if diff := cmp.Diff(tc.want, rsp.GetMeta().GetTtl(), protocmp.Transform()); diff != "" {

@@ -8,13 +8,14 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/platform/function-catalog-api/internal/preview"
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // clusterInput reads the live state with the user's kubeconfig, as kubectl
 // does: --kubeconfig (else KUBECONFIG, else ~/.kube/config), --context, and
 // the namespace of --namespace, the file or the context.
 func (c *previewCmd) clusterInput(ctx context.Context) (preview.Input, error) {
-	change, err := preview.ReadObject(c.File)
+	change, err := yamlobj.ReadOne(c.File)
 	if err != nil {
 		return preview.Input{}, fmt.Errorf("cannot read the change: %w", err)
 	}
@@ -60,14 +61,14 @@ func (c *previewCmd) clusterOptions() (preview.ClusterOptions, error) {
 	var opts preview.ClusterOptions
 	opts.Step = c.Step
 	if c.Composition != "" {
-		comp, err := preview.ReadObject(c.Composition)
+		comp, err := yamlobj.ReadOne(c.Composition)
 		if err != nil {
 			return opts, fmt.Errorf("cannot read the Composition: %w", err)
 		}
 		opts.Composition = comp
 	}
 	if c.Credentials != "" {
-		secrets, err := preview.ReadObjects(c.Credentials)
+		secrets, err := yamlobj.Read(c.Credentials)
 		if err != nil {
 			return opts, fmt.Errorf("cannot read the credentials: %w", err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/platform/function-catalog-api/e2e"
 	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/internal/preview"
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // The stack as the README describes it.
@@ -220,7 +221,7 @@ func (cp *controlPlane) checkFirstPhase(ctx context.Context, t *testing.T, xr *u
 // suffix.
 func (cp *controlPlane) catalogAPI(t *testing.T, c claim) *unstructured.Unstructured {
 	t.Helper()
-	objs, err := preview.ReadObjects(filepath.Join(cp.root, xrExample))
+	objs, err := yamlobj.Read(filepath.Join(cp.root, xrExample))
 	if err != nil || len(objs) != 1 {
 		t.Fatalf("%s: want one CatalogApi: %v", xrExample, err)
 	}

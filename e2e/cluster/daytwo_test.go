@@ -13,7 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/platform/function-catalog-api/fn"
-	"github.com/platform/function-catalog-api/internal/preview"
+	"github.com/platform/function-catalog-api/internal/fntest"
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // holdCheck is how long the old task definition must stay while the
@@ -31,7 +32,7 @@ func (cp *controlPlane) dayTwoImage(ctx context.Context, t *testing.T, tm *timin
 		if err != nil {
 			t.Fatal(err)
 		}
-		oldKey := taskDefinitionKeys(before)
+		oldKey := fntest.KeysWhere(before, fn.IsTaskDefinitionKey)
 		if len(oldKey) != 1 {
 			t.Fatalf("want one task definition before the change, got %v", oldKey)
 		}
@@ -52,7 +53,7 @@ func (cp *controlPlane) dayTwoImage(ctx context.Context, t *testing.T, tm *timin
 		if err != nil {
 			t.Fatal(err)
 		}
-		if keys := taskDefinitionKeys(after); len(keys) != 1 || keys[0] != newKey {
+		if keys := fntest.KeysWhere(after, fn.IsTaskDefinitionKey); len(keys) != 1 || keys[0] != newKey {
 			t.Errorf("after the rollout: task definitions %v, want only %s", keys, newKey)
 		}
 		arn, _, _ := unstructured.NestedString(after[newKey].Object, "status", "atProvider", "arn")
@@ -66,7 +67,7 @@ func (cp *controlPlane) dayTwoImage(ctx context.Context, t *testing.T, tm *timin
 
 func (cp *controlPlane) applyImageUpdate(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) {
 	t.Helper()
-	objs, err := preview.ReadObjects(filepath.Join(cp.root, xrImageUpdate))
+	objs, err := yamlobj.Read(filepath.Join(cp.root, xrImageUpdate))
 	if err != nil || len(objs) != 1 {
 		t.Fatalf("%s: want one CatalogApi: %v", xrImageUpdate, err)
 	}
@@ -89,7 +90,7 @@ func (cp *controlPlane) waitNewTaskDefinition(ctx context.Context, t *testing.T,
 		if err != nil {
 			return err
 		}
-		for _, k := range taskDefinitionKeys(got) {
+		for _, k := range fntest.KeysWhere(got, fn.IsTaskDefinitionKey) {
 			if k == oldKey {
 				continue
 			}
@@ -171,16 +172,6 @@ func (cp *controlPlane) waitReady(ctx context.Context, t *testing.T, xr *unstruc
 		cp.dumpXR(ctx, t, xr)
 		t.Fatal(err)
 	}
-}
-
-func taskDefinitionKeys(objs map[string]*unstructured.Unstructured) []string {
-	var out []string
-	for k := range objs {
-		if fn.IsTaskDefinitionKey(k) {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 // checkAdmission: the API server itself refuses a change of an immutable

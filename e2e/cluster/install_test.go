@@ -19,7 +19,8 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/platform/function-catalog-api/e2e"
-	"github.com/platform/function-catalog-api/internal/preview"
+	"github.com/platform/function-catalog-api/internal/fntest"
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // What the platform team installs, from the repository.
@@ -99,7 +100,7 @@ func (cp *controlPlane) install(ctx context.Context, fnEndpoint string) {
 
 func (cp *controlPlane) applyFile(ctx context.Context, file string) {
 	cp.t.Helper()
-	objs, err := preview.ReadObjects(filepath.Join(cp.root, file))
+	objs, err := yamlobj.Read(filepath.Join(cp.root, file))
 	if err != nil {
 		cp.t.Fatal(err)
 	}
@@ -139,7 +140,7 @@ func (cp *controlPlane) installCRDs(ctx context.Context) {
 // notes the provider kinds they serve, and returns their names.
 func (cp *controlPlane) createCRDs(ctx context.Context, f string) []string {
 	cp.t.Helper()
-	objs, err := preview.ReadObjects(f)
+	objs, err := yamlobj.Read(f)
 	if err != nil {
 		cp.t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func (cp *controlPlane) createCRDs(ctx context.Context, f string) []string {
 // providerCRDFiles finds the CRD file of every provider-aws kind the
 // converged stack holds, in the provider module's package/crds.
 func (cp *controlPlane) providerCRDFiles(ctx context.Context) ([]string, error) {
-	objs, err := preview.ReadObjects(filepath.Join(cp.root, convergedFixture))
+	objs, err := yamlobj.Read(filepath.Join(cp.root, convergedFixture))
 	if err != nil {
 		return nil, fmt.Errorf("the kinds of the stack: %w", err)
 	}
@@ -196,7 +197,7 @@ func crdFileOf(dir string, gk schema.GroupKind) (string, error) {
 	}
 	for _, plural := range candidates {
 		f := filepath.Join(dir, gk.Group+"_"+plural+".yaml")
-		objs, err := preview.ReadObjects(f)
+		objs, err := yamlobj.Read(f)
 		if err != nil {
 			continue
 		}
@@ -213,7 +214,7 @@ func crdFileOf(dir string, gk schema.GroupKind) (string, error) {
 // (its CRD is served and its controller runs).
 func (cp *controlPlane) installXRD(ctx context.Context) {
 	cp.t.Helper()
-	objs, err := preview.ReadObjects(filepath.Join(cp.root, xrdFile))
+	objs, err := yamlobj.Read(filepath.Join(cp.root, xrdFile))
 	if err != nil {
 		cp.t.Fatal(err)
 	}
@@ -289,17 +290,14 @@ func (cp *controlPlane) waitCondition(ctx context.Context, ri dynamic.ResourceIn
 
 // conditionOf returns a condition's status and reason+message.
 func conditionOf(u *unstructured.Unstructured, typ string) (status, detail string) {
-	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
-	for _, c := range conds {
-		m, _ := c.(map[string]any)
-		if m["type"] == typ {
-			status, _ = m["status"].(string)
-			reason, _ := m["reason"].(string)
-			msg, _ := m["message"].(string)
-			return status, strings.TrimSpace(reason + " " + msg)
-		}
+	c := fntest.Condition(u, typ)
+	if c == nil {
+		return "", "no condition"
 	}
-	return "", "no condition"
+	status, _ = c["status"].(string)
+	reason, _ := c["reason"].(string)
+	msg, _ := c["message"].(string)
+	return status, strings.TrimSpace(reason + " " + msg)
 }
 
 // servedGVR returns a CRD's storage version resource and kind.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/platform/function-catalog-api/e2e"
 	"github.com/platform/function-catalog-api/internal/preview"
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // preview runs `catalogapi preview` against the test's API server, as a
@@ -83,7 +84,7 @@ func (cp *controlPlane) previewOffline(ctx context.Context, t *testing.T, change
 // and name.
 func (cp *controlPlane) imageChange(t *testing.T, xr *unstructured.Unstructured) *unstructured.Unstructured {
 	t.Helper()
-	objs, err := preview.ReadObjects(filepath.Join(cp.root, xrImageUpdate))
+	objs, err := yamlobj.Read(filepath.Join(cp.root, xrImageUpdate))
 	if err != nil || len(objs) != 1 {
 		t.Fatalf("%s: want one CatalogApi: %v", xrImageUpdate, err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/platform/function-catalog-api/fn"
+	"github.com/platform/function-catalog-api/internal/fntest"
 )
 
 // eventWait is how long the refusal's Kubernetes event may take to appear
@@ -85,7 +85,7 @@ func (cp *controlPlane) waitRefusal(ctx context.Context, t *testing.T, rc refuse
 }
 
 func refusalNames(msg string, rc refusedClaim) bool {
-	return strings.Contains(msg, rc.refusedBy) && strings.Contains(msg, "spec.environmentSuffix")
+	return len(fntest.SuffixRefusalMissing(msg, rc.suffix, rc.refusedBy)) == 0
 }
 
 // checkRefusalEvent looks for the Warning event Crossplane records on the

@@ -22,6 +22,7 @@ import (
 	"github.com/platform/function-catalog-api/input/v1beta1"
 	"github.com/platform/function-catalog-api/internal/engine"
 	"github.com/platform/function-catalog-api/internal/preview"
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // expectedEdgesPerXR sizes the edge lists (about 33 per stack).
@@ -129,7 +130,7 @@ func (cp *controlPlane) declaredEdges(ctx context.Context, t *testing.T, xr *uns
 // stepInput is the function's Input in the installed Composition.
 func (cp *controlPlane) stepInput(t *testing.T) *v1beta1.Input {
 	t.Helper()
-	comp, err := preview.ReadObject(filepath.Join(cp.root, compositionFile))
+	comp, err := yamlobj.ReadOne(filepath.Join(cp.root, compositionFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,13 @@
 package providersim
 
 import (
-	"errors"
-	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+
+	"github.com/platform/function-catalog-api/internal/fntest"
 )
 
 // renderedStacks are the golden files of the rendered stack, phase by
@@ -43,36 +41,11 @@ func renderedKinds(t *testing.T) map[string]*unstructured.Unstructured {
 	}
 	out := map[string]*unstructured.Unstructured{}
 	for _, file := range files {
-		for _, u := range readObjects(t, file) {
+		for _, u := range fntest.ReadObjects(t, file) {
 			out[kindOf(u)] = u
 		}
 	}
 	return out
-}
-
-// readObjects decodes the objects of a multi-document YAML file.
-func readObjects(t *testing.T, file string) []*unstructured.Unstructured {
-	t.Helper()
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	dec := utilyaml.NewYAMLOrJSONDecoder(f, 4096)
-	var out []*unstructured.Unstructured
-	for {
-		obj := map[string]any{}
-		err := dec.Decode(&obj)
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		if len(obj) > 0 {
-			out = append(out, &unstructured.Unstructured{Object: obj})
-		}
-	}
 }
 
 // unknownKinds are a provider-aws kind and a kind of another API group

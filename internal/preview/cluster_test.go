@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic/fake"
+
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // fakeCluster is a cluster holding the converged example stack: the
@@ -25,11 +27,11 @@ type fakeCluster struct {
 func newFakeCluster(t *testing.T) *fakeCluster {
 	t.Helper()
 	f := &fakeCluster{mapper: meta.NewDefaultRESTMapper(nil), listKinds: map[schema.GroupVersionResource]string{}}
-	composed, err := ReadObjects(exampleObserved)
+	composed, err := yamlobj.Read(exampleObserved)
 	if err != nil {
 		t.Fatal(err)
 	}
-	xr, err := ReadObject(exampleXR)
+	xr, err := yamlobj.ReadOne(exampleXR)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +56,7 @@ func newFakeCluster(t *testing.T) *fakeCluster {
 	other.SetLabels(map[string]string{LabelComposite: "other"})
 	f.add(other)
 	for _, path := range []string{exampleComposition, exampleOriginVerifyFile} {
-		o, err := ReadObject(path)
+		o, err := yamlobj.ReadOne(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +81,7 @@ func (f *fakeCluster) add(o *unstructured.Unstructured) {
 func TestClusterLoad(t *testing.T) {
 	f := newFakeCluster(t)
 	client := fake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), f.listKinds, f.objects...)
-	change, err := ReadObject("../../examples/xr-image-update.yaml")
+	change, err := yamlobj.ReadOne("../../examples/xr-image-update.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +127,7 @@ func TestClusterLoadNeedsTheCredentials(t *testing.T) {
 		}
 	}
 	client := fake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), f.listKinds, objs...)
-	change, err := ReadObject(exampleXR)
+	change, err := yamlobj.ReadOne(exampleXR)
 	if err != nil {
 		t.Fatal(err)
 	}

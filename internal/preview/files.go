@@ -6,6 +6,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/platform/function-catalog-api/apis/v1alpha1"
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // Files names the files of an offline preview: the same files
@@ -34,11 +35,11 @@ type Files struct {
 func LoadFiles(f Files) (Input, error) {
 	var in Input
 	var err error
-	if in.Change, err = ReadObject(f.Change); err != nil {
+	if in.Change, err = yamlobj.ReadOne(f.Change); err != nil {
 		return Input{}, err
 	}
 	if f.LiveXR != "" {
-		if in.Live.XR, err = ReadObject(f.LiveXR); err != nil {
+		if in.Live.XR, err = yamlobj.ReadOne(f.LiveXR); err != nil {
 			return Input{}, err
 		}
 	}
@@ -53,7 +54,7 @@ func LoadFiles(f Files) (Input, error) {
 
 // loadPipeline reads the Composition's step and its credentials.
 func loadPipeline(f Files) (Pipeline, error) {
-	comp, err := ReadObject(f.Composition)
+	comp, err := yamlobj.ReadOne(f.Composition)
 	if err != nil {
 		return Pipeline{}, err
 	}
@@ -65,7 +66,7 @@ func loadPipeline(f Files) (Pipeline, error) {
 	if f.Credentials == "" {
 		return p, nil
 	}
-	secrets, err := ReadObjects(f.Credentials)
+	secrets, err := yamlobj.Read(f.Credentials)
 	if err != nil {
 		return Pipeline{}, err
 	}
@@ -79,7 +80,7 @@ func loadPipeline(f Files) (Pipeline, error) {
 // loadObserved sorts the documents of an observed file into the live XR and
 // its composed resources.
 func loadObserved(path string, live *State) error {
-	objs, err := ReadObjects(path)
+	objs, err := yamlobj.Read(path)
 	if err != nil {
 		return err
 	}

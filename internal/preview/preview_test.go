@@ -22,6 +22,7 @@ import (
 	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/fn/providersim"
 	"github.com/platform/function-catalog-api/internal/engine"
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // The examples a preview of a day-2 change starts from: the converged stack
@@ -81,7 +82,7 @@ func functionRequest(t *testing.T, in Input, observed map[string]*fnv1.Resource)
 			observed[o.GetAnnotations()["crossplane.io/composition-resource-name"]] = &fnv1.Resource{Resource: s}
 		}
 	}
-	comp, err := ReadObject(exampleComposition)
+	comp, err := yamlobj.ReadOne(exampleComposition)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func functionRequest(t *testing.T, in Input, observed map[string]*fnv1.Resource)
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret, err := ReadObject(exampleOriginVerifyFile)
+	secret, err := yamlobj.ReadOne(exampleOriginVerifyFile)
 	if err != nil {
 		t.Fatal(err)
 	}

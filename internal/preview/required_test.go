@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // TestPreviewSuppliesRequiredResources: the preview plays Crossplane's
@@ -30,7 +32,7 @@ func TestPreviewSuppliesRequiredResources(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	held, err := DecodeObjects(f)
+	held, err := yamlobj.Decode(f)
 	if err != nil {
 		t.Fatal(err)
 	}
