@@ -21,52 +21,49 @@ func TestFloorOf(t *testing.T) {
 	}
 }
 
+// judged is what a floor line says: its figure, PASS, and whether it was
+// measured at all.
+type judged struct {
+	Got        string
+	Pass, Skip bool
+}
+
 // TestFloorLines: the worst peak and the median speed-up are judged against
 // the floor, both bounds included; a figure not measured says why.
 func TestFloorLines(t *testing.T) {
 	cases := map[string]struct {
-		floor     floor
-		wantGot   []string
-		wantPass  []bool
-		wantSkips []bool
+		floor floor
+		want  []judged // the peak's line, then the speed-up's
 	}{
 		"AtTheFloor": {
-			floor:   floor{Peaks: []int64{80 << 20, budgetPeakRSS}, Speedups: []float64{2, budgetSpeedup, 5}},
-			wantGot: []string{"100.0 MiB", "3.00x"}, wantPass: []bool{true, true}, wantSkips: []bool{false, false},
+			floor: floor{Peaks: []int64{80 << 20, budgetPeakRSS}, Speedups: []float64{2, budgetSpeedup, 5}},
+			want:  []judged{{Got: "100.0 MiB", Pass: true}, {Got: "3.00x", Pass: true}},
 		},
 		"WorstPeakOver": {
-			floor:   floor{Peaks: []int64{budgetPeakRSS + 1<<20, 80 << 20}, Speedups: []float64{5}},
-			wantGot: []string{"101.0 MiB", "5.00x"}, wantPass: []bool{false, true}, wantSkips: []bool{false, false},
+			floor: floor{Peaks: []int64{budgetPeakRSS + 1<<20, 80 << 20}, Speedups: []float64{5}},
+			want:  []judged{{Got: "101.0 MiB"}, {Got: "5.00x", Pass: true}},
 		},
 		"MedianSpeedupUnder": {
-			floor:   floor{Peaks: []int64{80 << 20}, Speedups: []float64{2.9, 2.5, 6}},
-			wantGot: []string{"80.0 MiB", "2.90x"}, wantPass: []bool{true, false}, wantSkips: []bool{false, false},
+			floor: floor{Peaks: []int64{80 << 20}, Speedups: []float64{2.9, 2.5, 6}},
+			want:  []judged{{Got: "80.0 MiB", Pass: true}, {Got: "2.90x"}},
 		},
 		"NoPeer": {
-			floor:   floor{Peaks: []int64{80 << 20}},
-			wantGot: []string{"80.0 MiB", ""}, wantPass: []bool{true, false}, wantSkips: []bool{false, true},
+			floor: floor{Peaks: []int64{80 << 20}},
+			want:  []judged{{Got: "80.0 MiB", Pass: true}, {Skip: true}},
 		},
 		"NothingMeasured": {
-			wantGot: []string{"", ""}, wantPass: []bool{false, false}, wantSkips: []bool{true, true},
+			want: []judged{{Skip: true}, {Skip: true}},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			var got []string
-			var pass, skips []bool
-			for _, l := range tc.floor.lines() {
-				got = append(got, l.Got)
-				pass = append(pass, l.Pass)
-				skips = append(skips, l.Skipped != "")
+			lines := tc.floor.lines()
+			got := make([]judged, len(lines))
+			for i, l := range lines {
+				got[i] = judged{Got: l.Got, Pass: l.Pass, Skip: l.Skipped != ""}
 			}
-			if diff := cmp.Diff(tc.wantGot, got); diff != "" {
-				t.Errorf("figures -want, +got:\n%s", diff)
-			}
-			if diff := cmp.Diff(tc.wantPass, pass); diff != "" {
-				t.Errorf("PASS -want, +got:\n%s", diff)
-			}
-			if diff := cmp.Diff(tc.wantSkips, skips); diff != "" {
-				t.Errorf("not measured -want, +got:\n%s", diff)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("lines -want, +got:\n%s", diff)
 			}
 		})
 	}
