@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 
@@ -125,53 +124,18 @@ func TestPreEncoded(t *testing.T) {
 	}
 }
 
-func TestRSSSlope(t *testing.T) {
-	line := func(perRequest float64) []rssSample {
-		var s []rssSample
-		for i := 1; i <= 5; i++ {
-			n := i * 10000
-			s = append(s, rssSample{Requests: n, Mem: memory{RSS: 50<<20 + int64(perRequest*float64(n))}})
-		}
-		return s
-	}
-	cases := map[string]struct {
-		samples []rssSample
-		want    float64
-	}{
-		"Flat":      {line(0), 0},
-		"Growing":   {line(100), 100},
-		"OneSample": {line(100)[:1], 0},
-		"NoSamples": {nil, 0},
-		"Shrinking": {line(-10), -10},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			got := rssSlope(tc.samples)
-			if diff := cmp.Diff(tc.want, got, cmpopts.EquateApprox(0, 1e-6)); diff != "" {
-				t.Errorf("rssSlope() -want, +got:\n%s", diff)
-			}
-		})
-	}
-}
-
-// TestRatiosOf: a round's ratios are the peer's p50 and CPU per request
-// over the function's.
-func TestRatiosOf(t *testing.T) {
+// TestRoundOf: a round's ratios are the peer's p50 and CPU per request
+// over the function's; its peak is the function's.
+func TestRoundOf(t *testing.T) {
 	serial := func(p50 time.Duration, cpu time.Duration) level {
 		return level{Requests: 3, Latencies: []time.Duration{p50 / 2, p50, 2 * p50}, ServerCPU: 3 * cpu}
 	}
 	r := []sideBySide{
-		{Name: "function", Serial: serial(4*time.Millisecond, 5*time.Millisecond)},
-		{Name: "peer", Serial: serial(22*time.Millisecond, 30*time.Millisecond)},
+		{Name: "function", Serial: serial(4*time.Millisecond, 5*time.Millisecond), Parallel: level{Peak: 90 << 20}},
+		{Name: "peer", Serial: serial(22*time.Millisecond, 30*time.Millisecond), Parallel: level{Peak: 250 << 20}},
 	}
-	if diff := cmp.Diff(ratios{P50: 5.5, CPU: 6}, ratiosOf(r)); diff != "" {
-		t.Errorf("ratiosOf -want, +got:\n%s", diff)
-	}
-	if got := speedupVerdict(ratiosOf(r).P50); got != "PASS" {
-		t.Errorf("verdict on 5.5x: %s, want PASS", got)
-	}
-	if got := speedupVerdict(4.99); got != "MISS" {
-		t.Errorf("verdict on 4.99x: %s, want MISS", got)
+	if diff := cmp.Diff(round{P50: 5.5, CPU: 6, Peak: 90 << 20}, roundOf(r)); diff != "" {
+		t.Errorf("roundOf -want, +got:\n%s", diff)
 	}
 	if got, want := timesList([]float64{4.456, 5.281}), "4.46x 5.28x"; got != want {
 		t.Errorf("timesList: %q, want %q", got, want)

@@ -1,27 +1,31 @@
-// Command loaddriver measures the function as Crossplane runs it. For every
-// lifecycle phase (nothing observed; everything observed and ready) and
-// concurrency level it starts the real binary on a loopback port, measures
-// its cold start and idle memory, then sends a fixed number of
-// RunFunctionRequests over gRPC and prints throughput, latency, the
-// function's CPU per request and its peak memory, with each budget of the
-// README's Performance section marked PASS or MISS.
+// Command loaddriver measures the function's performance floor as Crossplane
+// runs it: the real binary on a loopback port, called over gRPC.
+//
+// First its own load levels: for every lifecycle phase (nothing observed;
+// everything observed and ready) and concurrency level it starts the binary,
+// measures its cold start and idle memory, then sends a fixed number of
+// RunFunctionRequests and prints throughput, latency, the function's CPU per
+// request and its peak memory.
+//
+// Then, with -peer-binary, the floor's comparison: the converged stack served
+// by the function and by function-go-templating v0.12.2 (the peer), in turn,
+// -peer-rounds times. The peer renders a plain Go template of the same stack
+// that the driver generates on every run from the function's own render
+// (peertemplate.go) into a temporary directory. The peer is not built here:
+// the Go module proxy does not serve function-go-templating, so build it from
+// a checkout of its v0.12.2 tag and pass the binary's path.
+//
+// Last, the floor with PASS or MISS: the peer's p50 at concurrency 1 at
+// least budgetSpeedup times the function's (median of the rounds), and the
+// function's peak RSS at concurrency budgetPeakAt at most budgetPeakRSS
+// (worst of its processes).
 //
 //	go run ./.ci/loaddriver [-binary path] [-requests 2000] [-concurrency 1,8,64] [-phases Nothing,Complete]
-//	                        [-peer-binary path [-peer-template file]]
-//	go run ./.ci/loaddriver -leak-requests 100000 [-leak-every 10000] [-leak-concurrency 4]
-//	go run ./.ci/loaddriver -simulate-day
-//	go run ./.ci/loaddriver -write-peer-template .ci/loaddriver/peer/stack.yaml.tmpl
+//	                        [-function-env NAME=VALUE ...] [-peer-binary path [-peer-rounds 3]]
 //
-// With -peer-binary it then serves the converged stack with the function and
-// with function-go-templating (the peer, rendering peer/stack.yaml.tmpl) and
-// prints both side by side with their ratios. -leak-requests sends many
-// requests to one process and prints its memory along the way and the
-// slope; -simulate-day prints the renders per hour of one XR over a
-// simulated day (simulate.go).
-//
-// It only talks to the process it started, stops by itself, and exits
+// It only talks to the processes it started, stops by itself, and exits
 // non-zero only on errors (a failed build, start or request), never on a
-// missed budget: timings depend on the machine.
+// missed floor: timings depend on the machine.
 package main
 
 import (
@@ -37,19 +41,14 @@ import (
 	"syscall"
 	"time"
 
-	"google.golang.org/protobuf/types/known/structpb"
-
 	"github.com/platform/function-catalog-api/internal/fnproc"
 )
 
-// Budgets of the README's Performance section.
+// The floor: what the function must keep, measured on the converged stack.
 const (
-	budgetColdStart = 300 * time.Millisecond
-	budgetIdleRSS   = 48 << 20
-	budgetPeakRSS   = 100 << 20 // at concurrency budgetPeakAt
-	budgetPeakAt    = 64
-	budgetP99       = 10 * time.Millisecond // at concurrency budgetP99At
-	budgetP99At     = 8
+	budgetPeakRSS = 100 << 20 // the function's peak RSS at budgetPeakAt, at most
+	budgetPeakAt  = 64        // concurrent requests
+	budgetSpeedup = 3         // the peer's p50 at concurrency 1 over the function's, at least
 )
 
 type options struct {
@@ -59,17 +58,12 @@ type options struct {
 	Concurrency []int
 	Phases      map[string]bool
 	Timeout     time.Duration
+	// FunctionEnv is added to the environment of the function's processes
+	// (not the peer's), NAME=VALUE each.
+	FunctionEnv []string
 
-	PeerBinary        string
-	PeerTemplate      string
-	PeerRounds        int
-	WritePeerTemplate string
-
-	LeakRequests    int
-	LeakEvery       int
-	LeakConcurrency int
-
-	SimulateDay bool
+	PeerBinary string
+	PeerRounds int
 }
 
 func main() {
@@ -94,11 +88,9 @@ func runUntilSignalled(o options) error {
 
 // Defaults of the flags.
 const (
-	defaultRequests        = 2000
-	defaultTimeout         = 10 * time.Second
-	defaultLeakEvery       = 10000
-	defaultLeakConcurrency = 4
-	defaultPeerRounds      = 3
+	defaultRequests   = 2000
+	defaultTimeout    = 10 * time.Second
+	defaultPeerRounds = 3
 )
 
 func parseFlags() (options, error) {
@@ -121,28 +113,32 @@ func parseFlags() (options, error) {
 func defineFlags(o *options) (levels, phases *string) {
 	flag.StringVar(&o.Binary, "binary", "", "function binary to measure; empty builds the module's function into a temporary directory")
 	flag.StringVar(&o.XR, "xr", "examples/xr.yaml", "CatalogApi manifest to render, relative to the module root unless absolute")
-	flag.IntVar(&o.Requests, "requests", defaultRequests, "requests per phase and concurrency level")
+	flag.IntVar(&o.Requests, "requests", defaultRequests, "requests per phase and concurrency level, and per target and level side by side")
 	levels = flag.String("concurrency", "1,8,64", "comma-separated concurrency levels")
 	phases = flag.String("phases", "Nothing,Complete", "comma-separated lifecycle phases to load: Nothing (nothing observed), Complete (everything observed and ready)")
 	flag.DurationVar(&o.Timeout, "timeout", defaultTimeout, "timeout of the start-up and of each request")
-	flag.StringVar(&o.PeerBinary, "peer-binary", "", "function-go-templating binary to compare with on the converged stack (build it yourself; README, Performance)")
-	flag.IntVar(&o.PeerRounds, "peer-rounds", defaultPeerRounds, "with -peer-binary: measure the function and the peer in turn this many times; the verdict is on the median ratio")
-	flag.StringVar(&o.PeerTemplate, "peer-template", ".ci/loaddriver/peer/stack.yaml.tmpl", "the peer's template of the converged stack, relative to the module root unless absolute")
-	flag.StringVar(&o.WritePeerTemplate, "write-peer-template", "", "write the peer's template of the converged stack to this file and exit")
-	flag.IntVar(&o.LeakRequests, "leak-requests", 0, "instead of the load levels, send this many converged-stack requests to one process and print its RSS along the way")
-	flag.IntVar(&o.LeakEvery, "leak-every", defaultLeakEvery, "with -leak-requests: print the RSS every this many requests")
-	flag.IntVar(&o.LeakConcurrency, "leak-concurrency", defaultLeakConcurrency, "with -leak-requests: concurrent callers")
-	flag.BoolVar(&o.SimulateDay, "simulate-day", false, "instead of the load levels, simulate one XR's day in process and print renders per hour with the old and the new TTLs")
+	flag.Func("function-env", "NAME=VALUE to add to the function's environment, e.g. GOMEMLIMIT or GOGC as its DeploymentRuntimeConfig sets them (repeatable)", func(v string) error {
+		var err error
+		o.FunctionEnv, err = appendEnv(o.FunctionEnv, v)
+		return err
+	})
+	flag.StringVar(&o.PeerBinary, "peer-binary", "", "function-go-templating v0.12.2 binary to compare with on the converged stack; empty skips the comparison")
+	flag.IntVar(&o.PeerRounds, "peer-rounds", defaultPeerRounds, "with -peer-binary: measure the function and the peer in turn this many times; the floor is on the median ratio")
 	return levels, phases
 }
 
-// checkCounts checks the request counts of the flags.
-func checkCounts(o options) error {
-	if o.Requests < 1 {
-		return errors.New("-requests must be at least 1")
+// appendEnv appends a NAME=VALUE setting to env.
+func appendEnv(env []string, setting string) ([]string, error) {
+	if name, _, ok := strings.Cut(setting, "="); !ok || name == "" {
+		return env, fmt.Errorf("-function-env: %q is not NAME=VALUE", setting)
 	}
-	if o.LeakRequests < 0 || o.LeakEvery < 1 || o.LeakConcurrency < 1 {
-		return errors.New("-leak-requests must not be negative, -leak-every and -leak-concurrency must be at least 1")
+	return append(env, setting), nil
+}
+
+// checkCounts checks the counts of the flags.
+func checkCounts(o options) error {
+	if o.Requests < 1 || o.PeerRounds < 1 {
+		return errors.New("-requests and -peer-rounds must be at least 1")
 	}
 	return nil
 }
@@ -178,18 +174,9 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	xrPath, xr, phases, err := loadPhases(ctx, root, o.XR)
+	xrPath, phases, err := loadPhases(ctx, root, o.XR)
 	if err != nil {
 		return err
-	}
-	switch {
-	case o.WritePeerTemplate != "":
-		return writePeerTemplate(phases[len(phases)-1], o.WritePeerTemplate)
-	case o.SimulateDay:
-		return simulateDay(ctx, root, xr)
-	}
-	if o.PeerTemplate != "" && !filepath.IsAbs(o.PeerTemplate) {
-		o.PeerTemplate = filepath.Join(root, o.PeerTemplate)
 	}
 	tmp, err := os.MkdirTemp("", "loaddriver-")
 	if err != nil {
@@ -218,49 +205,41 @@ func functionBinary(ctx context.Context, root, tmp, bin string) (string, error) 
 	return bin, nil
 }
 
-// measure runs what the flags ask for on the binary: the leak run, or the
-// load levels and then the side by side with the peer.
+// measure measures the load levels, then the side by side with the peer
+// when there is one, and prints the floor.
 func measure(ctx context.Context, bin string, phases []phase, o options, tmp string) error {
-	complete := phases[len(phases)-1]
-	if o.LeakRequests > 0 {
-		return measureLeak(ctx, bin, complete, o)
-	}
-	if err := measureLevels(ctx, bin, phases, o); err != nil {
+	levels, err := measureLevels(ctx, bin, phases, o)
+	if err != nil {
 		return err
 	}
+	var rounds []round
 	if o.PeerBinary != "" {
-		var rounds []ratios
-		for range max(o.PeerRounds, 1) {
-			r, err := compareWithPeer(ctx, bin, complete, o, tmp)
-			if err != nil {
-				return err
-			}
-			printSideBySide(r)
-			rounds = append(rounds, ratiosOf(r))
+		if rounds, err = measureRounds(ctx, bin, phases[len(phases)-1], o, tmp); err != nil {
+			return err
 		}
-		printRounds(rounds)
 	}
+	printFloor(floorOf(levels, rounds))
 	fmt.Printf("Load average after: %s\n", loadAverage())
 	return nil
 }
 
 // loadPhases reads the XR (relative to the module root unless absolute)
 // and renders its lifecycle phases in process.
-func loadPhases(ctx context.Context, root, xrPath string) (string, *structpb.Struct, []phase, error) {
+func loadPhases(ctx context.Context, root, xrPath string) (string, []phase, error) {
 	if !filepath.IsAbs(xrPath) {
 		xrPath = filepath.Join(root, xrPath)
 	}
 	xr, err := readXR(xrPath)
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, err
 	}
 	phases, err := lifecyclePhases(ctx, xr)
-	return xrPath, xr, phases, err
+	return xrPath, phases, err
 }
 
-// measureLevels measures every selected phase at every concurrency level
-// and prints the start-ups, the levels and the budgets.
-func measureLevels(ctx context.Context, bin string, phases []phase, o options) error {
+// measureLevels measures every selected phase at every concurrency level,
+// prints the start-ups and the levels, and returns the levels.
+func measureLevels(ctx context.Context, bin string, phases []phase, o options) ([]level, error) {
 	var starts []startup
 	var levels []level
 	for _, ph := range phases {
@@ -270,7 +249,7 @@ func measureLevels(ctx context.Context, bin string, phases []phase, o options) e
 		for _, c := range o.Concurrency {
 			st, l, err := measureLevel(ctx, bin, phases[0], ph, c, o)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			starts = append(starts, st)
 			levels = append(levels, l)
@@ -278,8 +257,7 @@ func measureLevels(ctx context.Context, bin string, phases []phase, o options) e
 	}
 	printStartups(starts)
 	printLevels(o.Requests, levels)
-	printBudgets(starts, levels)
-	return nil
+	return levels, nil
 }
 
 // stopServer stops a function the driver started; a failure to stop is
@@ -295,7 +273,7 @@ func stopServer(s *fnproc.Proc) {
 // binary, sends the first request (first), checks that the binary renders
 // ph as the function does in process, and sends the level's requests.
 func measureLevel(ctx context.Context, bin string, first, ph phase, concurrency int, o options) (startup, level, error) {
-	s, err := fnproc.Start(ctx, fnproc.Options{Binary: bin, Insecure: true, StartTimeout: o.Timeout})
+	s, err := fnproc.Start(ctx, fnproc.Options{Binary: bin, Insecure: true, Env: o.FunctionEnv, StartTimeout: o.Timeout})
 	if err != nil {
 		return startup{}, level{}, err
 	}

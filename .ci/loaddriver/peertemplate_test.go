@@ -6,12 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"text/template"
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/util/yaml"
 
@@ -170,5 +174,43 @@ func TestPeerDiff(t *testing.T) {
 				t.Errorf("peerDiff -want, +got:\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestPeerPhase: the peer's request is the function's plus an input that
+// points at a directory holding only the template generated from the
+// function's render.
+func TestPeerPhase(t *testing.T) {
+	ph := completePhase(t)
+	peer, err := peerPhase(ph, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := peer.Req.GetInput().GetFields()["fileSystem"].GetStructValue().GetFields()["dirPath"].GetStringValue()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != peerTemplateFile {
+		t.Fatalf("the template directory holds %v, want only %s", entries, peerTemplateFile)
+	}
+	written, err := os.ReadFile(filepath.Join(dir, peerTemplateFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := renderAsPeer(t, string(written), ph.Req); len(peerDiff(ph.Want, got)) != 0 {
+		t.Errorf("the written template renders otherwise than the function: %v", peerDiff(ph.Want, got))
+	}
+
+	decoded := &fnv1.RunFunctionRequest{}
+	if err := proto.Unmarshal(peer.Wire, decoded); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(peer.Req, decoded, protocmp.Transform()); diff != "" {
+		t.Errorf("the wire request -want, +got:\n%s", diff)
+	}
+	decoded.Input = nil
+	if diff := cmp.Diff(ph.Req, decoded, protocmp.Transform()); diff != "" {
+		t.Errorf("the peer's request, less its input, differs from the function's -want, +got:\n%s", diff)
 	}
 }

@@ -95,28 +95,6 @@ func printLevels(n int, levels []level) {
 	fmt.Println()
 }
 
-// printBudgets prints every budget with PASS or MISS. Start-up budgets hold
-// for the worst of all starts.
-func printBudgets(starts []startup, levels []level) {
-	fmt.Println("Budgets")
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, columnPadding, ' ', 0)
-	cold, rss := slices.Max(coldStarts(starts)), slices.Max(idleRSS(starts))
-	verdict(w, "cold start (worst)", ms(cold), "< "+ms(budgetColdStart), cold < budgetColdStart)
-	verdict(w, "idle RSS (worst)", mib(rss), "< "+mib(budgetIdleRSS), rss < budgetIdleRSS)
-	for _, l := range levels {
-		if l.Concurrency == budgetPeakAt {
-			name := fmt.Sprintf("%s peak RSS at concurrency %d", l.Phase, l.Concurrency)
-			verdict(w, name, mib(l.Peak), "< "+mib(budgetPeakRSS), l.Peak < budgetPeakRSS)
-		}
-		if l.Concurrency == budgetP99At {
-			name := fmt.Sprintf("%s p99 at concurrency %d", l.Phase, l.Concurrency)
-			verdict(w, name, ms(l.Percentile(p99)), "< "+ms(budgetP99), l.Percentile(p99) < budgetP99)
-		}
-	}
-	_ = w.Flush()
-	fmt.Println()
-}
-
 func verdict(w *tabwriter.Writer, name, got, budget string, ok bool) {
 	v := "MISS"
 	if ok {
