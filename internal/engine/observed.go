@@ -91,11 +91,30 @@ func (o Observed) Ready(key string) bool {
 }
 
 // Condition returns a condition of an observed resource (Unknown if the
-// resource or the condition is absent).
+// resource or the condition is absent), with the fields a render reads:
+// type, status, reason and message. It reads status.conditions in place:
+// composed.Unstructured's GetCondition converts the whole status through
+// JSON, and a render reads three conditions of every resource.
 func (o Observed) Condition(key string, t xpv1.ConditionType) xpv1.Condition {
+	unknown := xpv1.Condition{Type: t, Status: corev1.ConditionUnknown}
 	u, ok := o[key]
 	if !ok {
-		return xpv1.Condition{Type: t, Status: corev1.ConditionUnknown}
+		return unknown
 	}
-	return u.GetCondition(t)
+	conditions, err := u.GetValue("status.conditions")
+	if err != nil {
+		return unknown
+	}
+	list, _ := conditions.([]any)
+	for _, c := range list {
+		m, _ := c.(map[string]any)
+		if m["type"] != string(t) {
+			continue
+		}
+		status, _ := m["status"].(string)
+		reason, _ := m["reason"].(string)
+		message, _ := m["message"].(string)
+		return xpv1.Condition{Type: t, Status: corev1.ConditionStatus(status), Reason: xpv1.ConditionReason(reason), Message: message}
+	}
+	return unknown
 }
