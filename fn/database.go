@@ -27,6 +27,27 @@ const (
 	DatabaseMaintenanceWindow = "sun:04:00-sun:05:00"
 )
 
+// What the estimate assumes of the database.
+const (
+	// AuroraInstances are the writer and the reader.
+	AuroraInstances = 2
+	// AuroraStorageBaselineGB is the Aurora storage the estimate prices.
+	AuroraStorageBaselineGB = 10
+	// AuroraIOBaselineMillions is the Aurora Standard I/O, in millions of
+	// requests per month, the estimate prices.
+	AuroraIOBaselineMillions = 10
+)
+
+// databaseCost prices the writer and the reader on the spec's instance
+// class, and the storage and I/O baselines (Aurora Standard).
+func databaseCost(s *Spec) []engine.CostLine {
+	return []engine.CostLine{
+		{Item: "Aurora PostgreSQL " + s.InstanceClass + " (writer + reader)", Unit: "instance-hour", Quantity: count(AuroraInstances), Price: AuroraInstancePrice(s.InstanceClass), Hourly: true},
+		{Item: "Aurora storage (baseline)", Unit: "GB-month", Quantity: count(AuroraStorageBaselineGB), Price: PriceAuroraStorageGBMonth},
+		{Item: "Aurora I/O (baseline)", Unit: "million requests", Quantity: count(AuroraIOBaselineMillions), Price: PriceAuroraIOMillionRequests},
+	}
+}
+
 // databaseLogExports are the logs the Aurora cluster exports to CloudWatch
 // Logs; the logging part owns their log group (DatabaseLogGroupName).
 func databaseLogExports() []string { return []string{"postgresql"} }
@@ -132,7 +153,7 @@ func dbInstance(s *Spec, key, resourceType string, az, promotionTier int) engine
 	name := s.Name(resourceType)
 	return engine.Desired{
 		Key: key, AWSName: name, ExternalName: true,
-		Uses: []string{KeyDBCluster, KeyDBLogGroup},
+		Uses:      []string{KeyDBCluster, KeyDBLogGroup},
 		Readiness: engine.Readiness{Hint: "creating an Aurora instance usually takes 10 to 20 minutes"},
 		Object: &rds.ClusterInstance{Spec: rds.ClusterInstanceSpec{ForProvider: rds.ClusterInstanceParameters{
 			Region:               new(s.Region),

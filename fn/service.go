@@ -2,6 +2,7 @@ package fn
 
 import (
 	"fmt"
+	"math/big"
 	"regexp"
 	"strings"
 
@@ -75,6 +76,30 @@ func buildService(s *Spec, o engine.Observed) engine.Built {
 	b.Add(ecsService(s, current))
 	return b
 }
+
+// serviceCost prices the ECS tasks at the service's minimum count: the
+// first OnDemandBaseTasks on FARGATE, the rest on FARGATE_SPOT (the
+// capacity provider strategy), each of the task definition's size.
+func serviceCost(s *Spec) []engine.CostLine {
+	onDemand := onDemandTasks(s)
+	spot := s.MinTasks - onDemand
+	vcpu, gb := taskVCPU(), taskGB()
+	return []engine.CostLine{
+		{Item: "Fargate vCPU, on-demand", Unit: "vCPU-hour", Quantity: times(onDemand, vcpu), Price: PriceFargateVCPUHour, Hourly: true},
+		{Item: "Fargate memory, on-demand", Unit: "GB-hour", Quantity: times(onDemand, gb), Price: PriceFargateGBHour, Hourly: true},
+		{Item: "Fargate Spot vCPU", Unit: "vCPU-hour", Quantity: times(spot, vcpu), Price: PriceFargateSpotVCPUHour, Hourly: true},
+		{Item: "Fargate Spot memory", Unit: "GB-hour", Quantity: times(spot, gb), Price: PriceFargateSpotGBHour, Hourly: true},
+	}
+}
+
+// onDemandTasks are the tasks of the minimum count that run on FARGATE:
+// ECS satisfies the base first, and never more than run.
+func onDemandTasks(s *Spec) int { return min(max(s.OnDemandBaseTasks, 0), s.MinTasks) }
+
+// taskVCPU and taskGB are the task definition's size in the price table's
+// units.
+func taskVCPU() *big.Rat { return new(big.Rat).Quo(mustRat(TaskCPU), count(cpuUnitsPerCPU)) }
+func taskGB() *big.Rat   { return new(big.Rat).Quo(mustRat(TaskMemory), count(mebibytesPerGB)) }
 
 // ecsCluster has Container Insights on; its log group outlives the cluster,
 // which would otherwise create it again with no retention.
@@ -230,9 +255,9 @@ func ecsService(s *Spec, taskDefinitionKey string) engine.Desired {
 	name := ECSServiceName(s)
 	return engine.Desired{
 		Key: KeyService, AWSName: name, ExternalName: true,
-		Uses:      serviceUses(taskDefinitionKey),
+		Uses: serviceUses(taskDefinitionKey),
 		Readiness: engine.Readiness{
-			Hint: "the ECS service's first deployment has not reached steady state yet (the provider waits for it): check the service's events and the tasks' logs",
+			Hint:        "the ECS service's first deployment has not reached steady state yet (the provider waits for it): check the service's events and the tasks' logs",
 			ServingNote: func(o engine.Observed, _ string) string { return serviceReadyNote(o, name, taskDefinitionKey) },
 		},
 		Object: &ecs.Service{Spec: ecs.ServiceSpec{

@@ -24,6 +24,10 @@ type Part[S any] struct {
 	// Build returns the part's desired resources and, for resources it
 	// cannot render yet, why it is waiting.
 	Build func(s S, o Observed) Built
+	// Cost declares the monthly cost of what the part renders, at the
+	// stack's minimum (CostLines). It reads the spec only: the estimate is
+	// known before anything exists. Nil: the part costs nothing priced.
+	Cost func(s S) []CostLine
 }
 
 // Built is what a Part returns.
