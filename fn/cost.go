@@ -12,7 +12,6 @@ import (
 	"sync"
 
 	"github.com/platform/function-catalog-api/apis/v1alpha1"
-
 	"github.com/platform/function-catalog-api/internal/engine"
 )
 

@@ -348,15 +348,7 @@ func checkPartPriced(t *testing.T, p *PriceTable, s *Spec, full *Estimate, name 
 		}
 	}
 	lines := engine.CostLines(own, s)
-	items := map[string]bool{}
-	for _, it := range full.Items {
-		items[it.Item] = true
-	}
-	for _, l := range lines {
-		if l.Quantity.Sign() != 0 && !items[l.Item] {
-			t.Errorf("declared %q is not in the estimate", l.Item)
-		}
-	}
+	checkLinesListed(t, lines, full)
 	partOnly, _, err := p.price(s.Region, lines)
 	if err != nil {
 		t.Fatal(err)
@@ -373,6 +365,20 @@ func checkPartPriced(t *testing.T, p *PriceTable, s *Spec, full *Estimate, name 
 	}
 }
 
+// checkLinesListed: every line of a quantity is an item of the estimate.
+func checkLinesListed(t *testing.T, lines []engine.CostLine, e *Estimate) {
+	t.Helper()
+	items := map[string]bool{}
+	for _, it := range e.Items {
+		items[it.Item] = true
+	}
+	for _, l := range lines {
+		if l.Quantity.Sign() != 0 && !items[l.Item] {
+			t.Errorf("declared %q is not in the estimate", l.Item)
+		}
+	}
+}
+
 // TestPriceMergesLinesOfOnePrice: lines of one price are one item, in the
 // table's order; lines that disagree on what they price are an error.
 func TestPriceMergesLinesOfOnePrice(t *testing.T) {
@@ -385,7 +391,7 @@ func TestPriceMergesLinesOfOnePrice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
+	got := make([]string, 0, len(e.Items))
 	for _, it := range e.Items {
 		got = append(got, it.Item+" x"+it.Quantity.RatString())
 	}

@@ -115,6 +115,10 @@ type Desired struct {
 	Immutable []Immutable
 	// Readiness is how the resource's readiness is decided and described.
 	Readiness Readiness
+	// OnChange are what a change of this resource means for the running
+	// stack (impact.go), for tools that preview a change; rendering
+	// ignores them.
+	OnChange []ChangeImpact
 }
 
 // Readiness is what a part declares about a resource's readiness.
