@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
+	"slices"
 	"strconv"
 	"sync"
 
 	"github.com/platform/function-catalog-api/apis/v1alpha1"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // The monthly cost estimate (status.estimatedMonthlyCost) prices what one
@@ -21,22 +24,8 @@ import (
 //go:embed prices.json
 var pricesJSON []byte
 
-// Baselines the estimate assumes where usage, not configuration, decides the
-// bill. They are stated in every estimate's assumptions.
+// Units of the price table's figures.
 const (
-	// AuroraStorageBaselineGB is the Aurora storage the estimate prices.
-	AuroraStorageBaselineGB = 10
-	// AuroraIOBaselineMillions is the Aurora Standard I/O, in millions of
-	// requests per month, the estimate prices.
-	AuroraIOBaselineMillions = 10
-	// ALBLCUBaseline is the average number of ALB capacity units per hour.
-	ALBLCUBaseline = 1
-	// ALBPublicIPv4 is the number of public IPv4 addresses of the
-	// internet-facing ALB: one per subnet, in two AZs.
-	ALBPublicIPv4 = 2
-	// AuroraInstances are the writer and the reader.
-	AuroraInstances = 2
-
 	mebibytesPerGB = 1024
 	cpuUnitsPerCPU = 1024
 	// centDigits: status amounts are in cents.
@@ -46,8 +35,9 @@ const (
 // Errors of the price table.
 var (
 	errNoRegion    = errors.New("the price table has no prices for the region")
-	errNoClass     = errors.New("the price table has no Aurora price for the instance class")
+	errNoPrice     = errors.New("the price table has no such price")
 	errNotAnAmount = errors.New("not a non-negative decimal")
+	errMixedLines  = errors.New("cost lines with the same price describe different items")
 )
 
 // Price is one figure of the price table with where it comes from.
@@ -93,48 +83,6 @@ var loadPrices = sync.OnceValues(func() (*PriceTable, error) {
 // Prices returns the embedded price table.
 func Prices() (*PriceTable, error) { return loadPrices() }
 
-// CostInputs is everything the estimate depends on. It is separate from Spec
-// so that the estimate can be computed (and tested) for any combination.
-type CostInputs struct {
-	Region        string
-	InstanceClass string
-	// MinTasks is the task count priced: the service's minimum.
-	MinTasks int
-	// OnDemandBaseTasks run on FARGATE on-demand; the rest on FARGATE_SPOT
-	// (spec.service.onDemandBaseTasks).
-	OnDemandBaseTasks int
-	// NATGateways is 2 (Input natGateways: PerAZ) or 1 (Single).
-	NATGateways int
-	// TaskCPUUnits and TaskMemoryMiB are the task size (1024 = 1 vCPU).
-	TaskCPUUnits  int
-	TaskMemoryMiB int
-}
-
-// CostInputsOf returns the estimate's inputs for a validated spec.
-func CostInputsOf(s *Spec) (CostInputs, error) {
-	nat := zoneCount
-	if s.NAT == NATSingle {
-		nat = 1
-	}
-	cpu, err := strconv.Atoi(TaskCPU)
-	if err != nil {
-		return CostInputs{}, fmt.Errorf("task CPU %q: %w", TaskCPU, err)
-	}
-	memory, err := strconv.Atoi(TaskMemory)
-	if err != nil {
-		return CostInputs{}, fmt.Errorf("task memory %q: %w", TaskMemory, err)
-	}
-	return CostInputs{
-		Region:            s.Region,
-		InstanceClass:     s.InstanceClass,
-		MinTasks:          s.MinTasks,
-		OnDemandBaseTasks: s.OnDemandBaseTasks,
-		NATGateways:       nat,
-		TaskCPUUnits:      cpu,
-		TaskMemoryMiB:     memory,
-	}, nil
-}
-
 // CostItem is one exact line of an estimate.
 type CostItem struct {
 	Item     string
@@ -157,100 +105,154 @@ type Estimate struct {
 	Assumptions []string
 }
 
-// Estimate prices the inputs with the table's figures for their region.
-func (t *PriceTable) Estimate(in CostInputs) (*Estimate, error) {
-	rp, ok := t.Regions[in.Region]
-	if !ok {
-		return nil, fmt.Errorf("%w: %q", errNoRegion, in.Region)
+// Price-table keys of the figures the parts price (engine.CostLine.Price):
+// the JSON names of RegionPrices, and for a figure per Aurora instance class
+// AuroraInstancePrice(class).
+const (
+	PriceFargateVCPUHour         = "fargateVcpuHour"
+	PriceFargateGBHour           = "fargateGbHour"
+	PriceFargateSpotVCPUHour     = "fargateSpotVcpuHour"
+	PriceFargateSpotGBHour       = "fargateSpotGbHour"
+	priceAuroraInstanceHour      = "auroraInstanceHour"
+	PriceAuroraStorageGBMonth    = "auroraStorageGbMonth"
+	PriceAuroraIOMillionRequests = "auroraIoMillionRequests"
+	PriceALBHour                 = "albHour"
+	PriceALBLCUHour              = "albLcuHour"
+	PriceNATGatewayHour          = "natGatewayHour"
+	PricePublicIPv4Hour          = "publicIpv4Hour"
+)
+
+// AuroraInstancePrice is the key of the hourly price of an Aurora instance
+// class.
+func AuroraInstancePrice(class string) string { return priceAuroraInstanceHour + "/" + class }
+
+// namedPrice is one figure of a region with its key.
+type namedPrice struct {
+	key   string
+	price Price
+}
+
+// figures are the region's figures in the table's order, the Aurora classes
+// in name order. The estimate lists its items in this order.
+func (rp RegionPrices) figures() []namedPrice {
+	out := []namedPrice{
+		{PriceFargateVCPUHour, rp.FargateVCPUHour}, {PriceFargateGBHour, rp.FargateGBHour},
+		{PriceFargateSpotVCPUHour, rp.FargateSpotVCPUHour}, {PriceFargateSpotGBHour, rp.FargateSpotGBHour},
 	}
-	hours, err := parseRat("hoursPerMonth", t.HoursPerMonth)
+	for _, class := range slices.Sorted(maps.Keys(rp.AuroraInstanceHour)) {
+		out = append(out, namedPrice{AuroraInstancePrice(class), rp.AuroraInstanceHour[class]})
+	}
+	return append(out,
+		namedPrice{PriceAuroraStorageGBMonth, rp.AuroraStorageGBMonth}, namedPrice{PriceAuroraIOMillionRequests, rp.AuroraIOMillionRequests},
+		namedPrice{PriceALBHour, rp.ALBHour}, namedPrice{PriceALBLCUHour, rp.ALBLCUHour},
+		namedPrice{PriceNATGatewayHour, rp.NATGatewayHour}, namedPrice{PricePublicIPv4Hour, rp.PublicIPv4Hour},
+	)
+}
+
+// Estimate prices the cost lines every part of the stack declares for the
+// spec (Part.Cost), in its region.
+func (t *PriceTable) Estimate(s *Spec) (*Estimate, error) {
+	e, unverified, err := t.price(s.Region, engine.CostLines(Parts(), s))
 	if err != nil {
 		return nil, err
 	}
-	b := &estimateBuilder{hours: hours, e: &Estimate{Region: in.Region, Currency: t.Currency, PriceDate: t.PriceDate, Total: new(big.Rat)}}
-	b.addService(rp, in)
-	b.addDatabase(rp, in)
-	b.addNetwork(rp, in)
-	if b.err != nil {
-		return nil, b.err
-	}
-	b.e.Assumptions = assumptions(t, in, b.unverified)
-	return b.e, nil
+	e.Assumptions = assumptions(t, s, unverified)
+	return e, nil
 }
 
-// estimateBuilder accumulates items; the first error stops it.
-type estimateBuilder struct {
-	hours      *big.Rat
-	e          *Estimate
-	unverified int
-	err        error
-}
-
-func (b *estimateBuilder) add(item, unit string, quantity *big.Rat, p Price, hourly bool) {
-	if b.err != nil || quantity.Sign() == 0 {
-		return
-	}
-	unitPrice, err := parseRat(item, p.USD)
-	if err != nil {
-		b.err = err
-		return
-	}
-	monthly := new(big.Rat).Mul(quantity, unitPrice)
-	if hourly {
-		monthly.Mul(monthly, b.hours)
-	}
-	if !p.Verified {
-		b.unverified++
-	}
-	b.e.Items = append(b.e.Items, CostItem{Item: item, Unit: unit, Quantity: quantity, UnitPrice: p.USD, Hourly: hourly, Monthly: monthly})
-	b.e.Total.Add(b.e.Total, monthly)
-}
-
-// addService prices the ECS tasks at the minimum count: the first
-// OnDemandBaseTasks on FARGATE, the rest on FARGATE_SPOT.
-func (b *estimateBuilder) addService(rp RegionPrices, in CostInputs) {
-	onDemand := min(max(in.OnDemandBaseTasks, 0), in.MinTasks)
-	spot := in.MinTasks - onDemand
-	vcpu := big.NewRat(int64(in.TaskCPUUnits), cpuUnitsPerCPU)
-	gb := big.NewRat(int64(in.TaskMemoryMiB), mebibytesPerGB)
-	b.add("Fargate vCPU, on-demand", "vCPU-hour", times(onDemand, vcpu), rp.FargateVCPUHour, true)
-	b.add("Fargate memory, on-demand", "GB-hour", times(onDemand, gb), rp.FargateGBHour, true)
-	b.add("Fargate Spot vCPU", "vCPU-hour", times(spot, vcpu), rp.FargateSpotVCPUHour, true)
-	b.add("Fargate Spot memory", "GB-hour", times(spot, gb), rp.FargateSpotGBHour, true)
-}
-
-// addDatabase prices the writer and the reader, and the storage and I/O
-// baselines.
-func (b *estimateBuilder) addDatabase(rp RegionPrices, in CostInputs) {
-	p, ok := rp.AuroraInstanceHour[in.InstanceClass]
+// price prices cost lines with the region's figures: one item per price,
+// in the table's order (lines with the same price add up), without the
+// items of quantity zero. It also returns how many of the figures used are
+// unverified.
+func (t *PriceTable) price(region string, lines []engine.CostLine) (e *Estimate, unverified int, err error) {
+	rp, ok := t.Regions[region]
 	if !ok {
-		b.err = fmt.Errorf("%w: %s in %s", errNoClass, in.InstanceClass, in.Region)
-		return
+		return nil, 0, fmt.Errorf("%w: %q", errNoRegion, region)
 	}
-	b.add("Aurora PostgreSQL "+in.InstanceClass+" (writer + reader)", "instance-hour", big.NewRat(AuroraInstances, 1), p, true)
-	b.add("Aurora storage (baseline)", "GB-month", big.NewRat(AuroraStorageBaselineGB, 1), rp.AuroraStorageGBMonth, false)
-	b.add("Aurora I/O (baseline)", "million requests", big.NewRat(AuroraIOBaselineMillions, 1), rp.AuroraIOMillionRequests, false)
+	hours, err := parseRat("hoursPerMonth", t.HoursPerMonth)
+	if err != nil {
+		return nil, 0, err
+	}
+	merged, err := mergeLines(lines)
+	if err != nil {
+		return nil, 0, err
+	}
+	e = &Estimate{Region: region, Currency: t.Currency, PriceDate: t.PriceDate, Total: new(big.Rat)}
+	for _, f := range rp.figures() {
+		l, ok := merged[f.key]
+		if !ok || l.Quantity.Sign() == 0 {
+			continue
+		}
+		delete(merged, f.key)
+		it, err := priceLine(l, f.price, hours)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !f.price.Verified {
+			unverified++
+		}
+		e.Items = append(e.Items, it)
+		e.Total.Add(e.Total, it.Monthly)
+	}
+	if err := unpriced(merged, region); err != nil {
+		return nil, 0, err
+	}
+	return e, unverified, nil
 }
 
-// addNetwork prices the load balancer, the NAT gateways and the public IPv4
-// addresses (the NAT gateways' Elastic IPs and the ALB's addresses).
-func (b *estimateBuilder) addNetwork(rp RegionPrices, in CostInputs) {
-	b.add("Application Load Balancer", "ALB-hour", big.NewRat(1, 1), rp.ALBHour, true)
-	b.add("ALB capacity units (baseline)", "LCU-hour", big.NewRat(ALBLCUBaseline, 1), rp.ALBLCUHour, true)
-	b.add("NAT gateways", "gateway-hour", big.NewRat(int64(in.NATGateways), 1), rp.NATGatewayHour, true)
-	b.add("Public IPv4 addresses", "address-hour", big.NewRat(int64(in.NATGateways+ALBPublicIPv4), 1), rp.PublicIPv4Hour, true)
+// mergeLines adds up the quantities of the lines with the same price.
+func mergeLines(lines []engine.CostLine) (map[string]engine.CostLine, error) {
+	out := make(map[string]engine.CostLine, len(lines))
+	for _, l := range lines {
+		m, ok := out[l.Price]
+		if !ok {
+			l.Quantity = new(big.Rat).Set(l.Quantity)
+			out[l.Price] = l
+			continue
+		}
+		if m.Item != l.Item || m.Unit != l.Unit || m.Hourly != l.Hourly {
+			return nil, fmt.Errorf("%w: %q: %q and %q", errMixedLines, l.Price, m.Item, l.Item)
+		}
+		m.Quantity.Add(m.Quantity, l.Quantity)
+	}
+	return out, nil
 }
 
-func assumptions(t *PriceTable, in CostInputs, unverified int) []string {
-	onDemand := min(max(in.OnDemandBaseTasks, 0), in.MinTasks)
+// unpriced fails for the lines of a quantity the table has no price for.
+func unpriced(left map[string]engine.CostLine, region string) error {
+	for _, k := range slices.Sorted(maps.Keys(left)) {
+		if left[k].Quantity.Sign() != 0 {
+			return fmt.Errorf("%w: %s in %s", errNoPrice, k, region)
+		}
+	}
+	return nil
+}
+
+// priceLine prices one line: quantity x unit price (x hours per month).
+func priceLine(l engine.CostLine, p Price, hours *big.Rat) (CostItem, error) {
+	unitPrice, err := parseRat(l.Item, p.USD)
+	if err != nil {
+		return CostItem{}, err
+	}
+	monthly := new(big.Rat).Mul(l.Quantity, unitPrice)
+	if l.Hourly {
+		monthly.Mul(monthly, hours)
+	}
+	return CostItem{Item: l.Item, Unit: l.Unit, Quantity: l.Quantity, UnitPrice: p.USD, Hourly: l.Hourly, Monthly: monthly}, nil
+}
+
+// assumptions state what the estimate of s assumes where usage, not
+// configuration, decides the bill.
+func assumptions(t *PriceTable, s *Spec, unverified int) []string {
+	onDemand, nat := onDemandTasks(s), natGateways(s)
 	out := []string{
-		fmt.Sprintf("%s hours per month; AWS on-demand list prices for %s from the function's price table of %s", t.HoursPerMonth, in.Region, t.PriceDate),
+		fmt.Sprintf("%s hours per month; AWS on-demand list prices for %s from the function's price table of %s", t.HoursPerMonth, s.Region, t.PriceDate),
 		fmt.Sprintf("ECS service at its minimum of %d tasks of %s vCPU / %s GB (Linux/x86): %d on FARGATE on-demand, %d on FARGATE_SPOT at the table's Spot price (Spot prices vary)",
-			in.MinTasks, ratString(big.NewRat(int64(in.TaskCPUUnits), cpuUnitsPerCPU)), ratString(big.NewRat(int64(in.TaskMemoryMiB), mebibytesPerGB)), onDemand, in.MinTasks-onDemand),
+			s.MinTasks, ratString(taskVCPU()), ratString(taskGB()), onDemand, s.MinTasks-onDemand),
 		fmt.Sprintf("Aurora PostgreSQL, Aurora Standard: writer and reader on %s; storage baseline %d GB; I/O baseline %d million requests per month; backups within the free allowance",
-			in.InstanceClass, AuroraStorageBaselineGB, AuroraIOBaselineMillions),
+			s.InstanceClass, AuroraStorageBaselineGB, AuroraIOBaselineMillions),
 		fmt.Sprintf("%d NAT gateway(s) (Input natGateways), hourly charge only; one ALB at %d LCU on average; %d public IPv4 addresses (one Elastic IP per NAT gateway, %d for the ALB)",
-			in.NATGateways, ALBLCUBaseline, in.NATGateways+ALBPublicIPv4, ALBPublicIPv4),
+			nat, ALBLCUBaseline, nat+ALBPublicIPv4, ALBPublicIPv4),
 		"Excluded: CloudFront requests and data transfer, all data transfer and NAT/ALB data processing beyond the baselines, CloudWatch Logs and Container Insights, VPC flow logs, S3 access-log storage, the RDS-managed Secrets Manager secret, tasks above the minimum",
 	}
 	if unverified > 0 {
@@ -289,11 +291,7 @@ func EstimatedMonthlyCost(s *Spec) *v1alpha1.CostEstimate {
 	if err != nil {
 		return nil
 	}
-	in, err := CostInputsOf(s)
-	if err != nil {
-		return nil
-	}
-	e, err := t.Estimate(in)
+	e, err := t.Estimate(s)
 	if err != nil {
 		return nil
 	}
@@ -301,6 +299,18 @@ func EstimatedMonthlyCost(s *Spec) *v1alpha1.CostEstimate {
 }
 
 func times(n int, r *big.Rat) *big.Rat { return new(big.Rat).Mul(big.NewRat(int64(n), 1), r) }
+
+// count is a whole quantity.
+func count(n int) *big.Rat { return big.NewRat(int64(n), 1) }
+
+// mustRat parses a decimal constant of the function's own, such as TaskCPU.
+func mustRat(s string) *big.Rat {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		panic(fmt.Sprintf("%q is not a number", s)) // A programming error: constants only.
+	}
+	return r
+}
 
 func parseRat(what, s string) (*big.Rat, error) {
 	r, ok := new(big.Rat).SetString(s)

@@ -131,22 +131,20 @@ func checkRegionPrices(t *testing.T, region string, rp RegionPrices, classes []s
 
 // figuresOf lists every figure of a region the estimate can use.
 func figuresOf(rp RegionPrices, classes []string) map[string]Price {
-	figures := map[string]Price{
-		"fargateVcpuHour": rp.FargateVCPUHour, "fargateGbHour": rp.FargateGBHour,
-		"fargateSpotVcpuHour": rp.FargateSpotVCPUHour, "fargateSpotGbHour": rp.FargateSpotGBHour,
-		"auroraStorageGbMonth": rp.AuroraStorageGBMonth, "auroraIoMillionRequests": rp.AuroraIOMillionRequests,
-		"albHour": rp.ALBHour, "albLcuHour": rp.ALBLCUHour, "natGatewayHour": rp.NATGatewayHour, "publicIpv4Hour": rp.PublicIPv4Hour,
+	figures := map[string]Price{}
+	for _, f := range rp.figures() {
+		figures[f.key] = f.price
 	}
 	for _, c := range classes {
-		figures["auroraInstanceHour."+c] = rp.AuroraInstanceHour[c]
+		figures[AuroraInstancePrice(c)] = rp.AuroraInstanceHour[c]
 	}
 	return figures
 }
 
-// costCase changes one input of the estimate in a region; delta is how much
+// costCase changes one field of the spec in a region; delta is how much
 // the monthly total must move, computed from the table's figures.
 type costCase struct {
-	change func(in *CostInputs)
+	change func(s *Spec)
 	region string
 	delta  func(rp RegionPrices) *big.Rat
 }
@@ -155,21 +153,18 @@ type costCase struct {
 // by exactly what the table's figures say, computed here from the table.
 func TestEstimateChangesByTheTablesFigures(t *testing.T) {
 	p := testPrices(t)
-	base, err := CostInputsOf(testSpec(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := testSpec(t)
 	cases := deltaCases(t, rat(t, p.HoursPerMonth), base)
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			before, after := base, base
+			before, after := *base, *base
 			before.Region, after.Region = tc.region, tc.region
 			tc.change(&after)
-			eb, err := p.Estimate(before)
+			eb, err := p.Estimate(&before)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ea, err := p.Estimate(after)
+			ea, err := p.Estimate(&after)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -183,14 +178,14 @@ func TestEstimateChangesByTheTablesFigures(t *testing.T) {
 
 // deltaCases are the changes of one input, in three regions, with the move
 // of the monthly total the table's figures give.
-func deltaCases(t *testing.T, hours *big.Rat, base CostInputs) map[string]costCase {
+func deltaCases(t *testing.T, hours *big.Rat, base *Spec) map[string]costCase {
 	t.Helper()
 	vcpu, gb := big.NewRat(1, 1), big.NewRat(2, 1) // the 1 vCPU / 2 GB task
 	cases := map[string]costCase{}
 	for _, region := range []string{"eu-north-1", "us-east-1", "eu-central-1"} {
 		for _, class := range xrdInstanceClasses(t) {
 			cases["instance class "+class+" in "+region] = costCase{
-				change: func(in *CostInputs) { in.InstanceClass = class },
+				change: func(s *Spec) { s.InstanceClass = class },
 				region: region,
 				delta: func(rp RegionPrices) *big.Rat {
 					d := new(big.Rat).Sub(rat(t, rp.AuroraInstanceHour[class].USD), rat(t, rp.AuroraInstanceHour[DefaultInstanceClass].USD))
@@ -199,7 +194,7 @@ func deltaCases(t *testing.T, hours *big.Rat, base CostInputs) map[string]costCa
 			}
 		}
 		cases["minimum tasks 2 -> 5 in "+region] = costCase{
-			change: func(in *CostInputs) { in.MinTasks = 5 },
+			change: func(s *Spec) { s.MinTasks = 5 },
 			region: region,
 			delta: func(rp RegionPrices) *big.Rat {
 				perTask := sumOf(t, [2]*big.Rat{vcpu, rat(t, rp.FargateSpotVCPUHour.USD)}, [2]*big.Rat{gb, rat(t, rp.FargateSpotGBHour.USD)})
@@ -207,7 +202,7 @@ func deltaCases(t *testing.T, hours *big.Rat, base CostInputs) map[string]costCa
 			},
 		}
 		cases["NAT PerAZ -> Single in "+region] = costCase{
-			change: func(in *CostInputs) { in.NATGateways = 1 },
+			change: func(s *Spec) { s.NAT = NATSingle },
 			region: region,
 			// One gateway and its Elastic IP fewer.
 			delta: func(rp RegionPrices) *big.Rat {
@@ -216,7 +211,7 @@ func deltaCases(t *testing.T, hours *big.Rat, base CostInputs) map[string]costCa
 			},
 		}
 		cases["on-demand base 0 -> 1 in "+region] = costCase{
-			change: func(in *CostInputs) { in.OnDemandBaseTasks = 1 },
+			change: func(s *Spec) { s.OnDemandBaseTasks = 1 },
 			region: region,
 			// One task moves from Spot to on-demand.
 			delta: func(rp RegionPrices) *big.Rat {
@@ -227,7 +222,7 @@ func deltaCases(t *testing.T, hours *big.Rat, base CostInputs) map[string]costCa
 			},
 		}
 		cases["on-demand base above the minimum prices the minimum only, in "+region] = costCase{
-			change: func(in *CostInputs) { in.OnDemandBaseTasks = 7 },
+			change: func(s *Spec) { s.OnDemandBaseTasks = 7 },
 			region: region,
 			delta: func(rp RegionPrices) *big.Rat {
 				d := sumOf(t,
@@ -244,11 +239,8 @@ func deltaCases(t *testing.T, hours *big.Rat, base CostInputs) map[string]costCa
 // the total is their sum, and the status shows the same figures.
 func TestEstimateItemsAddUp(t *testing.T) {
 	p := testPrices(t)
-	in, err := CostInputsOf(testSpec(t, withInput(&v1beta1.Input{NATGateways: "Single"})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := p.Estimate(in)
+	s := testSpec(t, withInput(&v1beta1.Input{NATGateways: "Single"}))
+	e, err := p.Estimate(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,14 +258,14 @@ func TestEstimateItemsAddUp(t *testing.T) {
 	if total.Cmp(e.Total) != 0 {
 		t.Errorf("total %s, items add up to %s", e.Total.FloatString(4), total.FloatString(4))
 	}
-	checkStatusItems(t, p, in, e)
+	checkStatusItems(t, p, s, e)
 }
 
 // checkStatusItems: the status shows the estimate's figures and items.
-func checkStatusItems(t *testing.T, p *PriceTable, in CostInputs, e *Estimate) {
+func checkStatusItems(t *testing.T, p *PriceTable, s *Spec, e *Estimate) {
 	t.Helper()
 	st := e.Status()
-	if st.TotalUSD != e.Total.FloatString(2) || len(st.Items) != len(e.Items) || st.Region != in.Region || st.PriceDate != p.PriceDate {
+	if st.TotalUSD != e.Total.FloatString(2) || len(st.Items) != len(e.Items) || st.Region != s.Region || st.PriceDate != p.PriceDate {
 		t.Errorf("status %+v does not match the estimate (total %s, %d items)", st, e.Total.FloatString(2), len(e.Items))
 	}
 	gotItems := make([]string, 0, len(st.Items))
@@ -308,14 +300,110 @@ func TestStatusCarriesTheEstimate(t *testing.T) {
 	}
 }
 
-// TestCostInputsFollowTheSpec: the estimate prices the on-demand tasks the
-// service really runs on FARGATE.
-func TestCostInputsFollowTheSpec(t *testing.T) {
-	in, err := CostInputsOf(testSpec(t, withSpecField("service", map[string]any{"onDemandBaseTasks": int64(2)})))
+// TestEstimateFollowsTheSpec: the estimate prices the on-demand tasks the
+// service really runs on FARGATE (spec.service.onDemandBaseTasks).
+func TestEstimateFollowsTheSpec(t *testing.T) {
+	s := testSpec(t, withSpecField("service", map[string]any{"onDemandBaseTasks": int64(2)}))
+	e, err := testPrices(t).Estimate(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in.OnDemandBaseTasks != 2 {
-		t.Errorf("CostInputs.OnDemandBaseTasks = %d, want spec.service.onDemandBaseTasks 2", in.OnDemandBaseTasks)
+	for _, it := range e.Items {
+		if it.Item == "Fargate vCPU, on-demand" && it.Quantity.Cmp(n(2)) != 0 {
+			t.Errorf("%s: quantity %s, want 2 (spec.service.onDemandBaseTasks)", it.Item, it.Quantity.RatString())
+		}
+	}
+}
+
+// TestEstimateIsWhatThePartsDeclare: every cost line a part declares (Part.Cost)
+// is priced in the estimate, and the estimate prices nothing else: without
+// one part's lines the total drops by exactly their amount.
+func TestEstimateIsWhatThePartsDeclare(t *testing.T) {
+	p, s := testPrices(t), testSpec(t)
+	full, err := p.Estimate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range Parts() {
+		if part.Cost == nil {
+			continue
+		}
+		t.Run(part.Name, func(t *testing.T) {
+			checkPartPriced(t, p, s, full, part.Name)
+		})
+	}
+}
+
+// checkPartPriced: the estimate without the named part's cost lines is
+// lower by the price of exactly those lines, each of which (but those of
+// quantity zero) the full estimate has.
+func checkPartPriced(t *testing.T, p *PriceTable, s *Spec, full *Estimate, name string) {
+	t.Helper()
+	var own, others []engine.Part[*Spec]
+	for _, part := range Parts() {
+		if part.Name == name {
+			own = append(own, part)
+		} else {
+			others = append(others, part)
+		}
+	}
+	lines := engine.CostLines(own, s)
+	checkLinesListed(t, lines, full)
+	partOnly, _, err := p.price(s.Region, lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, _, err := p.price(s.Region, engine.CostLines(others, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if partOnly.Total.Sign() <= 0 {
+		t.Errorf("%s declares lines worth %s", name, partOnly.Total.FloatString(2))
+	}
+	if got := new(big.Rat).Add(without.Total, partOnly.Total); got.Cmp(full.Total) != 0 {
+		t.Errorf("without %s: %s + its own %s = %s, want the full %s", name, without.Total.FloatString(4), partOnly.Total.FloatString(4), got.FloatString(4), full.Total.FloatString(4))
+	}
+}
+
+// checkLinesListed: every line of a quantity is an item of the estimate.
+func checkLinesListed(t *testing.T, lines []engine.CostLine, e *Estimate) {
+	t.Helper()
+	items := map[string]bool{}
+	for _, it := range e.Items {
+		items[it.Item] = true
+	}
+	for _, l := range lines {
+		if l.Quantity.Sign() != 0 && !items[l.Item] {
+			t.Errorf("declared %q is not in the estimate", l.Item)
+		}
+	}
+}
+
+// TestPriceMergesLinesOfOnePrice: lines of one price are one item, in the
+// table's order; lines that disagree on what they price are an error.
+func TestPriceMergesLinesOfOnePrice(t *testing.T) {
+	p := testPrices(t)
+	e, _, err := p.price("us-east-1", []engine.CostLine{
+		publicIPv4Cost(1),
+		{Item: "Application Load Balancer", Unit: "ALB-hour", Quantity: n(1), Price: PriceALBHour, Hourly: true},
+		publicIPv4Cost(2),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]string, 0, len(e.Items))
+	for _, it := range e.Items {
+		got = append(got, it.Item+" x"+it.Quantity.RatString())
+	}
+	if diff := cmp.Diff([]string{"Application Load Balancer x1", "Public IPv4 addresses x3"}, got); diff != "" {
+		t.Errorf("items (-want +got):\n%s", diff)
+	}
+	other := publicIPv4Cost(1)
+	other.Item = "Elastic IPs"
+	if _, _, err := p.price("us-east-1", []engine.CostLine{publicIPv4Cost(1), other}); err == nil {
+		t.Error("lines of one price with different items: no error")
+	}
+	if _, _, err := p.price("us-east-1", []engine.CostLine{{Item: "x", Unit: "u", Quantity: n(1), Price: "noSuchPrice"}}); err == nil {
+		t.Error("a line with no price in the table: no error")
 	}
 }

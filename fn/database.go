@@ -27,6 +27,27 @@ const (
 	DatabaseMaintenanceWindow = "sun:04:00-sun:05:00"
 )
 
+// What the estimate assumes of the database.
+const (
+	// AuroraInstances are the writer and the reader.
+	AuroraInstances = 2
+	// AuroraStorageBaselineGB is the Aurora storage the estimate prices.
+	AuroraStorageBaselineGB = 10
+	// AuroraIOBaselineMillions is the Aurora Standard I/O, in millions of
+	// requests per month, the estimate prices.
+	AuroraIOBaselineMillions = 10
+)
+
+// databaseCost prices the writer and the reader on the spec's instance
+// class, and the storage and I/O baselines (Aurora Standard).
+func databaseCost(s *Spec) []engine.CostLine {
+	return []engine.CostLine{
+		{Item: "Aurora PostgreSQL " + s.InstanceClass + " (writer + reader)", Unit: "instance-hour", Quantity: count(AuroraInstances), Price: AuroraInstancePrice(s.InstanceClass), Hourly: true},
+		{Item: "Aurora storage (baseline)", Unit: "GB-month", Quantity: count(AuroraStorageBaselineGB), Price: PriceAuroraStorageGBMonth},
+		{Item: "Aurora I/O (baseline)", Unit: "million requests", Quantity: count(AuroraIOBaselineMillions), Price: PriceAuroraIOMillionRequests},
+	}
+}
+
 // databaseLogExports are the logs the Aurora cluster exports to CloudWatch
 // Logs; the logging part owns their log group (DatabaseLogGroupName).
 func databaseLogExports() []string { return []string{"postgresql"} }
@@ -39,9 +60,30 @@ func databaseLogExports() []string { return []string{"postgresql"} }
 func buildDatabase(s *Spec, o engine.Observed) engine.Built {
 	var b engine.Built
 	b.Add(dbSubnetGroup(s), dbCluster(s, o))
-	b.Add(dbInstance(s, KeyDBWriter, "aurora-writer", 0, 0))
-	b.Add(dbInstance(s, KeyDBReader, "aurora-reader", 1, 1))
+	for _, inst := range auroraInstances() {
+		b.Add(dbInstance(s, inst))
+	}
 	return b
+}
+
+// auroraInstance is one instance of the cluster: where it runs, and what
+// its outage means.
+type auroraInstance struct {
+	key, resourceType string
+	az, promotionTier int
+	// role is "writer" or "reader"; whileDown says what fails while the
+	// instance is down.
+	role, whileDown string
+}
+
+// auroraInstances are the writer and the reader, in different AZs.
+func auroraInstances() []auroraInstance {
+	return []auroraInstance{
+		{key: KeyDBWriter, resourceType: "aurora-writer", az: 0, promotionTier: 0, role: "writer",
+			whileDown: "writes fail while it is down: Aurora does not move the writer role for a class change"},
+		{key: KeyDBReader, resourceType: "aurora-reader", az: 1, promotionTier: 1, role: "reader",
+			whileDown: "reads through the reader endpoint fail over to the writer while it is down"},
+	}
 }
 
 func dbSubnetGroup(s *Spec) engine.Desired {
@@ -118,6 +160,10 @@ func dbClusterImmutable() []engine.Immutable {
 	}
 }
 
+// instanceApplyImmediately: the instances apply a change at once, not in
+// the maintenance window.
+const instanceApplyImmediately = true
+
 // dbInstance is an Aurora instance in AZ az. Promotion tier 0 makes the
 // writer's replacement preferred on failover; the reader has tier 1.
 //
@@ -128,11 +174,12 @@ func dbClusterImmutable() []engine.Immutable {
 // RDS deletes a cluster only after its instances: the cluster outlives them.
 // So does the database log group: the instances export the postgresql log,
 // and RDS creates a deleted group again, with no retention and no owner.
-func dbInstance(s *Spec, key, resourceType string, az, promotionTier int) engine.Desired {
-	name := s.Name(resourceType)
+func dbInstance(s *Spec, inst auroraInstance) engine.Desired {
+	name := s.Name(inst.resourceType)
 	return engine.Desired{
-		Key: key, AWSName: name, ExternalName: true,
+		Key: inst.key, AWSName: name, ExternalName: true,
 		Uses:      []string{KeyDBCluster, KeyDBLogGroup},
+		OnChange:  []engine.ChangeImpact{instanceClassImpact(inst)},
 		Readiness: engine.Readiness{Hint: "creating an Aurora instance usually takes 10 to 20 minutes"},
 		Object: &rds.ClusterInstance{Spec: rds.ClusterInstanceSpec{ForProvider: rds.ClusterInstanceParameters{
 			Region:               new(s.Region),
@@ -140,11 +187,11 @@ func dbInstance(s *Spec, key, resourceType string, az, promotionTier int) engine
 			ClusterIdentifierRef: s.Ref(KeyDBCluster),
 			Engine:               new(DatabaseEngine),
 			InstanceClass:        new(s.InstanceClass),
-			AvailabilityZone:     new(s.AZ(az)),
+			AvailabilityZone:     new(s.AZ(inst.az)),
 			DBSubnetGroupNameRef: s.Ref(KeyDBSubnetGroup),
 			PubliclyAccessible:   new(false),
-			PromotionTier:        f64(promotionTier),
-			ApplyImmediately:     new(true),
+			PromotionTier:        f64(inst.promotionTier),
+			ApplyImmediately:     new(instanceApplyImmediately),
 		}}},
 	}
 }
@@ -191,4 +238,48 @@ func versionNumbers(v string) ([]int, bool) {
 		out[i] = n
 	}
 	return out, true
+}
+
+// ImpactInstanceClass is the kind of impact of an Aurora instance class
+// change.
+const ImpactInstanceClass = "database-instance-class"
+
+// An Aurora instance class change: 5-15 minutes of outage per instance, a
+// planning figure (AWS publishes none).
+const (
+	classChangeMinSeconds = 5 * 60
+	classChangeMaxSeconds = 15 * 60
+)
+
+// Documentation the instance class impact rests on.
+const (
+	docAuroraModify   = "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Modifying.html"
+	docAuroraDowntime = "https://repost.aws/knowledge-center/aurora-mysql-downtime-factors"
+)
+
+// instanceClassImpact is the outage of an instance while AWS changes its
+// class.
+func instanceClassImpact(inst auroraInstance) engine.ChangeImpact {
+	when := "right away (applyImmediately), not in the maintenance window"
+	if !instanceApplyImmediately {
+		when = "in the next maintenance window " + DatabaseMaintenanceWindow
+	}
+	return engine.ChangeImpact{
+		Kind: ImpactInstanceClass,
+		Fields: []engine.ImpactField{{
+			Path: "spec.forProvider.instanceClass",
+			Says: inst.role + " {name}: {old} -> {new}; the instance is unavailable while AWS changes its class; " + inst.whileDown,
+		}},
+		Summary: "Aurora instance class {old} -> {new}: an outage of each instance while it changes class, usually several minutes",
+		Details: []string{
+			"applied " + when,
+			"the provider modifies both instances independently, possibly at the same time: plan for the whole database being unavailable",
+			"to keep writes available instead: change the reader first, fail over to it (aws rds failover-db-cluster; usually under 60-120 s), then change the old writer",
+		},
+		Estimate: &engine.Duration{
+			MinSeconds: classChangeMinSeconds, MaxSeconds: classChangeMaxSeconds,
+			Basis: "AWS documents an outage during an instance class change but no duration; 5-15 minutes per instance is a planning figure, not a measurement. A failover, by contrast, usually completes within 60-120 s",
+		},
+		References: []string{docAuroraModify, docAuroraDowntime},
+	}
 }

@@ -34,11 +34,51 @@ func NewFunction(log logging.Logger) *Function {
 // response. Any error is a Fatal result and nothing is rendered.
 func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
 	rsp := response.To(req, response.DefaultTTL)
+	r, done := f.read(req, rsp)
+	if done != nil {
+		return done, nil
+	}
+	if err := render(req, rsp, r.spec, r.observed); err != nil {
+		var invalid ValidationError
+		if !errors.As(err, &invalid) {
+			err = errors.Wrap(err, "cannot render the CatalogApi stack")
+		}
+		return fatal(req, err), nil
+	}
+	r.log.Debug("Rendered CatalogApi", "resources", len(rsp.GetDesired().GetResources()))
+	return rsp, nil
+}
 
+// PlanOf composes the stack of a request as RunFunction renders it, for
+// tools that read what the parts declare beside the rendered resources
+// (catalogapi preview reads Desired.OnChange). It returns an error when
+// RunFunction would render nothing: a refused request, or one still
+// waiting for the required resources.
+func PlanOf(req *fnv1.RunFunctionRequest) (*engine.Plan, error) {
+	f := NewFunction(logging.NewNopLogger())
+	r, done := f.read(req, response.To(req, response.DefaultTTL))
+	if done != nil {
+		return nil, errors.New("the function renders no stack for this request")
+	}
+	return Compose(r.spec, r.observed)
+}
+
+// renderInput is what RunFunction renders from: the spec as decided (claim and
+// origin-verify value included) and what is observed.
+type renderInput struct {
+	spec     *Spec
+	observed engine.Observed
+	log      logging.Logger
+}
+
+// read reads the request into what is rendered. When nothing is to be
+// rendered it returns the final response instead: a Fatal result, or the
+// requirement of the suffix claim markers.
+func (f *Function) read(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse) (renderInput, *fnv1.RunFunctionResponse) {
 	xr, err := request.GetObservedCompositeResource(req)
 	if err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed CatalogApi"))
-		return rsp, nil
+		return renderInput{}, rsp
 	}
 	log := f.log.WithValues("xr-name", xr.Resource.GetName(), "xr-namespace", xr.Resource.GetNamespace())
 
@@ -46,34 +86,26 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if req.GetInput() != nil {
 		if err := request.GetInput(req, in); err != nil {
 			response.Fatal(rsp, errors.Wrap(err, "cannot get the function's input"))
-			return rsp, nil
+			return renderInput{}, rsp
 		}
 	}
 	spec, err := NewSpec(xr.Resource, in)
 	if err != nil {
 		log.Info("Rejected CatalogApi", "error", err)
 		response.Fatal(rsp, err)
-		return rsp, nil
+		return renderInput{}, rsp
 	}
 	observed := engine.NewObserved(req.GetObserved().GetResources())
 	claim, asked, err := claimSuffix(req, rsp, spec, observed)
 	if err != nil {
 		log.Info("Refused CatalogApi", "error", err)
-		return fatal(req, err), nil
+		return renderInput{}, fatal(req, err)
 	}
 	if asked {
-		return rsp, nil
+		return renderInput{}, rsp
 	}
 	spec = spec.Claimed(claim).WithOriginVerifyValue(originVerifyValueOf(req, rsp, spec, string(xr.Resource.GetUID())))
-	if err := render(req, rsp, spec, observed); err != nil {
-		var invalid ValidationError
-		if !errors.As(err, &invalid) {
-			err = errors.Wrap(err, "cannot render the CatalogApi stack")
-		}
-		return fatal(req, err), nil
-	}
-	log.Debug("Rendered CatalogApi", "resources", len(rsp.GetDesired().GetResources()))
-	return rsp, nil
+	return renderInput{spec: spec, observed: observed, log: log}, nil
 }
 
 // fatal renders nothing: a fresh response holds only the Fatal result.

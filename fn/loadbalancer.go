@@ -1,6 +1,8 @@
 package fn
 
 import (
+	"strconv"
+
 	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
 
 	"github.com/platform/function-catalog-api/internal/engine"
@@ -22,10 +24,30 @@ const (
 	// healthyThreshold: two passing checks (one minute) put a new task in
 	// service.
 	healthyThreshold = 2
-	// deregistrationDelay lets in-flight requests drain well within the
-	// two-minute notice Fargate Spot gives before it stops a task.
-	deregistrationDelay = "30"
+	// deregistrationDelaySeconds lets in-flight requests drain well within
+	// the two-minute notice Fargate Spot gives before it stops a task.
+	deregistrationDelaySeconds = 30
 )
+
+// What the estimate assumes of the load balancer.
+const (
+	// ALBLCUBaseline is the average number of ALB capacity units per hour.
+	ALBLCUBaseline = 1
+	// ALBPublicIPv4 is the number of public IPv4 addresses of the
+	// internet-facing ALB: one per subnet, in two AZs.
+	ALBPublicIPv4 = 2
+)
+
+// loadBalancerCost prices the ALB, its baseline capacity units and its
+// public addresses; the target group and listeners cost nothing of their
+// own.
+func loadBalancerCost(*Spec) []engine.CostLine {
+	return []engine.CostLine{
+		{Item: "Application Load Balancer", Unit: "ALB-hour", Quantity: count(1), Price: PriceALBHour, Hourly: true},
+		{Item: "ALB capacity units (baseline)", Unit: "LCU-hour", Quantity: count(ALBLCUBaseline), Price: PriceALBLCUHour, Hourly: true},
+		publicIPv4Cost(ALBPublicIPv4),
+	}
+}
 
 // buildLoadBalancer renders the internet-facing ALB in both public subnets,
 // the IP target group the ECS service registers into (health check on
@@ -115,7 +137,7 @@ func targetGroup(s *Spec) engine.Desired {
 			Protocol:            new("HTTP"),
 			TargetType:          new("ip"),
 			VPCIDRef:            s.Ref(KeyVPC),
-			DeregistrationDelay: new(deregistrationDelay),
+			DeregistrationDelay: new(strconv.Itoa(deregistrationDelaySeconds)),
 			HealthCheck: &elbv2.HealthCheckParameters{
 				Enabled:            new(true),
 				Path:               new(HealthCheckPath),

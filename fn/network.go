@@ -70,6 +70,31 @@ func buildNetwork(s *Spec, o engine.Observed) engine.Built {
 	return b
 }
 
+// natGateways is the number of NAT gateways: one per AZ, or one for the
+// stack (Input natGateways: Single).
+func natGateways(s *Spec) int {
+	if s.NAT == NATSingle {
+		return 1
+	}
+	return zoneCount
+}
+
+// networkCost prices the NAT gateways and their Elastic IPs; the VPC, its
+// subnets, routes and flow logs have no hourly charge.
+func networkCost(s *Spec) []engine.CostLine {
+	return []engine.CostLine{
+		{Item: "NAT gateways", Unit: "gateway-hour", Quantity: count(natGateways(s)), Price: PriceNATGatewayHour, Hourly: true},
+		publicIPv4Cost(natGateways(s)),
+	}
+}
+
+// publicIPv4Cost prices n public IPv4 addresses. AWS charges every public
+// address alike, so the parts that hold one (the NAT gateways' Elastic IPs,
+// the ALB) declare it with this line and the estimate adds them up.
+func publicIPv4Cost(n int) engine.CostLine {
+	return engine.CostLine{Item: "Public IPv4 addresses", Unit: "address-hour", Quantity: count(n), Price: PricePublicIPv4Hour, Hourly: true}
+}
+
 // vpc is also the claim marker of the suffix (see claim.go).
 func vpc(s *Spec) engine.Desired {
 	name := s.Name("vpc")

@@ -15,12 +15,12 @@ const networkPartName = "Network"
 // next render builds.
 func Parts() []engine.Part[*Spec] {
 	return []engine.Part[*Spec]{
-		{Name: networkPartName, Build: buildNetwork},
+		{Name: networkPartName, Build: buildNetwork, Cost: networkCost},
 		{Name: "Security", Build: buildSecurity},
 		{Name: "Logging", Build: buildLogging},
-		{Name: "LoadBalancer", Build: buildLoadBalancer},
-		{Name: "Database", Build: buildDatabase},
-		{Name: "Service", Build: buildService},
+		{Name: "LoadBalancer", Build: buildLoadBalancer, Cost: loadBalancerCost},
+		{Name: "Database", Build: buildDatabase, Cost: databaseCost},
+		{Name: "Service", Build: buildService, Cost: serviceCost},
 		{Name: "Rotation", Build: buildRotation},
 		{Name: "Scaling", Build: buildScaling},
 		{Name: "CDN", Build: buildCDN},

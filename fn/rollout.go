@@ -151,3 +151,17 @@ func rolloutSettled(o engine.Observed, arn string) bool {
 // asynchronous create, update or delete ends: True when it succeeded,
 // False with the error otherwise.
 const ConditionLastAsyncOperation xpv1.ConditionType = "LastAsyncOperation"
+
+// revisionImpact is what a new revision adds to the rolling deployment
+// that the service's move to it starts: when the revision it replaces is
+// retired (declareRevisions).
+func revisionImpact() engine.ChangeImpact {
+	return engine.ChangeImpact{
+		Kind:      ImpactRollout,
+		OnReplace: true,
+		Joins:     true,
+		Details: []string{
+			"once provider-aws reports the deployment of the new revision finished (the service's status names it and its last operation succeeded), the next reconcile retires {replaces} (deregistered; running tasks are unaffected)",
+		},
+	}
+}

@@ -50,7 +50,10 @@ func ScalingResourceID(s *Spec) string {
 // therefore outlive it.
 func scalingTarget(s *Spec) engine.Desired {
 	name := s.Name("scaling-target")
-	return engine.Desired{Key: KeyScalingTarget, AWSName: name, Uses: []string{KeyService}, Object: &appautoscaling.Target{
+	return engine.Desired{Key: KeyScalingTarget, AWSName: name, Uses: []string{KeyService}, OnChange: []engine.ChangeImpact{scalingImpact(
+		engine.ImpactField{Path: "spec.forProvider.minCapacity", Says: "minimum tasks {old} -> {new}"},
+		engine.ImpactField{Path: "spec.forProvider.maxCapacity", Says: "maximum tasks {old} -> {new}"},
+	)}, Object: &appautoscaling.Target{
 		Spec: appautoscaling.TargetSpec{ForProvider: appautoscaling.TargetParameters{
 			Region:            new(s.Region),
 			Tags:              s.Tags(name),
@@ -67,7 +70,9 @@ func scalingTarget(s *Spec) engine.Desired {
 // namespace, dimension and resource ID come from the target by reference,
 // so they cannot disagree.
 func scalingPolicy(s *Spec) engine.Desired {
-	return engine.Desired{Key: KeyScalingPolicy, AWSName: s.Name("scale-cpu"), ExternalName: true, Object: &appautoscaling.Policy{
+	return engine.Desired{Key: KeyScalingPolicy, AWSName: s.Name("scale-cpu"), ExternalName: true, OnChange: []engine.ChangeImpact{scalingImpact(
+		engine.ImpactField{Path: "spec.forProvider.targetTrackingScalingPolicyConfiguration.targetValue", Says: "target CPU utilization {old} % -> {new} %"},
+	)}, Object: &appautoscaling.Policy{
 		Spec: appautoscaling.PolicySpec{ForProvider: appautoscaling.PolicyParameters{
 			Region:               new(s.Region),
 			PolicyType:           new("TargetTrackingScaling"),
@@ -84,4 +89,26 @@ func scalingPolicy(s *Spec) engine.Desired {
 			},
 		}},
 	}}
+}
+
+// ImpactScaling is the kind of impact of a change of the task count range
+// or the CPU target.
+const ImpactScaling = "scaling"
+
+// docAASTarget documents the scalable target.
+const docAASTarget = "https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-scalable-target.html"
+
+// scalingImpact is what a change of these scaling fields means: a new
+// range or target, and no deployment.
+func scalingImpact(fields ...engine.ImpactField) engine.ChangeImpact {
+	return engine.ChangeImpact{
+		Kind:    ImpactScaling,
+		Fields:  fields,
+		Summary: "scaling: {changes}",
+		Details: []string{
+			"Application Auto Scaling moves a running count outside the new range into it right away: new tasks start like a deployment's (Fargate start + health checks), removed ones drain",
+			"no deployment: the task definition and the running tasks are unchanged; the service's desiredCount is set only at creation (initProvider), autoscaling owns it",
+		},
+		References: []string{docAASTarget},
+	}
 }

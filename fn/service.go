@@ -2,6 +2,7 @@ package fn
 
 import (
 	"fmt"
+	"math/big"
 	"regexp"
 	"strings"
 
@@ -75,6 +76,30 @@ func buildService(s *Spec, o engine.Observed) engine.Built {
 	b.Add(ecsService(s, current))
 	return b
 }
+
+// serviceCost prices the ECS tasks at the service's minimum count: the
+// first OnDemandBaseTasks on FARGATE, the rest on FARGATE_SPOT (the
+// capacity provider strategy), each of the task definition's size.
+func serviceCost(s *Spec) []engine.CostLine {
+	onDemand := onDemandTasks(s)
+	spot := s.MinTasks - onDemand
+	vcpu, gb := taskVCPU(), taskGB()
+	return []engine.CostLine{
+		{Item: "Fargate vCPU, on-demand", Unit: "vCPU-hour", Quantity: times(onDemand, vcpu), Price: PriceFargateVCPUHour, Hourly: true},
+		{Item: "Fargate memory, on-demand", Unit: "GB-hour", Quantity: times(onDemand, gb), Price: PriceFargateGBHour, Hourly: true},
+		{Item: "Fargate Spot vCPU", Unit: "vCPU-hour", Quantity: times(spot, vcpu), Price: PriceFargateSpotVCPUHour, Hourly: true},
+		{Item: "Fargate Spot memory", Unit: "GB-hour", Quantity: times(spot, gb), Price: PriceFargateSpotGBHour, Hourly: true},
+	}
+}
+
+// onDemandTasks are the tasks of the minimum count that run on FARGATE:
+// ECS satisfies the base first, and never more than run.
+func onDemandTasks(s *Spec) int { return min(max(s.OnDemandBaseTasks, 0), s.MinTasks) }
+
+// taskVCPU and taskGB are the task definition's size in the price table's
+// units.
+func taskVCPU() *big.Rat { return new(big.Rat).Quo(mustRat(TaskCPU), count(cpuUnitsPerCPU)) }
+func taskGB() *big.Rat   { return new(big.Rat).Quo(mustRat(TaskMemory), count(mebibytesPerGB)) }
 
 // ecsCluster has Container Insights on; its log group outlives the cluster,
 // which would otherwise create it again with no retention.
@@ -230,7 +255,8 @@ func ecsService(s *Spec, taskDefinitionKey string) engine.Desired {
 	name := ECSServiceName(s)
 	return engine.Desired{
 		Key: KeyService, AWSName: name, ExternalName: true,
-		Uses: serviceUses(taskDefinitionKey),
+		Uses:     serviceUses(taskDefinitionKey),
+		OnChange: []engine.ChangeImpact{rolloutImpact(name)},
 		Readiness: engine.Readiness{
 			Hint:        "the ECS service's first deployment has not reached steady state yet (the provider waits for it): check the service's events and the tasks' logs",
 			ServingNote: func(o engine.Observed, _ string) string { return serviceReadyNote(o, name, taskDefinitionKey) },
@@ -349,3 +375,64 @@ const (
 	deploymentMinimumHealthyPercent = 100
 	deploymentMaximumPercent        = 200
 )
+
+// ImpactRollout is the kind of impact of a change that starts a rolling
+// deployment of the ECS service.
+const ImpactRollout = "rolling-deployment"
+
+// FargateStartMinSeconds and FargateStartMaxSeconds are the time Fargate
+// is assumed to take to start a task (ENI, image pull, container start):
+// AWS publishes no figure, and it depends on the image size.
+const (
+	FargateStartMinSeconds = 30
+	FargateStartMaxSeconds = 90
+)
+
+// Documentation the rolling deployment's impact rests on.
+const (
+	docECSRolling    = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html"
+	docECSDeployment = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html"
+	docALBHealth     = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html"
+	docALBDeregister = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#deregistration-delay"
+)
+
+// deploymentFields are the ECS service fields whose change starts a new
+// deployment: every task is replaced (forceNewDeployment makes every
+// update the provider makes one).
+func deploymentFields() []engine.ImpactField {
+	return []engine.ImpactField{
+		{Path: "spec.forProvider.taskDefinition"},
+		{Path: "spec.forProvider.networkConfiguration"},
+		{Path: "spec.forProvider.capacityProviderStrategy"},
+		{Path: "spec.forProvider.loadBalancer"},
+		{Path: "spec.forProvider.platformVersion"},
+		{Path: "spec.forProvider.forceNewDeployment"},
+	}
+}
+
+// rolloutImpact is the rolling deployment a change of the service's
+// deployment fields starts, with how long it usually takes from the values
+// the stack renders: the target group's health check and deregistration
+// delay (loadbalancer.go) and the task's stop timeout (taskdefinition.go).
+func rolloutImpact(name string) engine.ChangeImpact {
+	healthy, interval, dereg := healthyThreshold, HealthCheckInterval, deregistrationDelaySeconds
+	est := engine.Duration{
+		MinSeconds: FargateStartMinSeconds + healthy*interval + dereg,
+		MaxSeconds: FargateStartMaxSeconds + (healthy+1)*interval + dereg + ContainerStopTimeout,
+		Basis: fmt.Sprintf("Fargate task start %d-%d s (assumed: image pull and ENI, not published by AWS) + ALB health checks %d x %d s (one more interval at worst until the first check) + deregistration delay %d s + up to %d s stop timeout for the old tasks; all values but the first as rendered",
+			FargateStartMinSeconds, FargateStartMaxSeconds, healthy, interval, dereg, ContainerStopTimeout),
+	}
+	return engine.ChangeImpact{
+		Kind:    ImpactRollout,
+		Fields:  deploymentFields(),
+		Summary: fmt.Sprintf("rolling deployment of ECS service %s, usually %s", name, est.Span()),
+		Details: []string{
+			fmt.Sprintf("ECS replaces every task: with minimum healthy %d %% and maximum %d %% it starts the new tasks next to the old ones, so capacity never drops below the running count", deploymentMinimumHealthyPercent, deploymentMaximumPercent),
+			fmt.Sprintf("a new task counts as healthy after %d passing ALB health checks %d s apart; failing checks are ignored for the first %d s (health check grace period)", healthy, interval, HealthCheckGracePeriod),
+			fmt.Sprintf("then ECS drains the old tasks: %d s deregistration delay, SIGTERM, at most %d s until SIGKILL", dereg, ContainerStopTimeout),
+			"the deployment circuit breaker rolls back to the running revision if the new tasks do not become healthy",
+		},
+		Estimate:   &est,
+		References: []string{docECSRolling, docECSDeployment, docALBHealth, docALBDeregister},
+	}
+}

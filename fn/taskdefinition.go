@@ -161,7 +161,7 @@ func newTaskDefinitionContent(s *Spec, in taskInputs) taskDefinitionContent {
 // decides when it goes.
 func taskDefinition(s *Spec, in taskInputs) engine.Desired {
 	c := newTaskDefinitionContent(s, in)
-	return engine.Desired{Key: c.key(), AWSName: c.Family, Object: &ecs.TaskDefinition{
+	return engine.Desired{Key: c.key(), AWSName: c.Family, OnChange: []engine.ChangeImpact{revisionImpact()}, Object: &ecs.TaskDefinition{
 		Spec: ecs.TaskDefinitionSpec{ForProvider: ecs.TaskDefinitionParameters{
 			Region:                  new(s.Region),
 			Tags:                    s.Tags(c.Family),

@@ -24,6 +24,10 @@ type Part[S any] struct {
 	// Build returns the part's desired resources and, for resources it
 	// cannot render yet, why it is waiting.
 	Build func(s S, o Observed) Built
+	// Cost declares the monthly cost of what the part renders, at the
+	// stack's minimum (CostLines). It reads the spec only: the estimate is
+	// known before anything exists. Nil: the part costs nothing priced.
+	Cost func(s S) []CostLine
 }
 
 // Built is what a Part returns.
@@ -111,6 +115,10 @@ type Desired struct {
 	Immutable []Immutable
 	// Readiness is how the resource's readiness is decided and described.
 	Readiness Readiness
+	// OnChange are what a change of this resource means for the running
+	// stack (impact.go), for tools that preview a change; rendering
+	// ignores them.
+	OnChange []ChangeImpact
 }
 
 // Readiness is what a part declares about a resource's readiness.

@@ -16,6 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/platform/function-catalog-api/fn"
 )
 
 // Exit codes of a preview, for pipelines.
@@ -104,7 +106,11 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 		return nil, err
 	}
 	markPending(r.Resources, desired, base.desired)
-	r.Impacts = Impacts(r.Resources, desired)
+	plan, err := fn.PlanOf(req)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read what the function's parts declare: %w", err)
+	}
+	r.Impacts = Impacts(r.Resources, declarations(plan))
 	r.Cost = cost(in.Live.XR, rsp.GetDesired().GetComposite().GetResource().AsMap(), base)
 	if d, ok := r.Cost.Delta(); ok && d != 0 {
 		r.Impacts = append(r.Impacts, Impact{Kind: ImpactCost, Summary: fmt.Sprintf("estimated monthly cost %s -> %s (%+.2f)", r.Cost.Old, r.Cost.New, d), Details: costDetails(r.Cost)})

@@ -418,7 +418,7 @@ func checkImageChange(t *testing.T, r *Report, desired, observed objects) {
 	im := r.Impacts[0]
 	tg := desired[fn.KeyTargetGroup]
 	dereg, _ := strconv.Atoi(str(tg, "spec", "forProvider", "deregistrationDelay"))
-	wantMin := fargateStartMinSeconds + num(tg, "spec", "forProvider", "healthCheck", "healthyThreshold")*num(tg, "spec", "forProvider", "healthCheck", "interval") + dereg
+	wantMin := fn.FargateStartMinSeconds + num(tg, "spec", "forProvider", "healthCheck", "healthyThreshold")*num(tg, "spec", "forProvider", "healthCheck", "interval") + dereg
 	if im.Estimate == nil || im.Estimate.MinSeconds != wantMin || im.Estimate.MaxSeconds <= wantMin {
 		t.Errorf("rollout estimate: got %+v, want from %d s (from the rendered target group)", im.Estimate, wantMin)
 	}
@@ -507,4 +507,15 @@ func jsonEqual(a, b any) bool {
 	ja, errA := json.Marshal(a)
 	jb, errB := json.Marshal(b)
 	return errA == nil && errB == nil && bytes.Equal(ja, jb)
+}
+
+// num reads a number at a path of nested maps, or 0.
+func num(m map[string]any, path ...string) int {
+	switch v := lookupPath(m, path...).(type) {
+	case float64:
+		return int(v)
+	case int64:
+		return int(v)
+	}
+	return 0
 }
