@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -101,10 +102,8 @@ func (o Observed) Condition(key string, t xpv1.ConditionType) xpv1.Condition {
 	if !ok {
 		return unknown
 	}
-	conditions, err := u.GetValue("status.conditions")
-	if err != nil {
-		return unknown
-	}
+	// apimachinery's NoCopy read: no path to parse, nothing copied.
+	conditions, _, _ := unstructured.NestedFieldNoCopy(u.Object, "status", "conditions")
 	list, _ := conditions.([]any)
 	for _, c := range list {
 		m, _ := c.(map[string]any)
