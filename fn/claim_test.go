@@ -12,7 +12,6 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 
 	"github.com/platform/function-catalog-api/fn/providersim"
-
 	"github.com/platform/function-catalog-api/internal/engine"
 	"github.com/platform/function-catalog-api/internal/fntest"
 )

@@ -94,8 +94,9 @@ func kindCounts(objs []map[string]any) map[string]int {
 // the fixture (regenerated), not this test.
 func TestContractKinds(t *testing.T) {
 	stack := renderedStack(t)
-	var fixture []map[string]any
-	for _, u := range fntest.ReadObjects(t, convergedFixture) {
+	objs := fntest.ReadObjects(t, convergedFixture)
+	fixture := make([]map[string]any, 0, len(objs))
+	for _, u := range objs {
 		fixture = append(fixture, u.Object)
 	}
 	want := kindCounts(fixture)

@@ -136,8 +136,10 @@ type namedPrice struct {
 // in name order. The estimate lists its items in this order.
 func (rp RegionPrices) figures() []namedPrice {
 	out := []namedPrice{
-		{PriceFargateVCPUHour, rp.FargateVCPUHour}, {PriceFargateGBHour, rp.FargateGBHour},
-		{PriceFargateSpotVCPUHour, rp.FargateSpotVCPUHour}, {PriceFargateSpotGBHour, rp.FargateSpotGBHour},
+		{PriceFargateVCPUHour, rp.FargateVCPUHour},
+		{PriceFargateGBHour, rp.FargateGBHour},
+		{PriceFargateSpotVCPUHour, rp.FargateSpotVCPUHour},
+		{PriceFargateSpotGBHour, rp.FargateSpotGBHour},
 	}
 	for _, class := range slices.Sorted(maps.Keys(rp.AuroraInstanceHour)) {
 		out = append(out, namedPrice{AuroraInstancePrice(class), rp.AuroraInstanceHour[class]})

@@ -79,10 +79,14 @@ type auroraInstance struct {
 // auroraInstances are the writer and the reader, in different AZs.
 func auroraInstances() []auroraInstance {
 	return []auroraInstance{
-		{key: KeyDBWriter, resourceType: "aurora-writer", az: 0, promotionTier: 0, role: "writer",
-			whileDown: "writes fail while it is down: Aurora does not move the writer role for a class change"},
-		{key: KeyDBReader, resourceType: "aurora-reader", az: 1, promotionTier: 1, role: "reader",
-			whileDown: "reads through the reader endpoint fail over to the writer while it is down"},
+		{
+			key: KeyDBWriter, resourceType: "aurora-writer", az: 0, promotionTier: 0, role: "writer",
+			whileDown: "writes fail while it is down: Aurora does not move the writer role for a class change",
+		},
+		{
+			key: KeyDBReader, resourceType: "aurora-reader", az: 1, promotionTier: 1, role: "reader",
+			whileDown: "reads through the reader endpoint fail over to the writer while it is down",
+		},
 	}
 }
 

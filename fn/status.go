@@ -2,7 +2,6 @@ package fn
 
 import (
 	"github.com/platform/function-catalog-api/apis/v1alpha1"
-
 	"github.com/platform/function-catalog-api/internal/engine"
 )
 

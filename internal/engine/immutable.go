@@ -8,6 +8,7 @@ import (
 // immutable (Desired.Immutable) on a resource that exists.
 type ImmutableChange struct {
 	Immutable
+
 	// Was is the value the resource was created with; Now the value the
 	// render would set.
 	Was, Now string

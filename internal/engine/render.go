@@ -27,7 +27,7 @@ func (p *Plan) Desired(o Observed) (desired map[resource.Name]*resource.DesiredC
 func toDesiredComposed(d Desired, o Observed) (*resource.DesiredComposed, error) {
 	u, err := composed.From(d.Object)
 	if err != nil {
-		return nil, err
+		return nil, errors.Wrap(err, "cannot convert to an unstructured object")
 	}
 	for _, path := range d.EmptyStrings {
 		if err := u.SetString(path, ""); err != nil {
