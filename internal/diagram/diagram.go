@@ -15,9 +15,8 @@ import (
 	"slices"
 	"strings"
 
-	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
-
 	"github.com/platform/function-catalog-api/internal/engine"
+	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
 // Readiness of a composed resource.
@@ -36,7 +35,6 @@ const (
 const (
 	annotationResourceName = "crossplane.io/composition-resource-name"
 	usageGroup             = "protection.crossplane.io"
-	decodeBufferSize       = 4096
 )
 
 // errNoResources: the input is not a rendered stack.
@@ -118,23 +116,18 @@ func Parse(rendered, observed io.Reader) (*Graph, error) {
 	return b.graph(), nil
 }
 
-// decodeAll decodes every non-empty YAML (or JSON) document.
+// decodeAll decodes every non-empty YAML (or JSON) document, and the items
+// of a list (kubectl get -o yaml prints one).
 func decodeAll(r io.Reader) ([]object, error) {
-	dec := k8syaml.NewYAMLOrJSONDecoder(r, decodeBufferSize)
-	var out []object
-	for {
-		o := object{}
-		err := dec.Decode(&o)
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("document %d: %w", len(out)+1, err)
-		}
-		if len(o) > 0 {
-			out = append(out, o)
-		}
+	objs, err := yamlobj.Decode(r)
+	if err != nil {
+		return nil, err
 	}
+	out := make([]object, len(objs))
+	for i, u := range objs {
+		out[i] = u.Object
+	}
+	return out, nil
 }
 
 // builder collects resources and edges from the documents.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/yaml"
 )
 
 // rendered is a small crossplane render output: the XR with two part
@@ -90,6 +91,10 @@ func TestParse(t *testing.T) {
 			observed: observed,
 			want:     graph(Ready, NotReady, Creating),
 		},
+		"with observed resources as kubectl get -o yaml prints them": {
+			observed: asList(t, observed),
+			want:     graph(Ready, NotReady, Creating),
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -106,6 +111,25 @@ func TestParse(t *testing.T) {
 			}
 		})
 	}
+}
+
+// asList is these YAML documents as one kind: List, the way kubectl get
+// -o yaml prints them.
+func asList(t *testing.T, docs string) string {
+	t.Helper()
+	var items []any
+	for d := range strings.SplitSeq(docs, "\n---\n") {
+		var o map[string]any
+		if err := yaml.Unmarshal([]byte(d), &o); err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, o)
+	}
+	b, err := yaml.Marshal(map[string]any{"apiVersion": "v1", "kind": "List", "items": items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // parseWith passes a nil observed reader as a nil interface.

@@ -12,12 +12,14 @@ import (
 	"path/filepath"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
 
 // Decode decodes a stream of YAML (or JSON) documents, skipping empty
-// ones.
+// ones. A list (kind: List, what kubectl get -o yaml prints) is read as its
+// items.
 func Decode(r io.Reader) ([]*unstructured.Unstructured, error) {
 	var out []*unstructured.Unstructured
 	reader := utilyaml.NewYAMLReader(bufio.NewReader(r))
@@ -36,7 +38,19 @@ func Decode(r io.Reader) ([]*unstructured.Unstructured, error) {
 		if len(obj) == 0 {
 			continue
 		}
-		out = append(out, &unstructured.Unstructured{Object: obj})
+		u := &unstructured.Unstructured{Object: obj}
+		if !u.IsList() {
+			out = append(out, u)
+			continue
+		}
+		if err := u.EachListItem(func(item runtime.Object) error {
+			if it, ok := item.(*unstructured.Unstructured); ok && len(it.Object) > 0 {
+				out = append(out, it)
+			}
+			return nil
+		}); err != nil {
+			return nil, fmt.Errorf("cannot read the items of the list in YAML document %d: %w", i, err)
+		}
 	}
 }
 
