@@ -92,10 +92,10 @@ func auroraInstances() []auroraInstance {
 
 func dbSubnetGroup(s *Spec) engine.Desired {
 	name := s.Name("db-subnet-group")
-	// The subnet group holds the private subnets until it is gone.
+	// No Usage of the subnets: EC2 refuses to delete them while the
+	// instances' network interfaces are in them.
 	return engine.Desired{
 		Key: KeyDBSubnetGroup, AWSName: name, ExternalName: true,
-		Uses: []string{KeyPrivateSubnet(0), KeyPrivateSubnet(1)},
 		Object: &rds.SubnetGroup{Spec: rds.SubnetGroupSpec{ForProvider: rds.SubnetGroupParameters{
 			Region:       new(s.Region),
 			Tags:         s.Tags(name),
@@ -115,9 +115,12 @@ func dbCluster(s *Spec, o engine.Observed) engine.Desired {
 	name := DBClusterName(s)
 	return engine.Desired{
 		Key: KeyDBCluster, AWSName: name, ExternalName: true,
-		// RDS deletes a subnet group and a security group only once no
-		// cluster is in them.
-		Uses:      []string{KeyDBSubnetGroup, KeySGDatabase},
+		// The database log group outlives the cluster: RDS exports the
+		// postgresql log to it and creates a deleted group again, with no
+		// retention and no owner. RDS itself refuses to delete the subnet
+		// group and EC2 the security group while the cluster is in them, and
+		// RDS refuses to delete the cluster before its instances: no Usage.
+		Uses:      []string{KeyDBLogGroup},
 		Immutable: dbClusterImmutable(),
 		Readiness: engine.Readiness{Hint: "creating an Aurora cluster usually takes 5 to 10 minutes"},
 		Object: &rds.Cluster{Spec: rds.ClusterSpec{ForProvider: rds.ClusterParameters{
@@ -175,14 +178,12 @@ const instanceApplyImmediately = true
 // and the provider does not late-initialize it (rds config.go ignores
 // engine_version for aws_rds_cluster_instance).
 //
-// RDS deletes a cluster only after its instances: the cluster outlives them.
-// So does the database log group: the instances export the postgresql log,
-// and RDS creates a deleted group again, with no retention and no owner.
+// RDS deletes a cluster only after its instances, so the cluster and the
+// log group it Uses outlive them without a Usage of their own.
 func dbInstance(s *Spec, inst auroraInstance) engine.Desired {
 	name := s.Name(inst.resourceType)
 	return engine.Desired{
 		Key: inst.key, AWSName: name, ExternalName: true,
-		Uses:      []string{KeyDBCluster, KeyDBLogGroup},
 		OnChange:  []engine.ChangeImpact{instanceClassImpact(inst)},
 		Readiness: engine.Readiness{Hint: "creating an Aurora instance usually takes 10 to 20 minutes"},
 		Object: &rds.ClusterInstance{Spec: rds.ClusterInstanceSpec{ForProvider: rds.ClusterInstanceParameters{

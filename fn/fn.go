@@ -135,7 +135,7 @@ func render(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, s *Spec
 	if err := setStatus(req, rsp, Status(s, o), allReady); err != nil {
 		return err
 	}
-	setTTL(rsp, allReady)
+	setTTL(rsp, ttlOf(len(plan.Held) > 0, allReady))
 	reportKept(rsp, plan)
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/platform/function-catalog-api/internal/fntest"
@@ -36,7 +35,7 @@ func FuzzRunFunction(f *testing.F) {
 			"database": map[string]any{"instanceClass": class, "name": dbName, "masterUsername": dbUser, "backupRetentionDays": backup},
 			"service":  map[string]any{"env": []any{map[string]any{"name": envName, "value": "v"}}},
 		}
-		rsp := run(t, newRequest(fuzzXR(t, spec), claimed))
+		rsp := runPhase(t, fuzzXR(t, spec), claimed)
 		if fatal := fntest.FatalMessage(rsp); fatal != "" {
 			if n := len(rsp.GetDesired().GetResources()); n != 0 {
 				t.Fatalf("Fatal result %q but %d resources rendered", fatal, n)
@@ -72,9 +71,9 @@ func fuzzXR(t *testing.T, spec map[string]any) string {
 // claim is observed.
 func firstRenderKeys(f *testing.F, claimed map[string]*fnv1.Resource) []string {
 	f.Helper()
-	rsp, err := NewFunction(logging.NewNopLogger()).RunFunction(f.Context(), newRequest(testXR, claimed))
-	if err != nil || fntest.FatalMessage(rsp) != "" {
-		f.Fatalf("baseline render failed: %v %s", err, fntest.FatalMessage(rsp))
+	rsp := runPhase(f, testXR, claimed)
+	if msg := fntest.FatalMessage(rsp); msg != "" {
+		f.Fatalf("baseline render failed: %s", msg)
 	}
 	return sortedKeys(rsp.GetDesired().GetResources())
 }

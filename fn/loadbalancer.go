@@ -112,18 +112,19 @@ func loadBalancer(s *Spec, logs bool) engine.Desired {
 	}
 	return engine.Desired{
 		Key: KeyLoadBalancer, AWSName: name,
-		Uses:      loadBalancerUses(),
+		Uses:      []string{KeyLogBucket},
 		Readiness: engine.Readiness{Hint: "a load balancer usually becomes active within 3 minutes"},
 		Object:    &elbv2.LB{Spec: elbv2.LBSpec{ForProvider: p}},
 	}
 }
 
-// loadBalancerUses must outlive the ALB: it holds addresses in the public
-// subnets and its security group; the internet gateway cannot be detached
-// while public addresses are mapped; and it writes to the access-log bucket.
-func loadBalancerUses() []string {
-	return []string{KeySGLoadBalancer, KeyInternetGateway, KeyLogBucket, KeyPublicSubnet(0), KeyPublicSubnet(1)}
-}
+// The ALB Uses the access-log bucket: S3 would delete the bucket (force
+// destroy empties it) while the ALB still writes, losing the last logs and
+// freeing the bucket's name to anyone. What else it holds AWS guards
+// itself: EC2 refuses to delete its subnets and security group while its
+// network interfaces are in them, and to detach the internet gateway while
+// its public addresses are mapped (DependencyViolation); provider-aws
+// retries.
 
 // targetGroup registers the Fargate tasks by IP (awsvpc networking).
 func targetGroup(s *Spec) engine.Desired {
@@ -185,13 +186,12 @@ func listener(s *Spec) engine.Desired {
 
 // listenerRule forwards requests that carry this stack's origin-verify
 // header, that is requests from its CloudFront distribution. Its listener
-// and its target group outlive it: neither can be deleted while a rule
-// points at it.
+// and its target group outlive it without a Usage: ELB deletes a listener's
+// rules with it, and refuses to delete a target group a rule forwards to.
 func listenerRule(s *Spec) engine.Desired {
 	name := s.Name("rule-origin-verify")
 	return engine.Desired{
 		Key: KeyListenerRule, AWSName: name,
-		Uses: []string{KeyTargetGroup, KeyListener},
 		Object: &elbv2.LBListenerRule{Spec: elbv2.LBListenerRuleSpec{ForProvider: elbv2.LBListenerRuleParameters{
 			Region:         new(s.Region),
 			Tags:           s.Tags(name),

@@ -164,13 +164,13 @@ func natEIP(s *Spec, i int) engine.Desired {
 }
 
 // natGateway is the NAT gateway of AZ i. Its public address keeps the
-// internet gateway from being detached, and AWS refuses to release its
-// Elastic IP while it exists: both must outlive it.
+// internet gateway from being detached (DependencyViolation), and EC2
+// refuses to release its Elastic IP while it exists: both outlive it
+// without a Usage, as provider-aws retries the refused deletions.
 func natGateway(s *Spec, i int) engine.Desired {
 	name := s.Name("nat-" + zone(i))
 	return engine.Desired{
 		Key: KeyNATGateway(i), AWSName: name,
-		Uses:      []string{KeyInternetGateway, KeyEIP(i)},
 		Readiness: engine.Readiness{Hint: "a NAT gateway usually becomes available within 2 to 5 minutes"},
 		Object: &ec2.NATGateway{Spec: ec2.NATGatewaySpec{ForProvider: ec2.NATGatewayParameters_2{
 			Region:          new(s.Region),

@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -21,8 +22,7 @@ func converge(tb testing.TB, xr string) []map[string]*fnv1.Resource {
 	var observed map[string]*fnv1.Resource
 	for range convergeRenders + 1 {
 		states = append(states, observed)
-		rsp := run(tb, newRequest(xr, observed))
-		desired := rsp.GetDesired().GetResources()
+		desired := renderPhase(tb, xr, observed)
 		for key := range observed {
 			if _, ok := desired[key]; !ok {
 				tb.Fatalf("render %d dropped observed resource %q", len(states), key)
@@ -37,7 +37,50 @@ func converge(tb testing.TB, xr string) []map[string]*fnv1.Resource {
 	return nil
 }
 
-// convergeRenders is how many renders the stack needs: the first holds
+// renderPhase renders xr on observed as Crossplane does within one phase:
+// while the render holds resources back (one of a kind first, its TTL says
+// so), what it composes is created, not yet Ready, and it renders again. It
+// returns the phase's last render: what is composed before anything new
+// becomes Ready.
+func renderPhase(tb testing.TB, xr string, observed map[string]*fnv1.Resource) map[string]*fnv1.Resource {
+	tb.Helper()
+	return runPhase(tb, xr, observed).GetDesired().GetResources()
+}
+
+// runPhase is renderPhase's last response.
+func runPhase(tb testing.TB, xr string, observed map[string]*fnv1.Resource) *fnv1.RunFunctionResponse {
+	tb.Helper()
+	for range maxHoldingRenders {
+		rsp := run(tb, newRequest(xr, observed))
+		if rsp.GetMeta().GetTtl().AsDuration() != TTLHolding {
+			return rsp
+		}
+		observed = created(observed, rsp.GetDesired().GetResources())
+	}
+	tb.Fatalf("the render still holds resources back after %d renders", maxHoldingRenders)
+	return nil
+}
+
+// maxHoldingRenders bounds the renders of one phase: one of each new kind,
+// then the rest of them.
+const maxHoldingRenders = 3
+
+// created is observed plus desired's other resources as the provider
+// reports them once created and before they are Ready.
+func created(observed, desired map[string]*fnv1.Resource) map[string]*fnv1.Resource {
+	out := providersim.Observe(desired)
+	for k, r := range out {
+		if prev, ok := observed[k]; ok {
+			out[k] = prev
+			continue
+		}
+		providersim.SetReady(r, false, "Creating")
+	}
+	return out
+}
+
+// convergeRenders is how many phases the stack needs (each may take more
+// than one render, renderPhase): the first holds
 // only the claim marker (the VPC); the second renders what needs nothing
 // observed; the third what needs the Aurora cluster and the ALB (the task
 // definition, the execution role's policy, CloudFront, the rotation rule and
@@ -70,4 +113,63 @@ func claimObserved(tb testing.TB) map[string]*fnv1.Resource {
 
 func sortedKeys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
+}
+
+// TestOneOfAKindFirst: no render of the stack's creation composes two
+// resources of a kind the XR does not have yet, and holding them back costs
+// at most one extra render per phase.
+func TestOneOfAKindFirst(t *testing.T) {
+	var observed map[string]*fnv1.Resource
+	renders, phases := 0, 0
+	for range convergeRenders + 1 {
+		phases++
+		for {
+			rsp := run(t, newRequest(testXR, observed))
+			renders++
+			desired := rsp.GetDesired().GetResources()
+			checkOneOfEachNewKind(t, observed, desired)
+			if rsp.GetMeta().GetTtl().AsDuration() != TTLHolding {
+				break
+			}
+			observed = created(observed, desired)
+		}
+		next := providersim.Observe(renderPhase(t, testXR, observed))
+		if slices.Equal(sortedKeys(next), sortedKeys(observed)) {
+			break
+		}
+		observed = next
+	}
+	if renders > 2*phases {
+		t.Errorf("%d renders for %d phases: holding back costs more than one render a phase", renders, phases)
+	}
+	t.Logf("%d renders until converged, %d phases (%d extra renders from one of a kind first)", renders, phases, renders-phases)
+}
+
+// checkOneOfEachNewKind fails if desired composes two resources of a kind
+// no observed resource has.
+func checkOneOfEachNewKind(t *testing.T, observed, desired map[string]*fnv1.Resource) {
+	t.Helper()
+	has := map[string]bool{}
+	for _, r := range observed {
+		has[kindOfResource(r)] = true
+	}
+	newOnes := map[string][]string{}
+	for _, k := range sortedKeys(desired) {
+		if _, ok := observed[k]; ok {
+			continue
+		}
+		if kind := kindOfResource(desired[k]); !has[kind] {
+			newOnes[kind] = append(newOnes[kind], k)
+		}
+	}
+	for kind, keys := range newOnes {
+		if len(keys) > 1 {
+			t.Errorf("one render composes %d resources of the new kind %s: %v", len(keys), kind, keys)
+		}
+	}
+}
+
+func kindOfResource(r *fnv1.Resource) string {
+	m := r.GetResource().AsMap()
+	return fmt.Sprintf("%v/%v", m["apiVersion"], m["kind"])
 }

@@ -251,9 +251,10 @@ func rotationRule(s *Spec, o engine.Observed) (engine.Desired, bool) {
 }
 
 // rotationTarget starts the state machine with the events role.
-// EventBridge refuses to delete a rule that still has targets.
+// EventBridge refuses to delete a rule that still has targets, so the rule
+// outlives it without a Usage.
 func rotationTarget(s *Spec, stateMachineARN string) engine.Desired {
-	return engine.Desired{Key: KeyRotationTarget, Uses: []string{KeyRotationRule}, Object: &events.Target{
+	return engine.Desired{Key: KeyRotationTarget, Object: &events.Target{
 		Spec: events.TargetSpec{ForProvider: events.TargetParameters{
 			Region:     new(s.Region),
 			RuleRef:    s.Ref(KeyRotationRule),

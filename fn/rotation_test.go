@@ -114,7 +114,6 @@ func TestRotationRuleAndTarget(t *testing.T) {
 	if err := json.Unmarshal([]byte(*rule.Spec.ForProvider.EventPattern), &pattern); err != nil {
 		t.Fatalf("eventPattern is not JSON: %v", err)
 	}
-	target := desiredByKey(t, b, KeyRotationTarget)
 	tp := objectByKey[*events.Target](t, b, KeyRotationTarget).Spec.ForProvider
 	checkValues(t, map[string]gotWant{
 		"Pattern": {pattern, map[string]any{
@@ -129,7 +128,6 @@ func TestRotationRuleAndTarget(t *testing.T) {
 		"TargetARN":        {*tp.Arn, testStateMachineARN},
 		"TargetRole":       {tp.RoleArnRef.Name, s.ObjectName(KeyRotationEventsRole)},
 		"TargetRegion":     {*tp.Region, s.Region},
-		"TargetUsesRule":   {target.Uses, []string{KeyRotationRule}},
 		"RuleExternalName": {desiredByKey(t, b, KeyRotationRule).AWSName, "rule-secret-rotation-dev"},
 	})
 }

@@ -46,11 +46,11 @@ func ScalingResourceID(s *Spec) string {
 
 // scalingTarget is the scalable target. roleArn is left out: for ECS, AWS
 // uses the service-linked role AWSServiceRoleForApplicationAutoScaling_ECSService
-// and ignores a custom role. Autoscaling targets the service, which must
-// therefore outlive it.
+// and ignores a custom role. It needs no Usage of the service: deleting the
+// service first leaves a target AWS deregisters as usual.
 func scalingTarget(s *Spec) engine.Desired {
 	name := s.Name("scaling-target")
-	return engine.Desired{Key: KeyScalingTarget, AWSName: name, Uses: []string{KeyService}, OnChange: []engine.ChangeImpact{scalingImpact(
+	return engine.Desired{Key: KeyScalingTarget, AWSName: name, OnChange: []engine.ChangeImpact{scalingImpact(
 		engine.ImpactField{Path: "spec.forProvider.minCapacity", Says: "minimum tasks {old} -> {new}"},
 		engine.ImpactField{Path: "spec.forProvider.maxCapacity", Says: "maximum tasks {old} -> {new}"},
 	)}, Object: &appautoscaling.Target{

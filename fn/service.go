@@ -255,7 +255,6 @@ func ecsService(s *Spec, taskDefinitionKey string) engine.Desired {
 	name := ECSServiceName(s)
 	return engine.Desired{
 		Key: KeyService, AWSName: name, ExternalName: true,
-		Uses:     serviceUses(taskDefinitionKey),
 		OnChange: []engine.ChangeImpact{rolloutImpact(name)},
 		Readiness: engine.Readiness{
 			Hint:        "the ECS service's first deployment has not reached steady state yet (the provider waits for it): check the service's events and the tasks' logs",
@@ -346,26 +345,16 @@ func serviceReadyNote(o engine.Observed, name, taskDefinitionKey string) string 
 		name, orDefault(want, taskDefinitionKey), orDefault(runs, "no revision yet"))
 }
 
-// serviceUses are the resources that must outlive the service, each for a
-// reason of AWS's:
-//   - ECS refuses to delete a cluster with services, and a capacity
-//     provider association that a service still uses;
-//   - deregistering the target group fails while the service points at it,
-//     and the listener rule forwards to the target group the service is in;
-//   - tasks hold network interfaces in the private subnets and the tasks
-//     security group until the service is gone;
-//   - the tasks run the task definition and start with the execution role;
-//   - Container Insights writes the service's metrics to the cluster's
-//     insights log group and creates it again if it is gone.
-func serviceUses(taskDefinitionKey string) []string {
-	return []string{
-		KeyECSCluster, KeyCapacityProviders,
-		KeyTargetGroup, KeyListenerRule,
-		KeySGTasks, KeyPrivateSubnet(0), KeyPrivateSubnet(1),
-		taskDefinitionKey, KeyExecutionRole,
-		KeyInsightsLogGroup,
-	}
-}
+// The ECS service declares no deletion edge: AWS orders its teardown
+// itself, and provider-aws retries what AWS refuses. ECS refuses to delete
+// a cluster that has services, and a capacity provider association a
+// service uses; ELB refuses to delete a target group a listener rule
+// forwards to; EC2 refuses to delete the private subnets and the tasks
+// security group while the tasks' network interfaces are in them
+// (DependencyViolation). Deleting the task definition or the execution role
+// first loses nothing: running tasks keep both, and the service is being
+// deleted. Container Insights' log group outlives the service because it
+// outlives the cluster (ecsCluster), which outlives the service.
 
 // The ECS service's rolling deployment bounds, in percent of desiredCount
 // (ECS DeploymentConfiguration): never fewer healthy tasks than desired,

@@ -15,8 +15,9 @@ import (
 	"github.com/platform/function-catalog-api/internal/fntest"
 )
 
-// TestRunFunctionTTL: a short TTL while anything is being created, a long
-// one once the whole stack is Ready.
+// TestRunFunctionTTL: the shortest TTL while the render holds resources
+// back, a short one while anything is being created, a long one once the
+// whole stack is Ready.
 func TestRunFunctionTTL(t *testing.T) {
 	phases := testPhases(t)
 	cases := map[string]struct {
@@ -28,6 +29,11 @@ func TestRunFunctionTTL(t *testing.T) {
 			reason:   "the first render creates everything",
 			observed: phases["Nothing"],
 			want:     durationpb.New(TTLConverging),
+		},
+		"ClaimedHoldsResourcesBack": {
+			reason:   "the first phase composes one resource of each kind the XR lacks and holds the others back",
+			observed: phases["Claimed"],
+			want:     durationpb.New(TTLHolding),
 		},
 		"FirstRenderReady": {
 			reason:   "the later phases (service, CDN, scaling) are still to be created",

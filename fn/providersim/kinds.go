@@ -70,35 +70,35 @@ var kinds = sync.OnceValue(func() map[string]kindFacts {
 	return map[string]kindFacts{
 		// EC2 assigns the ID (a prefix and 17 hex digits), which the
 		// provider records as the external name.
-		"ec2/VPC":                      {id: ec2ID("vpc-"), externalName: theID, arn: ec2ARN("vpc"), atProvider: vpcStatus},
-		"ec2/Subnet":                   {id: ec2ID("subnet-"), externalName: theID, arn: ec2ARN("subnet")},
-		"ec2/InternetGateway":          {id: ec2ID("igw-"), externalName: theID, arn: ec2ARN("internet-gateway")},
-		"ec2/RouteTable":               {id: ec2ID("rtb-"), externalName: theID, arn: ec2ARN("route-table")},
+		"ec2/VPC":                      {id: ec2ID("vpc-"), externalName: theID, arn: ec2ARN("vpc"), atProvider: vpcStatus, refuseDelete: vpcInUse},
+		"ec2/Subnet":                   {id: ec2ID("subnet-"), externalName: theID, arn: ec2ARN("subnet"), refuseDelete: (*teardown).subnetInUse},
+		"ec2/InternetGateway":          {id: ec2ID("igw-"), externalName: theID, arn: ec2ARN("internet-gateway"), refuseDelete: (*teardown).gatewayInUse},
+		"ec2/RouteTable":               {id: ec2ID("rtb-"), externalName: theID, arn: ec2ARN("route-table"), refuseDelete: routeTableInUse},
 		"ec2/RouteTableAssociation":    {id: ec2ID("rtbassoc-"), externalName: theID},
 		"ec2/EIP":                      {id: ec2ID("eipalloc-"), externalName: theID, arn: ec2ARN("elastic-ip"), atProvider: eipStatus, refuseDelete: (*teardown).addressInUse},
 		"ec2/NATGateway":               {id: ec2ID("nat-"), externalName: theID, deleteMinutes: natGatewayMinutes},
 		"ec2/FlowLog":                  {id: ec2ID("fl-"), externalName: theID, arn: ec2ARN("vpc-flow-log"), arnRefs: []string{"logDestination"}, deleteMinutes: flowLogDeliveryMinutes, writesLogGroups: (*teardown).flowLogGroups},
-		"ec2/SecurityGroup":            {id: ec2ID("sg-"), externalName: theID, arn: ec2ARN("security-group")},
+		"ec2/SecurityGroup":            {id: ec2ID("sg-"), externalName: theID, arn: ec2ARN("security-group"), refuseDelete: securityGroupInUse},
 		"ec2/SecurityGroupIngressRule": {id: ec2ID("sgr-"), externalName: theID, arn: ec2ARN("security-group-rule")},
 		"ec2/SecurityGroupEgressRule":  {id: ec2ID("sgr-"), externalName: theID, arn: ec2ARN("security-group-rule")},
 		"ec2/Route":                    {id: routeID, externalName: theID},
 
 		// ELBv2 identifies everything by ARN.
 		"elbv2/LB":             {id: loadBalancerARN, arn: theID, externalName: theID, atProvider: loadBalancerStatus, deleteMinutes: loadBalancerMinutes, accessLogsTo: (*teardown).loadBalancerLogBucket},
-		"elbv2/LBTargetGroup":  {id: targetGroupARN, arn: theID, externalName: theID, atProvider: targetGroupStatus},
+		"elbv2/LBTargetGroup":  {id: targetGroupARN, arn: theID, externalName: theID, atProvider: targetGroupStatus, refuseDelete: targetGroupInUse},
 		"elbv2/LBListener":     {id: extendedARN("loadBalancerArn", ":loadbalancer/", ":listener/"), arn: theID, externalName: theID},
 		"elbv2/LBListenerRule": {id: extendedARN("listenerArn", ":listener/", ":listener-rule/"), arn: theID, externalName: theID},
 
-		"rds/SubnetGroup":     {arn: named("rds", "subgrp:")},
-		"rds/Cluster":         {arn: named("rds", "cluster:"), atProvider: dbClusterStatus, deleteMinutes: dbClusterMinutes},
+		"rds/SubnetGroup":     {arn: named("rds", "subgrp:"), refuseDelete: inUseBy("InvalidDBSubnetGroupStateFault: the subnet group is in use", anyRef("rds/Cluster"))},
+		"rds/Cluster":         {arn: named("rds", "cluster:"), atProvider: dbClusterStatus, deleteMinutes: dbClusterMinutes, refuseDelete: inUseBy("InvalidDBClusterStateFault: the cluster still contains DB instances", anyRef("rds/ClusterInstance"))},
 		"rds/ClusterInstance": {arn: named("rds", "db:"), atProvider: dbInstanceStatus, deleteMinutes: dbInstanceMinutes, writesLogGroups: (*teardown).exportedLogGroups},
 
-		"ecs/Cluster":                  {id: named("ecs", "cluster/"), arn: theID, writesLogGroups: clusterInsightsLogGroups},
-		"ecs/ClusterCapacityProviders": {id: parameter("clusterName"), externalName: theID},
+		"ecs/Cluster":                  {id: named("ecs", "cluster/"), arn: theID, writesLogGroups: clusterInsightsLogGroups, refuseDelete: inUseBy("ClusterContainsServicesException", anyRef("ecs/Service"))},
+		"ecs/ClusterCapacityProviders": {id: parameter("clusterName"), externalName: theID, refuseDelete: (*teardown).capacityProvidersInUse},
 		"ecs/Service":                  {id: serviceARN, arn: theID, atProvider: serviceStatus, arnRefs: []string{"taskDefinition"}, async: true, deleteMinutes: serviceMinutes, writesLogGroups: (*teardown).serviceInsightsLogGroups},
 		"ecs/TaskDefinition":           {id: theName, externalName: theID, arn: taskDefinitionARN, atProvider: taskDefinitionStatus},
 
-		"iam/Role":       {arn: roleARN},
+		"iam/Role":       {arn: roleARN, refuseDelete: inUseBy("DeleteConflict: the role has policies", anyRef("iam/RolePolicy"), anyRef("iam/RolePolicyAttachment"))},
 		"iam/RolePolicy": {id: rolePolicyID},
 
 		"cloudwatchlogs/Group":    {arn: named("logs", "log-group:"), recreatedByWriter: true},

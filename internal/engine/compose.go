@@ -64,6 +64,10 @@ type Plan struct {
 	// DroppedUsages are observed Usages no longer rendered because the
 	// rendered Usages imply them (usages.go), in key order.
 	DroppedUsages []Explained
+	// Held are the keys of resources the parts render but this render
+	// holds back, one of a kind first (newkinds.go): they follow in the
+	// next render. Their parts' conditions count them as not yet created.
+	Held []string
 }
 
 // Compose renders the whole stack: every part in order, the Usages of their
@@ -97,8 +101,13 @@ func Compose[S any](parts []Part[S], s S, m Meta, o Observed) (*Plan, error) {
 		}
 		p.Parts = append(p.Parts, PartResult{Name: part.Name, Resources: b.Resources, Waiting: b.Waiting})
 	}
-	us := usages(m, p.Resources, rendered)
-	for _, u := range us.Rendered {
+	has := observedKinds(o)
+	all := p.Resources
+	p.Resources, p.Held = oneOfANewKind(all, o, has)
+	us := usages(m, all, rendered, asSet(p.Held))
+	rendering, heldUsages := oneOfANewKind(us.Rendered, o, has)
+	p.Held = append(p.Held, heldUsages...)
+	for _, u := range rendering {
 		seen[u.Key] = true
 		m.SetMetadata(u, TeardownPart)
 		p.Resources = append(p.Resources, u)
@@ -107,9 +116,23 @@ func Compose[S any](parts []Part[S], s S, m Meta, o Observed) (*Plan, error) {
 	for _, k := range p.DroppedUsages {
 		seen[k.Key] = true // Deliberately not kept: the other Usages imply it.
 	}
+	// Held Usages are not observed, so they cannot be let go here.
+	undeclared := dropUndeclared(o, seen, onPurpose)
+	for _, k := range undeclared {
+		seen[k.Key] = true // Deliberately not kept: no edge declares it.
+	}
+	p.DroppedUsages = append(p.DroppedUsages, undeclared...)
 	p.keepObserved(o, seen, onPurpose)
 	sort.Slice(p.Resources, func(i, j int) bool { return p.Resources[i].Key < p.Resources[j].Key })
 	return p, nil
+}
+
+func asSet(keys []string) map[string]bool {
+	out := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		out[k] = true
+	}
+	return out
 }
 
 // keepObserved renders every observed resource that no part rendered or

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -43,13 +44,21 @@ type Usages struct {
 // mapped to the XR once per Usage: the watch events grow with the square of
 // the number of Usages, and they drain the XR watch circuit breaker. Fewer
 // Usages, same deletion order.
-func usages(m Meta, resources []Desired, rendered map[string]Desired) Usages {
+//
+// The edges are reduced over every declared resource, held ones included
+// (newkinds.go), so that which Usages a stack gets does not depend on the
+// order its resources are created in; the Usage of an edge with a held end
+// follows that end.
+func usages(m Meta, resources []Desired, rendered map[string]Desired, held map[string]bool) Usages {
 	edges := DeclaredEdges(resources, rendered)
 	implied := impliedEdges(edges)
 	var out Usages
 	for _, e := range edges {
 		if implied[e] {
 			out.Implied = append(out.Implied, e)
+			continue
+		}
+		if held[e.Of] || held[e.By] {
 			continue
 		}
 		out.Rendered = append(out.Rendered, NewUsage(m, rendered[e.Of], rendered[e.By]))
@@ -161,6 +170,33 @@ func dropImplied(o Observed, implied []UsageEdge) []Explained {
 	return out
 }
 
+// dropUndeclared lets go of the observed Usages that no declared edge
+// names any more and no part keeps on purpose: a part dropped the edge
+// because AWS itself refuses the wrong order (its deletion is retried) or
+// the order loses nothing. Like dropImplied, this deletes only the Usage
+// object, which has no AWS side. rendered are the keys this render renders
+// or lets go already.
+func dropUndeclared(o Observed, rendered map[string]bool, onPurpose map[string]string) []Explained {
+	var out []Explained
+	for _, k := range o.Keys() {
+		if rendered[k] || !isUsage(o[k]) {
+			continue
+		}
+		if _, kept := onPurpose[k]; kept {
+			continue
+		}
+		out = append(out, Explained{Key: k, Message: fmt.Sprintf(
+			"letting go of Usage %q: no part of the stack orders this deletion with a Usage any more", k)})
+	}
+	return out
+}
+
+// isUsage reports whether an observed resource is a Crossplane Usage.
+func isUsage(u *composed.Unstructured) bool {
+	gvk := u.GetObjectKind().GroupVersionKind()
+	return gvk.Group == protectionv1beta1.Group && gvk.Kind == protectionv1beta1.UsageKind
+}
+
 // MaxKeyLength is the longest key a composed resource may have: the key is
 // also the value of its LabelResource label, and Kubernetes refuses label
 // values longer than 63 characters.
@@ -189,6 +225,9 @@ func UsageKey(of, by string) string {
 func NewUsage(m Meta, of, by Desired) Desired {
 	ofKind, byKind := gvkOf(of.Object), gvkOf(by.Object)
 	u := &protectionv1beta1.Usage{
+		// The kind is set here, not left to composed.Scheme: the engine
+		// tells kinds apart (newkinds.go) and does not register types.
+		TypeMeta: metav1.TypeMeta{APIVersion: protectionv1beta1.SchemeGroupVersion.String(), Kind: protectionv1beta1.UsageKind},
 		Spec: protectionv1beta1.UsageSpec{
 			Of: protectionv1beta1.NamespacedResource{
 				APIVersion:  ofKind.GroupVersion().String(),
