@@ -39,7 +39,12 @@ func RunCLI(ctx context.Context, cli string, timeout time.Duration, args ...stri
 // with the repository at root and the functions file functions. The output
 // includes the full XR and the function's results.
 func RenderArgs(root, functions string, p Phase) []string {
-	at := func(f string) string { return filepath.Join(root, f) }
+	at := func(f string) string {
+		if filepath.IsAbs(f) {
+			return f
+		}
+		return filepath.Join(root, f)
+	}
 	args := []string{
 		"render", at(p.XR), at(ExampleComposition), functions,
 		"--xrd", at(XRD), "--function-credentials", at(ExampleCredentials),

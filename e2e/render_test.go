@@ -98,6 +98,7 @@ func TestRenderExamples(t *testing.T) {
 	rendered := make([]string, 0, len(phases))
 	for _, p := range phases {
 		out := renderExample(t, cli, functions, p.Phase)
+		out = completePhase(t, cli, functions, p.Phase, out)
 		checkResults(t, p, out.results)
 		if p.Observed != "" {
 			checkNothingDropped(t, p, out)
@@ -378,6 +379,68 @@ type renderOutput struct {
 	xr       *unstructured.Unstructured
 	composed []*unstructured.Unstructured
 	results  []*unstructured.Unstructured
+}
+
+// completePhase renders a phase again while its render holds resources
+// back (one of a kind first), observing what it composed as created and
+// not yet Ready, as Crossplane would within the phase, and returns the
+// phase's last render: the one its fixture is played from.
+func completePhase(t *testing.T, cli, functions string, p Phase, out *renderOutput) *renderOutput {
+	t.Helper()
+	var observed []*unstructured.Unstructured
+	if p.Observed != "" {
+		observed = fntest.ReadObjects(t, repoPath(p.Observed))
+	}
+	for range maxHoldingRenders {
+		if !holds(out.results) {
+			return out
+		}
+		observed = createdNotReady(t, observed, out.composed)
+		path := filepath.Join(t.TempDir(), "observed.yaml")
+		writeObjects(t, path, "", observed)
+		next := p
+		next.Observed = path
+		out = renderExample(t, cli, functions, next)
+	}
+	t.Fatalf("%s: the render still holds resources back after %d renders", p.Name, maxHoldingRenders)
+	return nil
+}
+
+// maxHoldingRenders bounds the renders of one phase.
+const maxHoldingRenders = 3
+
+// holds reports whether a render held resources back.
+func holds(results []*unstructured.Unstructured) bool {
+	return slices.ContainsFunc(results, func(r *unstructured.Unstructured) bool {
+		msg, _, _ := unstructured.NestedString(r.Object, "message")
+		return strings.HasPrefix(msg, fn.HeldMessage)
+	})
+}
+
+// createdNotReady is observed plus the composed resources it lacks, as the
+// provider reports them once created and before they are Ready.
+func createdNotReady(t *testing.T, observed, composed []*unstructured.Unstructured) []*unstructured.Unstructured {
+	t.Helper()
+	// A resource that references one still held back cannot resolve it
+	// yet; the next render composes what it references.
+	simulated, _ := providersim.Simulate(composed)
+	have := keySet(observed)
+	out := slices.Clone(observed)
+	for _, u := range simulated {
+		if have[compositionResourceName(u)] {
+			continue
+		}
+		notReady := []any{
+			map[string]any{"type": "Ready", "status": "False", "reason": "Creating", "lastTransitionTime": "2026-03-01T10:00:00Z"},
+			map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2026-03-01T10:00:00Z"},
+		}
+		if err := unstructured.SetNestedSlice(u.Object, notReady, "status", "conditions"); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, u)
+	}
+	sortByKey(out)
+	return out
 }
 
 // renderExample runs crossplane render on a phase of the example.

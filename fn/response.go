@@ -2,6 +2,7 @@ package fn
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/crossplane/function-sdk-go/errors"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -40,15 +41,22 @@ func setCondition(rsp *fnv1.RunFunctionResponse, c engine.PartCondition) {
 	co.WithMessage(c.Message).TargetComposite()
 }
 
-// reportKept reports the observed resources kept on purpose and the Usages
-// dropped on purpose (Normal), and those kept because nothing renders them
-// any more (Warning).
+// HeldMessage starts the Normal result of a render that holds resources
+// back (internal/engine/newkinds.go says why).
+const HeldMessage = "composing one resource of each kind this CatalogApi does not have yet first"
+
+// reportKept reports the resources held back, the observed resources kept
+// on purpose and the Usages dropped on purpose (Normal), and those kept
+// because nothing renders them any more (Warning).
 func reportKept(rsp *fnv1.RunFunctionResponse, plan *engine.Plan) {
 	for _, k := range plan.KeptOnPurpose {
 		response.Normal(rsp, k.Message).TargetComposite()
 	}
 	for _, k := range plan.DroppedUsages {
 		response.Normal(rsp, k.Message).TargetComposite()
+	}
+	if len(plan.Held) > 0 {
+		response.Normal(rsp, fmt.Sprintf("%s: %d more follow in the next render (%s)", HeldMessage, len(plan.Held), strings.Join(plan.Held, ", "))).TargetComposite()
 	}
 	for _, k := range plan.Unrendered {
 		response.Warning(rsp, fmt.Errorf("kept observed resource %q unchanged: no part of the stack renders it any more, and dropping it would delete it", k)).TargetComposite()
