@@ -175,23 +175,42 @@ func (cp *controlPlane) waitVPCReadyAndPreview(ctx context.Context, t *testing.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	cur, err := cp.getXR(ctx, xr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := cp.preview(ctx, t, cur)
-	var keys []string
-	for _, rc := range r.Resources {
-		if rc.Action != preview.ActionDelete {
-			keys = append(keys, rc.Key)
+	// The phase is complete once rendering the live state creates nothing
+	// more: the function composes one resource of each new kind first
+	// (internal/engine/newkinds.go), and the rest once those exist.
+	for range maxPhaseRenders {
+		cur, err := cp.getXR(ctx, xr)
+		if err != nil {
+			t.Fatal(err)
 		}
+		r := cp.preview(ctx, t, cur)
+		var keys []string
+		creates := 0
+		for _, rc := range r.Resources {
+			if rc.Action != preview.ActionDelete {
+				keys = append(keys, rc.Key)
+			}
+			if rc.Action == preview.ActionCreate {
+				creates++
+			}
+		}
+		if creates == 0 {
+			return keys
+		}
+		cp.waitComposed(ctx, t, xr, len(keys))
 	}
-	return keys
+	t.Fatalf("%s: the first phase still creates resources after %d renders", xr.GetName(), maxPhaseRenders)
+	return nil
 }
 
-// checkFirstPhase checks the first render of the stack in the API server:
-// exactly the objects the function renders once the VPC is Ready, each
-// labelled and owned by its XR, nothing of the later phases.
+// maxPhaseRenders bounds the renders of the first phase: one resource of
+// each new kind, then the rest.
+const maxPhaseRenders = 4
+
+// checkFirstPhase checks the first phase of the stack in the API server:
+// exactly the objects the function renders once the VPC is Ready and before
+// anything else is, each labelled and owned by its XR, nothing of the later
+// phases.
 func (cp *controlPlane) checkFirstPhase(ctx context.Context, t *testing.T, xr *unstructured.Unstructured, want []string) {
 	t.Helper()
 	got, err := cp.composed(ctx, xr)

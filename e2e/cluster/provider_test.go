@@ -60,6 +60,7 @@ type provider struct {
 	only      map[string]bool // if set, the only keys played
 	hold      map[string]bool // namespace/key
 	deletions []deletion
+	refusals  map[string]string // namespace/key -> why AWS refused it first
 	errs      []string
 }
 
@@ -168,6 +169,10 @@ func (p *provider) pass(ctx context.Context) {
 		return
 	}
 	byXR := map[string][]*unstructured.Unstructured{}
+	// stacks are every existing managed resource of each XR, being deleted
+	// or not: what AWS looks at when it refuses a deletion.
+	stacks := map[string][]*unstructured.Unstructured{}
+	var deleting []deletingObject
 	for gvr := range p.gvrs {
 		objs, err := p.informers.ForResource(gvr).Lister().List(labels.Everything())
 		if err != nil {
@@ -179,17 +184,30 @@ func (p *provider) pass(ctx context.Context) {
 			if !ok {
 				continue
 			}
+			xr := u.GetNamespace() + "/" + u.GetLabels()[labelComposite]
 			if u.GetDeletionTimestamp() != nil {
-				p.deleteExternal(ctx, gvr, u)
+				deleting = append(deleting, deletingObject{gvr: gvr, xr: xr, u: u})
+				stacks[xr] = append(stacks[xr], u)
 				continue
 			}
-			xr := u.GetNamespace() + "/" + u.GetLabels()[labelComposite]
 			byXR[xr] = append(byXR[xr], u.DeepCopy())
+			stacks[xr] = append(stacks[xr], u)
 		}
+	}
+	for _, d := range deleting {
+		p.deleteExternal(ctx, d.gvr, d.u, stacks[d.xr])
 	}
 	for _, xr := range slices.Sorted(maps.Keys(byXR)) {
 		p.report(ctx, byXR[xr])
 	}
+}
+
+// deletingObject is a managed resource Kubernetes is deleting, and the XR
+// (namespace/name) whose stack it belongs to.
+type deletingObject struct {
+	gvr schema.GroupVersionResource
+	xr  string
+	u   *unstructured.Unstructured
 }
 
 // report simulates one XR's managed resources together (their references
@@ -274,12 +292,23 @@ func statusEqual(want, have map[string]any) bool {
 	return true
 }
 
-// deleteExternal plays the provider's delete: the AWS resource goes, then
-// the finalizer, which lets the API server remove the object.
-func (p *provider) deleteExternal(ctx context.Context, gvr schema.GroupVersionResource, u *unstructured.Unstructured) {
+// deleteExternal plays the provider's delete: AWS refuses it while
+// something else of the stack uses the resource (the finalizer stays, and
+// the next pass tries again, as provider-aws retries); otherwise the AWS
+// resource goes, then the finalizer, which lets the API server remove the
+// object. A deletion that leaves something behind in AWS (a log group its
+// writer creates again) fails the test.
+func (p *provider) deleteExternal(ctx context.Context, gvr schema.GroupVersionResource, u *unstructured.Unstructured, stack []*unstructured.Unstructured) {
 	key := u.GetAnnotations()[annotationCRName]
 	if !slices.Contains(u.GetFinalizers(), providerFinalizer) || p.held(u.GetNamespace(), key) {
 		return
+	}
+	if why := providersim.RefusesDeletion(u, stack); why != "" {
+		p.refused(u.GetNamespace(), key, why)
+		return
+	}
+	if leak := providersim.LeaksOnDeletion(u, stack); leak != "" {
+		p.failf("deleting %s/%s leaves something behind in AWS: %s", u.GetNamespace(), key, leak)
 	}
 	fins := slices.DeleteFunc(slices.Clone(u.GetFinalizers()), func(f string) bool { return f == providerFinalizer })
 	patch := map[string]any{"metadata": map[string]any{"finalizers": fins, "resourceVersion": u.GetResourceVersion()}}
@@ -328,6 +357,27 @@ func (p *provider) errors() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return slices.Clone(p.errs)
+}
+
+// refused records a deletion AWS refused (once per resource).
+func (p *provider) refused(namespace, key, why string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	id := namespace + "/" + key
+	if p.refusals == nil {
+		p.refusals = map[string]string{}
+	}
+	if _, ok := p.refusals[id]; !ok {
+		p.refusals[id] = why
+	}
+}
+
+// refusedDeletions are the deletions AWS refused at least once, by
+// namespace/key.
+func (p *provider) refusedDeletions() map[string]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.refusals)
 }
 
 // deletedInOrder returns the deletions so far, in order.

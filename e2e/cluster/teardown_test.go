@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -68,7 +69,21 @@ func (cp *controlPlane) teardown(ctx context.Context, t *testing.T, tm *timings,
 	// The function renders Usages only for the edges that no path of other
 	// Usages implies (fn/usages.go): every declared edge must hold too.
 	checkOrder(t, "declared edge", declared, deleted)
-	t.Logf("teardown: the provider deleted %d resources in an order all %d Usages and all %d declared deletion edges allow", len(deleted), len(edges), len(declared))
+	refused := prov.refusedDeletions()
+	t.Logf("teardown: the provider deleted %d resources in an order all %d Usages and all %d declared deletion edges allow; AWS refused (and the provider retried) %d deletions: %s",
+		len(deleted), len(edges), len(declared), len(refused), strings.Join(sortedRefusals(refused), "; "))
+	if len(refused) == 0 {
+		t.Errorf("teardown: AWS refused no deletion; the stack relies on its refusals where it has no Usage")
+	}
+}
+
+// sortedRefusals are "key: why" lines in key order.
+func sortedRefusals(refused map[string]string) []string {
+	out := make([]string, 0, len(refused))
+	for _, k := range slices.Sorted(maps.Keys(refused)) {
+		out = append(out, k+": "+refused[k])
+	}
+	return out
 }
 
 // checkOrder checks that the user of every edge was deleted before what it
@@ -179,22 +194,22 @@ func (cp *controlPlane) checkProtected(ctx context.Context, t *testing.T, xr *un
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg := got[fn.KeyTargetGroup]
+	tg := got[fn.KeyLogBucket]
 	if tg == nil {
-		t.Fatalf("no %s composed", fn.KeyTargetGroup)
+		t.Fatalf("no %s composed", fn.KeyLogBucket)
 	}
 	if tg.GetLabels()["crossplane.io/in-use"] != "true" {
-		t.Errorf("the target group is not labelled in use: %v", tg.GetLabels())
+		t.Errorf("the access-log bucket is not labelled in use: %v", tg.GetLabels())
 	}
 	ri, err := cp.resourceFor(tg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = ri.Delete(ctx, tg.GetName(), metav1.DeleteOptions{})
-	wantRefused(t, "deleting the target group while the listener rule (and, through it, the service) uses it", err, "in-use")
+	wantRefused(t, "deleting the access-log bucket while the load balancer and the distribution write to it", err, "in-use")
 	cur, err := ri.Get(ctx, tg.GetName(), metav1.GetOptions{})
 	if err != nil || cur.GetDeletionTimestamp() != nil {
-		t.Errorf("the protected target group was deleted (%v)", err)
+		t.Errorf("the protected access-log bucket was deleted (%v)", err)
 	}
 }
 

@@ -407,3 +407,31 @@ func externalName(u *unstructured.Unstructured) string {
 	}
 	return u.GetName()
 }
+
+// RefusesDeletion says why AWS refuses to delete u now, while the resources
+// of stack (its XR's composed resources that still exist, u among them)
+// exist, or "". A played provider leaves such a resource's finalizer and
+// tries again, as provider-aws does.
+func RefusesDeletion(u *unstructured.Unstructured, stack []*unstructured.Unstructured) string {
+	td := newTeardown(stack)
+	k := compositionResourceName(u)
+	if _, ok := td.remaining[k]; !ok || td.isUnknown(k) {
+		return ""
+	}
+	return td.refusal(k)
+}
+
+// LeaksOnDeletion says what deleting u now leaves behind in AWS while the
+// resources of stack exist: a log group a remaining writer creates again,
+// or "".
+func LeaksOnDeletion(u *unstructured.Unstructured, stack []*unstructured.Unstructured) string {
+	td := newTeardown(stack)
+	k := compositionResourceName(u)
+	if _, ok := td.remaining[k]; !ok || td.isUnknown(k) {
+		return ""
+	}
+	if w := td.writerOf(k); w != "" {
+		return fmt.Sprintf("log group %s (%s): recreated by %s", externalName(u), k, w)
+	}
+	return ""
+}

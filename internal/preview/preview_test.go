@@ -21,7 +21,6 @@ import (
 
 	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/fn/providersim"
-	"github.com/platform/function-catalog-api/internal/engine"
 	"github.com/platform/function-catalog-api/internal/yamlobj"
 )
 
@@ -174,7 +173,7 @@ func previewCases() map[string]previewCase {
 		"ImageChange": {
 			edit:        set("image", "123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api:1.1.0"),
 			wantExit:    ExitChanges,
-			wantActions: map[Action]int{ActionReplace: 1, ActionCreate: 1, ActionUpdate: 1},
+			wantActions: map[Action]int{ActionReplace: 1, ActionUpdate: 1},
 			wantImpacts: []string{ImpactRollout},
 			check:       checkImageChange,
 		},
@@ -377,7 +376,7 @@ func checkConverges(t *testing.T, in Input, rsp *fnv1.RunFunctionResponse, first
 	var wantDeleted []string
 	for _, c := range first.Resources {
 		if c.Action == ActionReplace {
-			wantDeleted = append(wantDeleted, c.Replaces, engine.UsageKey(c.Replaces, fn.KeyService))
+			wantDeleted = append(wantDeleted, c.Replaces)
 		}
 	}
 	var gotDeleted []string
