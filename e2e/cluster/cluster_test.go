@@ -179,21 +179,7 @@ func (cp *controlPlane) waitVPCReadyAndPreview(ctx context.Context, t *testing.T
 	// more: the function composes one resource of each new kind first
 	// (internal/engine/newkinds.go), and the rest once those exist.
 	for range maxPhaseRenders {
-		cur, err := cp.getXR(ctx, xr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := cp.preview(ctx, t, cur)
-		var keys []string
-		creates := 0
-		for _, rc := range r.Resources {
-			if rc.Action != preview.ActionDelete {
-				keys = append(keys, rc.Key)
-			}
-			if rc.Action == preview.ActionCreate {
-				creates++
-			}
-		}
+		keys, creates := cp.previewKeys(ctx, t, xr)
 		if creates == 0 {
 			return keys
 		}
@@ -201,6 +187,25 @@ func (cp *controlPlane) waitVPCReadyAndPreview(ctx context.Context, t *testing.T
 	}
 	t.Fatalf("%s: the first phase still creates resources after %d renders", xr.GetName(), maxPhaseRenders)
 	return nil
+}
+
+// previewKeys renders the live XR in-process: the keys it renders and how
+// many of them it would create.
+func (cp *controlPlane) previewKeys(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) (keys []string, creates int) {
+	t.Helper()
+	cur, err := cp.getXR(ctx, xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rc := range cp.preview(ctx, t, cur).Resources {
+		if rc.Action != preview.ActionDelete {
+			keys = append(keys, rc.Key)
+		}
+		if rc.Action == preview.ActionCreate {
+			creates++
+		}
+	}
+	return keys, creates
 }
 
 // maxPhaseRenders bounds the renders of the first phase: one resource of

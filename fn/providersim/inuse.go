@@ -69,7 +69,7 @@ func (td *teardown) subnetInUse(k string) string {
 // gatewayInUse: EC2 refuses to detach an internet gateway while public
 // addresses are mapped in its VPC: a NAT gateway's Elastic IP, an
 // internet-facing load balancer's.
-func (td *teardown) gatewayInUse(k string) string {
+func (td *teardown) gatewayInUse(_ string) string {
 	if u := td.firstRemaining(func(o *unstructured.Unstructured) bool {
 		internal, _, _ := unstructured.NestedBool(o.Object, "spec", "forProvider", "internal")
 		return kindOf(o) == "ec2/NATGateway" || (kindOf(o) == "elbv2/LB" && !internal)

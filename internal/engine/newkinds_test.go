@@ -104,7 +104,7 @@ func TestComposeHoldsUsagesWithTheirEnds(t *testing.T) {
 	if diff := cmp.Diff([]string{"worker"}, plan.Held); diff != "" {
 		t.Errorf("held: -want, +got:\n%s", diff)
 	}
-	var keys []string
+	keys := make([]string, 0, len(plan.Resources))
 	for _, d := range plan.Resources {
 		keys = append(keys, d.Key)
 	}
