@@ -168,63 +168,54 @@ workqueue_depth{controller="composite/catalogapis.catalog.example.org",name="com
 
 func TestParseBreakerMetrics(t *testing.T) {
 	catalog := compositeController(catalogGVR)
-	type want struct {
-		figures breakerFigures
-		err     bool
-	}
 	cases := map[string]struct {
 		reason     string
 		text       string
 		controller string
-		want       want
+		want       breakerFigures
+		wantErr    bool
 	}{
 		"CatalogApiController": {
 			reason:     "Only the CatalogApi controller's counters are read, events by result, watches by type.",
 			text:       sampleMetrics,
 			controller: catalog,
-			want: want{figures: breakerFigures{
+			want: breakerFigures{
 				Controller:     catalog,
 				Events:         map[string]float64{"Allowed": 1180, "Dropped": 4517, "HalfOpenAllowed": 12},
 				Opens:          2,
 				Closes:         1,
 				WatchesStarted: map[string]float64{"CompositeResource": 1, "ComposedResource": 58},
-			}},
+			},
 		},
 		"OtherController": {
 			reason:     "Another XRD's controller has its own counters; a counter it never incremented reads as zero.",
 			text:       sampleMetrics,
 			controller: "composite/others.example.org",
-			want: want{figures: breakerFigures{
-				Controller:     "composite/others.example.org",
-				Events:         map[string]float64{"Allowed": 7},
-				Opens:          1,
-				WatchesStarted: map[string]float64{},
-			}},
+			want:       breakerFigures{Controller: "composite/others.example.org", Events: map[string]float64{"Allowed": 7}, Opens: 1},
 		},
 		"NoBreakerYet": {
 			reason:     "Before any watch event the families are absent: every figure is zero.",
 			text:       "# TYPE workqueue_depth gauge\nworkqueue_depth{name=\"x\"} 0\n",
 			controller: catalog,
-			want: want{figures: breakerFigures{
-				Controller:     catalog,
-				Events:         map[string]float64{},
-				WatchesStarted: map[string]float64{},
-			}},
+			want:       breakerFigures{Controller: catalog},
 		},
 		"NotTheTextFormat": {
 			reason:     "A body that is not Prometheus's text format is an error, not zeros.",
 			text:       "circuit_breaker_opens_total{controller=\"x\" 2\n",
 			controller: catalog,
-			want:       want{err: true},
+			wantErr:    true,
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			got, err := parseBreakerMetrics(strings.NewReader(tc.text), tc.controller)
-			if (err != nil) != tc.want.err {
-				t.Fatalf("%s\nparseBreakerMetrics(...): error %v, want error: %t", tc.reason, err, tc.want.err)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("%s\nparseBreakerMetrics(...): error %v, want error: %t", tc.reason, err, tc.wantErr)
 			}
-			if diff := cmp.Diff(tc.want.figures, got, cmpopts.EquateEmpty()); diff != "" && !tc.want.err {
+			if tc.wantErr {
+				return
+			}
+			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("%s\nparseBreakerMetrics(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
