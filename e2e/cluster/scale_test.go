@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/platform/function-catalog-api/e2e/cluster/controlplane"
@@ -51,6 +52,7 @@ func TestScale(t *testing.T) {
 	cp.waitAllReady(ctx, t, tm, xrs)
 	cp.reportScale(ctx, t, xrs)
 	cp.logUsage(t, "all Ready")
+	converged := cp.logAPIRequests(ctx, t, nil, "from the start to all Ready")
 
 	restarted := cp.restartCrossplane(ctx, t, tm)
 	cp.waitReconciledOnce(ctx, t, tm, xrs)
@@ -58,6 +60,7 @@ func TestScale(t *testing.T) {
 	cp.changeImageAfterRestart(ctx, t, tm, xrs[0])
 	cp.reportRestart(ctx, t, xrs, restarted)
 	cp.logUsage(t, "after the restart and the day-2 change")
+	cp.logAPIRequests(ctx, t, converged, "from all Ready to the end (restart, day-2 change)")
 	checkProviderErrors(t, prov.errors())
 	t.Logf("phases:\n%s", tm.report())
 }
@@ -332,14 +335,13 @@ func (cp *controlPlane) changeImageAfterRestart(ctx context.Context, t *testing.
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := fntest.KeysWhere(before, fn.IsTaskDefinitionKey)
 	change := cp.scaleImageChange(ctx, t, xr)
 	tm.phase("day 2 after the restart: image change until the service references the new task definition", func() {
 		changed := time.Now()
 		if _, err := cp.apply(ctx, change); err != nil {
 			t.Fatal(err)
 		}
-		composedAfter := cp.waitServiceMoved(ctx, t, xr, old, changed)
+		composedAfter := cp.waitServiceMoved(ctx, t, xr, before, changed)
 		t.Logf("%s/%s day 2 after the restart: new task definition composed %.1f s after the change, the service references it after %.1f s",
 			xr.GetNamespace(), xr.GetName(), composedAfter.Seconds(), time.Since(changed).Seconds())
 	})
@@ -364,27 +366,42 @@ func (cp *controlPlane) scaleImageChange(ctx context.Context, t *testing.T, xr *
 	return change
 }
 
-// waitServiceMoved waits until the XR composes a task definition not in
-// old and the service references it; it returns when, after changed, the
-// new task definition was first seen composed.
-func (cp *controlPlane) waitServiceMoved(ctx context.Context, t *testing.T, xr *unstructured.Unstructured, old []string, changed time.Time) time.Duration {
+// waitServiceMoved waits until the XR references a task definition not
+// in before and the service references it; it returns when, after changed,
+// the new task definition was first seen composed. It reads only the XR
+// and the service (not the whole stack, as composed does): ten reads a
+// second of a hundred resources would be most of the API server's load.
+func (cp *controlPlane) waitServiceMoved(ctx context.Context, t *testing.T, xr *unstructured.Unstructured, before map[string]*unstructured.Unstructured, changed time.Time) time.Duration {
 	t.Helper()
+	old := map[string]bool{}
+	kind := ""
+	for _, k := range fntest.KeysWhere(before, fn.IsTaskDefinitionKey) {
+		old[before[k].GetName()], kind = true, before[k].GetKind()
+	}
+	svc := before[fn.KeyService]
+	services, err := cp.resourceFor(svc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var composedAfter time.Duration
-	err := waitFor(ctx, readyTimeout, "the new task definition", cp.crossplane, func(ctx context.Context) error {
-		got, err := cp.composed(ctx, xr)
+	err = waitFor(ctx, readyTimeout, "the new task definition", cp.crossplane, func(ctx context.Context) error {
+		cur, err := cp.getXR(ctx, xr)
 		if err != nil {
 			return err
 		}
-		newKey := newTaskDefinition(got, old)
-		if newKey == "" {
+		name := newReference(cur, kind, old)
+		if name == "" {
 			return fmt.Errorf("%w: no new task definition", errNotYet)
 		}
 		if composedAfter == 0 {
 			composedAfter = time.Since(changed)
 		}
-		ref, _, _ := unstructured.NestedString(got[fn.KeyService].Object, "spec", "forProvider", "taskDefinitionRef", "name")
-		if ref != got[newKey].GetName() {
-			return fmt.Errorf("%w: the service references %q, not the new %q", errNotYet, ref, got[newKey].GetName())
+		s, err := services.Get(ctx, svc.GetName(), metav1.GetOptions{})
+		if err != nil {
+			return fmt.Errorf("get the service: %w", err)
+		}
+		if ref, _, _ := unstructured.NestedString(s.Object, "spec", "forProvider", "taskDefinitionRef", "name"); ref != name {
+			return fmt.Errorf("%w: the service references %q, not the new %q", errNotYet, ref, name)
 		}
 		return nil
 	})
@@ -395,11 +412,14 @@ func (cp *controlPlane) waitServiceMoved(ctx context.Context, t *testing.T, xr *
 	return composedAfter
 }
 
-// newTaskDefinition is the key of a composed task definition not in old.
-func newTaskDefinition(got map[string]*unstructured.Unstructured, old []string) string {
-	for _, k := range fntest.KeysWhere(got, fn.IsTaskDefinitionKey) {
-		if !slices.Contains(old, k) {
-			return k
+// newReference is the name of a resource of kind the XR references that is
+// not in old.
+func newReference(xr *unstructured.Unstructured, kind string, old map[string]bool) string {
+	refs, _, _ := unstructured.NestedSlice(xr.Object, "spec", "crossplane", "resourceRefs")
+	for _, r := range refs {
+		m, _ := r.(map[string]any)
+		if name, _ := m["name"].(string); m["kind"] == kind && !old[name] {
+			return name
 		}
 	}
 	return ""
@@ -475,3 +495,21 @@ func checkProviderErrors(t *testing.T, errs []string) {
 		t.Errorf("the played provider failed to write: %s", strings.Join(other, "; "))
 	}
 }
+
+// logAPIRequests prints the API server's requests since an earlier
+// snapshot (all of them if nil), by verb and resource, and returns the
+// counts so far.
+func (cp *controlPlane) logAPIRequests(ctx context.Context, t *testing.T, earlier apiRequests, what string) apiRequests {
+	t.Helper()
+	now, err := cp.apiRequestCounts(ctx)
+	if err != nil {
+		t.Errorf("API requests %s: %v", what, err)
+		return earlier
+	}
+	d := now.since(earlier)
+	t.Logf("API requests %s: %.0f; busiest: %s", what, d.total(), d.top(apiRequestsShown))
+	return now
+}
+
+// apiRequestsShown is how many verb/resource pairs are printed.
+const apiRequestsShown = 12
