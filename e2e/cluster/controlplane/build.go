@@ -77,6 +77,10 @@ func Build(ctx context.Context, root string) (Binaries, error) {
 		Crossplane:        filepath.Join(out, "crossplane"),
 		Function:          fn,
 	}
+	// CATALOG_E2E_CROSSPLANE=patched runs a second, patched Crossplane.
+	if b.Crossplane, err = crossplaneVariant(ctx, root, b.Crossplane); err != nil {
+		return Binaries{}, err
+	}
 	// Stat every binary. Called from a test, this also makes go test key
 	// its cached result on them, so a rebuilt binary reruns the test.
 	for _, p := range b.all() {
