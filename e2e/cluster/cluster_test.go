@@ -78,6 +78,7 @@ func TestClaimInARealControlPlane(t *testing.T) {
 	cp.checkRefused(ctx, t, tm, refused, xrs)
 	cp.checkNoCrossTalk(ctx, t, xrs)
 	cp.reportEvents(t, xrs)
+	cp.logBreaker(ctx, t, len(xrs), "from the claims to Ready (the refused claim included)")
 	cp.dayTwoImage(ctx, t, tm, prov, xrs[0])
 	cp.checkAdmission(ctx, t, tm, xrs[0])
 	cp.teardown(ctx, t, tm, prov, xrs)
