@@ -58,29 +58,13 @@ type iamStatement struct {
 
 func TestIAMPolicies(t *testing.T) {
 	perKind := readKindPermissions(t)
-
 	t.Run("EveryRenderedKindListed", func(t *testing.T) {
 		rendered := renderedProviderKinds(t)
 		if diff := cmp.Diff(rendered, slices.Sorted(maps.Keys(perKind))); diff != "" {
 			t.Errorf("%s does not list exactly the kinds the function renders (-rendered +listed):\n%s", iamActionsFile, diff)
 		}
 	})
-
-	t.Run("EntriesComplete", func(t *testing.T) {
-		for kind, p := range perKind {
-			if strings.TrimSpace(p.Source) == "" {
-				t.Errorf("%s: no source for its action list", kind)
-			}
-			if len(p.Actions) == 0 {
-				t.Errorf("%s: no actions", kind)
-			}
-			for _, a := range p.Actions {
-				if service, action, ok := strings.Cut(a, ":"); !ok || service == "" || action == "" || strings.ContainsAny(a, "* ") {
-					t.Errorf("%s: %q is not a single IAM action (service:Action, no wildcard)", kind, a)
-				}
-			}
-		}
-	})
+	t.Run("EntriesComplete", func(t *testing.T) { checkEntries(t, perKind) })
 
 	want := familyPolicies(perKind)
 	t.Run("OneFamilyPerDependency", func(t *testing.T) {
@@ -88,11 +72,27 @@ func TestIAMPolicies(t *testing.T) {
 			t.Errorf("provider families of the Configuration's dependencies and of the rendered kinds differ (-dependsOn +rendered):\n%s", diff)
 		}
 	})
-
 	for family, policy := range want {
-		t.Run("Policy/"+family, func(t *testing.T) {
-			checkPolicyFile(t, family, policy)
-		})
+		t.Run("Policy/"+family, func(t *testing.T) { checkPolicyFile(t, family, policy) })
+	}
+}
+
+// checkEntries checks that every entry names its source and lists single
+// IAM actions (service:Action, no wildcard).
+func checkEntries(t *testing.T, perKind map[string]kindPermissions) {
+	t.Helper()
+	for kind, p := range perKind {
+		if strings.TrimSpace(p.Source) == "" {
+			t.Errorf("%s: no source for its action list", kind)
+		}
+		if len(p.Actions) == 0 {
+			t.Errorf("%s: no actions", kind)
+		}
+		for _, a := range p.Actions {
+			if service, action, ok := strings.Cut(a, ":"); !ok || service == "" || action == "" || strings.ContainsAny(a, "* ") {
+				t.Errorf("%s: %q is not a single IAM action (service:Action, no wildcard)", kind, a)
+			}
+		}
 	}
 }
 

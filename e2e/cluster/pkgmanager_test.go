@@ -227,29 +227,8 @@ func configurationDependencies(t *testing.T, root string) []string {
 // controller image: the test plays the provider.
 func buildProviderPackage(ctx context.Context, t *testing.T, cli, family string, crds []string, out string) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), family)
-	name := "provider-aws-" + family
-	if family == familyProvider {
-		name = "provider-" + family
-	}
-	meta := map[string]any{
-		"apiVersion": "meta.pkg.crossplane.io/v1",
-		"kind":       "Provider",
-		"metadata":   map[string]any{"name": name},
-		"spec":       map[string]any{"crossplane": map[string]any{"version": ">=v2.0.0"}},
-	}
-	if family != familyProvider {
-		meta["spec"].(map[string]any)["dependsOn"] = []any{map[string]any{
-			"apiVersion": "pkg.crossplane.io/v1", "kind": "Provider",
-			"package": providerPrefix + familyProvider, "version": providerVersion,
-		}}
-	}
-	files := map[string][]byte{}
-	b, err := json.Marshal(meta)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files["crossplane.yaml"] = b // JSON is YAML
+	name, meta := providerMeta(family)
+	files := map[string][]byte{"crossplane.yaml": meta}
 	for _, f := range crds {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -257,15 +236,11 @@ func buildProviderPackage(ctx context.Context, t *testing.T, cli, family string,
 		}
 		files[filepath.Join("crds", filepath.Base(f))] = data
 	}
-	for rel, data := range files {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o750); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, rel), data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := filepath.Join(t.TempDir(), family)
 	examples := filepath.Join(t.TempDir(), "no-examples")
+	if err := writeTree(dir, files); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.MkdirAll(examples, 0o750); err != nil {
 		t.Fatal(err)
 	}
@@ -275,6 +250,36 @@ func buildProviderPackage(ctx context.Context, t *testing.T, cli, family string,
 		t.Fatalf("crossplane xpkg build %s: %v\n%s", name, err, log)
 	}
 	return xpkg
+}
+
+// providerMeta is a family provider's name and its crossplane.yaml: pinned
+// to Crossplane v2, depending on provider-family-aws unless it is that one.
+func providerMeta(family string) (name string, meta []byte) {
+	name = "provider-aws-" + family
+	if family == familyProvider {
+		name = "provider-" + family
+	}
+	yaml := "apiVersion: meta.pkg.crossplane.io/v1\nkind: Provider\nmetadata:\n  name: " + name + "\n" +
+		"spec:\n  crossplane:\n    version: \">=v2.0.0\"\n"
+	if family != familyProvider {
+		yaml += "  dependsOn:\n  - apiVersion: pkg.crossplane.io/v1\n    kind: Provider\n" +
+			"    package: " + providerPrefix + familyProvider + "\n    version: " + providerVersion + "\n"
+	}
+	return name, []byte(yaml)
+}
+
+// writeTree writes files (relative path -> content) under dir.
+func writeTree(dir string, files map[string][]byte) error {
+	for rel, data := range files {
+		path := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return fmt.Errorf("cannot create %s: %w", filepath.Dir(path), err)
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			return fmt.Errorf("cannot write %s: %w", path, err)
+		}
+	}
+	return nil
 }
 
 // pushAll pushes every package with the Crossplane CLI, trusting only the
@@ -438,7 +443,8 @@ func (cp *controlPlane) checkFromPackage(ctx context.Context, t *testing.T) {
 	if !strings.Contains(resolved, "/"+mirrorPackages) {
 		t.Errorf("Function %s resolved to %q, want the pushed path %s...", functionName, resolved, mirrorPackages)
 	}
-	t.Logf("Function %s: spec.package %v, resolved %s", functionName, fn.Object["spec"].(map[string]any)["package"], resolved)
+	pkg, _, _ := unstructured.NestedString(fn.Object, "spec", "package")
+	t.Logf("Function %s: spec.package %s, resolved %s", functionName, pkg, resolved)
 }
 
 func ownedByKind(u *unstructured.Unstructured, kind string) bool {
@@ -477,7 +483,7 @@ func (cp *controlPlane) connectFunction(ctx context.Context, endpoint string) {
 	err := waitFor(ctx, packageTimeout, "the Function's active revision", cp.crossplane, func(ctx context.Context) error {
 		l, err := cp.dyn.Resource(fnrGVR).List(ctx, metav1.ListOptions{LabelSelector: "pkg.crossplane.io/package=" + functionName})
 		if err != nil {
-			return err
+			return fmt.Errorf("list function revisions: %w", err)
 		}
 		for i := range l.Items {
 			if s, _, _ := unstructured.NestedString(l.Items[i].Object, "spec", "desiredState"); s == "Active" {
@@ -569,7 +575,7 @@ func (cp *controlPlane) playPackageRuntime(ctx context.Context) {
 func (cp *controlPlane) nameRuntimeSecrets(ctx context.Context, gvr schema.GroupVersionResource) error {
 	l, err := cp.dyn.Resource(gvr).List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return err
+		return fmt.Errorf("list: %w", err)
 	}
 	for i := range l.Items {
 		rev := &l.Items[i]
@@ -587,7 +593,7 @@ func (cp *controlPlane) nameRuntimeSecrets(ctx context.Context, gvr schema.Group
 		}
 		b, err := json.Marshal(map[string]any{"status": map[string]any{"tlsServerSecretName": secret}})
 		if err != nil {
-			return err
+			return fmt.Errorf("encode the status patch: %w", err)
 		}
 		if _, err := cp.dyn.Resource(gvr).Patch(ctx, rev.GetName(), types.MergePatchType, b, metav1.PatchOptions{}, "status"); err != nil {
 			return fmt.Errorf("%s: %w", rev.GetName(), err)

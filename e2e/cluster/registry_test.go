@@ -3,7 +3,6 @@ package cluster
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
 	"io"
 	"log"
 	"net"
@@ -57,5 +56,5 @@ func startRegistry(ctx context.Context, t *testing.T) *ociRegistry {
 		t.Fatal(err)
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return &ociRegistry{host: fmt.Sprintf("localhost:%s", port), caFile: caFile}
+	return &ociRegistry{host: "localhost:" + port, caFile: caFile}
 }
