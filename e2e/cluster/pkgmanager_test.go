@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -122,6 +123,7 @@ const (
 type packageFiles struct {
 	crossplaneCLI string
 	function      []string
+	arches        []string // os/arch of each function package
 	configuration string
 	providers     map[string]string // family (ec2, ..., family-aws) -> xpkg
 }
@@ -149,6 +151,7 @@ func buildAllPackages(ctx context.Context, t *testing.T, root string) packageFil
 	}
 	for _, arch := range arches {
 		pkgs.function = append(pkgs.function, filepath.Join(out, "function-catalog-api-"+arch+".xpkg"))
+		pkgs.arches = append(pkgs.arches, "linux/"+arch)
 	}
 	crds := providerCRDsByFamily(ctx, t, root)
 	for _, family := range configurationProviderFamilies(t, root) {
@@ -295,10 +298,28 @@ func pushAll(ctx context.Context, t *testing.T, reg *ociRegistry, pkgs packageFi
 		}
 	}
 	push(reg.host+"/"+mirrorPackages+"function-catalog-api:"+packageVersion, pkgs.function...)
+	if len(pkgs.function) > 1 {
+		checkMultiArch(ctx, t, reg, mirrorPackages+"function-catalog-api", packageVersion, pkgs.arches)
+	}
 	push(reg.host+"/"+mirrorPackages+"configuration-catalog-api:"+packageVersion, pkgs.configuration)
 	for family, f := range pkgs.providers {
 		push(reg.host+"/"+mirrorProviders+providerRepoSuffix(family)+":"+providerVersion, f)
 	}
+}
+
+// checkMultiArch checks that the function's tag is one multi-arch package:
+// an image index with a manifest per architecture built.
+func checkMultiArch(ctx context.Context, t *testing.T, reg *ociRegistry, repo, tag string, want []string) {
+	t.Helper()
+	ref := repo + ":" + tag
+	got, err := reg.platforms(ctx, repo, tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(slices.Sorted(slices.Values(want)), slices.Sorted(slices.Values(got))); diff != "" {
+		t.Errorf("platforms of %s (-want +got):\n%s", ref, diff)
+	}
+	t.Logf("%s is an image index of %s", ref, strings.Join(got, ", "))
 }
 
 // providerRepoSuffix is a provider's repository after the "provider-"

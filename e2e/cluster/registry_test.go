@@ -3,6 +3,9 @@ package cluster
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -57,4 +60,40 @@ func startRegistry(ctx context.Context, t *testing.T) *ociRegistry {
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	return &ociRegistry{host: "localhost:" + port, caFile: caFile}
+}
+
+// platforms lists the platforms (os/architecture) of the image index a
+// repository's tag names, asking the registry's API as a client that trusts
+// only the registry's CA.
+func (r *ociRegistry) platforms(ctx context.Context, repo, tag string) ([]string, error) {
+	caPEM, err := os.ReadFile(r.caFile)
+	if err != nil {
+		return nil, fmt.Errorf("read the registry CA: %w", err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	url := "https://" + r.host + "/v2/" + repo + "/manifests/" + tag
+	body, err := httpGet(ctx, client, url, "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json")
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", url, err)
+	}
+	var index struct {
+		Manifests []struct {
+			Platform *struct {
+				OS           string `json:"os"`
+				Architecture string `json:"architecture"`
+			} `json:"platform"`
+		} `json:"manifests"`
+	}
+	if err := json.Unmarshal([]byte(body), &index); err != nil {
+		return nil, fmt.Errorf("%s is not an image index: %w", url, err)
+	}
+	out := make([]string, 0, len(index.Manifests))
+	for _, m := range index.Manifests {
+		if m.Platform != nil {
+			out = append(out, m.Platform.OS+"/"+m.Platform.Architecture)
+		}
+	}
+	return out, nil
 }
