@@ -2,13 +2,14 @@
 
 # Builds the function-catalog-api runtime image, following the layout of
 # crossplane/function-template-go: a Go build stage and a distroless final
-# stage named "image". Build and embed it in a package with:
+# stage named "image". Build and embed it in a package, per architecture
+# (amd64, arm64), with:
 #
 #   docker buildx build --platform=linux/amd64 --target=image \
 #     --output=type=docker,dest=_output/runtime-amd64.tar .
 #   crossplane xpkg build --package-root=package --examples-root=<empty dir> \
 #     --embed-runtime-image-tarball=_output/runtime-amd64.tar \
-#     -o _output/function-catalog-api.xpkg
+#     -o _output/function-catalog-api-amd64.xpkg
 #
 # .ci/build-packages produces an equivalent image without a Docker engine.
 

@@ -47,13 +47,17 @@ const (
 	runtimeUser       = "65532:65532"
 	runtimeUID        = 65532
 	runtimePort       = "9443/tcp"
-	runtimeArch       = "amd64"
 )
+
+// runtimeArches are the architectures .ci/build-packages builds by default: a
+// Function package per architecture, pushed together as one multi-arch
+// package.
+var runtimeArches = []string{"amd64", "arm64"} //nolint:gochecknoglobals // A constant list.
 
 // builtPackages are the files .ci/build-packages writes.
 type builtPackages struct {
-	runtimeTarball string
-	function       string
+	runtimeTarball map[string]string // by architecture
+	function       map[string]string // by architecture
 	configuration  string
 }
 
@@ -63,12 +67,13 @@ func TestPackages(t *testing.T) {
 	}
 	built := buildPackages(t)
 
-	fn := readImageTarball(t, built.function)
 	cfg := readImageTarball(t, built.configuration)
-	logSizes(t, built, fn)
-
-	t.Run("Contents", packageContents(fn, cfg))
-	t.Run("FunctionRuntime", functionRuntime(fn))
+	for _, arch := range runtimeArches {
+		fn := readImageTarball(t, built.function[arch])
+		logSizes(t, built, arch, fn)
+		t.Run("Contents/"+arch, packageContents(fn, cfg))
+		t.Run("FunctionRuntime/"+arch, functionRuntime(fn, arch))
+	}
 	t.Run("ConfigurationDependencies", configurationDependencies(cfg))
 	t.Run("CompositionFunctionRef", compositionFunctionRef(cfg))
 }
@@ -81,7 +86,7 @@ func buildPackages(t *testing.T) builtPackages {
 	cmd := exec.CommandContext(t.Context(), "bash", repoPath(".ci/build-packages"))
 	cmd.Env = append(os.Environ(),
 		"OUTPUT_DIR="+out,
-		"ARCH="+runtimeArch,
+		"ARCHES="+strings.Join(runtimeArches, " "),
 		"CROSSPLANE="+crossplaneCLI(t),
 	)
 	start := time.Now()
@@ -90,16 +95,23 @@ func buildPackages(t *testing.T) builtPackages {
 		t.Fatalf(".ci/build-packages: %v\n%s", err, log)
 	}
 	t.Logf(".ci/build-packages took %s:\n%s", time.Since(start).Round(time.Millisecond), log)
-	return builtPackages{
-		runtimeTarball: filepath.Join(out, "runtime-"+runtimeArch+".tar"),
-		function:       filepath.Join(out, "function-catalog-api.xpkg"),
+	built := builtPackages{
+		runtimeTarball: map[string]string{},
+		function:       map[string]string{},
 		configuration:  filepath.Join(out, "configuration-catalog-api.xpkg"),
 	}
+	for _, arch := range runtimeArches {
+		built.runtimeTarball[arch] = filepath.Join(out, "runtime-"+arch+".tar")
+		built.function[arch] = filepath.Join(out, "function-catalog-api-"+arch+".xpkg")
+	}
+	return built
 }
 
-func logSizes(t *testing.T, built builtPackages, fn *imageTarball) {
+// logSizes reports the sizes of one architecture's files (and of the
+// Configuration, which is the same for all).
+func logSizes(t *testing.T, built builtPackages, arch string, fn *imageTarball) {
 	t.Helper()
-	for _, path := range []string{built.runtimeTarball, built.function, built.configuration} {
+	for _, path := range []string{built.runtimeTarball[arch], built.function[arch], built.configuration} {
 		fi, err := os.Stat(path)
 		if err != nil {
 			t.Fatal(err)
@@ -113,7 +125,7 @@ func logSizes(t *testing.T, built builtPackages, fn *imageTarball) {
 	if size == 0 {
 		t.Error("the function package embeds no runtime image")
 	}
-	t.Logf("%-32s %10d bytes (%s): compressed runtime layers + config", "runtime image (in function xpkg)", size, mebibytes(size))
+	t.Logf("%-32s %10d bytes (%s): compressed runtime layers + config", "runtime image (in "+arch+" xpkg)", size, mebibytes(size))
 }
 
 func mebibytes(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
@@ -222,7 +234,7 @@ func checkSpecsMatchSources(t *testing.T, sources, packaged []*unstructured.Unst
 // functionRuntime checks the runtime image embedded in the Function
 // package: the config Crossplane runs and a filesystem that is the static
 // binary and nothing else (no shell, no package manager).
-func functionRuntime(fn *imageTarball) func(*testing.T) {
+func functionRuntime(fn *imageTarball, arch string) func(*testing.T) {
 	return func(t *testing.T) {
 		cfg := fn.config
 		checks := []struct {
@@ -233,7 +245,7 @@ func functionRuntime(fn *imageTarball) func(*testing.T) {
 			{"user", cfg.Config.User, runtimeUser},
 			{"exposed ports", cfg.Config.ExposedPorts, map[string]struct{}{runtimePort: {}}},
 			{"os", cfg.OS, "linux"},
-			{"architecture", cfg.Architecture, runtimeArch},
+			{"architecture", cfg.Architecture, arch},
 		}
 		for _, c := range checks {
 			if diff := cmp.Diff(c.want, c.got); diff != "" {

@@ -2,9 +2,10 @@ package fn
 
 import "github.com/platform/function-catalog-api/input/v1beta1"
 
-// KnownRegions returns the regions a CatalogApi may use out of the box; the
-// XRD's region enum lists the same. A platform team corrects or extends a
-// region through the Input's regions map. Each call returns a fresh map with
+// KnownRegions returns the regions a CatalogApi may use out of the box. A
+// platform team corrects or extends a region through the Input's regions map;
+// the XRD therefore checks only the form of a region name, and the function
+// refuses a region that is in neither table. Each call returns a fresh map with
 // fresh zone slices, so a caller may change what it got without changing the
 // table.
 //

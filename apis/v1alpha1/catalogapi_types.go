@@ -42,10 +42,13 @@ type CatalogApiSpec struct {
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$`
 	Image string `json:"image"`
 
-	// Region is the AWS region of the whole stack. It cannot be changed
-	// after creation.
+	// Region is the AWS region of the whole stack: eu-north-1, eu-west-1,
+	// eu-central-1, us-east-1, us-west-2, or a region the platform team added
+	// in the Composition's Input (regions). It cannot be changed after
+	// creation.
 	// +kubebuilder:default="eu-north-1"
-	// +kubebuilder:validation:Enum=eu-north-1;eu-west-1;eu-central-1;us-east-1;us-west-2
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:Pattern=`^[a-z]{2}(-[a-z]+)+-[0-9]+$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.region is immutable"
 	// +optional
 	Region string `json:"region,omitempty"`

@@ -364,6 +364,12 @@ func (cp *controlPlane) startCrossplane(ctx context.Context) {
 	if err := cp.xpCA.serving(serverDir, "crossplane-webhooks"); err != nil {
 		cp.t.Fatal(err)
 	}
+	// The package manager caches what it pulls here; Crossplane does not
+	// create the directory.
+	xpkgCache := filepath.Join(cp.dir, "xpkg-cache")
+	if err := os.MkdirAll(xpkgCache, 0o750); err != nil {
+		cp.t.Fatal(err)
+	}
 	webhookPort, healthPort := freePort(ctx, cp.t), freePort(ctx, cp.t)
 	cp.metricsPort = freePort(ctx, cp.t)
 	// The test runs Crossplane's defaults (its circuit breaker included);
@@ -379,7 +385,7 @@ func (cp *controlPlane) startCrossplane(ctx context.Context) {
 		"--health-probe-port=" + strconv.Itoa(healthPort),
 		"--tls-server-certs-dir=" + serverDir,
 		"--tls-client-certs-dir=" + clientDir,
-		"--xpkg-cache-dir=" + filepath.Join(cp.dir, "xpkg-cache"),
+		"--xpkg-cache-dir=" + xpkgCache,
 		"--xfn-cache-dir=" + filepath.Join(cp.dir, "xfn-cache"),
 	}, strings.Fields(os.Getenv(crossplaneArgsEnv)))
 	cp.crossplane = cp.start(ctx, "crossplane", cp.bins.Crossplane, []string{"KUBECONFIG=" + cp.kubeconfig}, args...)

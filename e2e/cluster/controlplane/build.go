@@ -27,6 +27,8 @@ const (
 	// up-to-date binary alone, so a warm build only checks them.
 	BinDir      = "_output/controlplane/bin"
 	kubeVersion = "v1.35.4"
+	// crossplaneModule is the module Crossplane core is built from.
+	crossplaneModule = "github.com/crossplane/crossplane/v2"
 )
 
 // packages are the main packages built from Module.
@@ -55,10 +57,18 @@ func Build(ctx context.Context, root string) (Binaries, error) {
 	if err != nil {
 		return Binaries{}, fmt.Errorf("controlplane: %w", err)
 	}
-	// The version stamp makes the servers report v1.35.4 (kubectl version and
-	// discovery clients read it); it changes no compiled package.
+	// The version stamps make the servers report v1.35.4 (kubectl version and
+	// discovery clients read it) and Crossplane its module's version (its
+	// package manager checks each package's spec.crossplane.version against
+	// it, and refuses every package without one); they change no compiled
+	// package.
+	xpVersion, err := moduleVersion(ctx, filepath.Join(root, Module), crossplaneModule)
+	if err != nil {
+		return Binaries{}, err
+	}
 	ldflags := "-X k8s.io/component-base/version.gitVersion=" + kubeVersion +
-		" -X k8s.io/client-go/pkg/version.gitVersion=" + kubeVersion
+		" -X k8s.io/client-go/pkg/version.gitVersion=" + kubeVersion +
+		" -X " + crossplaneModule + "/internal/version.version=" + xpVersion
 	args := append([]string{"build", "-ldflags", ldflags, "-o", out + "/"}, packages...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = filepath.Join(root, Module)
@@ -89,4 +99,15 @@ func Build(ctx context.Context, root string) (Binaries, error) {
 		}
 	}
 	return b, nil
+}
+
+// moduleVersion is the version of a module the control plane's module pins.
+func moduleVersion(ctx context.Context, dir, module string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Version}}", module)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("controlplane: go list -m %s (in %s): %w", module, dir, err)
+	}
+	return strings.TrimSpace(string(out)), nil
 }

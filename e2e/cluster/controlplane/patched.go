@@ -29,10 +29,9 @@ const (
 	PatchDir = Module + "/patches"
 	// PatchedDir is where the patched source, its go.mod (the pinned one
 	// plus a replace of Crossplane by that source) and stamp are written.
-	PatchedDir       = "_output/controlplane/crossplane-patched"
-	crossplaneModule = "github.com/crossplane/crossplane/v2"
-	crossplaneMain   = crossplaneModule + "/cmd/crossplane"
-	patchedBinary    = "crossplane-patched"
+	PatchedDir     = "_output/controlplane/crossplane-patched"
+	crossplaneMain = crossplaneModule + "/cmd/crossplane"
+	patchedBinary  = "crossplane-patched"
 )
 
 // errCrossplaneEnv: CrossplaneEnv has a value nothing builds.
