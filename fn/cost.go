@@ -250,7 +250,7 @@ func assumptions(t *PriceTable, s *Spec, unverified int) []string {
 	out := []string{
 		fmt.Sprintf("%s hours per month; AWS on-demand list prices for %s from the function's price table of %s", t.HoursPerMonth, s.Region, t.PriceDate),
 		fmt.Sprintf("ECS service at its minimum of %d tasks of %s vCPU / %s GB (Linux/x86): %d on FARGATE on-demand, %d on FARGATE_SPOT at the table's Spot price (Spot prices vary)",
-			s.MinTasks, ratString(taskVCPU()), ratString(taskGB()), onDemand, s.MinTasks-onDemand),
+			s.MinTasks, ratString(taskVCPU(s)), ratString(taskGB(s)), onDemand, s.MinTasks-onDemand),
 		fmt.Sprintf("Aurora PostgreSQL, Aurora Standard: writer and reader on %s; storage baseline %d GB; I/O baseline %d million requests per month; backups within the free allowance",
 			s.InstanceClass, AuroraStorageBaselineGB, AuroraIOBaselineMillions),
 		fmt.Sprintf("%d NAT gateway(s) (Input natGateways), hourly charge only; one ALB at %d LCU on average; %d public IPv4 addresses (one Elastic IP per NAT gateway, %d for the ALB)",
@@ -304,15 +304,6 @@ func times(n int, r *big.Rat) *big.Rat { return new(big.Rat).Mul(big.NewRat(int6
 
 // count is a whole quantity.
 func count(n int) *big.Rat { return big.NewRat(int64(n), 1) }
-
-// mustRat parses a decimal constant of the function's own, such as TaskCPU.
-func mustRat(s string) *big.Rat {
-	r, ok := new(big.Rat).SetString(s)
-	if !ok {
-		panic(fmt.Sprintf("%q is not a number", s)) // A programming error: constants only.
-	}
-	return r
-}
 
 func parseRat(what, s string) (*big.Rat, error) {
 	r, ok := new(big.Rat).SetString(s)

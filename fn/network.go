@@ -51,6 +51,9 @@ func KeyPrivateRTA(i int) string          { return keyPrivateRTAPrefix + zone(i)
 // in each, an internet gateway, NAT gateway(s) with Elastic IPs, route
 // tables, and VPC flow logs to CloudWatch.
 func buildNetwork(s *Spec, o engine.Observed) engine.Built {
+	if s.InExistingNetwork() {
+		return buildExistingNetwork(s)
+	}
 	var b engine.Built
 	b.Add(vpc(s), internetGateway(s), publicRouteTable(s), publicDefaultRoute(s))
 	for i := range zoneCount {
@@ -71,8 +74,11 @@ func buildNetwork(s *Spec, o engine.Observed) engine.Built {
 }
 
 // natGateways is the number of NAT gateways: one per AZ, or one for the
-// stack (Input natGateways: Single).
+// stack (Input natGateways: Single), or none in an existing network.
 func natGateways(s *Spec) int {
+	if s.InExistingNetwork() {
+		return 0
+	}
 	if s.NAT == NATSingle {
 		return 1
 	}
@@ -82,6 +88,9 @@ func natGateways(s *Spec) int {
 // networkCost prices the NAT gateways and their Elastic IPs; the VPC, its
 // subnets, routes and flow logs have no hourly charge.
 func networkCost(s *Spec) []engine.CostLine {
+	if s.InExistingNetwork() {
+		return nil // The existing network's NAT gateways are not the stack's.
+	}
 	return []engine.CostLine{
 		{Item: "NAT gateways", Unit: "gateway-hour", Quantity: count(natGateways(s)), Price: PriceNATGatewayHour, Hourly: true},
 		publicIPv4Cost(natGateways(s)),

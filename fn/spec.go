@@ -21,15 +21,11 @@ import (
 
 // Fixed properties of the product: the contract every CatalogApi gets.
 const (
-	ContainerPort       = 3000
 	DatabasePort        = 5432
 	ListenerPort        = 80
 	HTTPSPort           = 443
-	HealthCheckPath     = "/health"
 	HealthCheckInterval = 30
 	UnhealthyThreshold  = 2
-	TaskCPU             = "1024" // 1 vCPU
-	TaskMemory          = "2048" // 2 GB
 	ContainerName       = "catalog-api"
 	CapacityProvider    = "FARGATE_SPOT"
 	// OnDemandCapacityProvider runs spec.service.onDemandBaseTasks tasks.
@@ -52,6 +48,11 @@ const (
 	DefaultBackupRetentionDays = 7
 	DefaultLogRetentionDays    = 30
 	DefaultProviderConfigName  = "default"
+	// The app's shape (spec.service): the catalog API's own.
+	DefaultContainerPort   = 3000
+	DefaultHealthCheckPath = "/health"
+	DefaultTaskCPU         = 1024 // 1 vCPU
+	DefaultTaskMemory      = 2048 // 2 GB
 	// DefaultEngineVersion is the Aurora PostgreSQL version of a new
 	// cluster: 16.8, the version AWS designates as the long-term-support
 	// (LTS) minor of Aurora PostgreSQL 16 (Aurora user guide, "Using an Aurora
@@ -115,6 +116,14 @@ type Spec struct {
 	NAT                NATMode
 
 	Env []v1alpha1.EnvVar
+	// App is the shape of the app (spec.service), defaulted (appshape.go).
+	App AppShape
+	// Existing is the network the stack goes into (spec.network.existing);
+	// nil: the stack composes its own VPC (existingnetwork.go).
+	Existing *v1alpha1.ExistingNetworkSpec
+	// AskedEngineVersion is spec.database.engineVersion, "" if unset: the
+	// cluster then keeps the version it runs (defaults.go).
+	AskedEngineVersion string
 	// OnDemandBaseTasks run on FARGATE before the others run on
 	// FARGATE_SPOT; 0 runs every task on FARGATE_SPOT.
 	OnDemandBaseTasks int
@@ -258,7 +267,9 @@ func (s *Spec) applyAPI(a *v1alpha1.CatalogApiSpec, in *v1beta1.Input, v *valida
 	}
 	s.applyRegion(a.Region, in, v)
 	s.applyNetwork(a.Network, v)
+	s.applyExistingNetwork(a.Network, v)
 	s.applyService(a.Service, v)
+	s.applyAppShape(a.Service, v)
 	s.applyScaling(a.Scaling, v)
 	s.checkOnDemandBaseTasks(v)
 	s.applyDatabase(a.Database, v)
@@ -422,6 +433,7 @@ func (s *Spec) applyDatabase(db *v1alpha1.DatabaseSpec, v *validator) {
 	}
 	s.BackupRetentionDays = int32OrDefault(db.BackupRetentionDays, DefaultBackupRetentionDays)
 	v.intIn("spec.database.backupRetentionDays", s.BackupRetentionDays, 1, MaxBackupRetentionDays)
+	s.applyEngineVersion(db.EngineVersion, v)
 }
 
 func isReservedDBUser(u string) bool {
