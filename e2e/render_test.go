@@ -59,6 +59,14 @@ func renderPhases() []renderPhase {
 		"phase-4":      {next: ObservedPhase5, check: checkNotReady},
 		"phase-5":      {check: checkConverged},
 		"image-update": {check: checkImageUpdate},
+		"custom-app":   {next: ObservedCustomApp, check: checkCustomApp},
+		"existing-network-claim": {next: ObservedExistingNetwork, check: func(t *testing.T, p renderPhase, out *renderOutput) {
+			t.Helper()
+			if got := keys(out.composed); !slices.Equal(got, []string{fn.KeyClaimMarker}) {
+				t.Errorf("%s: renders %v, want only the claim marker %s", p.Name, got, fn.KeyClaimMarker)
+			}
+		}},
+		"existing-network": {check: checkExistingNetwork},
 	}
 	phases := Phases()
 	out := make([]renderPhase, 0, len(phases))
@@ -80,6 +88,10 @@ func fixtureKeys() map[string][]string {
 		// The service waits for the Aurora writer and the execution role's policy.
 		ObservedPhase4: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution},
 		ObservedPhase5: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution, fn.KeyScalingTarget, fn.KeyRotationRedeployPolicy},
+		// A stack in an existing network claims its suffix with a
+		// security group.
+		ObservedExistingNetwork: {fn.KeyClaimMarker},
+		ObservedCustomApp:       {fn.KeyTaskRoleExecPolicy, fn.KeyService},
 	}
 }
 
@@ -551,5 +563,62 @@ func TestParseValidateSummary(t *testing.T) {
 				t.Errorf("ParseValidateSummary() (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// checkCustomApp checks the day-2 render of examples/xr-custom-app.yaml:
+// a new task definition of the app's shape, the service and the rules on
+// the new port, the target group keeping its replace-only port, and the
+// task role's grants.
+func checkCustomApp(t *testing.T, p renderPhase, out *renderOutput) {
+	t.Helper()
+	rendered := byKey(out.composed)
+	var defs string
+	for _, k := range fntest.KeysWhere(rendered, fn.IsTaskDefinitionKey) {
+		if d := fieldString(rendered[k], "spec", "forProvider", "containerDefinitions"); strings.Contains(d, `"containerPort":8080`) {
+			defs = d
+			if cpu := fieldString(rendered[k], "spec", "forProvider", "cpu"); cpu != "512" {
+				t.Errorf("%s: the new task definition has cpu %q, want 512", p.Name, cpu)
+			}
+		}
+	}
+	if defs == "" || !strings.Contains(defs, `"command":["./server","--listen",":8080"]`) || !strings.Contains(defs, `"name":"API_KEY"`) {
+		t.Errorf("%s: no task definition with the app's port, command and secrets: %s", p.Name, defs)
+	}
+	port := func(key string, path ...string) any {
+		v, _, _ := unstructured.NestedFieldNoCopy(rendered[key].Object, path...)
+		return v
+	}
+	for key, want := range map[string]any{fn.KeyRuleALBToTasks: 8080.0, fn.KeyRuleTasksFromALB: 8080.0} {
+		if got := port(key, "spec", "forProvider", "fromPort"); got != want && got != int64(8080) {
+			t.Errorf("%s: %s fromPort = %v, want 8080", p.Name, key, got)
+		}
+	}
+	if got := port(fn.KeyTargetGroup, "spec", "forProvider", "port"); got != 3000.0 && got != int64(3000) {
+		t.Errorf("%s: target group port = %v, want the observed 3000 (replace-only)", p.Name, got)
+	}
+	if got := fieldString(rendered[fn.KeyTargetGroup], "spec", "forProvider", "healthCheck", "path"); got != "/healthz" {
+		t.Errorf("%s: health check path = %q, want /healthz", p.Name, got)
+	}
+	if rendered[fn.KeyTaskRoleExecPolicy] == nil || len(fntest.KeysWhere(rendered, func(k string) bool { return strings.HasPrefix(k, "role-policy-attachment-task-") })) != 2 {
+		t.Errorf("%s: want the ECS Exec policy and two policy attachments on the task role", p.Name)
+	}
+}
+
+// checkExistingNetwork checks the first stack render in an existing
+// network: no network resource, the given IDs where references were.
+func checkExistingNetwork(t *testing.T, p renderPhase, out *renderOutput) {
+	t.Helper()
+	rendered := byKey(out.composed)
+	for key := range rendered {
+		if key == fn.KeyVPC || strings.HasPrefix(key, "subnet-") || strings.HasPrefix(key, "nat-gateway-") || key == fn.KeyFlowLog {
+			t.Errorf("%s: composes %s in an existing network", p.Name, key)
+		}
+	}
+	if got := fieldString(rendered[fn.KeySGTasks], "spec", "forProvider", "vpcId"); got != "vpc-0a1b2c3d4e5f60718" {
+		t.Errorf("%s: tasks security group in VPC %q, want vpc-0a1b2c3d4e5f60718", p.Name, got)
+	}
+	if got, _, _ := unstructured.NestedStringSlice(rendered[fn.KeyLoadBalancer].Object, "spec", "forProvider", "subnets"); !slices.Equal(got, []string{"subnet-0a1b2c3d4e5f60101", "subnet-0a1b2c3d4e5f60102"}) {
+		t.Errorf("%s: load balancer subnets %v, want the public subnets", p.Name, got)
 	}
 }

@@ -15,8 +15,12 @@ import (
 	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
 	rds "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
+
+	"github.com/platform/function-catalog-api/fn/providersim"
 )
 
 // xrWith is a CatalogApi with suffix dev, image nginx:1.27 and these extra
@@ -397,5 +401,45 @@ func TestEngineVersionKeptFromTheCluster(t *testing.T) {
 				t.Errorf("%s: engineVersion = %q, want %q", tc.reason, got, tc.want)
 			}
 		})
+	}
+}
+
+// customExistingXR is a CatalogApi with its own app shape in an existing
+// network.
+func customExistingXR() string {
+	return `{"apiVersion":"catalog.example.org/v1alpha1","kind":"CatalogApi","metadata":{"name":"catalog-api","namespace":"team-catalog"},` +
+		`"spec":{"environmentSuffix":"dev","image":"` + testImage + `",` +
+		`"network":{"existing":{"vpcId":"vpc-0123456789abcdef0","privateSubnetIds":["subnet-0000000000000000c","subnet-0000000000000000d"],"publicSubnetIds":["subnet-0000000000000000a","subnet-0000000000000000b"]}},` +
+		`"service":{"containerPort":8080,"healthCheckPath":"/healthz","cpu":512,"memory":1024,"command":["./server"],` +
+		`"secrets":[{"name":"API_KEY","valueFrom":"` + goodSecretARN + `"}],"taskRolePolicyArns":["` + goodPolicyARN + `"],"enableExecuteCommand":true}}}`
+}
+
+// TestCustomShapeInExistingNetworkConverges: played against the simulated
+// provider, the stack converges, is Ready, composes no network resource and
+// tears down leaving nothing behind.
+func TestCustomShapeInExistingNetworkConverges(t *testing.T) {
+	states := converge(t, customExistingXR())
+	last := states[len(states)-1]
+	rsp := run(t, newRequest(customExistingXR(), last))
+	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_TRUE {
+		t.Errorf("converged XR readiness = %v, want READY_TRUE", got)
+	}
+	for key := range last {
+		if key == KeyVPC || strings.HasPrefix(key, "subnet-") || strings.HasPrefix(key, "nat-") || key == KeyFlowLog {
+			t.Errorf("a stack in an existing network composed %s", key)
+		}
+	}
+	for _, k := range []string{KeyClaimMarker, KeyTaskRolePolicyAttachment(goodPolicyARN), KeyTaskRoleExecPolicy} {
+		if _, ok := last[k]; !ok {
+			t.Errorf("converged stack lacks %s", k)
+		}
+	}
+	objs := make([]*unstructured.Unstructured, 0, len(last))
+	for _, k := range sortedKeys(last) {
+		objs = append(objs, &unstructured.Unstructured{Object: last[k].GetResource().AsMap()})
+	}
+	res := providersim.Teardown(objs)
+	if len(res.Leaked)+len(res.Refused)+len(res.Stuck) != 0 {
+		t.Errorf("teardown: leaked %v, refused %v, stuck %v", res.Leaked, res.Refused, res.Stuck)
 	}
 }

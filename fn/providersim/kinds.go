@@ -100,6 +100,9 @@ var kinds = sync.OnceValue(func() map[string]kindFacts {
 
 		"iam/Role":       {arn: roleARN},
 		"iam/RolePolicy": {id: rolePolicyID},
+		// Terraform's ID of a managed policy attachment: the role name, a
+		// hyphen and a unique suffix; the provider records it.
+		"iam/RolePolicyAttachment": {id: policyAttachmentID, externalName: theID},
 
 		"cloudwatchlogs/Group":    {arn: named("logs", "log-group:"), recreatedByWriter: true},
 		"cloudwatchevents/Rule":   {arn: named("events", "rule/"), refuseDelete: (*teardown).ruleHasTargets},
