@@ -41,7 +41,7 @@ func RunCLI(ctx context.Context, cli string, timeout time.Duration, args ...stri
 func RenderArgs(root, functions string, p Phase) []string {
 	at := func(f string) string { return filepath.Join(root, f) }
 	args := []string{
-		"render", at(p.XR), at(ExampleComposition), functions,
+		"render", at(p.XR), at(p.CompositionFile()), functions,
 		"--xrd", at(XRD), "--function-credentials", at(ExampleCredentials),
 		"--include-full-xr", "--include-function-results", "--timeout", renderTimeout.String(),
 	}

@@ -19,8 +19,10 @@ const (
 	ExampleCustomAppXR       = "examples/xr-custom-app.yaml"
 	ExampleExistingNetworkXR = "examples/xr-existing-network.yaml"
 	ExampleComposition       = "examples/composition.yaml"
-	ExampleFunctions         = "examples/functions.yaml"
-	ExampleCredentials       = "examples/credentials.yaml"
+	// ExampleEndpointsComposition has VPC endpoints and no NAT gateway.
+	ExampleEndpointsComposition = "examples/composition-vpc-endpoints.yaml"
+	ExampleFunctions            = "examples/functions.yaml"
+	ExampleCredentials          = "examples/credentials.yaml"
 	// ExampleSuffixTakenXR is a second CatalogApi with the suffix
 	// examples/xr.yaml holds, and ExampleSuffixHeld that one's claim marker
 	// as Crossplane supplies it: the function refuses it.
@@ -43,6 +45,9 @@ const (
 	// ObservedCustomApp is what the provider reports after the day-2
 	// render of examples/xr-custom-app.yaml.
 	ObservedCustomApp = "examples/observed/custom-app.yaml"
+	// ObservedEndpoints is what the provider reports after the first stack
+	// render of examples/xr.yaml with ExampleEndpointsComposition.
+	ObservedEndpoints = "examples/observed/vpc-endpoints.yaml"
 
 	// ToolsModule is the Go module that pins the Crossplane CLI.
 	ToolsModule = ".ci/tools"
@@ -55,6 +60,16 @@ type Phase struct {
 	XR       string
 	Observed string
 	Required string
+	// Composition is the Composition rendered, "" for ExampleComposition.
+	Composition string
+}
+
+// CompositionFile is the Composition the phase renders with.
+func (p Phase) CompositionFile() string {
+	if p.Composition == "" {
+		return ExampleComposition
+	}
+	return p.Composition
 }
 
 // Phases are the renders of the example in order: nothing observed (the
@@ -73,6 +88,7 @@ func Phases() []Phase {
 		{Name: "custom-app", XR: ExampleCustomAppXR, Observed: ObservedPhase5},
 		{Name: "existing-network-claim", XR: ExampleExistingNetworkXR},
 		{Name: "existing-network", XR: ExampleExistingNetworkXR, Observed: ObservedExistingNetwork},
+		{Name: "vpc-endpoints", XR: ExampleXR, Observed: ObservedPhase1, Composition: ExampleEndpointsComposition},
 	}
 }
 
@@ -114,7 +130,7 @@ func ValidatedInputs(root string) []string {
 		phases = append(phases, r.Phase)
 	}
 	for _, p := range phases {
-		for _, f := range []string{p.XR, p.Observed, p.Required} {
+		for _, f := range []string{p.XR, p.Observed, p.Required, p.Composition} {
 			if f != "" && !seen[f] {
 				seen[f] = true
 				files = append(files, f)

@@ -67,6 +67,7 @@ func renderPhases() []renderPhase {
 			}
 		}},
 		"existing-network": {check: checkExistingNetwork},
+		"vpc-endpoints":    {next: ObservedEndpoints, check: checkEndpoints},
 	}
 	phases := Phases()
 	out := make([]renderPhase, 0, len(phases))
@@ -92,6 +93,7 @@ func fixtureKeys() map[string][]string {
 		// security group.
 		ObservedExistingNetwork: {fn.KeyClaimMarker},
 		ObservedCustomApp:       {fn.KeyTaskRoleExecPolicy, fn.KeyService},
+		ObservedEndpoints:       {fn.KeyS3Endpoint, fn.KeySGEndpoints},
 	}
 }
 
@@ -620,5 +622,22 @@ func checkExistingNetwork(t *testing.T, p renderPhase, out *renderOutput) {
 	}
 	if got, _, _ := unstructured.NestedStringSlice(rendered[fn.KeyLoadBalancer].Object, "spec", "forProvider", "subnets"); !slices.Equal(got, []string{"subnet-0a1b2c3d4e5f60101", "subnet-0a1b2c3d4e5f60102"}) {
 		t.Errorf("%s: load balancer subnets %v, want the public subnets", p.Name, got)
+	}
+}
+
+// checkEndpoints checks the first stack render with VPC endpoints and no
+// NAT gateway: the endpoints, no NAT gateway and no default route.
+func checkEndpoints(t *testing.T, p renderPhase, out *renderOutput) {
+	t.Helper()
+	rendered := byKey(out.composed)
+	for _, k := range []string{fn.KeyS3Endpoint, fn.KeySGEndpoints, "vpc-endpoint-ecr-api", "vpc-endpoint-ecr-dkr", "vpc-endpoint-logs", "vpc-endpoint-secretsmanager"} {
+		if rendered[k] == nil {
+			t.Errorf("%s: no %s", p.Name, k)
+		}
+	}
+	for key := range rendered {
+		if strings.HasPrefix(key, "nat-gateway-") || strings.HasPrefix(key, "route-private-default-") {
+			t.Errorf("%s: renders %s without NAT gateways", p.Name, key)
+		}
 	}
 }

@@ -58,11 +58,15 @@ func buildNetwork(s *Spec, o engine.Observed) engine.Built {
 	b.Add(vpc(s), internetGateway(s), publicRouteTable(s), publicDefaultRoute(s))
 	for i := range zoneCount {
 		b.Add(subnet(s, i, true), subnet(s, i, false), routeTableAssociation(s, i, true))
-		b.Add(privateRouteTable(s, i), privateDefaultRoute(s, i), routeTableAssociation(s, i, false))
-		if i == 0 || s.NAT == NATPerAZ {
+		b.Add(privateRouteTable(s, i), routeTableAssociation(s, i, false))
+		if s.NAT != NATNone {
+			b.Add(privateDefaultRoute(s, i))
+		}
+		if i < natGateways(s) {
 			b.Add(natEIP(s, i), natGateway(s, i))
 		}
 	}
+	b.Add(buildEndpoints(s)...)
 	b.Add(flowLogGroup(s))
 	trust, ok := flowLogTrustPolicy(s, o)
 	if !ok {
@@ -76,10 +80,10 @@ func buildNetwork(s *Spec, o engine.Observed) engine.Built {
 // natGateways is the number of NAT gateways: one per AZ, or one for the
 // stack (Input natGateways: Single), or none in an existing network.
 func natGateways(s *Spec) int {
-	if s.InExistingNetwork() {
+	switch {
+	case s.InExistingNetwork() || s.NAT == NATNone:
 		return 0
-	}
-	if s.NAT == NATSingle {
+	case s.NAT == NATSingle:
 		return 1
 	}
 	return zoneCount
@@ -91,10 +95,10 @@ func networkCost(s *Spec) []engine.CostLine {
 	if s.InExistingNetwork() {
 		return nil // The existing network's NAT gateways are not the stack's.
 	}
-	return []engine.CostLine{
+	return append([]engine.CostLine{
 		{Item: "NAT gateways", Unit: "gateway-hour", Quantity: count(natGateways(s)), Price: PriceNATGatewayHour, Hourly: true},
 		publicIPv4Cost(natGateways(s)),
-	}
+	}, endpointsCost(s)...)
 }
 
 // publicIPv4Cost prices n public IPv4 addresses. AWS charges every public

@@ -88,6 +88,9 @@ type NATMode string
 const (
 	NATPerAZ  NATMode = "PerAZ"
 	NATSingle NATMode = "Single"
+	// NATNone: no NAT gateway; the tasks reach AWS through the VPC
+	// endpoints only (endpoints.go).
+	NATNone NATMode = "None"
 )
 
 // Spec is the validated and defaulted view of one CatalogApi and the
@@ -114,6 +117,8 @@ type Spec struct {
 	PublicSubnetCidrs  [2]string
 	PrivateSubnetCidrs [2]string
 	NAT                NATMode
+	// VPCEndpoints is the Input's vpcEndpoints (endpoints.go).
+	VPCEndpoints bool
 
 	Env []v1alpha1.EnvVar
 	// App is the shape of the app (spec.service), defaulted (appshape.go).
@@ -273,6 +278,7 @@ func (s *Spec) applyAPI(a *v1alpha1.CatalogApiSpec, in *v1beta1.Input, v *valida
 	s.applyScaling(a.Scaling, v)
 	s.checkOnDemandBaseTasks(v)
 	s.applyDatabase(a.Database, v)
+	s.checkImageWithoutNAT(v)
 }
 
 func (s *Spec) applyRegion(region string, in *v1beta1.Input, v *validator) {
@@ -442,9 +448,8 @@ func isReservedDBUser(u string) bool {
 
 func (s *Spec) applyInput(in *v1beta1.Input, v *validator) {
 	s.NAT = NATMode(orDefault(in.NATGateways, string(NATPerAZ)))
-	if s.NAT != NATPerAZ && s.NAT != NATSingle {
-		v.fail("input.natGateways", in.NATGateways, "must be PerAZ or Single")
-	}
+	s.VPCEndpoints = in.VPCEndpoints != nil && *in.VPCEndpoints
+	s.checkNATMode(in.NATGateways, v)
 	s.EngineVersion = orDefault(in.EngineVersion, DefaultEngineVersion)
 	s.LogRetentionDays = int32OrDefault(in.LogRetentionDays, DefaultLogRetentionDays)
 	if !slices.Contains(ValidLogRetentionDays(), s.LogRetentionDays) {
