@@ -209,6 +209,30 @@ func previewCases() map[string]previewCase {
 			edit:     func(map[string]any) {},
 			wantExit: ExitUnchanged,
 		},
+		"PortChange": {
+			edit:        set("service.containerPort", int64(8080)),
+			wantExit:    ExitChanges,
+			wantActions: map[Action]int{ActionReplace: 1, ActionCreate: 1, ActionUpdate: 3}, // the service and the two rules; the target group keeps its port
+			wantImpacts: []string{ImpactRollout},
+		},
+		"TaskSizeChange": {
+			edit: func(spec map[string]any) {
+				set("service.cpu", int64(2048))(spec)
+				set("service.memory", int64(4096))(spec)
+			},
+			wantExit:    ExitChanges,
+			wantActions: map[Action]int{ActionReplace: 1, ActionCreate: 1, ActionUpdate: 1},
+			wantImpacts: []string{ImpactRollout, ImpactCost},
+		},
+		"MoveToAnExistingNetwork": {
+			edit: set("network.existing", map[string]any{
+				"vpcId":            "vpc-0a1b2c3d4e5f60718",
+				"privateSubnetIds": []any{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"},
+				"publicSubnetIds":  []any{"subnet-0a1b2c3d4e5f60101", "subnet-0a1b2c3d4e5f60102"},
+			}),
+			wantExit:    ExitError,
+			wantImpacts: []string{ImpactRefusal},
+		},
 	}
 }
 

@@ -1,0 +1,51 @@
+package preview
+
+import (
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/platform/function-catalog-api/fn"
+)
+
+// TestPreviewFunctionUpgrade: a live stack rendered by an older function,
+// whose default Aurora version was 16.6, previewed against this function
+// with no spec change: nothing would change (the cluster keeps the version
+// it was rendered with). Asking for the new version in the spec is an
+// update of the cluster.
+func TestPreviewFunctionUpgrade(t *testing.T) {
+	in := mustLoadFiles(t, Files{Change: exampleXR, LiveXR: exampleXR, Observed: exampleObserved, Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
+	olderDefault := "16.6"
+	found := false
+	for _, u := range in.Live.Composed {
+		if u.GetAnnotations()["crossplane.io/composition-resource-name"] != fn.KeyDBCluster {
+			continue
+		}
+		found = true
+		if err := unstructured.SetNestedField(u.Object, olderDefault, "spec", "forProvider", "engineVersion"); err != nil {
+			t.Fatal(err)
+		}
+		if err := unstructured.SetNestedField(u.Object, olderDefault, "status", "atProvider", "engineVersionActual"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !found {
+		t.Fatalf("the observed fixture has no %s", fn.KeyDBCluster)
+	}
+	r := mustRun(t, in)
+	if r.ExitCode() != ExitUnchanged {
+		t.Errorf("function upgrade without a spec change: exit %d, summary %+v, impacts %v; want nothing to change", r.ExitCode(), r.Summary, impactKinds(r))
+	}
+	spec, _ := in.Change.Object["spec"].(map[string]any)
+	spec["database"] = map[string]any{"engineVersion": fn.DefaultEngineVersion}
+	r = mustRun(t, in)
+	updated := false
+	for _, c := range r.Resources {
+		if c.Key == fn.KeyDBCluster && c.Action == ActionUpdate {
+			updated = true
+		}
+	}
+	if !updated {
+		t.Errorf("spec.database.engineVersion %s on a 16.6 cluster: no update of %s (summary %+v)", fn.DefaultEngineVersion, fn.KeyDBCluster, r.Summary)
+	}
+}
