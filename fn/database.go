@@ -121,6 +121,7 @@ func dbCluster(s *Spec, o engine.Observed) engine.Desired {
 		Uses:      []string{KeyDBSubnetGroup, KeySGDatabase},
 		Immutable: dbClusterImmutable(),
 		Readiness: engine.Readiness{Hint: "creating an Aurora cluster usually takes 5 to 10 minutes"},
+		OnChange:  []engine.ChangeImpact{engineUpgradeImpact()},
 		Object: &rds.Cluster{Spec: rds.ClusterSpec{ForProvider: rds.ClusterParameters{
 			Region: new(s.Region),
 			Tags:   s.Tags(name),

@@ -77,3 +77,25 @@ func refuseUnaskedMoves(s *Spec, o engine.Observed) error {
 	}
 	return refuseEngineDowngrade(s, o)
 }
+
+// ImpactEngineUpgrade is the kind of impact of a new Aurora engine version.
+const ImpactEngineUpgrade = "engine-upgrade"
+
+// docAuroraUpgrade is the Aurora PostgreSQL minor upgrade documentation.
+const docAuroraUpgrade = "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_UpgradeDBInstance.PostgreSQL.MinorUpgrade.html"
+
+// engineUpgradeImpact is what a new engine version means: AWS upgrades the
+// cluster in place, at once (applyImmediately), and the writer and the
+// reader restart on the new version.
+func engineUpgradeImpact() engine.ChangeImpact {
+	return engine.ChangeImpact{
+		Kind:    ImpactEngineUpgrade,
+		Fields:  []engine.ImpactField{{Path: "spec.forProvider.engineVersion"}},
+		Summary: "Aurora PostgreSQL engine upgrade {old} -> {new}: in place and at once, with downtime",
+		Details: []string{
+			"AWS upgrades the writer and the reader together; connections drop while they restart on the new version",
+			"a stack takes a new version only when spec.database.engineVersion asks for it; an upgrade of the function never does",
+		},
+		References: []string{docAuroraUpgrade},
+	}
+}

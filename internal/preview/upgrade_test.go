@@ -1,6 +1,7 @@
 package preview
 
 import (
+	"slices"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -44,6 +45,9 @@ func TestPreviewFunctionUpgrade(t *testing.T) {
 		if c.Key == fn.KeyDBCluster && c.Action == ActionUpdate {
 			updated = true
 		}
+	}
+	if kinds := impactKinds(r); !slices.Contains(kinds, fn.ImpactEngineUpgrade) {
+		t.Errorf("an asked engine upgrade has impacts %v, want %s", kinds, fn.ImpactEngineUpgrade)
 	}
 	if !updated {
 		t.Errorf("spec.database.engineVersion %s on a 16.6 cluster: no update of %s (summary %+v)", fn.DefaultEngineVersion, fn.KeyDBCluster, r.Summary)
