@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -575,36 +576,47 @@ func TestParseValidateSummary(t *testing.T) {
 func checkCustomApp(t *testing.T, p renderPhase, out *renderOutput) {
 	t.Helper()
 	rendered := byKey(out.composed)
-	var defs string
-	for _, k := range fntest.KeysWhere(rendered, fn.IsTaskDefinitionKey) {
-		if d := fieldString(rendered[k], "spec", "forProvider", "containerDefinitions"); strings.Contains(d, `"containerPort":8080`) {
-			defs = d
-			if cpu := fieldString(rendered[k], "spec", "forProvider", "cpu"); cpu != "512" {
-				t.Errorf("%s: the new task definition has cpu %q, want 512", p.Name, cpu)
-			}
-		}
-	}
-	if defs == "" || !strings.Contains(defs, `"command":["./server","--listen",":8080"]`) || !strings.Contains(defs, `"name":"API_KEY"`) {
-		t.Errorf("%s: no task definition with the app's port, command and secrets: %s", p.Name, defs)
-	}
-	port := func(key string, path ...string) any {
+	checkCustomTaskDefinition(t, p.Name, rendered)
+	number := func(key string, path ...string) any {
 		v, _, _ := unstructured.NestedFieldNoCopy(rendered[key].Object, path...)
 		return v
 	}
-	for key, want := range map[string]any{fn.KeyRuleALBToTasks: 8080.0, fn.KeyRuleTasksFromALB: 8080.0} {
-		if got := port(key, "spec", "forProvider", "fromPort"); got != want && got != int64(8080) {
-			t.Errorf("%s: %s fromPort = %v, want 8080", p.Name, key, got)
+	for key, want := range map[string]any{fn.KeyRuleALBToTasks: 8080.0, fn.KeyRuleTasksFromALB: 8080.0, fn.KeyTargetGroup: 3000.0} {
+		field := "fromPort"
+		if key == fn.KeyTargetGroup {
+			field = "port" // Replace-only: the observed port is kept.
 		}
-	}
-	if got := port(fn.KeyTargetGroup, "spec", "forProvider", "port"); got != 3000.0 && got != int64(3000) {
-		t.Errorf("%s: target group port = %v, want the observed 3000 (replace-only)", p.Name, got)
+		if got := number(key, "spec", "forProvider", field); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %s %s = %v, want %v", p.Name, key, field, got, want)
+		}
 	}
 	if got := fieldString(rendered[fn.KeyTargetGroup], "spec", "forProvider", "healthCheck", "path"); got != "/healthz" {
 		t.Errorf("%s: health check path = %q, want /healthz", p.Name, got)
 	}
-	if rendered[fn.KeyTaskRoleExecPolicy] == nil || len(fntest.KeysWhere(rendered, func(k string) bool { return strings.HasPrefix(k, "role-policy-attachment-task-") })) != 2 {
-		t.Errorf("%s: want the ECS Exec policy and two policy attachments on the task role", p.Name)
+	attachments := fntest.KeysWhere(rendered, func(k string) bool { return strings.HasPrefix(k, "role-policy-attachment-task-") })
+	if rendered[fn.KeyTaskRoleExecPolicy] == nil || len(attachments) != 2 {
+		t.Errorf("%s: want the ECS Exec policy and two policy attachments on the task role, got %v", p.Name, attachments)
 	}
+}
+
+// checkCustomTaskDefinition checks that a rendered task definition has the
+// custom app's port, size, command and secrets.
+func checkCustomTaskDefinition(t *testing.T, phase string, rendered map[string]*unstructured.Unstructured) {
+	t.Helper()
+	for _, k := range fntest.KeysWhere(rendered, fn.IsTaskDefinitionKey) {
+		defs := fieldString(rendered[k], "spec", "forProvider", "containerDefinitions")
+		if !strings.Contains(defs, `"containerPort":8080`) {
+			continue
+		}
+		if cpu := fieldString(rendered[k], "spec", "forProvider", "cpu"); cpu != "512" {
+			t.Errorf("%s: the new task definition has cpu %q, want 512", phase, cpu)
+		}
+		if !strings.Contains(defs, `"command":["./server","--listen",":8080"]`) || !strings.Contains(defs, `"name":"API_KEY"`) {
+			t.Errorf("%s: the new task definition lacks the app's command or secrets: %s", phase, defs)
+		}
+		return
+	}
+	t.Errorf("%s: no task definition on port 8080", phase)
 }
 
 // checkExistingNetwork checks the first stack render in an existing

@@ -38,6 +38,7 @@ const (
 	maxTaskRolePolicies      = 10
 	maxSecrets               = 50
 	maxCommandItems          = 32
+	maxPort                  = 65535
 )
 
 var (
@@ -49,47 +50,70 @@ var (
 	ssmParameterRefRe = regexp.MustCompile(`^arn:aws:ssm:([a-z0-9-]+):[0-9]{12}:parameter/[A-Za-z0-9_./-]+$`)
 	// iamPolicyARNRe is the ARN of an IAM managed policy: the account's own
 	// or AWS's.
-	iamPolicyARNRe = regexp.MustCompile(`^arn:aws:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$`)
+	iamPolicyARNRe = regexp.MustCompile(`^arn:aws:iam::(\d{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$`)
 )
 
-// FargateMemoryFor returns the task memory sizes, in MiB, that Fargate
-// accepts with this CPU (Amazon ECS developer guide, "Task CPU and
-// memory"), or nil for a CPU Fargate does not offer. Each call returns a
-// fresh slice.
-func FargateMemoryFor(cpu int) []int {
-	steps := func(from, to, step int) []int {
-		var out []int
-		for m := from; m <= to; m += step {
-			out = append(out, m)
-		}
-		return out
+// fargateSize is one Fargate task CPU and the memory sizes it runs with:
+// the sizes listed in only, or from..to in steps of step (MiB).
+type fargateSize struct {
+	cpu            int
+	only           []int
+	from, to, step int
+}
+
+// fargateSizes are the task sizes Fargate accepts (Amazon ECS developer
+// guide, "Task CPU and memory"), Linux.
+func fargateSizes() []fargateSize {
+	return []fargateSize{
+		{cpu: 256, only: []int{512, 1024, 2048}},
+		{cpu: 512, from: 1024, to: 4096, step: 1024},
+		{cpu: 1024, from: 2048, to: 8192, step: 1024},
+		{cpu: 2048, from: 4096, to: 16384, step: 1024},
+		{cpu: 4096, from: 8192, to: 30720, step: 1024},
+		{cpu: 8192, from: 16384, to: 61440, step: 4096},
+		{cpu: 16384, from: 32768, to: 122880, step: 8192},
 	}
-	switch cpu {
-	case 256:
-		return []int{512, 1024, 2048}
-	case 512:
-		return steps(1024, 4096, 1024)
-	case 1024:
-		return steps(2048, 8192, 1024)
-	case 2048:
-		return steps(4096, 16384, 1024)
-	case 4096:
-		return steps(8192, 30720, 1024)
-	case 8192:
-		return steps(16384, 61440, 4096)
-	case 16384:
-		return steps(32768, 122880, 8192)
+}
+
+// memory lists the size's memory values.
+func (f fargateSize) memory() []int {
+	if f.only != nil {
+		return slices.Clone(f.only)
+	}
+	out := make([]int, 0, (f.to-f.from)/f.step+1)
+	for m := f.from; m <= f.to; m += f.step {
+		out = append(out, m)
+	}
+	return out
+}
+
+// FargateMemoryFor returns the task memory sizes, in MiB, that Fargate
+// accepts with this CPU, or nil for a CPU Fargate does not offer. Each call
+// returns a fresh slice.
+func FargateMemoryFor(cpu int) []int {
+	for _, f := range fargateSizes() {
+		if f.cpu == cpu {
+			return f.memory()
+		}
 	}
 	return nil
 }
 
 // FargateCPUs are the task CPU sizes Fargate offers, in CPU units.
-func FargateCPUs() []int { return []int{256, 512, 1024, 2048, 4096, 8192, 16384} }
+func FargateCPUs() []int {
+	sizes := fargateSizes()
+	out := make([]int, len(sizes))
+	for i, f := range sizes {
+		out[i] = f.cpu
+	}
+	return out
+}
 
 // fargatePairs lists the valid pairs for an error message.
 func fargatePairs() string {
-	var parts []string
-	for _, c := range FargateCPUs() {
+	cpus := FargateCPUs()
+	parts := make([]string, 0, len(cpus))
+	for _, c := range cpus {
 		m := FargateMemoryFor(c)
 		parts = append(parts, fmt.Sprintf("cpu %d: memory %d to %d", c, m[0], m[len(m)-1]))
 	}
@@ -110,7 +134,7 @@ func (s *Spec) applyAppShape(svc *v1alpha1.ServiceSpec, v *validator) {
 		Memory:          int32OrDefault(svc.Memory, DefaultTaskMemory),
 		ExecuteCommand:  svc.EnableExecuteCommand != nil && *svc.EnableExecuteCommand,
 	}
-	v.intIn("spec.service.containerPort", a.ContainerPort, 1, 65535)
+	v.intIn("spec.service.containerPort", a.ContainerPort, 1, maxPort)
 	if len(a.HealthCheckPath) > maxHealthCheckPathLength || !healthCheckPathRe.MatchString(a.HealthCheckPath) {
 		v.fail("spec.service.healthCheckPath", a.HealthCheckPath, "must be an absolute URL path of at most 1024 characters (letters, digits and / . _ ~ % ! $ & ' ( ) * + , ; = : @ -)")
 	}

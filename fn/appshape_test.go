@@ -2,19 +2,18 @@ package fn
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"google.golang.org/protobuf/testing/protocmp"
-
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
 	ecs "github.com/upbound/provider-aws/v2/apis/namespaced/ecs/v1beta1"
 	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
 	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
 	rds "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
-
+	"google.golang.org/protobuf/testing/protocmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -36,16 +35,17 @@ const (
 	goodPolicyARN    = "arn:aws:iam::123456789012:policy/app-s3-read"
 )
 
-// TestRunFunctionRejectsBadAppShape: bad spec.service and
-// spec.network.existing input renders nothing, and the Fatal result names
-// the field, the value and the rule.
-func TestRunFunctionRejectsBadAppShape(t *testing.T) {
-	const existing = `"vpcId":"vpc-0123456789abcdef0","publicSubnetIds":["subnet-0000000000000000a","subnet-0000000000000000b"]`
-	cases := map[string]struct {
-		reason string
-		xr     string
-		want   *fnv1.RunFunctionResponse
-	}{
+// badInputCase is a CatalogApi the function must refuse, and the Fatal
+// response it must give.
+type badInputCase struct {
+	reason string
+	xr     string
+	want   *fnv1.RunFunctionResponse
+}
+
+// badAppShapeCases are bad spec.service input.
+func badAppShapeCases() map[string]badInputCase {
+	return map[string]badInputCase{
 		"PortOutOfRange": {
 			reason: "a TCP port is 1 to 65535",
 			xr:     xrWith(`"service":{"containerPort":70000}`),
@@ -97,6 +97,13 @@ func TestRunFunctionRejectsBadAppShape(t *testing.T) {
 			xr:     xrWith(`"service":{"healthCheckPath":"health"}`),
 			want:   fatalResponse(`invalid CatalogApi: spec.service.healthCheckPath: invalid value "health": must be an absolute URL path of at most 1024 characters (letters, digits and / . _ ~ % ! $ & ' ( ) * + , ; = : @ -)`),
 		},
+	}
+}
+
+// badNetworkCases are bad spec.network.existing and spec.database input.
+func badNetworkCases() map[string]badInputCase {
+	const existing = `"vpcId":"vpc-0123456789abcdef0","publicSubnetIds":["subnet-0000000000000000a","subnet-0000000000000000b"]`
+	return map[string]badInputCase{
 		"ExistingNetworkWithOneSubnet": {
 			reason: "one subnet is one AZ: the ALB and the database need two",
 			xr:     xrWith(`"network":{"existing":{` + existing + `,"privateSubnetIds":["subnet-0000000000000000c"]}}`),
@@ -118,6 +125,14 @@ func TestRunFunctionRejectsBadAppShape(t *testing.T) {
 			want:   fatalResponse(`invalid CatalogApi: spec.database.engineVersion: invalid value "latest": must be an Aurora PostgreSQL version such as 16.8`),
 		},
 	}
+}
+
+// TestRunFunctionRejectsBadAppShape: bad spec.service and
+// spec.network.existing input renders nothing, and the Fatal result names
+// the field, the value and the rule.
+func TestRunFunctionRejectsBadAppShape(t *testing.T) {
+	cases := badAppShapeCases()
+	maps.Copy(cases, badNetworkCases())
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			got := run(t, newRequest(tc.xr, nil))
@@ -386,8 +401,10 @@ func TestEngineVersionKeptFromTheCluster(t *testing.T) {
 		"NewCluster":        {reason: "a new cluster gets the default", want: DefaultEngineVersion},
 		"KeptAcrossDefault": {reason: "a cluster rendered with 16.6 stays there", observed: []observedResource{rendered("16.6")}, want: "16.6"},
 		"AskedUpgrade":      {reason: "the spec asks for 16.8", asked: "16.8", observed: []observedResource{rendered("16.6")}, want: "16.8"},
-		"RunningLater": {reason: "a later minor AWS applied wins", observed: []observedResource{{key: KeyDBCluster,
-			spec: map[string]any{"forProvider": map[string]any{"engineVersion": "16.6"}}, atProvider: map[string]any{"engineVersionActual": "16.9"}}}, want: "16.9"},
+		"RunningLater": {reason: "a later minor AWS applied wins", observed: []observedResource{{
+			key:  KeyDBCluster,
+			spec: map[string]any{"forProvider": map[string]any{"engineVersion": "16.6"}}, atProvider: map[string]any{"engineVersionActual": "16.9"},
+		}}, want: "16.9"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -424,10 +441,8 @@ func TestCustomShapeInExistingNetworkConverges(t *testing.T) {
 	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_TRUE {
 		t.Errorf("converged XR readiness = %v, want READY_TRUE", got)
 	}
-	for key := range last {
-		if key == KeyVPC || strings.HasPrefix(key, "subnet-") || strings.HasPrefix(key, "nat-") || key == KeyFlowLog {
-			t.Errorf("a stack in an existing network composed %s", key)
-		}
+	if keys := networkKeys(last); len(keys) > 0 {
+		t.Errorf("a stack in an existing network composed %v", keys)
 	}
 	for _, k := range []string{KeyClaimMarker, KeyTaskRolePolicyAttachment(goodPolicyARN), KeyTaskRoleExecPolicy} {
 		if _, ok := last[k]; !ok {
@@ -442,4 +457,16 @@ func TestCustomShapeInExistingNetworkConverges(t *testing.T) {
 	if len(res.Leaked)+len(res.Refused)+len(res.Stuck) != 0 {
 		t.Errorf("teardown: leaked %v, refused %v, stuck %v", res.Leaked, res.Refused, res.Stuck)
 	}
+}
+
+// networkKeys are the keys of network resources among these: none in an
+// existing network.
+func networkKeys[V any](m map[string]V) []string {
+	var out []string
+	for _, key := range sortedKeys(m) {
+		if key == KeyVPC || strings.HasPrefix(key, keyPrivateSubnetPrefix) || strings.HasPrefix(key, keyPublicSubnetPrefix) || strings.HasPrefix(key, keyNATPrefix) || key == KeyFlowLog {
+			out = append(out, key)
+		}
+	}
+	return out
 }

@@ -19,7 +19,7 @@ import (
 // spec changes: `catalogapi preview` of a live stack against the new
 // version shows nothing to do (docs/day-2.md, "Upgrading the function").
 
-var engineVersionRe = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+var engineVersionRe = regexp.MustCompile(`^\d+\.\d+$`)
 
 // applyEngineVersion reads spec.database.engineVersion: "" keeps the
 // cluster's version.
@@ -65,8 +65,10 @@ func refuseEngineDowngrade(s *Spec, o engine.Observed) error {
 	if !aok || !rok || av[0] >= rv[0] {
 		return nil
 	}
-	return ValidationError{{Field: "spec.database.engineVersion", Value: s.AskedEngineVersion,
-		Rule: fmt.Sprintf("must not be below the major version the cluster runs (%s): Aurora does not downgrade", running)}}
+	return ValidationError{{
+		Field: "spec.database.engineVersion", Value: s.AskedEngineVersion,
+		Rule: fmt.Sprintf("must not be below the major version the cluster runs (%s): Aurora does not downgrade", running),
+	}}
 }
 
 // refuseUnaskedMoves refuses, before anything is rendered, the changes a

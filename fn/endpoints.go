@@ -59,11 +59,14 @@ func buildEndpoints(s *Spec) []engine.Desired {
 	if !hasEndpoints(s) {
 		return nil
 	}
-	out := []engine.Desired{
+	// The group, its rule, the S3 endpoint and its route table associations.
+	const fixed = 3
+	out := make([]engine.Desired, 0, fixed+zoneCount)
+	out = append(out,
 		securityGroup(s, KeySGEndpoints, "security-group-endpoints", "VPC endpoints of the catalog API: HTTPS from the ECS tasks only"),
 		ingressFromGroup(s, KeyRuleEndpointsFromTask, "sgr-endpoints-ingress-tasks", KeySGEndpoints, KeySGTasks, HTTPSPort, "HTTPS from the ECS tasks"),
 		vpcEndpoint(s, KeyS3Endpoint, "s3", "Gateway"),
-	}
+	)
 	for i := range zoneCount {
 		out = append(out, engine.Desired{Key: KeyS3Endpoint + "-" + KeyPrivateRouteTable(i), Object: &ec2.VPCEndpointRouteTableAssociation{
 			Spec: ec2.VPCEndpointRouteTableAssociationSpec{ForProvider: ec2.VPCEndpointRouteTableAssociationParameters{
@@ -159,7 +162,7 @@ func (s *Spec) checkImageWithoutNAT(v *validator) {
 		return
 	}
 	m := ecrImageRe.FindStringSubmatch(s.Image)
-	if m == nil || m[2] != s.Region {
+	if len(m) < 3 || m[2] != s.Region {
 		v.fail("spec.image", s.Image, "must be in a private ECR repository of spec.region ("+s.Region+"): the Composition's input.natGateways is None, so the tasks reach ECR through VPC endpoints only")
 	}
 }

@@ -6,12 +6,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
 
 	"github.com/crossplane/function-sdk-go/resource/composite"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 func endpointsInput(nat string) *v1beta1.Input {
@@ -31,13 +31,19 @@ func TestVPCEndpoints(t *testing.T) {
 		wantNATs  int
 	}{
 		"Off": {reason: "no endpoints by default", in: &v1beta1.Input{}, wantNATs: 2},
-		"PerAZ": {reason: "endpoints beside the NAT gateways", in: endpointsInput(""),
-			wantIface: []string{"ecr.api", "ecr.dkr", "logs", "secretsmanager"}, wantNATs: 2},
-		"NoNAT": {reason: "the endpoints alone", in: endpointsInput("None"),
-			wantIface: []string{"ecr.api", "ecr.dkr", "logs", "secretsmanager"}},
-		"SSMAndExec": {reason: "SSM parameters and ECS Exec add their services", in: endpointsInput("Single"),
-			service: map[string]any{"enableExecuteCommand": true, "secrets": []any{map[string]any{"name": "FLAGS", "valueFrom": goodParameterARN}}},
-			wantIface: []string{"ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ssmmessages"}, wantNATs: 1},
+		"PerAZ": {
+			reason: "endpoints beside the NAT gateways", in: endpointsInput(""),
+			wantIface: []string{"ecr.api", "ecr.dkr", "logs", "secretsmanager"}, wantNATs: 2,
+		},
+		"NoNAT": {
+			reason: "the endpoints alone", in: endpointsInput("None"),
+			wantIface: []string{"ecr.api", "ecr.dkr", "logs", "secretsmanager"},
+		},
+		"SSMAndExec": {
+			reason: "SSM parameters and ECS Exec add their services", in: endpointsInput("Single"),
+			service:   map[string]any{"enableExecuteCommand": true, "secrets": []any{map[string]any{"name": "FLAGS", "valueFrom": goodParameterARN}}},
+			wantIface: []string{"ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ssmmessages"}, wantNATs: 1,
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -47,30 +53,8 @@ func TestVPCEndpoints(t *testing.T) {
 			}
 			s := testSpec(t, opts...)
 			b := buildNetwork(s, observedOf(t))
-			var iface []string
-			nats, routes := 0, 0
-			for _, k := range renderedKeys(b) {
-				switch {
-				case strings.HasPrefix(k, keyNATPrefix):
-					nats++
-				case strings.HasPrefix(k, keyPrivateRoutePrefix):
-					routes++
-				}
-			}
-			for _, svc := range interfaceEndpointServices(s) {
-				if hasEndpoints(s) {
-					ep := objectByKey[*ec2.VPCEndpoint](t, b, keyEndpoint(svc)).Spec.ForProvider
-					if *ep.ServiceName != "com.amazonaws.eu-north-1."+svc || *ep.VPCEndpointType != "Interface" || !*ep.PrivateDNSEnabled {
-						t.Errorf("%s endpoint: %s %s private DNS %v", svc, *ep.ServiceName, *ep.VPCEndpointType, *ep.PrivateDNSEnabled)
-					}
-					sg := objectByKey[*ec2.VPCEndpointSecurityGroupAssociation](t, b, keyEndpoint(svc)+"-sg").Spec.ForProvider
-					if sg.SecurityGroupIDRef.Name != s.ObjectName(KeySGEndpoints) || !*sg.ReplaceDefaultAssociation {
-						t.Errorf("%s endpoint is not in the endpoints' security group alone", svc)
-					}
-					desiredByKey(t, b, keyEndpoint(svc)+"-"+KeyPrivateSubnet(1))
-					iface = append(iface, svc)
-				}
-			}
+			iface := checkInterfaceEndpoints(t, s, b)
+			nats, routes := countPrefixed(b, keyNATPrefix), countPrefixed(b, keyPrivateRoutePrefix)
 			if diff := cmp.Diff(tc.wantIface, iface); diff != "" {
 				t.Errorf("%s: interface endpoints -want +got:\n%s", tc.reason, diff)
 			}
@@ -106,12 +90,18 @@ func TestNATNoneRefused(t *testing.T) {
 		image string
 		want  string
 	}{
-		"WithoutEndpoints": {in: &v1beta1.Input{NATGateways: "None"}, image: testImage,
-			want: `input.natGateways: invalid value "None": None needs input.vpcEndpoints: true`},
-		"DockerHubImage": {in: endpointsInput("None"), image: "nginx:1.27",
-			want: `spec.image: invalid value "nginx:1.27": must be in a private ECR repository of spec.region (eu-north-1)`},
-		"ECRInAnotherRegion": {in: endpointsInput("None"), image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/catalog-api:1.0.0",
-			want: `must be in a private ECR repository of spec.region (eu-north-1)`},
+		"WithoutEndpoints": {
+			in: &v1beta1.Input{NATGateways: "None"}, image: testImage,
+			want: `input.natGateways: invalid value "None": None needs input.vpcEndpoints: true`,
+		},
+		"DockerHubImage": {
+			in: endpointsInput("None"), image: "nginx:1.27",
+			want: `spec.image: invalid value "nginx:1.27": must be in a private ECR repository of spec.region (eu-north-1)`,
+		},
+		"ECRInAnotherRegion": {
+			in: endpointsInput("None"), image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/catalog-api:1.0.0",
+			want: `must be in a private ECR repository of spec.region (eu-north-1)`,
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -125,4 +115,39 @@ func TestNATNoneRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// countPrefixed counts the rendered keys with this prefix.
+func countPrefixed(b engine.Built, prefix string) int {
+	n := 0
+	for _, k := range renderedKeys(b) {
+		if strings.HasPrefix(k, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// checkInterfaceEndpoints checks each rendered interface endpoint (service
+// name, type, private DNS, its security group alone, an interface in each
+// private subnet) and returns their services.
+func checkInterfaceEndpoints(t *testing.T, s *Spec, b engine.Built) []string {
+	t.Helper()
+	if !hasEndpoints(s) {
+		return nil
+	}
+	var out []string
+	for _, svc := range interfaceEndpointServices(s) {
+		ep := objectByKey[*ec2.VPCEndpoint](t, b, keyEndpoint(svc)).Spec.ForProvider
+		if *ep.ServiceName != "com.amazonaws.eu-north-1."+svc || *ep.VPCEndpointType != "Interface" || !*ep.PrivateDNSEnabled {
+			t.Errorf("%s endpoint: %s %s private DNS %v", svc, *ep.ServiceName, *ep.VPCEndpointType, *ep.PrivateDNSEnabled)
+		}
+		sg := objectByKey[*ec2.VPCEndpointSecurityGroupAssociation](t, b, keyEndpoint(svc)+"-sg").Spec.ForProvider
+		if sg.SecurityGroupIDRef.Name != s.ObjectName(KeySGEndpoints) || !*sg.ReplaceDefaultAssociation {
+			t.Errorf("%s endpoint is not in the endpoints' security group alone", svc)
+		}
+		desiredByKey(t, b, keyEndpoint(svc)+"-"+KeyPrivateSubnet(1))
+		out = append(out, svc)
+	}
+	return out
 }

@@ -172,11 +172,15 @@ func (s *Spec) instanceAZ(i int) *string {
 func refuseNetworkMove(s *Spec, o engine.Observed) error {
 	switch {
 	case s.InExistingNetwork() && o.Exists(KeyVPC):
-		return ValidationError{{Field: "spec.network.existing", Value: s.Existing.VpcID,
-			Rule: "cannot be set after creation: the stack has its own VPC " + s.ObjectName(KeyVPC) + ", and moving to another network would replace every resource in it, the database included"}}
+		return ValidationError{{
+			Field: "spec.network.existing", Value: s.Existing.VpcID,
+			Rule: "cannot be set after creation: the stack has its own VPC " + s.ObjectName(KeyVPC) + ", and moving to another network would replace every resource in it, the database included",
+		}}
 	case !s.InExistingNetwork() && o.Exists(KeyClaimMarker):
-		return ValidationError{{Field: "spec.network.existing", Value: "",
-			Rule: "cannot be removed after creation: the stack is in an existing network, and moving to a network of its own would replace every resource in it, the database included"}}
+		return ValidationError{{
+			Field: "spec.network.existing", Value: "",
+			Rule: "cannot be removed after creation: the stack is in an existing network, and moving to a network of its own would replace every resource in it, the database included",
+		}}
 	}
 	return nil
 }

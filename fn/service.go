@@ -100,7 +100,8 @@ func onDemandTasks(s *Spec) int { return min(max(s.OnDemandBaseTasks, 0), s.MinT
 // taskVCPU and taskGB are the task definition's size in the price table's
 // units.
 func taskVCPU(s *Spec) *big.Rat { return new(big.Rat).Quo(count(s.App.CPU), count(cpuUnitsPerCPU)) }
-func taskGB(s *Spec) *big.Rat   { return new(big.Rat).Quo(count(s.App.Memory), count(mebibytesPerGB)) }
+
+func taskGB(s *Spec) *big.Rat { return new(big.Rat).Quo(count(s.App.Memory), count(mebibytesPerGB)) }
 
 // ecsCluster has Container Insights on; its log group outlives the cluster,
 // which would otherwise create it again with no retention.

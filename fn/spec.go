@@ -48,7 +48,9 @@ const (
 	DefaultBackupRetentionDays = 7
 	DefaultLogRetentionDays    = 30
 	DefaultProviderConfigName  = "default"
-	// The app's shape (spec.service): the catalog API's own.
+	// DefaultContainerPort, DefaultHealthCheckPath, DefaultTaskCPU and
+	// DefaultTaskMemory are the app's shape (spec.service) of the catalog
+	// API itself.
 	DefaultContainerPort   = 3000
 	DefaultHealthCheckPath = "/health"
 	DefaultTaskCPU         = 1024 // 1 vCPU

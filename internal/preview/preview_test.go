@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"strconv"
 	"strings"
@@ -170,7 +171,7 @@ type previewCase struct {
 }
 
 func previewCases() map[string]previewCase {
-	return map[string]previewCase{
+	cases := map[string]previewCase{
 		"ImageChange": {
 			edit:        set("image", "123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api:1.1.0"),
 			wantExit:    ExitChanges,
@@ -209,6 +210,14 @@ func previewCases() map[string]previewCase {
 			edit:     func(map[string]any) {},
 			wantExit: ExitUnchanged,
 		},
+	}
+	maps.Copy(cases, appShapePreviewCases())
+	return cases
+}
+
+// appShapePreviewCases are edits of the app's shape and the network.
+func appShapePreviewCases() map[string]previewCase {
+	return map[string]previewCase{
 		"PortChange": {
 			edit:        set("service.containerPort", int64(8080)),
 			wantExit:    ExitChanges,

@@ -16,23 +16,7 @@ import (
 // update of the cluster.
 func TestPreviewFunctionUpgrade(t *testing.T) {
 	in := mustLoadFiles(t, Files{Change: exampleXR, LiveXR: exampleXR, Observed: exampleObserved, Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
-	olderDefault := "16.6"
-	found := false
-	for _, u := range in.Live.Composed {
-		if u.GetAnnotations()["crossplane.io/composition-resource-name"] != fn.KeyDBCluster {
-			continue
-		}
-		found = true
-		if err := unstructured.SetNestedField(u.Object, olderDefault, "spec", "forProvider", "engineVersion"); err != nil {
-			t.Fatal(err)
-		}
-		if err := unstructured.SetNestedField(u.Object, olderDefault, "status", "atProvider", "engineVersionActual"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !found {
-		t.Fatalf("the observed fixture has no %s", fn.KeyDBCluster)
-	}
+	renderedWith(t, in, "16.6")
 	r := mustRun(t, in)
 	if r.ExitCode() != ExitUnchanged {
 		t.Errorf("function upgrade without a spec change: exit %d, summary %+v, impacts %v; want nothing to change", r.ExitCode(), r.Summary, impactKinds(r))
@@ -40,16 +24,28 @@ func TestPreviewFunctionUpgrade(t *testing.T) {
 	spec, _ := in.Change.Object["spec"].(map[string]any)
 	spec["database"] = map[string]any{"engineVersion": fn.DefaultEngineVersion}
 	r = mustRun(t, in)
-	updated := false
-	for _, c := range r.Resources {
-		if c.Key == fn.KeyDBCluster && c.Action == ActionUpdate {
-			updated = true
-		}
-	}
 	if kinds := impactKinds(r); !slices.Contains(kinds, fn.ImpactEngineUpgrade) {
 		t.Errorf("an asked engine upgrade has impacts %v, want %s", kinds, fn.ImpactEngineUpgrade)
 	}
-	if !updated {
+	if !slices.ContainsFunc(r.Resources, func(c ResourceChange) bool { return c.Key == fn.KeyDBCluster && c.Action == ActionUpdate }) {
 		t.Errorf("spec.database.engineVersion %s on a 16.6 cluster: no update of %s (summary %+v)", fn.DefaultEngineVersion, fn.KeyDBCluster, r.Summary)
 	}
+}
+
+// renderedWith makes the live Aurora cluster one an older function
+// rendered, and AWS runs, at version v.
+func renderedWith(t *testing.T, in Input, v string) {
+	t.Helper()
+	for _, u := range in.Live.Composed {
+		if u.GetAnnotations()["crossplane.io/composition-resource-name"] != fn.KeyDBCluster {
+			continue
+		}
+		for _, path := range [][]string{{"spec", "forProvider", "engineVersion"}, {"status", "atProvider", "engineVersionActual"}} {
+			if err := unstructured.SetNestedField(u.Object, v, path...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	t.Fatalf("the observed fixture has no %s", fn.KeyDBCluster)
 }
