@@ -53,36 +53,38 @@ var (
 	iamPolicyARNRe = regexp.MustCompile(`^arn:aws:iam::(\d{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$`)
 )
 
-// fargateSize is one Fargate task CPU and the memory sizes it runs with:
-// the sizes listed in only, or from..to in steps of step (MiB).
+// fargateSize is one Fargate task CPU and the memory sizes it runs with,
+// in MiB: the first to the last size in steps of step, or, with step 0,
+// doubling (cpu 256: 512, 1024, 2048).
 type fargateSize struct {
-	cpu            int
-	only           []int
-	from, to, step int
+	cpu, from, to, step int
 }
 
 // fargateSizes are the task sizes Fargate accepts (Amazon ECS developer
-// guide, "Task CPU and memory"), Linux.
+// guide, "Task CPU and memory"), Linux: cpu, first memory, last memory,
+// step.
 func fargateSizes() []fargateSize {
 	return []fargateSize{
-		{cpu: 256, only: []int{512, 1024, 2048}},
-		{cpu: 512, from: 1024, to: 4096, step: 1024},
-		{cpu: 1024, from: 2048, to: 8192, step: 1024},
-		{cpu: 2048, from: 4096, to: 16384, step: 1024},
-		{cpu: 4096, from: 8192, to: 30720, step: 1024},
-		{cpu: 8192, from: 16384, to: 61440, step: 4096},
-		{cpu: 16384, from: 32768, to: 122880, step: 8192},
+		{256, 512, 2048, 0},
+		{512, 1024, 4096, 1024},
+		{1024, 2048, 8192, 1024},
+		{2048, 4096, 16384, 1024},
+		{4096, 8192, 30720, 1024},
+		{8192, 16384, 61440, 4096},
+		{16384, 32768, 122880, 8192},
 	}
 }
 
 // memory lists the size's memory values.
 func (f fargateSize) memory() []int {
-	if f.only != nil {
-		return slices.Clone(f.only)
-	}
-	out := make([]int, 0, (f.to-f.from)/f.step+1)
-	for m := f.from; m <= f.to; m += f.step {
+	var out []int
+	for m := f.from; m <= f.to; {
 		out = append(out, m)
+		if f.step == 0 {
+			m *= 2
+		} else {
+			m += f.step
+		}
 	}
 	return out
 }

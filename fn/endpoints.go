@@ -105,9 +105,13 @@ func vpcEndpoint(s *Spec, key, service, kind string) engine.Desired {
 // default one.
 func interfaceEndpoint(s *Spec, service string) []engine.Desired {
 	key := keyEndpoint(service)
-	out := []engine.Desired{
+	// The endpoint, its security group association, a subnet association
+	// per AZ.
+	const fixed = 2
+	out := make([]engine.Desired, 0, fixed+zoneCount)
+	out = append(out,
 		vpcEndpoint(s, key, service, "Interface"),
-		{Key: key + "-sg", Object: &ec2.VPCEndpointSecurityGroupAssociation{
+		engine.Desired{Key: key + "-sg", Object: &ec2.VPCEndpointSecurityGroupAssociation{
 			Spec: ec2.VPCEndpointSecurityGroupAssociationSpec{ForProvider: ec2.VPCEndpointSecurityGroupAssociationParameters{
 				Region:                    new(s.Region),
 				VPCEndpointIDRef:          s.Ref(key),
@@ -115,7 +119,7 @@ func interfaceEndpoint(s *Spec, service string) []engine.Desired {
 				ReplaceDefaultAssociation: new(true),
 			}},
 		}},
-	}
+	)
 	for i := range zoneCount {
 		out = append(out, engine.Desired{Key: key + "-" + KeyPrivateSubnet(i), Object: &ec2.VPCEndpointSubnetAssociation{
 			Spec: ec2.VPCEndpointSubnetAssociationSpec{ForProvider: ec2.VPCEndpointSubnetAssociationParameters{
