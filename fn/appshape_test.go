@@ -382,6 +382,7 @@ func TestExistingNetwork(t *testing.T) {
 		"WriterAZUnpinned": {objectByKey[*rds.ClusterInstance](t, db, KeyDBWriter).Spec.ForProvider.AvailabilityZone == nil, true},
 		"NoNATCost":        {len(networkCost(s)), 0},
 		"ClaimMarkerKey":   {claimMarkerKey(s), KeyClaimMarker},
+		"NoFlowLogGroup":   {slices.Contains(LogGroupNames(s), FlowLogGroupName(s)), false},
 	})
 }
 
