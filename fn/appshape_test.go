@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
 	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
 	rds "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -470,4 +472,21 @@ func networkKeys[V any](m map[string]V) []string {
 		}
 	}
 	return out
+}
+
+// TestCustomShapeIsDeterministic: every render of the custom shape in an
+// existing network, phase by phase, gives byte-identical responses (the
+// secrets, attachments and subnet lists keep their order).
+func TestCustomShapeIsDeterministic(t *testing.T) {
+	opts := proto.MarshalOptions{Deterministic: true}
+	for i, obs := range converge(t, customExistingXR()) {
+		a, errA := opts.Marshal(run(t, newRequest(customExistingXR(), obs)))
+		b, errB := opts.Marshal(run(t, newRequest(customExistingXR(), obs)))
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("render %d: two renders of the same request differ (%d vs %d bytes)", i, len(a), len(b))
+		}
+	}
 }
