@@ -46,7 +46,7 @@ func RenderArgs(root, functions string, p Phase) []string {
 		return filepath.Join(root, f)
 	}
 	args := []string{
-		"render", at(p.XR), at(ExampleComposition), functions,
+		"render", at(p.XR), at(p.CompositionFile()), functions,
 		"--xrd", at(XRD), "--function-credentials", at(ExampleCredentials),
 		"--include-full-xr", "--include-function-results", "--timeout", renderTimeout.String(),
 	}

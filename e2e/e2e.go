@@ -14,9 +14,15 @@ import "path/filepath"
 const (
 	ExampleXR            = "examples/xr.yaml"
 	ExampleImageUpdateXR = "examples/xr-image-update.yaml"
-	ExampleComposition   = "examples/composition.yaml"
-	ExampleFunctions     = "examples/functions.yaml"
-	ExampleCredentials   = "examples/credentials.yaml"
+	// ExampleCustomAppXR is examples/xr.yaml with its own app shape, and
+	// ExampleExistingNetworkXR another CatalogApi in an existing network.
+	ExampleCustomAppXR       = "examples/xr-custom-app.yaml"
+	ExampleExistingNetworkXR = "examples/xr-existing-network.yaml"
+	ExampleComposition       = "examples/composition.yaml"
+	// ExampleEndpointsComposition has VPC endpoints and no NAT gateway.
+	ExampleEndpointsComposition = "examples/composition-vpc-endpoints.yaml"
+	ExampleFunctions            = "examples/functions.yaml"
+	ExampleCredentials          = "examples/credentials.yaml"
 	// ExampleSuffixTakenXR is a second CatalogApi with the suffix
 	// examples/xr.yaml holds, and ExampleSuffixHeld that one's claim marker
 	// as Crossplane supplies it: the function refuses it.
@@ -33,6 +39,15 @@ const (
 	ObservedPhase3 = "examples/observed/phase-3.yaml"
 	ObservedPhase4 = "examples/observed/phase-4.yaml"
 	ObservedPhase5 = "examples/observed/phase-5.yaml"
+	// ObservedExistingNetwork is what the provider reports after the
+	// claim render of examples/xr-existing-network.yaml: its marker.
+	ObservedExistingNetwork = "examples/observed/existing-network-claim.yaml"
+	// ObservedCustomApp is what the provider reports after the day-2
+	// render of examples/xr-custom-app.yaml.
+	ObservedCustomApp = "examples/observed/custom-app.yaml"
+	// ObservedEndpoints is what the provider reports after the first stack
+	// render of examples/xr.yaml with ExampleEndpointsComposition.
+	ObservedEndpoints = "examples/observed/vpc-endpoints.yaml"
 
 	// ToolsModule is the Go module that pins the Crossplane CLI.
 	ToolsModule = ".ci/tools"
@@ -45,6 +60,16 @@ type Phase struct {
 	XR       string
 	Observed string
 	Required string
+	// Composition is the Composition rendered, "" for ExampleComposition.
+	Composition string
+}
+
+// CompositionFile is the Composition the phase renders with.
+func (p Phase) CompositionFile() string {
+	if p.Composition == "" {
+		return ExampleComposition
+	}
+	return p.Composition
 }
 
 // Phases are the renders of the example in order: nothing observed (the
@@ -60,6 +85,10 @@ func Phases() []Phase {
 		{Name: "phase-4", XR: ExampleXR, Observed: ObservedPhase4},
 		{Name: "phase-5", XR: ExampleXR, Observed: ObservedPhase5},
 		{Name: "image-update", XR: ExampleImageUpdateXR, Observed: ObservedPhase5},
+		{Name: "custom-app", XR: ExampleCustomAppXR, Observed: ObservedPhase5},
+		{Name: "existing-network-claim", XR: ExampleExistingNetworkXR},
+		{Name: "existing-network", XR: ExampleExistingNetworkXR, Observed: ObservedExistingNetwork},
+		{Name: "vpc-endpoints", XR: ExampleXR, Observed: ObservedPhase1, Composition: ExampleEndpointsComposition},
 	}
 }
 
@@ -80,6 +109,10 @@ func Refusals() []Refusal {
 	return []Refusal{{
 		Phase: Phase{Name: "suffix-taken", XR: ExampleSuffixTakenXR, Required: ExampleSuffixHeld},
 		Want:  `spec.environmentSuffix: invalid value "dev": CatalogApi team-catalog/catalog-api, created 2026-03-01T10:00:00Z holds it`,
+	}, {
+		// A stack with its own VPC cannot move into an existing network.
+		Phase: Phase{Name: "move-to-existing-network", XR: ExampleExistingNetworkXR, Observed: ObservedPhase5},
+		Want:  `spec.network.existing: invalid value "vpc-0a1b2c3d4e5f60718": cannot be set after creation`,
 	}}
 }
 
@@ -97,7 +130,7 @@ func ValidatedInputs(root string) []string {
 		phases = append(phases, r.Phase)
 	}
 	for _, p := range phases {
-		for _, f := range []string{p.XR, p.Observed, p.Required} {
+		for _, f := range []string{p.XR, p.Observed, p.Required, p.Composition} {
 			if f != "" && !seen[f] {
 				seen[f] = true
 				files = append(files, f)

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,6 +60,15 @@ func renderPhases() []renderPhase {
 		"phase-4":      {next: ObservedPhase5, check: checkNotReady},
 		"phase-5":      {check: checkConverged},
 		"image-update": {check: checkImageUpdate},
+		"custom-app":   {next: ObservedCustomApp, check: checkCustomApp},
+		"existing-network-claim": {next: ObservedExistingNetwork, check: func(t *testing.T, p renderPhase, out *renderOutput) {
+			t.Helper()
+			if got := keys(out.composed); !slices.Equal(got, []string{fn.KeyClaimMarker}) {
+				t.Errorf("%s: renders %v, want only the claim marker %s", p.Name, got, fn.KeyClaimMarker)
+			}
+		}},
+		"existing-network": {check: checkExistingNetwork},
+		"vpc-endpoints":    {next: ObservedEndpoints, check: checkEndpoints},
 	}
 	phases := Phases()
 	out := make([]renderPhase, 0, len(phases))
@@ -80,6 +90,11 @@ func fixtureKeys() map[string][]string {
 		// The service waits for the Aurora writer and the execution role's policy.
 		ObservedPhase4: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution},
 		ObservedPhase5: {fn.KeyVPC, fn.KeyLoadBalancer, fn.KeyDBCluster, fn.KeyService, fn.KeyDistribution, fn.KeyScalingTarget, fn.KeyRotationRedeployPolicy},
+		// A stack in an existing network claims its suffix with a
+		// security group.
+		ObservedExistingNetwork: {fn.KeyClaimMarker},
+		ObservedCustomApp:       {fn.KeyTaskRoleExecPolicy, fn.KeyService},
+		ObservedEndpoints:       {fn.KeyS3Endpoint, fn.KeySGEndpoints},
 	}
 }
 
@@ -614,5 +629,90 @@ func TestParseValidateSummary(t *testing.T) {
 				t.Errorf("ParseValidateSummary() (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// checkCustomApp checks the day-2 render of examples/xr-custom-app.yaml:
+// a new task definition of the app's shape, the service and the rules on
+// the new port, the target group keeping its replace-only port, and the
+// task role's grants.
+func checkCustomApp(t *testing.T, p renderPhase, out *renderOutput) {
+	t.Helper()
+	rendered := byKey(out.composed)
+	checkCustomTaskDefinition(t, p.Name, rendered)
+	number := func(key string, path ...string) any {
+		v, _, _ := unstructured.NestedFieldNoCopy(rendered[key].Object, path...)
+		return v
+	}
+	for key, want := range map[string]any{fn.KeyRuleALBToTasks: 8080.0, fn.KeyRuleTasksFromALB: 8080.0, fn.KeyTargetGroup: 3000.0} {
+		field := "fromPort"
+		if key == fn.KeyTargetGroup {
+			field = "port" // Replace-only: the observed port is kept.
+		}
+		if got := number(key, "spec", "forProvider", field); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %s %s = %v, want %v", p.Name, key, field, got, want)
+		}
+	}
+	if got := fieldString(rendered[fn.KeyTargetGroup], "spec", "forProvider", "healthCheck", "path"); got != "/healthz" {
+		t.Errorf("%s: health check path = %q, want /healthz", p.Name, got)
+	}
+	attachments := fntest.KeysWhere(rendered, func(k string) bool { return strings.HasPrefix(k, "role-policy-attachment-task-") })
+	if rendered[fn.KeyTaskRoleExecPolicy] == nil || len(attachments) != 2 {
+		t.Errorf("%s: want the ECS Exec policy and two policy attachments on the task role, got %v", p.Name, attachments)
+	}
+}
+
+// checkCustomTaskDefinition checks that a rendered task definition has the
+// custom app's port, size, command and secrets.
+func checkCustomTaskDefinition(t *testing.T, phase string, rendered map[string]*unstructured.Unstructured) {
+	t.Helper()
+	for _, k := range fntest.KeysWhere(rendered, fn.IsTaskDefinitionKey) {
+		defs := fieldString(rendered[k], "spec", "forProvider", "containerDefinitions")
+		if !strings.Contains(defs, `"containerPort":8080`) {
+			continue
+		}
+		if cpu := fieldString(rendered[k], "spec", "forProvider", "cpu"); cpu != "512" {
+			t.Errorf("%s: the new task definition has cpu %q, want 512", phase, cpu)
+		}
+		if !strings.Contains(defs, `"command":["./server","--listen",":8080"]`) || !strings.Contains(defs, `"name":"API_KEY"`) {
+			t.Errorf("%s: the new task definition lacks the app's command or secrets: %s", phase, defs)
+		}
+		return
+	}
+	t.Errorf("%s: no task definition on port 8080", phase)
+}
+
+// checkExistingNetwork checks the first stack render in an existing
+// network: no network resource, the given IDs where references were.
+func checkExistingNetwork(t *testing.T, p renderPhase, out *renderOutput) {
+	t.Helper()
+	rendered := byKey(out.composed)
+	for key := range rendered {
+		if key == fn.KeyVPC || strings.HasPrefix(key, "subnet-") || strings.HasPrefix(key, "nat-gateway-") || key == fn.KeyFlowLog {
+			t.Errorf("%s: composes %s in an existing network", p.Name, key)
+		}
+	}
+	if got := fieldString(rendered[fn.KeySGTasks], "spec", "forProvider", "vpcId"); got != "vpc-0a1b2c3d4e5f60718" {
+		t.Errorf("%s: tasks security group in VPC %q, want vpc-0a1b2c3d4e5f60718", p.Name, got)
+	}
+	if got, _, _ := unstructured.NestedStringSlice(rendered[fn.KeyLoadBalancer].Object, "spec", "forProvider", "subnets"); !slices.Equal(got, []string{"subnet-0a1b2c3d4e5f60101", "subnet-0a1b2c3d4e5f60102"}) {
+		t.Errorf("%s: load balancer subnets %v, want the public subnets", p.Name, got)
+	}
+}
+
+// checkEndpoints checks the first stack render with VPC endpoints and no
+// NAT gateway: the endpoints, no NAT gateway and no default route.
+func checkEndpoints(t *testing.T, p renderPhase, out *renderOutput) {
+	t.Helper()
+	rendered := byKey(out.composed)
+	for _, k := range []string{fn.KeyS3Endpoint, fn.KeySGEndpoints, "vpc-endpoint-ecr-api", "vpc-endpoint-ecr-dkr", "vpc-endpoint-logs", "vpc-endpoint-secretsmanager"} {
+		if rendered[k] == nil {
+			t.Errorf("%s: no %s", p.Name, k)
+		}
+	}
+	for key := range rendered {
+		if strings.HasPrefix(key, "nat-gateway-") || strings.HasPrefix(key, "route-private-default-") {
+			t.Errorf("%s: renders %s without NAT gateways", p.Name, key)
+		}
 	}
 }

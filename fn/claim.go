@@ -49,14 +49,21 @@ const (
 )
 
 // RequirementSuffixClaims is the name of the required resources that are
-// the claim markers of the CatalogApi's suffix.
-const RequirementSuffixClaims = "suffix-claims"
+// the claim markers of the CatalogApi's suffix: the VPCs of stacks with a
+// network of their own. RequirementSuffixClaimsExisting are the markers of
+// stacks in an existing network (existingnetwork.go).
+const (
+	RequirementSuffixClaims         = "suffix-claims"
+	RequirementSuffixClaimsExisting = "suffix-claims-existing-network"
+)
 
 // claimMarkerAPIVersion and claimMarkerKind are the kind of the marker: the
 // VPC.
 const (
 	claimMarkerAPIVersion = "ec2.aws.m.upbound.io/v1beta1"
 	claimMarkerKind       = "VPC"
+	// existingClaimMarkerKind is the marker in an existing network.
+	existingClaimMarkerKind = "SecurityGroup"
 )
 
 // claimLabels select the markers that compete for this CatalogApi's names:
@@ -79,12 +86,14 @@ func requireSuffixClaims(rsp *fnv1.RunFunctionResponse, s *Spec) {
 	if rsp.Requirements.Resources == nil {
 		rsp.Requirements.Resources = map[string]*fnv1.ResourceSelector{}
 	}
-	rsp.Requirements.Resources[RequirementSuffixClaims] = &fnv1.ResourceSelector{
-		ApiVersion: claimMarkerAPIVersion,
-		Kind:       claimMarkerKind,
-		Match: &fnv1.ResourceSelector_MatchLabels{
-			MatchLabels: &fnv1.MatchLabels{Labels: claimLabels(s)},
-		},
+	for name, kind := range map[string]string{RequirementSuffixClaims: claimMarkerKind, RequirementSuffixClaimsExisting: existingClaimMarkerKind} {
+		rsp.Requirements.Resources[name] = &fnv1.ResourceSelector{
+			ApiVersion: claimMarkerAPIVersion,
+			Kind:       kind,
+			Match: &fnv1.ResourceSelector_MatchLabels{
+				MatchLabels: &fnv1.MatchLabels{Labels: claimLabels(s)},
+			},
+		}
 	}
 }
 
@@ -125,16 +134,25 @@ func (c Claim) before(o Claim) bool {
 }
 
 // suffixClaims returns the claim markers Crossplane supplied, other than
-// this CatalogApi's own VPC, and whether it supplied them at all.
+// this CatalogApi's own marker, and whether it supplied them at all.
+// Crossplane supplies every requirement of one response together, so
+// either name supplied means both were asked for; a caller that knows only
+// the VPC markers (an older harness) is read as supplying no other.
 func suffixClaims(req *fnv1.RunFunctionRequest, s *Spec) ([]Claim, bool, error) {
-	markers, resolved, err := request.GetRequiredResource(req, RequirementSuffixClaims)
-	if err != nil {
-		return nil, resolved, fmt.Errorf("cannot decode the required %s: %w", RequirementSuffixClaims, err)
+	var markers []resource.Required
+	resolved := false
+	for _, name := range []string{RequirementSuffixClaims, RequirementSuffixClaimsExisting} {
+		m, ok, err := request.GetRequiredResource(req, name)
+		if err != nil {
+			return nil, ok, fmt.Errorf("cannot decode the required %s: %w", name, err)
+		}
+		markers = append(markers, m...)
+		resolved = resolved || ok
 	}
 	if !resolved {
 		return nil, false, nil
 	}
-	own := s.XRNamespace + "/" + s.ObjectName(KeyVPC)
+	own := s.XRNamespace + "/" + s.ObjectName(claimMarkerKey(s))
 	var out []Claim
 	for _, m := range markers {
 		c := claimOf(m)
@@ -182,13 +200,13 @@ func rfc3339(u *unstructured.Unstructured) string {
 // that happened before this rule existed.
 func decideClaim(s *Spec, others []Claim, o engine.Observed) (string, error) {
 	self := Claim{Claimant: s.XRNamespace + "/" + s.XRName, Created: s.XRCreated}
-	held := holdsSuffix(o)
+	held := holdsSuffix(s, o)
 	for _, other := range others {
 		if how := precedence(self, other, held); how != "" {
 			return "", suffixTaken(s, other, how)
 		}
 	}
-	if held || o.Ready(KeyVPC) {
+	if held || o.Ready(claimMarkerKey(s)) {
 		return ClaimHeld, nil
 	}
 	return ClaimPending, nil
@@ -210,14 +228,15 @@ func precedence(self, other Claim, held bool) string {
 }
 
 // holdsSuffix reports whether this CatalogApi already holds its suffix: its
-// VPC says so, or it has rendered more than its VPC (a stack made before the
-// claim existed, or a marker that was deleted and made again).
-func holdsSuffix(o engine.Observed) bool {
-	if o.GetString(KeyVPC, "metadata.labels["+LabelSuffixClaim+"]") == ClaimHeld {
+// marker says so, or it has rendered more than its marker (a stack made
+// before the claim existed, or a marker that was deleted and made again).
+func holdsSuffix(s *Spec, o engine.Observed) bool {
+	marker := claimMarkerKey(s)
+	if o.GetString(marker, "metadata.labels["+LabelSuffixClaim+"]") == ClaimHeld {
 		return true
 	}
 	for name := range o {
-		if name != KeyVPC {
+		if name != marker {
 			return true
 		}
 	}
@@ -260,11 +279,11 @@ func claimingParts(parts []engine.Part[*Spec]) []engine.Part[*Spec] {
 		out[i] = engine.Part[*Spec]{Name: p.Name, Build: func(s *Spec, _ engine.Observed) engine.Built {
 			var b engine.Built
 			if p.Name == networkPartName {
-				b.Add(vpc(s))
+				b.Add(claimMarker(s))
 			}
 			b.Waitf("claiming spec.environmentSuffix %q: nothing named %s is created before the VPC %s is Ready "+
 				"(the VPC marks the claim, and the wait lets Crossplane see any other CatalogApi that claims the same suffix)",
-				s.Suffix, s.Name("<type>"), s.ObjectName(KeyVPC))
+				s.Suffix, s.Name("<type>"), s.ObjectName(claimMarkerKey(s)))
 			return b
 		}}
 	}

@@ -127,6 +127,15 @@ func TestClaimAsksForMarkersFirst(t *testing.T) {
 					LabelProviderConfig:    DefaultProviderConfigName,
 				}}},
 			},
+			// The markers of stacks in an existing network.
+			RequirementSuffixClaimsExisting: {
+				ApiVersion: "ec2.aws.m.upbound.io/v1beta1",
+				Kind:       "SecurityGroup",
+				Match: &fnv1.ResourceSelector_MatchLabels{MatchLabels: &fnv1.MatchLabels{Labels: map[string]string{
+					LabelEnvironmentSuffix: testSuffix,
+					LabelProviderConfig:    DefaultProviderConfigName,
+				}}},
+			},
 		}},
 	}
 	if diff := cmp.Diff(want, got, protocmp.Transform()); diff != "" {

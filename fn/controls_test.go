@@ -322,7 +322,7 @@ func tierIngress(s stack) (v []string) {
 // egressLimited: egress only ALB -> tasks, tasks -> DB and tasks -> 443;
 // the database has none.
 func egressLimited(s stack) (v []string) {
-	allowed := map[string]float64{KeyRuleALBToTasks: ContainerPort, KeyRuleTasksToDatabase: DatabasePort, KeyRuleTasksToHTTPS: HTTPSPort}
+	allowed := map[string]float64{KeyRuleALBToTasks: DefaultContainerPort, KeyRuleTasksToDatabase: DatabasePort, KeyRuleTasksToHTTPS: HTTPSPort}
 	for _, r := range byKind(s, "SecurityGroupEgressRule") {
 		key := str(r, "metadata.labels[catalog.example.org/resource]")
 		port, ok := allowed[key]

@@ -60,6 +60,7 @@ type RegionPrices struct {
 	ALBLCUHour              Price            `json:"albLcuHour"`
 	NATGatewayHour          Price            `json:"natGatewayHour"`
 	PublicIPv4Hour          Price            `json:"publicIpv4Hour"`
+	VPCEndpointAZHour       Price            `json:"vpcEndpointAzHour"`
 }
 
 // PriceTable is the embedded price table.
@@ -120,6 +121,7 @@ const (
 	PriceALBLCUHour              = "albLcuHour"
 	PriceNATGatewayHour          = "natGatewayHour"
 	PricePublicIPv4Hour          = "publicIpv4Hour"
+	PriceVPCEndpointAZHour       = "vpcEndpointAzHour"
 )
 
 // AuroraInstancePrice is the key of the hourly price of an Aurora instance
@@ -148,6 +150,7 @@ func (rp RegionPrices) figures() []namedPrice {
 		namedPrice{PriceAuroraStorageGBMonth, rp.AuroraStorageGBMonth}, namedPrice{PriceAuroraIOMillionRequests, rp.AuroraIOMillionRequests},
 		namedPrice{PriceALBHour, rp.ALBHour}, namedPrice{PriceALBLCUHour, rp.ALBLCUHour},
 		namedPrice{PriceNATGatewayHour, rp.NATGatewayHour}, namedPrice{PricePublicIPv4Hour, rp.PublicIPv4Hour},
+		namedPrice{PriceVPCEndpointAZHour, rp.VPCEndpointAZHour},
 	)
 }
 
@@ -250,12 +253,18 @@ func assumptions(t *PriceTable, s *Spec, unverified int) []string {
 	out := []string{
 		fmt.Sprintf("%s hours per month; AWS on-demand list prices for %s from the function's price table of %s", t.HoursPerMonth, s.Region, t.PriceDate),
 		fmt.Sprintf("ECS service at its minimum of %d tasks of %s vCPU / %s GB (Linux/x86): %d on FARGATE on-demand, %d on FARGATE_SPOT at the table's Spot price (Spot prices vary)",
-			s.MinTasks, ratString(taskVCPU()), ratString(taskGB()), onDemand, s.MinTasks-onDemand),
+			s.MinTasks, ratString(taskVCPU(s)), ratString(taskGB(s)), onDemand, s.MinTasks-onDemand),
 		fmt.Sprintf("Aurora PostgreSQL, Aurora Standard: writer and reader on %s; storage baseline %d GB; I/O baseline %d million requests per month; backups within the free allowance",
 			s.InstanceClass, AuroraStorageBaselineGB, AuroraIOBaselineMillions),
 		fmt.Sprintf("%d NAT gateway(s) (Input natGateways), hourly charge only; one ALB at %d LCU on average; %d public IPv4 addresses (one Elastic IP per NAT gateway, %d for the ALB)",
 			nat, ALBLCUBaseline, nat+ALBPublicIPv4, ALBPublicIPv4),
 		"Excluded: CloudFront requests and data transfer, all data transfer and NAT/ALB data processing beyond the baselines, CloudWatch Logs and Container Insights, VPC flow logs, S3 access-log storage, the RDS-managed Secrets Manager secret, tasks above the minimum",
+	}
+	if hasEndpoints(s) {
+		out = append(out, fmt.Sprintf("%d VPC interface endpoints (Input vpcEndpoints) in %d AZs, hourly charge only; the S3 gateway endpoint is free", len(interfaceEndpointServices(s)), zoneCount))
+	}
+	if s.InExistingNetwork() {
+		out = append(out, "The existing network (spec.network.existing) is not priced: its NAT gateways or endpoints are its owner's")
 	}
 	if unverified > 0 {
 		out = append(out, fmt.Sprintf("%d of the unit prices used are marked unverified in the price table (fn/prices.json)", unverified))
@@ -304,15 +313,6 @@ func times(n int, r *big.Rat) *big.Rat { return new(big.Rat).Mul(big.NewRat(int6
 
 // count is a whole quantity.
 func count(n int) *big.Rat { return big.NewRat(int64(n), 1) }
-
-// mustRat parses a decimal constant of the function's own, such as TaskCPU.
-func mustRat(s string) *big.Rat {
-	r, ok := new(big.Rat).SetString(s)
-	if !ok {
-		panic(fmt.Sprintf("%q is not a number", s)) // A programming error: constants only.
-	}
-	return r
-}
 
 func parseRat(what, s string) (*big.Rat, error) {
 	r, ok := new(big.Rat).SetString(s)

@@ -94,14 +94,15 @@ func dbSubnetGroup(s *Spec) engine.Desired {
 	name := s.Name("db-subnet-group")
 	// No Usage of the subnets: EC2 refuses to delete them while the
 	// instances' network interfaces are in them.
+	g := &rds.SubnetGroup{Spec: rds.SubnetGroupSpec{ForProvider: rds.SubnetGroupParameters{
+		Region:      new(s.Region),
+		Tags:        s.Tags(name),
+		Description: new("Private subnets of the catalog API database"),
+	}}}
+	s.setSubnets(false, &g.Spec.ForProvider.SubnetIds, &g.Spec.ForProvider.SubnetIDRefs)
 	return engine.Desired{
 		Key: KeyDBSubnetGroup, AWSName: name, ExternalName: true,
-		Object: &rds.SubnetGroup{Spec: rds.SubnetGroupSpec{ForProvider: rds.SubnetGroupParameters{
-			Region:       new(s.Region),
-			Tags:         s.Tags(name),
-			Description:  new("Private subnets of the catalog API database"),
-			SubnetIDRefs: s.Refs(KeyPrivateSubnet(0), KeyPrivateSubnet(1)),
-		}}},
+		Object: g,
 	}
 }
 
@@ -123,6 +124,7 @@ func dbCluster(s *Spec, o engine.Observed) engine.Desired {
 		Uses:      []string{KeyDBLogGroup},
 		Immutable: dbClusterImmutable(),
 		Readiness: engine.Readiness{Hint: "creating an Aurora cluster usually takes 5 to 10 minutes"},
+		OnChange:  []engine.ChangeImpact{engineUpgradeImpact()},
 		Object: &rds.Cluster{Spec: rds.ClusterSpec{ForProvider: rds.ClusterParameters{
 			Region: new(s.Region),
 			Tags:   s.Tags(name),
@@ -192,28 +194,13 @@ func dbInstance(s *Spec, inst auroraInstance) engine.Desired {
 			ClusterIdentifierRef: s.Ref(KeyDBCluster),
 			Engine:               new(DatabaseEngine),
 			InstanceClass:        new(s.InstanceClass),
-			AvailabilityZone:     new(s.AZ(inst.az)),
+			AvailabilityZone:     s.instanceAZ(inst.az),
 			DBSubnetGroupNameRef: s.Ref(KeyDBSubnetGroup),
 			PubliclyAccessible:   new(false),
 			PromotionTier:        f64(inst.promotionTier),
 			ApplyImmediately:     new(instanceApplyImmediately),
 		}}},
 	}
-}
-
-// engineVersion is the configured Aurora PostgreSQL version, or the version
-// the cluster already runs if that is a later one of the same major. AWS
-// upgrades a cluster whose minor version reaches its end of support on its
-// own (and applies minor upgrades in the maintenance window), and it
-// refuses downgrades: asking for the configured version after that would
-// fail on every reconcile. A configured version above the running one is an
-// upgrade, applied at once (applyImmediately).
-func engineVersion(s *Spec, o engine.Observed) string {
-	running := o.GetString(KeyDBCluster, "status.atProvider.engineVersionActual")
-	if laterMinorVersion(running, s.EngineVersion) {
-		return running
-	}
-	return s.EngineVersion
 }
 
 // laterMinorVersion reports whether version a has b's major version and a

@@ -96,6 +96,10 @@ func (f *Function) read(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRespo
 		return renderInput{}, rsp
 	}
 	observed := engine.NewObserved(req.GetObserved().GetResources())
+	if err := refuseUnaskedMoves(spec, observed); err != nil {
+		log.Info("Refused CatalogApi", "error", err)
+		return renderInput{}, fatal(req, err)
+	}
 	claim, asked, err := claimSuffix(req, rsp, spec, observed)
 	if err != nil {
 		log.Info("Refused CatalogApi", "error", err)

@@ -51,7 +51,7 @@ func loadBalancerCost(*Spec) []engine.CostLine {
 
 // buildLoadBalancer renders the internet-facing ALB in both public subnets,
 // the IP target group the ECS service registers into (health check on
-// HealthCheckPath) and the HTTP listener that forwards to it.
+// spec.service.healthCheckPath) and the HTTP listener that forwards to it.
 //
 // Phases: everything renders on the first call, except that ALB access logs
 // are switched on only once the access-log bucket policy is Ready (or once
@@ -66,7 +66,7 @@ func buildLoadBalancer(s *Spec, o engine.Observed) engine.Built {
 	if !logs {
 		b.Waitf("waiting for the access-log bucket policy (%s) to become Ready before the load balancer enables access logs", KeyLogBucketPolicy)
 	}
-	b.Add(loadBalancer(s, logs), targetGroup(s), listener(s), listenerRule(s))
+	b.Add(loadBalancer(s, logs), targetGroup(s, o), listener(s), listenerRule(s))
 	return b
 }
 
@@ -93,13 +93,13 @@ func loadBalancer(s *Spec, logs bool) engine.Desired {
 		LoadBalancerType:         new("application"),
 		Internal:                 new(false),
 		IPAddressType:            new("ipv4"),
-		SubnetRefs:               s.Refs(KeyPublicSubnet(0), KeyPublicSubnet(1)),
 		SecurityGroupRefs:        s.Refs(KeySGLoadBalancer),
 		EnableDeletionProtection: new(false),
 		// Reject requests with header names that are not valid HTTP
 		// (request smuggling hardening).
 		DropInvalidHeaderFields: new(true),
 	}
+	s.setSubnets(true, &p.Subnets, &p.SubnetRefs)
 	if logs {
 		p.AccessLogs = &elbv2.AccessLogsParameters{
 			// Resolves to the bucket's external name, its AWS name.
@@ -127,21 +127,20 @@ func loadBalancer(s *Spec, logs bool) engine.Desired {
 // retries.
 
 // targetGroup registers the Fargate tasks by IP (awsvpc networking).
-func targetGroup(s *Spec) engine.Desired {
+func targetGroup(s *Spec, o engine.Observed) engine.Desired {
 	name := s.Name("tg")
-	return engine.Desired{Key: KeyTargetGroup, AWSName: name, Object: &elbv2.LBTargetGroup{
+	tg := &elbv2.LBTargetGroup{
 		Spec: elbv2.LBTargetGroupSpec{ForProvider: elbv2.LBTargetGroupParameters{
 			Region:              new(s.Region),
 			Tags:                s.Tags(name),
 			Name:                new(name),
-			Port:                f64(ContainerPort),
+			Port:                f64(targetGroupPort(s, o)),
 			Protocol:            new("HTTP"),
 			TargetType:          new("ip"),
-			VPCIDRef:            s.Ref(KeyVPC),
 			DeregistrationDelay: new(strconv.Itoa(deregistrationDelaySeconds)),
 			HealthCheck: &elbv2.HealthCheckParameters{
 				Enabled:            new(true),
-				Path:               new(HealthCheckPath),
+				Path:               new(s.App.HealthCheckPath),
 				Protocol:           new("HTTP"),
 				Port:               new("traffic-port"),
 				Matcher:            new("200"),
@@ -151,7 +150,9 @@ func targetGroup(s *Spec) engine.Desired {
 				UnhealthyThreshold: f64(UnhealthyThreshold),
 			},
 		}},
-	}}
+	}
+	s.setVPC(&tg.Spec.ForProvider.VPCID, &tg.Spec.ForProvider.VPCIDRef)
+	return engine.Desired{Key: KeyTargetGroup, AWSName: name, Object: tg}
 }
 
 // listener accepts HTTP from CloudFront and answers 403 to any request

@@ -101,12 +101,17 @@ func InsightsLogGroupName(s *Spec) string {
 }
 
 // LogGroupNames lists every CloudWatch log group of the stack, in a fixed
-// order: network, application, database, container insights.
+// order: network, application, database, container insights. A stack in an
+// existing network has no flow logs of its own.
 func LogGroupNames(s *Spec) []string {
-	return []string{
+	out := []string{
 		FlowLogGroupName(s),
 		AppLogGroupName(s),
 		DatabaseLogGroupName(s),
 		InsightsLogGroupName(s),
 	}
+	if s.InExistingNetwork() {
+		return out[1:]
+	}
+	return out
 }

@@ -51,15 +51,22 @@ func KeyPrivateRTA(i int) string          { return keyPrivateRTAPrefix + zone(i)
 // in each, an internet gateway, NAT gateway(s) with Elastic IPs, route
 // tables, and VPC flow logs to CloudWatch.
 func buildNetwork(s *Spec, o engine.Observed) engine.Built {
+	if s.InExistingNetwork() {
+		return buildExistingNetwork(s)
+	}
 	var b engine.Built
 	b.Add(vpc(s), internetGateway(s), publicRouteTable(s), publicDefaultRoute(s))
 	for i := range zoneCount {
 		b.Add(subnet(s, i, true), subnet(s, i, false), routeTableAssociation(s, i, true))
-		b.Add(privateRouteTable(s, i), privateDefaultRoute(s, i), routeTableAssociation(s, i, false))
-		if i == 0 || s.NAT == NATPerAZ {
+		b.Add(privateRouteTable(s, i), routeTableAssociation(s, i, false))
+		if s.NAT != NATNone {
+			b.Add(privateDefaultRoute(s, i))
+		}
+		if i < natGateways(s) {
 			b.Add(natEIP(s, i), natGateway(s, i))
 		}
 	}
+	b.Add(buildEndpoints(s)...)
 	b.Add(flowLogGroup(s))
 	trust, ok := flowLogTrustPolicy(s, o)
 	if !ok {
@@ -71,9 +78,12 @@ func buildNetwork(s *Spec, o engine.Observed) engine.Built {
 }
 
 // natGateways is the number of NAT gateways: one per AZ, or one for the
-// stack (Input natGateways: Single).
+// stack (Input natGateways: Single), or none in an existing network.
 func natGateways(s *Spec) int {
-	if s.NAT == NATSingle {
+	switch {
+	case s.InExistingNetwork() || s.NAT == NATNone:
+		return 0
+	case s.NAT == NATSingle:
 		return 1
 	}
 	return zoneCount
@@ -82,10 +92,13 @@ func natGateways(s *Spec) int {
 // networkCost prices the NAT gateways and their Elastic IPs; the VPC, its
 // subnets, routes and flow logs have no hourly charge.
 func networkCost(s *Spec) []engine.CostLine {
-	return []engine.CostLine{
+	if s.InExistingNetwork() {
+		return nil // The existing network's NAT gateways are not the stack's.
+	}
+	return append([]engine.CostLine{
 		{Item: "NAT gateways", Unit: "gateway-hour", Quantity: count(natGateways(s)), Price: PriceNATGatewayHour, Hourly: true},
 		publicIPv4Cost(natGateways(s)),
-	}
+	}, endpointsCost(s)...)
 }
 
 // publicIPv4Cost prices n public IPv4 addresses. AWS charges every public

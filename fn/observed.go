@@ -26,9 +26,13 @@ func DatabaseSecretARN(o engine.Observed) string {
 }
 
 // AccountID is the AWS account the stack lives in, as AWS reports it for
-// the VPC: the function knows it only once the VPC exists.
+// the VPC, or in an existing network for the claim marker security group:
+// the function knows it only once the marker exists.
 func AccountID(o engine.Observed) string {
-	return o.GetString(KeyVPC, "status.atProvider.ownerId")
+	if id := o.GetString(KeyVPC, "status.atProvider.ownerId"); id != "" {
+		return id
+	}
+	return o.GetString(KeyClaimMarker, "status.atProvider.ownerId")
 }
 
 // DistributionDomainName is the CloudFront distribution's domain name.

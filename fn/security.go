@@ -32,7 +32,7 @@ const (
 // SecurityGroupIngressRule or SecurityGroupEgressRule:
 //
 //	CloudFront prefix list -> ALB :ListenerPort
-//	ALB   -> tasks    :ContainerPort (egress on ALB, ingress on tasks)
+//	ALB   -> tasks    :spec.service.containerPort (egress on ALB, ingress on tasks)
 //	tasks -> database :DatabasePort  (egress on tasks, ingress on database)
 //	tasks -> 0.0.0.0/0 :443          (image pulls, logs, Secrets Manager via NAT)
 //
@@ -53,9 +53,9 @@ func buildSecurity(s *Spec, _ engine.Observed) engine.Built {
 	b.Add(
 		albFromCloudFront(s),
 		egressToGroup(s, KeyRuleALBToTasks, "sgr-alb-egress-tasks", KeySGLoadBalancer, KeySGTasks,
-			ContainerPort, "To the ECS tasks on the container port"),
+			s.App.ContainerPort, "To the ECS tasks on the container port"),
 		ingressFromGroup(s, KeyRuleTasksFromALB, "sgr-tasks-ingress-alb", KeySGTasks, KeySGLoadBalancer,
-			ContainerPort, "From the load balancer on the container port"),
+			s.App.ContainerPort, "From the load balancer on the container port"),
 		egressToGroup(s, KeyRuleTasksToDatabase, "sgr-tasks-egress-database", KeySGTasks, KeySGDatabase,
 			DatabasePort, "To Aurora PostgreSQL"),
 		tasksToHTTPS(s),
@@ -74,20 +74,21 @@ func buildSecurity(s *Spec, _ engine.Observed) engine.Built {
 // description are replace-only, so neither may ever change.
 func securityGroup(s *Spec, key, resourceType, description string) engine.Desired {
 	name := s.Name(resourceType)
-	return engine.Desired{Key: key, AWSName: name, Object: &ec2.SecurityGroup{
+	sg := &ec2.SecurityGroup{
 		Spec: ec2.SecurityGroupSpec{ForProvider: ec2.SecurityGroupParameters_2{
 			Region:      new(s.Region),
 			Tags:        s.Tags(name),
 			Name:        new(name),
 			Description: new(description),
-			VPCIDRef:    s.Ref(KeyVPC),
 			// The groups reference each other through rules. Revoking a
 			// group's rules before deleting it keeps a deletion from
 			// hanging on DependencyViolation while the rule resources of
 			// the other groups are still being removed.
 			RevokeRulesOnDelete: new(true),
 		}},
-	}}
+	}
+	s.setVPC(&sg.Spec.ForProvider.VPCID, &sg.Spec.ForProvider.VPCIDRef)
+	return engine.Desired{Key: key, AWSName: name, Object: sg}
 }
 
 // albFromCloudFront lets only CloudFront's origin-facing servers reach the

@@ -50,6 +50,7 @@ const (
 func buildService(s *Spec, o engine.Observed) engine.Built {
 	var b engine.Built
 	b.Add(ecsCluster(s), capacityProviders(s), executionRole(s), taskRole(s))
+	b.Add(taskRoleGrants(s)...)
 
 	in := currentTaskInputs(o)
 	// The policy needs only the secret ARN, which the task definition needs
@@ -73,7 +74,7 @@ func buildService(s *Spec, o engine.Observed) engine.Built {
 		b.Waitf("waiting for %s before creating the ECS service", strings.Join(blockers, " and "))
 		return b
 	}
-	b.Add(ecsService(s, current))
+	b.Add(withExecuteCommand(inSubnets(ecsService(s, current), s), s, o))
 	return b
 }
 
@@ -83,7 +84,7 @@ func buildService(s *Spec, o engine.Observed) engine.Built {
 func serviceCost(s *Spec) []engine.CostLine {
 	onDemand := onDemandTasks(s)
 	spot := s.MinTasks - onDemand
-	vcpu, gb := taskVCPU(), taskGB()
+	vcpu, gb := taskVCPU(s), taskGB(s)
 	return []engine.CostLine{
 		{Item: "Fargate vCPU, on-demand", Unit: "vCPU-hour", Quantity: times(onDemand, vcpu), Price: PriceFargateVCPUHour, Hourly: true},
 		{Item: "Fargate memory, on-demand", Unit: "GB-hour", Quantity: times(onDemand, gb), Price: PriceFargateGBHour, Hourly: true},
@@ -98,8 +99,9 @@ func onDemandTasks(s *Spec) int { return min(max(s.OnDemandBaseTasks, 0), s.MinT
 
 // taskVCPU and taskGB are the task definition's size in the price table's
 // units.
-func taskVCPU() *big.Rat { return new(big.Rat).Quo(mustRat(TaskCPU), count(cpuUnitsPerCPU)) }
-func taskGB() *big.Rat   { return new(big.Rat).Quo(mustRat(TaskMemory), count(mebibytesPerGB)) }
+func taskVCPU(s *Spec) *big.Rat { return new(big.Rat).Quo(count(s.App.CPU), count(cpuUnitsPerCPU)) }
+
+func taskGB(s *Spec) *big.Rat { return new(big.Rat).Quo(count(s.App.Memory), count(mebibytesPerGB)) }
 
 // ecsCluster has Container Insights on; its log group outlives the cluster,
 // which would otherwise create it again with no retention.
@@ -137,8 +139,9 @@ func executionRole(s *Spec) engine.Desired {
 	return serviceRole(s, KeyExecutionRole, ExecutionRoleName(s), tasksPrincipal)
 }
 
-// taskRole is assumed by the application itself. It has no policies: the
-// API talks to PostgreSQL only and calls no AWS API.
+// taskRole is assumed by the application itself. It has no policies but
+// those spec.service asks for (taskrole.go): by default the API talks to
+// PostgreSQL only and calls no AWS API.
 func taskRole(s *Spec) engine.Desired {
 	return serviceRole(s, KeyTaskRole, s.Name("role-task"), tasksPrincipal)
 }
@@ -186,6 +189,7 @@ func executionPolicyDocument(s *Spec, secretARN string) string {
 	secret := allow([]string{"secretsmanager:GetSecretValue"}, secretARN)
 	secret.Sid = "DatabaseSecret"
 	st = append(st, logs, secret)
+	st = append(st, appSecretStatements(s)...)
 	return policyDocument(st...)
 }
 
@@ -279,14 +283,13 @@ func ecsService(s *Spec, taskDefinitionKey string) engine.Desired {
 				// update the provider makes starts a deployment.
 				ForceNewDeployment: new(true),
 				NetworkConfiguration: &ecs.ServiceNetworkConfigurationParameters{
-					SubnetRefs:        s.Refs(KeyPrivateSubnet(0), KeyPrivateSubnet(1)),
 					SecurityGroupRefs: s.Refs(KeySGTasks),
 					AssignPublicIP:    new(false),
 				},
 				LoadBalancer: []ecs.LoadBalancerParameters{{
 					TargetGroupArnRef: s.Ref(KeyTargetGroup),
 					ContainerName:     new(ContainerName),
-					ContainerPort:     f64(ContainerPort),
+					ContainerPort:     f64(s.App.ContainerPort),
 				}},
 				HealthCheckGracePeriodSeconds: f64(HealthCheckGracePeriod),
 				DeploymentCircuitBreaker: &ecs.DeploymentCircuitBreakerParameters{
@@ -396,6 +399,7 @@ func deploymentFields() []engine.ImpactField {
 		{Path: "spec.forProvider.loadBalancer"},
 		{Path: "spec.forProvider.platformVersion"},
 		{Path: "spec.forProvider.forceNewDeployment"},
+		{Path: "spec.forProvider.enableExecuteCommand"},
 	}
 }
 

@@ -21,15 +21,11 @@ import (
 
 // Fixed properties of the product: the contract every CatalogApi gets.
 const (
-	ContainerPort       = 3000
 	DatabasePort        = 5432
 	ListenerPort        = 80
 	HTTPSPort           = 443
-	HealthCheckPath     = "/health"
 	HealthCheckInterval = 30
 	UnhealthyThreshold  = 2
-	TaskCPU             = "1024" // 1 vCPU
-	TaskMemory          = "2048" // 2 GB
 	ContainerName       = "catalog-api"
 	CapacityProvider    = "FARGATE_SPOT"
 	// OnDemandCapacityProvider runs spec.service.onDemandBaseTasks tasks.
@@ -52,6 +48,13 @@ const (
 	DefaultBackupRetentionDays = 7
 	DefaultLogRetentionDays    = 30
 	DefaultProviderConfigName  = "default"
+	// DefaultContainerPort, DefaultHealthCheckPath, DefaultTaskCPU and
+	// DefaultTaskMemory are the app's shape (spec.service) of the catalog
+	// API itself.
+	DefaultContainerPort   = 3000
+	DefaultHealthCheckPath = "/health"
+	DefaultTaskCPU         = 1024 // 1 vCPU
+	DefaultTaskMemory      = 2048 // 2 GB
 	// DefaultEngineVersion is the Aurora PostgreSQL version of a new
 	// cluster: 16.8, the version AWS designates as the long-term-support
 	// (LTS) minor of Aurora PostgreSQL 16 (Aurora user guide, "Using an Aurora
@@ -87,6 +90,9 @@ type NATMode string
 const (
 	NATPerAZ  NATMode = "PerAZ"
 	NATSingle NATMode = "Single"
+	// NATNone: no NAT gateway; the tasks reach AWS through the VPC
+	// endpoints only (endpoints.go).
+	NATNone NATMode = "None"
 )
 
 // Spec is the validated and defaulted view of one CatalogApi and the
@@ -113,8 +119,18 @@ type Spec struct {
 	PublicSubnetCidrs  [2]string
 	PrivateSubnetCidrs [2]string
 	NAT                NATMode
+	// VPCEndpoints is the Input's vpcEndpoints (endpoints.go).
+	VPCEndpoints bool
 
 	Env []v1alpha1.EnvVar
+	// App is the shape of the app (spec.service), defaulted (appshape.go).
+	App AppShape
+	// Existing is the network the stack goes into (spec.network.existing);
+	// nil: the stack composes its own VPC (existingnetwork.go).
+	Existing *v1alpha1.ExistingNetworkSpec
+	// AskedEngineVersion is spec.database.engineVersion, "" if unset: the
+	// cluster then keeps the version it runs (defaults.go).
+	AskedEngineVersion string
 	// OnDemandBaseTasks run on FARGATE before the others run on
 	// FARGATE_SPOT; 0 runs every task on FARGATE_SPOT.
 	OnDemandBaseTasks int
@@ -258,10 +274,13 @@ func (s *Spec) applyAPI(a *v1alpha1.CatalogApiSpec, in *v1beta1.Input, v *valida
 	}
 	s.applyRegion(a.Region, in, v)
 	s.applyNetwork(a.Network, v)
+	s.applyExistingNetwork(a.Network, v)
 	s.applyService(a.Service, v)
+	s.applyAppShape(a.Service, v)
 	s.applyScaling(a.Scaling, v)
 	s.checkOnDemandBaseTasks(v)
 	s.applyDatabase(a.Database, v)
+	s.checkImageWithoutNAT(v)
 }
 
 func (s *Spec) applyRegion(region string, in *v1beta1.Input, v *validator) {
@@ -422,6 +441,7 @@ func (s *Spec) applyDatabase(db *v1alpha1.DatabaseSpec, v *validator) {
 	}
 	s.BackupRetentionDays = int32OrDefault(db.BackupRetentionDays, DefaultBackupRetentionDays)
 	v.intIn("spec.database.backupRetentionDays", s.BackupRetentionDays, 1, MaxBackupRetentionDays)
+	s.applyEngineVersion(db.EngineVersion, v)
 }
 
 func isReservedDBUser(u string) bool {
@@ -430,9 +450,8 @@ func isReservedDBUser(u string) bool {
 
 func (s *Spec) applyInput(in *v1beta1.Input, v *validator) {
 	s.NAT = NATMode(orDefault(in.NATGateways, string(NATPerAZ)))
-	if s.NAT != NATPerAZ && s.NAT != NATSingle {
-		v.fail("input.natGateways", in.NATGateways, "must be PerAZ or Single")
-	}
+	s.VPCEndpoints = in.VPCEndpoints != nil && *in.VPCEndpoints
+	s.checkNATMode(in.NATGateways, v)
 	s.EngineVersion = orDefault(in.EngineVersion, DefaultEngineVersion)
 	s.LogRetentionDays = int32OrDefault(in.LogRetentionDays, DefaultLogRetentionDays)
 	if !slices.Contains(ValidLogRetentionDays(), s.LogRetentionDays) {

@@ -136,8 +136,8 @@ type taskDefinitionContent struct {
 func newTaskDefinitionContent(s *Spec, in taskInputs) taskDefinitionContent {
 	return taskDefinitionContent{
 		Family:                  s.Name("catalog-api"),
-		CPU:                     TaskCPU,
-		Memory:                  TaskMemory,
+		CPU:                     strconv.Itoa(s.App.CPU),
+		Memory:                  strconv.Itoa(s.App.Memory),
 		NetworkMode:             "awsvpc",
 		RequiresCompatibilities: []string{"FARGATE"},
 		OperatingSystemFamily:   "LINUX",
@@ -190,6 +190,7 @@ type containerDefinition struct {
 	Name             string            `json:"name"`
 	Image            string            `json:"image"`
 	Essential        bool              `json:"essential"`
+	Command          []string          `json:"command,omitempty"`
 	PortMappings     []portMapping     `json:"portMappings"`
 	Environment      []keyValuePair    `json:"environment"`
 	Secrets          []containerSecret `json:"secrets"`
@@ -246,13 +247,11 @@ func containerDefinitionsJSON(s *Spec, in taskInputs) string {
 		Name:      ContainerName,
 		Image:     s.Image,
 		Essential: true,
+		Command:   s.App.Command,
 		// In awsvpc mode the host port must equal the container port.
-		PortMappings: []portMapping{{ContainerPort: ContainerPort, HostPort: ContainerPort, Protocol: "tcp"}},
+		PortMappings: []portMapping{{ContainerPort: s.App.ContainerPort, HostPort: s.App.ContainerPort, Protocol: "tcp"}},
 		Environment:  env,
-		Secrets: []containerSecret{{
-			Name:      DatabasePasswordEnv,
-			ValueFrom: in.SecretARN + secretKeySuffix,
-		}},
+		Secrets:      containerSecrets(s, in),
 		LogConfiguration: &logConfiguration{LogDriver: "awslogs", Options: map[string]string{
 			"awslogs-group":         AppLogGroupName(s),
 			"awslogs-region":        s.Region,
@@ -265,4 +264,16 @@ func containerDefinitionsJSON(s *Spec, in taskInputs) string {
 		panic(err) // The types above always marshal.
 	}
 	return string(b)
+}
+
+// containerSecrets are the database password and the app's own secrets
+// (spec.service.secrets), sorted by name as AWS returns them.
+func containerSecrets(s *Spec, in taskInputs) []containerSecret {
+	out := make([]containerSecret, 0, 1+len(s.App.Secrets))
+	out = append(out, containerSecret{Name: DatabasePasswordEnv, ValueFrom: in.SecretARN + secretKeySuffix})
+	for _, sec := range s.App.Secrets {
+		out = append(out, containerSecret{Name: sec.Name, ValueFrom: sec.ValueFrom})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }

@@ -75,6 +75,7 @@ type CatalogApiSpec struct {
 }
 
 // NetworkSpec configures the VPC.
+// +kubebuilder:validation:XValidation:rule="has(self.existing) == has(oldSelf.existing)",message="spec.network.existing cannot be set or removed after creation: the stack would move to another network"
 type NetworkSpec struct {
 	// VpcCidr is the IPv4 range of the VPC, from /16 to /22. It is split
 	// into four equal subnets: public and private in each of two AZs.
@@ -83,10 +84,47 @@ type NetworkSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.network.vpcCidr is immutable"
 	// +optional
 	VpcCidr string `json:"vpcCidr,omitempty"`
+
+	// Existing puts the stack into a network that already exists instead
+	// of composing a VPC: no VPC, subnet, gateway, route or flow log is
+	// created. The network must give the private subnets a route to the
+	// internet or VPC endpoints for ECR, CloudWatch Logs, Secrets Manager
+	// and S3, and the VPC must have DNS support and DNS hostnames on
+	// (docs/stack.md, "An existing network"). It can be neither set nor
+	// removed after creation.
+	// +optional
+	Existing *ExistingNetworkSpec `json:"existing,omitempty"`
+}
+
+// ExistingNetworkSpec names a VPC and its subnets. Subnet IDs do not say
+// which AZ a subnet is in: AWS refuses a load balancer, and RDS a DB subnet
+// group, whose subnets do not span at least two AZs, so at least two
+// subnets of each kind are required here and the two-AZ rule is AWS's.
+// +kubebuilder:validation:XValidation:rule="self.privateSubnetIds.all(p, !(p in self.publicSubnetIds))",message="spec.network.existing: a subnet cannot be both private and public"
+// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.network.existing is immutable"
+type ExistingNetworkSpec struct {
+	// VpcID is the ID of the VPC, vpc- and 8 or 17 hex digits.
+	// +kubebuilder:validation:Pattern=`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`
+	VpcID string `json:"vpcId"`
+	// PrivateSubnetIDs hold the ECS tasks and the database: at least two,
+	// in at least two AZs of spec.region.
+	// +kubebuilder:validation:MinItems=2
+	// +kubebuilder:validation:MaxItems=6
+	// +kubebuilder:validation:items:Pattern=`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`
+	// +listType=set
+	PrivateSubnetIDs []string `json:"privateSubnetIds"`
+	// PublicSubnetIDs hold the load balancer: at least two, in at least
+	// two AZs of spec.region.
+	// +kubebuilder:validation:MinItems=2
+	// +kubebuilder:validation:MaxItems=6
+	// +kubebuilder:validation:items:Pattern=`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`
+	// +listType=set
+	PublicSubnetIDs []string `json:"publicSubnetIds"`
 }
 
 // EnvVar is a plain environment variable of the container. Secrets do not
-// belong here: the database password is injected from Secrets Manager.
+// belong here: spec.service.secrets injects them from Secrets Manager or
+// SSM Parameter Store.
 type EnvVar struct {
 	// Name of the variable.
 	// +kubebuilder:validation:Pattern=`^[A-Za-z_][A-Za-z0-9_]*$`
@@ -98,8 +136,88 @@ type EnvVar struct {
 	Value string `json:"value"`
 }
 
-// ServiceSpec configures the ECS service.
+// SecretVar is an environment variable ECS fills from Secrets Manager or
+// SSM Parameter Store when a task starts; the task definition holds only
+// the reference.
+type SecretVar struct {
+	// Name of the variable.
+	// +kubebuilder:validation:Pattern=`^[A-Za-z_][A-Za-z0-9_]*$`
+	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:XValidation:rule="!self.startsWith('DB_')",message="names starting with DB_ are reserved for the database connection"
+	Name string `json:"name"`
+	// ValueFrom is the full ARN of a Secrets Manager secret in
+	// spec.region (with its six-character suffix), optionally followed by
+	// :json-key:: to inject one key of its JSON, or the ARN of an SSM
+	// parameter in spec.region. The task execution role may read exactly
+	// these ARNs.
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:Pattern=`^arn:aws:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+(:[A-Za-z0-9_.-]*:[A-Za-z0-9_.-]*:[A-Za-z0-9_.-]*)?|ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_./-]+)$`
+	ValueFrom string `json:"valueFrom"`
+}
+
+// ServiceSpec configures the ECS service and the shape of its app: the
+// port it listens on, its health check, its size, its command, variables
+// and secrets, and the AWS permissions of its task role. Every field
+// defaults to the catalog API's own shape.
+// +kubebuilder:validation:XValidation:rule="!has(self.cpu) || !has(self.memory) || (self.cpu == 256 && self.memory in [512, 1024, 2048]) || (self.cpu == 512 && self.memory >= 1024 && self.memory <= 4096 && self.memory % 1024 == 0) || (self.cpu == 1024 && self.memory >= 2048 && self.memory <= 8192 && self.memory % 1024 == 0) || (self.cpu == 2048 && self.memory >= 4096 && self.memory <= 16384 && self.memory % 1024 == 0) || (self.cpu == 4096 && self.memory >= 8192 && self.memory <= 30720 && self.memory % 1024 == 0) || (self.cpu == 8192 && self.memory >= 16384 && self.memory <= 61440 && self.memory % 4096 == 0) || (self.cpu == 16384 && self.memory >= 32768 && self.memory <= 122880 && self.memory % 8192 == 0)",message="spec.service.cpu and spec.service.memory must be a pair Fargate accepts (docs/stack.md lists them)"
+// +kubebuilder:validation:XValidation:rule="!has(self.env) || !has(self.secrets) || self.env.all(e, self.secrets.all(x, x.name != e.name))",message="spec.service: a name cannot be both in env and in secrets"
 type ServiceSpec struct {
+	// ContainerPort is the TCP port the app listens on. The target group,
+	// the security group rules, the task definition and the service follow
+	// it; changing it is a rolling deployment.
+	// +kubebuilder:default=3000
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	// +optional
+	ContainerPort *int32 `json:"containerPort,omitempty"`
+	// HealthCheckPath is the path the load balancer checks; the app must
+	// answer it with 200.
+	// +kubebuilder:default="/health"
+	// +kubebuilder:validation:MaxLength=1024
+	// +kubebuilder:validation:Pattern=`^/[A-Za-z0-9/._~%!$&'()*+,;=:@-]*$`
+	// +optional
+	HealthCheckPath string `json:"healthCheckPath,omitempty"`
+	// CPU of a task in CPU units (1024 = 1 vCPU): 256, 512, 1024, 2048,
+	// 4096, 8192 or 16384. Changing it is a rolling deployment.
+	// +kubebuilder:default=1024
+	// +kubebuilder:validation:Enum=256;512;1024;2048;4096;8192;16384
+	// +optional
+	CPU *int32 `json:"cpu,omitempty"`
+	// Memory of a task in MiB, one Fargate accepts with spec.service.cpu.
+	// Changing it is a rolling deployment.
+	// +kubebuilder:default=2048
+	// +kubebuilder:validation:Minimum=512
+	// +kubebuilder:validation:Maximum=122880
+	// +optional
+	Memory *int32 `json:"memory,omitempty"`
+	// Command replaces the image's CMD.
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=4096
+	// +listType=atomic
+	// +optional
+	Command []string `json:"command,omitempty"`
+	// Secrets are environment variables injected from Secrets Manager or
+	// SSM Parameter Store. Names starting with DB_ are reserved for the
+	// database connection.
+	// +kubebuilder:validation:MaxItems=50
+	// +listType=map
+	// +listMapKey=name
+	// +optional
+	Secrets []SecretVar `json:"secrets,omitempty"`
+	// TaskRolePolicyArns are IAM managed policies attached to the task
+	// role, the role the app's own AWS calls use. None by default.
+	// +kubebuilder:validation:MaxItems=10
+	// +kubebuilder:validation:items:Pattern=`^arn:aws:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$`
+	// +listType=set
+	// +optional
+	TaskRolePolicyArns []string `json:"taskRolePolicyArns,omitempty"`
+	// EnableExecuteCommand turns ECS Exec on: `aws ecs execute-command`
+	// opens a shell in a running task. The task role then gets the SSM
+	// messages permissions ECS Exec needs. Tasks started before the change
+	// do not have it; the change is a rolling deployment.
+	// +kubebuilder:default=false
+	// +optional
+	EnableExecuteCommand *bool `json:"enableExecuteCommand,omitempty"`
 	// Env holds extra plain environment variables. Names starting with DB_
 	// are reserved for the database connection.
 	// +kubebuilder:validation:MaxItems=50
@@ -169,6 +287,14 @@ type DatabaseSpec struct {
 	// +kubebuilder:validation:Maximum=35
 	// +optional
 	BackupRetentionDays *int32 `json:"backupRetentionDays,omitempty"`
+	// EngineVersion of Aurora PostgreSQL, such as 16.8. Unset, a new
+	// cluster gets the function's default and keeps the version it was
+	// created with when a later function changes the default; set it to
+	// upgrade (applied at once, an in-place upgrade with downtime). The
+	// function refuses a version below the one the cluster runs.
+	// +kubebuilder:validation:Pattern=`^[0-9]+\.[0-9]+$`
+	// +optional
+	EngineVersion string `json:"engineVersion,omitempty"`
 }
 
 // CatalogApiStatus is what the function reports back.

@@ -45,6 +45,22 @@ type claim struct {
 	// refusedBy is set when the function must refuse the claim because
 	// another CatalogApi (namespace/name) holds its suffix.
 	refusedBy string
+	// service is the claim's spec.service (its app's shape); nil for the
+	// defaults.
+	service map[string]any
+}
+
+// customShape is the app shape of a claim that fits its own app: another
+// port, health check and size, a command, a secret, a managed policy on
+// the task role and ECS Exec.
+func customShape() map[string]any {
+	return map[string]any{
+		"containerPort": int64(8080), "healthCheckPath": "/healthz", "cpu": int64(512), "memory": int64(1024),
+		"command":              []any{"./server", "--listen", ":8080"},
+		"secrets":              []any{map[string]any{"name": "API_KEY", "valueFrom": "arn:aws:secretsmanager:eu-north-1:123456789012:secret:orders-api-key-AbCdEf"}},
+		"taskRolePolicyArns":   []any{"arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"},
+		"enableExecuteCommand": true,
+	}
 }
 
 // claims are claimed at once, in this order, to show that two stacks in two
@@ -53,7 +69,7 @@ type claim struct {
 // is not affected. The first is examples/xr.yaml.
 var claims = []claim{ //nolint:gochecknoglobals // The test's table.
 	{namespace: "team-catalog", name: "catalog-api", suffix: "dev"},
-	{namespace: "team-orders", name: "orders-api", suffix: "staging"},
+	{namespace: "team-orders", name: "orders-api", suffix: "staging", service: customShape()},
 	{namespace: "team-copycat", name: "copycat-api", suffix: "dev", refusedBy: "team-catalog/catalog-api"},
 }
 
@@ -256,6 +272,11 @@ func (cp *controlPlane) catalogAPI(t *testing.T, c claim) *unstructured.Unstruct
 	if err := unstructured.SetNestedField(xr.Object, c.suffix, "spec", "environmentSuffix"); err != nil {
 		t.Fatal(err)
 	}
+	if c.service != nil {
+		if err := unstructured.SetNestedField(xr.Object, c.service, "spec", "service"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return xr
 }
 
@@ -349,6 +370,32 @@ func (cp *controlPlane) checkReady(ctx context.Context, t *testing.T, tm *timing
 	})
 	for _, xr := range xrs {
 		cp.checkReadyXR(ctx, t, xr)
+		cp.checkAppShape(ctx, t, xr)
+	}
+}
+
+// checkAppShape checks the app's shape as the API server stored it (the
+// XRD's defaults written into a claim that set none) and as the stack
+// runs it: the task definition's port and the task role's attachments.
+func (cp *controlPlane) checkAppShape(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) {
+	t.Helper()
+	cur, err := cp.getXR(ctx, xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, _, _ := unstructured.NestedInt64(cur.Object, "spec", "service", "containerPort")
+	cpu, _, _ := unstructured.NestedInt64(cur.Object, "spec", "service", "cpu")
+	if port == 0 || cpu == 0 {
+		t.Errorf("%s: the API server stored no spec.service.containerPort/cpu (%d/%d): the XRD's defaults are not recorded", xr.GetName(), port, cpu)
+	}
+	composed, err := cp.composed(ctx, xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ports, attachments := countAppShape(composed, port)
+	policies, _, _ := unstructured.NestedStringSlice(cur.Object, "spec", "service", "taskRolePolicyArns")
+	if wantAttachments := len(policies); ports == 0 || attachments != wantAttachments {
+		t.Errorf("%s: %d task definitions on port %d and %d policy attachments, want at least one and %d", xr.GetName(), ports, port, attachments, wantAttachments)
 	}
 }
 
@@ -446,4 +493,19 @@ func (cp *controlPlane) liveState(ctx context.Context, t *testing.T, xr *unstruc
 		t.Fatal(err)
 	}
 	return live, composed
+}
+
+// countAppShape counts the composed task definitions on this port and the
+// task role's policy attachments.
+func countAppShape(composed map[string]*unstructured.Unstructured, port int64) (ports, attachments int) {
+	for key, u := range composed {
+		defs, _, _ := unstructured.NestedString(u.Object, "spec", "forProvider", "containerDefinitions")
+		if fn.IsTaskDefinitionKey(key) && strings.Contains(defs, fmt.Sprintf(`"containerPort":%d`, port)) {
+			ports++
+		}
+		if strings.HasPrefix(key, "role-policy-attachment-task-") {
+			attachments++
+		}
+	}
+	return ports, attachments
 }

@@ -164,6 +164,13 @@ func (cp *controlPlane) providerCRDFiles(ctx context.Context) ([]string, error) 
 	if err != nil {
 		return nil, fmt.Errorf("the kinds of the stack: %w", err)
 	}
+	// A claim with its own app shape adds the task role's policy
+	// attachments (claims, team-orders).
+	custom, err := yamlobj.Read(filepath.Join(cp.root, e2e.ObservedCustomApp))
+	if err != nil {
+		return nil, fmt.Errorf("the kinds of a custom app's stack: %w", err)
+	}
+	objs = append(objs, custom...)
 	want := map[schema.GroupKind]bool{}
 	for _, o := range objs {
 		if gk := o.GroupVersionKind().GroupKind(); strings.HasSuffix(gk.Group, ".aws.m.upbound.io") {

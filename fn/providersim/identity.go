@@ -236,6 +236,15 @@ func roleARN(o *object) string { return "arn:aws:iam::" + Account + ":role/" + o
 // rolePolicyID is Terraform's ID of an inline policy: <role>:<name>.
 func rolePolicyID(o *object) string { return o.forProvider("role") + ":" + o.name }
 
+// joined is the ID of an association: two of its parameters, joined by /.
+func joined(a, b string) func(*object) string {
+	return func(o *object) string { return o.forProvider(a) + "/" + o.forProvider(b) }
+}
+
+// policyAttachmentID is Terraform's ID of a role's managed policy
+// attachment: <role>-<unique suffix>.
+func policyAttachmentID(o *object) string { return o.forProvider("role") + "-" + o.hex(ec2IDHexDigits) }
+
 // eventTargetID is Terraform's ID of an EventBridge target: <rule>-<target ID>.
 func eventTargetID(o *object) string { return o.forProvider("rule") + "-" + o.forProvider("targetId") }
 

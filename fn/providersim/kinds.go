@@ -82,6 +82,13 @@ var kinds = sync.OnceValue(func() map[string]kindFacts {
 		"ec2/SecurityGroupIngressRule": {id: ec2ID("sgr-"), externalName: theID, arn: ec2ARN("security-group-rule")},
 		"ec2/SecurityGroupEgressRule":  {id: ec2ID("sgr-"), externalName: theID, arn: ec2ARN("security-group-rule")},
 		"ec2/Route":                    {id: routeID, externalName: theID},
+		"ec2/VPCEndpoint":              {id: ec2ID("vpce-"), externalName: theID, arn: ec2ARN("vpc-endpoint")},
+		// Terraform's IDs of the endpoint associations (provider-aws's
+		// external names): <endpoint>/<subnet> and <endpoint>/<route
+		// table>; a security group association's ID is generated.
+		"ec2/VPCEndpointSubnetAssociation":        {id: joined("vpcEndpointId", "subnetId"), externalName: theID},
+		"ec2/VPCEndpointRouteTableAssociation":    {id: joined("vpcEndpointId", "routeTableId"), externalName: theID},
+		"ec2/VPCEndpointSecurityGroupAssociation": {id: ec2ID("vpce-sg-"), externalName: theID},
 
 		// ELBv2 identifies everything by ARN.
 		"elbv2/LB":             {id: loadBalancerARN, arn: theID, externalName: theID, atProvider: loadBalancerStatus, deleteMinutes: loadBalancerMinutes, accessLogsTo: (*teardown).loadBalancerLogBucket},
@@ -100,6 +107,9 @@ var kinds = sync.OnceValue(func() map[string]kindFacts {
 
 		"iam/Role":       {arn: roleARN, refuseDelete: inUseBy("DeleteConflict: the role has policies", anyRef("iam/RolePolicy"), anyRef("iam/RolePolicyAttachment"))},
 		"iam/RolePolicy": {id: rolePolicyID},
+		// Terraform's ID of a managed policy attachment: the role name, a
+		// hyphen and a unique suffix; the provider records it.
+		"iam/RolePolicyAttachment": {id: policyAttachmentID, externalName: theID},
 
 		"cloudwatchlogs/Group":    {arn: named("logs", "log-group:"), recreatedByWriter: true},
 		"cloudwatchevents/Rule":   {arn: named("events", "rule/"), refuseDelete: (*teardown).ruleHasTargets},

@@ -24,10 +24,23 @@ type Input struct {
 	Regions map[string]RegionSettings `json:"regions,omitempty"`
 
 	// NATGateways is "PerAZ" (one NAT gateway per availability zone, the
-	// default: an AZ outage does not cut the other AZ off) or "Single".
-	// +kubebuilder:validation:Enum=PerAZ;Single
+	// default: an AZ outage does not cut the other AZ off), "Single", or
+	// "None" (only with vpcEndpoints, and only for CatalogApis whose image
+	// is in a private ECR repository of their region: the tasks then have
+	// no route to the internet).
+	// +kubebuilder:validation:Enum=PerAZ;Single;None
 	// +optional
 	NATGateways string `json:"natGateways,omitempty"`
+
+	// VPCEndpoints gives every stack with a network of its own (not
+	// spec.network.existing) an S3 gateway endpoint and interface
+	// endpoints for ECR (api, dkr), CloudWatch Logs and Secrets Manager,
+	// plus SSM when a stack injects SSM parameters and SSM Messages when it
+	// turns ECS Exec on, in its private subnets with their own security
+	// group. The tasks then reach these AWS services without a NAT
+	// gateway, and natGateways can be Single or None. Default false.
+	// +optional
+	VPCEndpoints *bool `json:"vpcEndpoints,omitempty"`
 
 	// EngineVersion of Aurora PostgreSQL. It must support the db.t3.medium
 	// instance class.

@@ -20,6 +20,11 @@ func (in *Input) DeepCopyInto(out *Input) {
 			(*out)[key] = *val.DeepCopy()
 		}
 	}
+	if in.VPCEndpoints != nil {
+		in, out := &in.VPCEndpoints, &out.VPCEndpoints
+		*out = new(bool)
+		**out = **in
+	}
 	if in.LogRetentionDays != nil {
 		in, out := &in.LogRetentionDays, &out.LogRetentionDays
 		*out = new(int32)

@@ -65,6 +65,28 @@ func (o Observed) GetBool(key, path string) bool {
 	return b
 }
 
+// GetNumber returns a numeric field of an observed resource, and whether it
+// is there.
+func (o Observed) GetNumber(key, path string) (float64, bool) {
+	u, ok := o[key]
+	if !ok {
+		return 0, false
+	}
+	v, err := u.GetValue(path)
+	if err != nil {
+		return 0, false
+	}
+	// Observed objects come from protobuf Structs: numbers are float64,
+	// or int64 when a test builds them from Go values.
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case int64:
+		return float64(n), true
+	}
+	return 0, false
+}
+
 // CreationTimestamp is when the observed resource was created (zero if it
 // does not say).
 func (o Observed) CreationTimestamp(key string) metav1.Time {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"strconv"
 	"strings"
@@ -169,7 +170,7 @@ type previewCase struct {
 }
 
 func previewCases() map[string]previewCase {
-	return map[string]previewCase{
+	cases := map[string]previewCase{
 		"ImageChange": {
 			edit:        set("image", "123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api:1.1.0"),
 			wantExit:    ExitChanges,
@@ -207,6 +208,38 @@ func previewCases() map[string]previewCase {
 		"NoChange": {
 			edit:     func(map[string]any) {},
 			wantExit: ExitUnchanged,
+		},
+	}
+	maps.Copy(cases, appShapePreviewCases())
+	return cases
+}
+
+// appShapePreviewCases are edits of the app's shape and the network.
+func appShapePreviewCases() map[string]previewCase {
+	return map[string]previewCase{
+		"PortChange": {
+			edit:        set("service.containerPort", int64(8080)),
+			wantExit:    ExitChanges,
+			wantActions: map[Action]int{ActionReplace: 1, ActionUpdate: 3}, // the service and the two rules; the target group keeps its port
+			wantImpacts: []string{ImpactRollout},
+		},
+		"TaskSizeChange": {
+			edit: func(spec map[string]any) {
+				set("service.cpu", int64(2048))(spec)
+				set("service.memory", int64(4096))(spec)
+			},
+			wantExit:    ExitChanges,
+			wantActions: map[Action]int{ActionReplace: 1, ActionUpdate: 1},
+			wantImpacts: []string{ImpactRollout, ImpactCost},
+		},
+		"MoveToAnExistingNetwork": {
+			edit: set("network.existing", map[string]any{
+				"vpcId":            "vpc-0a1b2c3d4e5f60718",
+				"privateSubnetIds": []any{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"},
+				"publicSubnetIds":  []any{"subnet-0a1b2c3d4e5f60101", "subnet-0a1b2c3d4e5f60102"},
+			}),
+			wantExit:    ExitError,
+			wantImpacts: []string{ImpactRefusal},
 		},
 	}
 }

@@ -31,6 +31,13 @@ func admissionOnly() map[string][]string {
 			"spec.scaling.minTasks must be less than or equal to spec.scaling.maxTasks",
 			"spec.service.onDemandBaseTasks must be less than or equal to spec.scaling.maxTasks",
 		},
+		"spec.service": {
+			"spec.service.cpu and spec.service.memory must be a pair Fargate accepts (docs/stack.md lists them)",
+			"spec.service: a name cannot be both in env and in secrets",
+		},
+		"spec.network.existing": {
+			"spec.network.existing: a subnet cannot be both private and public",
+		},
 	}
 }
 
@@ -152,7 +159,7 @@ func (c *converter) translateRules(path string, node, out map[string]any) error 
 		rule, _ := r.(map[string]any)
 		text, _ := rule["rule"].(string)
 		message, _ := rule["message"].(string)
-		if text == immutableRule {
+		if text == immutableRule || isTransitionRule(text) {
 			continue
 		}
 		if isAdmissionOnly(path, message) {
@@ -174,6 +181,11 @@ func (c *converter) translateRules(path string, node, out map[string]any) error 
 	}
 	return nil
 }
+
+// isTransitionRule says whether a rule compares with the stored object
+// (oldSelf): it checks updates only, so a creation form has nothing to
+// check.
+func isTransitionRule(rule string) bool { return strings.Contains(rule, "oldSelf") }
 
 func isAdmissionOnly(path, message string) bool {
 	return slices.Contains(admissionOnly()[path], message)
