@@ -42,7 +42,7 @@ func RenderArgs(root, functions string, p Phase) []string {
 	at := func(f string) string { return filepath.Join(root, f) }
 	args := []string{
 		"render", at(p.XR), at(ExampleComposition), functions,
-		"--xrd", at(XRD), "--function-credentials", at(ExampleCredentials),
+		"--xrd", at(XRD),
 		"--include-full-xr", "--include-function-results", "--timeout", renderTimeout.String(),
 	}
 	if p.Observed != "" {

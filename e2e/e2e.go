@@ -16,7 +16,6 @@ const (
 	ExampleImageUpdateXR = "examples/xr-image-update.yaml"
 	ExampleComposition   = "examples/composition.yaml"
 	ExampleFunctions     = "examples/functions.yaml"
-	ExampleCredentials   = "examples/credentials.yaml"
 	// ExampleSuffixTakenXR is a second CatalogApi with the suffix
 	// examples/xr.yaml holds, and ExampleSuffixHeld that one's claim marker
 	// as Crossplane supplies it: the function refuses it.

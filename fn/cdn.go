@@ -12,6 +12,7 @@ import (
 // (a new key makes Crossplane delete the resource and create a new one).
 const (
 	KeyDistribution = "cloudfront-distribution"
+	KeyVPCOrigin    = "cloudfront-vpc-origin"
 )
 
 // Properties of the CloudFront distribution.
@@ -26,32 +27,83 @@ const (
 	distributionDeployed = "Deployed"
 )
 
-// buildCDN renders the CloudFront distribution in front of the ALB.
+// buildCDN renders the CloudFront VPC origin of the internal ALB and the
+// distribution in front of it.
 //
-// Phase: the origin is the ALB's DNS name, which AWS assigns when it creates
-// the ALB (CloudFront's origin has no reference field). The distribution is
-// rendered once the observed ALB reports it; afterwards, if the ALB's status
-// is momentarily missing, the origin the distribution was rendered with is
-// kept, because a resource must not disappear from a render once it exists.
+// Phases: the VPC origin renders on the first call (its ALB ARN is a
+// reference the provider resolves once the ALB exists). The distribution's
+// origin needs two values AWS assigns, neither with a reference field: the
+// ALB's DNS name and the VPC origin's ID. It is rendered once both are
+// observed. An existing distribution is kept unchanged until then: on a
+// stack that still has the internet-facing ALB's origin, that is the
+// origin it serves from until the VPC origin exists.
 func buildCDN(s *Spec, o engine.Observed) engine.Built {
 	var b engine.Built
-	origin := distributionOrigin(o)
-	if origin == "" {
-		b.Waitf("waiting for the load balancer's DNS name (status.atProvider.dnsName of %s) before creating the CloudFront distribution", KeyLoadBalancer)
-		return b
+	b.Add(vpcOrigin(s))
+	origin, ok := distributionOrigin(o)
+	switch {
+	case ok:
+		b.Add(distribution(s, origin))
+	case o.Exists(KeyDistribution):
+		b.Keepf(KeyDistribution, "the CloudFront distribution %s keeps its current origin until the VPC origin %s has an ID and the internal load balancer a DNS name", KeyDistribution, KeyVPCOrigin)
+	default:
+		b.Waitf("waiting for the load balancer's DNS name (status.atProvider.dnsName of %s) and the VPC origin's ID (status.atProvider.id of %s) before creating the CloudFront distribution", KeyLoadBalancer, KeyVPCOrigin)
 	}
-	b.Add(distribution(s, origin))
 	return b
 }
 
-// distributionOrigin is the domain name the distribution forwards to: the
-// ALB's observed DNS name, else the origin of the observed distribution,
-// else "" (not known yet).
-func distributionOrigin(o engine.Observed) string {
-	if dns := LoadBalancerDNSName(o); dns != "" {
-		return dns
+// privateOrigin is where the distribution forwards to: the internal ALB's
+// DNS name, reached through the VPC origin.
+type privateOrigin struct {
+	DomainName  string
+	VPCOriginID string
+}
+
+// distributionOrigin is the distribution's origin: the observed ALB's DNS
+// name and VPC origin's ID; for either that is momentarily missing, the
+// value the observed distribution was rendered with, if it was rendered
+// with a VPC origin already (a resource must not disappear from a render
+// once it exists). ok is false while either is unknown.
+func distributionOrigin(o engine.Observed) (privateOrigin, bool) {
+	var rendered privateOrigin
+	if id := o.GetString(KeyDistribution, "spec.forProvider.origin[0].vpcOriginConfig.vpcOriginId"); id != "" {
+		rendered = privateOrigin{DomainName: o.GetString(KeyDistribution, "spec.forProvider.origin[0].domainName"), VPCOriginID: id}
 	}
-	return o.GetString(KeyDistribution, "spec.forProvider.origin[0].domainName")
+	p := privateOrigin{
+		DomainName:  orDefault(LoadBalancerDNSName(o), rendered.DomainName),
+		VPCOriginID: orDefault(o.GetString(KeyVPCOrigin, "status.atProvider.id"), rendered.VPCOriginID),
+	}
+	return p, p.DomainName != "" && p.VPCOriginID != ""
+}
+
+// vpcOrigin lets CloudFront reach the internal ALB privately: CloudFront
+// creates service-managed network interfaces in the ALB's subnets and sends
+// the distribution's requests through them, over HTTP on the listener port
+// (the ALB has no certificate; the path never leaves AWS's network). The
+// ALB's security group admits CloudFront's origin-facing prefix list
+// (security.go). CloudFront is global: the kind has no region.
+//
+// VPC origins exist in every region the XRD allows (CloudFront developer
+// guide, "Supported AWS Regions for VPC origins"), with one availability
+// zone excepted in us-east-1 (docs/install.md, "Regions").
+func vpcOrigin(s *Spec) engine.Desired {
+	name := s.Name("vpc-origin")
+	return engine.Desired{
+		Key: KeyVPCOrigin, AWSName: name,
+		Readiness: engine.Readiness{Hint: "CloudFront takes up to 15 minutes to deploy a VPC origin"},
+		Object: &cloudfront.VPCOrigin{Spec: cloudfront.VPCOriginSpec{ForProvider: cloudfront.VPCOriginParameters{
+			Tags: s.Tags(name),
+			VPCOriginEndpointConfig: &cloudfront.VPCOriginEndpointConfigParameters{
+				Name:                 new(name),
+				ArnRef:               s.Ref(KeyLoadBalancer),
+				HTTPPort:             f64(ListenerPort),
+				HTTPSPort:            f64(HTTPSPort),
+				OriginProtocolPolicy: new("http-only"),
+				// Required by the API even for http-only origins.
+				OriginSSLProtocols: &cloudfront.OriginSSLProtocolsParameters{Items: ptrList("TLSv1.2"), Quantity: f64(1)},
+			},
+		}}},
+	}
 }
 
 // distributionDeploying is the condition message of a distribution the
@@ -70,8 +122,7 @@ func distributionReady(o engine.Observed, key string) bool {
 }
 
 // distribution serves viewers over HTTPS with CloudFront's default
-// certificate and reaches the ALB over HTTP: the ALB has no certificate, and
-// its security group admits only CloudFront's origin-facing servers.
+// certificate and reaches the internal ALB through the VPC origin.
 //
 // Standard logging writes to the access-log bucket with object ACLs, which
 // the bucket's BucketOwnerPreferred ownership controls allow. If those are
@@ -81,7 +132,7 @@ func distributionReady(o engine.Observed, key string) bool {
 // before the ALB's DNS name is known.
 //
 // CloudFront is global: the kind has no region.
-func distribution(s *Spec, origin string) engine.Desired {
+func distribution(s *Spec, origin privateOrigin) engine.Desired {
 	name := s.Name("cdn")
 	// The access-log bucket outlives the distribution: disabling it takes
 	// up to 15 minutes, during which it keeps writing logs, and objects
@@ -93,10 +144,10 @@ func distribution(s *Spec, origin string) engine.Desired {
 			Spec: cloudfront.DistributionSpec{ForProvider: cloudfront.DistributionParameters{
 				Tags:                 s.Tags(name),
 				Enabled:              new(true),
-				Comment:              new("Catalog API " + s.Suffix + ": CloudFront in front of the application load balancer"),
+				Comment:              new("Catalog API " + s.Suffix + ": CloudFront in front of the internal application load balancer"),
 				IsIPv6Enabled:        new(true),
 				PriceClass:           new("PriceClass_100"),
-				Origin:               []cloudfront.OriginParameters{albOrigin(origin, s.OriginVerifyValue)},
+				Origin:               []cloudfront.OriginParameters{albOrigin(origin)},
 				DefaultCacheBehavior: defaultCacheBehavior(s),
 				Restrictions: &cloudfront.RestrictionsParameters{
 					GeoRestriction: &cloudfront.GeoRestrictionParameters{RestrictionType: new("none")},
@@ -119,20 +170,13 @@ func distribution(s *Spec, origin string) engine.Desired {
 	}
 }
 
-// albOrigin is the ALB as a custom origin, reached over HTTP on the
-// listener port, with the origin-verify header the ALB requires.
-func albOrigin(domainName, originVerify string) cloudfront.OriginParameters {
+// albOrigin is the internal ALB as the distribution's only origin, by its
+// DNS name, reached through the VPC origin.
+func albOrigin(p privateOrigin) cloudfront.OriginParameters {
 	return cloudfront.OriginParameters{
-		DomainName:   new(domainName),
-		OriginID:     new(albOriginID),
-		CustomHeader: []cloudfront.CustomHeaderParameters{{Name: new(OriginVerifyHeader), Value: new(originVerify)}},
-		CustomOriginConfig: &cloudfront.CustomOriginConfigParameters{
-			HTTPPort:             f64(ListenerPort),
-			HTTPSPort:            f64(HTTPSPort),
-			OriginProtocolPolicy: new("http-only"),
-			// Required by the API even for http-only origins.
-			OriginSSLProtocols: []*string{new("TLSv1.2")},
-		},
+		DomainName:      new(p.DomainName),
+		OriginID:        new(albOriginID),
+		VPCOriginConfig: &cloudfront.VPCOriginConfigParameters{VPCOriginID: new(p.VPCOriginID)},
 	}
 }
 

@@ -253,8 +253,8 @@ func assumptions(t *PriceTable, s *Spec, unverified int) []string {
 			s.MinTasks, ratString(taskVCPU()), ratString(taskGB()), onDemand, s.MinTasks-onDemand),
 		fmt.Sprintf("Aurora PostgreSQL, Aurora Standard: writer and reader on %s; storage baseline %d GB; I/O baseline %d million requests per month; backups within the free allowance",
 			s.InstanceClass, AuroraStorageBaselineGB, AuroraIOBaselineMillions),
-		fmt.Sprintf("%d NAT gateway(s) (Input natGateways), hourly charge only; one ALB at %d LCU on average; %d public IPv4 addresses (one Elastic IP per NAT gateway, %d for the ALB)",
-			nat, ALBLCUBaseline, nat+ALBPublicIPv4, ALBPublicIPv4),
+		fmt.Sprintf("%d NAT gateway(s) (Input natGateways), hourly charge only; one internal ALB at %d LCU on average; %d public IPv4 addresses (one Elastic IP per NAT gateway; the internal ALB has none); the CloudFront VPC origin costs nothing of its own",
+			nat, ALBLCUBaseline, nat),
 		"Excluded: CloudFront requests and data transfer, all data transfer and NAT/ALB data processing beyond the baselines, CloudWatch Logs and Container Insights, VPC flow logs, S3 access-log storage, the RDS-managed Secrets Manager secret, tasks above the minimum",
 	}
 	if unverified > 0 {

@@ -304,3 +304,14 @@ func parsePolicy(t *testing.T, what, doc string) policyJSON {
 	}
 	return p
 }
+
+// warnings are the messages of a response's Warning results.
+func warnings(rsp *fnv1.RunFunctionResponse) []string {
+	var out []string
+	for _, r := range rsp.GetResults() {
+		if r.GetSeverity() == fnv1.Severity_SEVERITY_WARNING {
+			out = append(out, r.GetMessage())
+		}
+	}
+	return out
+}

@@ -269,7 +269,6 @@ func TestDeletionOrdering(t *testing.T) {
 		engine.UsageKey(KeyDBCluster, KeyDBWriter):           {"Cluster", "ClusterInstance"},
 		engine.UsageKey(KeyDBSubnetGroup, KeyDBCluster):      {"SubnetGroup", "Cluster"},
 		engine.UsageKey(KeyPrivateSubnet(0), KeyService):     {"Subnet", "Service"},
-		engine.UsageKey(KeyInternetGateway, KeyLoadBalancer): {"InternetGateway", "LB"},
 		engine.UsageKey(KeyDBLogGroup, KeyDBReader):          {"Group", "ClusterInstance"},
 		engine.UsageKey(KeyInsightsLogGroup, KeyService):     {"Group", "Service"},
 		engine.UsageKey(KeyInsightsLogGroup, KeyECSCluster):  {"Group", "Cluster"},
@@ -408,10 +407,20 @@ func convergedObjects(t *testing.T) []*unstructured.Unstructured {
 // resource and leaves nothing behind in AWS.
 func TestTeardownLeavesNothing(t *testing.T) {
 	res := providersim.Teardown(convergedObjects(t))
-	if len(res.Leaked)+len(res.Refused)+len(res.Stuck) != 0 {
-		t.Errorf("teardown: leaked %v, refused %v, stuck %v", res.Leaked, res.Refused, res.Stuck)
+	refused := slices.DeleteFunc(slices.Clone(res.Refused), retriedOnPurpose)
+	if len(res.Leaked)+len(refused)+len(res.Stuck) != 0 {
+		t.Errorf("teardown: leaked %v, refused %v, stuck %v", res.Leaked, refused, res.Stuck)
 	}
 	t.Logf("teardown order: %v", res.Order)
+}
+
+// retriedOnPurpose: deletions AWS refuses while what uses them exists and
+// the provider retries until it is gone, with no Usage: nothing is lost or
+// left behind in the wrong order. CloudFront refuses to delete a VPC origin
+// while the distribution (15 minutes to disable and delete) has it as an
+// origin.
+func retriedOnPurpose(refusal string) bool {
+	return strings.HasPrefix(refusal, KeyVPCOrigin+": CannotDeleteEntityWhileInUse")
 }
 
 // TestTeardownNeedsEachEdge: without each deletion edge, the teardown

@@ -219,8 +219,8 @@ func ecrRepositoryARN(image string) (string, bool) {
 // first deployment.
 func serviceBlockers(o engine.Observed) []string {
 	var w []string
-	if !o.Ready(KeyListenerRule) {
-		w = append(w, "the ALB listener rule (ECS rejects a target group no listener forwards to)")
+	if !o.Ready(KeyListener) {
+		w = append(w, "the ALB listener (ECS rejects a target group no listener forwards to)")
 	}
 	if !o.Ready(KeyCapacityProviders) {
 		w = append(w, "the FARGATE_SPOT capacity provider of the ECS cluster")
@@ -351,7 +351,7 @@ func serviceReadyNote(o engine.Observed, name, taskDefinitionKey string) string 
 //   - ECS refuses to delete a cluster with services, and a capacity
 //     provider association that a service still uses;
 //   - deregistering the target group fails while the service points at it,
-//     and the listener rule forwards to the target group the service is in;
+//     and the listener forwards to the target group the service is in;
 //   - tasks hold network interfaces in the private subnets and the tasks
 //     security group until the service is gone;
 //   - the tasks run the task definition and start with the execution role;
@@ -360,7 +360,7 @@ func serviceReadyNote(o engine.Observed, name, taskDefinitionKey string) string 
 func serviceUses(taskDefinitionKey string) []string {
 	return []string{
 		KeyECSCluster, KeyCapacityProviders,
-		KeyTargetGroup, KeyListenerRule,
+		KeyTargetGroup, KeyListener,
 		KeySGTasks, KeyPrivateSubnet(0), KeyPrivateSubnet(1),
 		taskDefinitionKey, KeyExecutionRole,
 		KeyInsightsLogGroup,

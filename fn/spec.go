@@ -133,10 +133,6 @@ type Spec struct {
 	OriginRequestPolicyID string
 	ProviderConfigName    string
 
-	// OriginVerifyValue is the secret header value CloudFront sends and the
-	// ALB listener requires (see origin.go).
-	OriginVerifyValue string
-
 	// UniqueID is a short stable hash of namespace/name: it makes globally
 	// unique names (S3 buckets) without changing between renders.
 	UniqueID string
@@ -465,19 +461,11 @@ func int32OrDefault(v *int32, def int) int {
 }
 
 // A Spec is not changed once built: what a render learns after validation
-// (the suffix claim, the origin-verify value) makes a copy.
+// (the suffix claim) makes a copy.
 
 // Claimed is a copy of the spec with the CatalogApi's suffix claim.
 func (s *Spec) Claimed(claim string) *Spec {
 	c := *s
 	c.Claim = claim
-	return &c
-}
-
-// WithOriginVerifyValue is a copy of the spec with the header value
-// CloudFront sends and the ALB requires.
-func (s *Spec) WithOriginVerifyValue(v string) *Spec {
-	c := *s
-	c.OriginVerifyValue = v
 	return &c
 }

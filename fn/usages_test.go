@@ -61,10 +61,10 @@ func TestUsagesAreTheReduction(t *testing.T) {
 	// TestTeardownKeepsEveryDeclaredEdge checks that every declared edge
 	// stays enforced; internal/engine's tests check the reduction itself.
 	if len(implied) == 0 {
-		t.Errorf("no declared edge of the converged stack is implied; want at least the target group's by the service (through the listener rule)")
+		t.Errorf("no declared edge of the converged stack is implied; want at least the target group's by the service (through the listener)")
 	}
 	if !implied[engine.UsageEdge{Of: KeyTargetGroup, By: KeyService}] {
-		t.Errorf("the service's edge to the target group has a Usage; the listener rule's two Usages imply it")
+		t.Errorf("the service's edge to the target group has a Usage; the service's and the listener's Usages imply it")
 	}
 	if len(rendered) != len(edges)-len(implied) {
 		t.Errorf("%d Usages rendered for %d declared edges, %d implied", len(rendered), len(edges), len(implied))

@@ -72,6 +72,8 @@ const (
 	// cloudFrontIDHexDigits: distribution IDs are "E" and 13 characters,
 	// domain names "d" and 13 characters.
 	cloudFrontIDHexDigits = 13
+	// vpcOriginIDHexDigits: VPC origin IDs are "vo_" and 22 characters.
+	vpcOriginIDHexDigits = 22
 	// scalableTargetIDLength: Application Auto Scaling's scalable target
 	// ARNs end in a 36-character ID.
 	scalableTargetIDLength = 36
@@ -177,11 +179,17 @@ func loadBalancerARN(o *object) string {
 	return o.arnOf("elasticloadbalancing", "loadbalancer/"+loadBalancerSuffix(o))
 }
 
+// loadBalancerStatus: an internal load balancer's DNS name starts with
+// "internal-".
 func loadBalancerStatus(o *object) map[string]any {
+	dns := o.name + "-" + o.digits(elbDNSDigits) + "." + o.region() + ".elb.amazonaws.com"
+	if internal, _, _ := unstructured.NestedBool(o.u.Object, "spec", "forProvider", "internal"); internal {
+		dns = "internal-" + dns
+	}
 	return map[string]any{
 		"name":      o.name,
 		"arnSuffix": loadBalancerSuffix(o),
-		"dnsName":   o.name + "-" + o.digits(elbDNSDigits) + "." + o.region() + ".elb.amazonaws.com",
+		"dnsName":   dns,
 	}
 }
 
@@ -267,6 +275,14 @@ func configuredBucket(o *object) string {
 
 // distributionID is a CloudFront distribution ID: "E" and 13 characters.
 func distributionID(o *object) string { return "E" + strings.ToUpper(o.hex(cloudFrontIDHexDigits)) }
+
+// vpcOriginID is a CloudFront VPC origin ID: "vo_" and 22 characters.
+func vpcOriginID(o *object) string { return "vo_" + o.hex(vpcOriginIDHexDigits) }
+
+// vpcOriginARN: CloudFront is global, its ARNs have no region.
+func vpcOriginARN(o *object) string {
+	return "arn:aws:cloudfront::" + Account + ":vpcorigin/" + o.id
+}
 
 // distributionARN: CloudFront is global, its ARNs have no region.
 func distributionARN(o *object) string {

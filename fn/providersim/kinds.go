@@ -87,7 +87,6 @@ var kinds = sync.OnceValue(func() map[string]kindFacts {
 		"elbv2/LB":             {id: loadBalancerARN, arn: theID, externalName: theID, atProvider: loadBalancerStatus, deleteMinutes: loadBalancerMinutes, accessLogsTo: (*teardown).loadBalancerLogBucket},
 		"elbv2/LBTargetGroup":  {id: targetGroupARN, arn: theID, externalName: theID, atProvider: targetGroupStatus},
 		"elbv2/LBListener":     {id: extendedARN("loadBalancerArn", ":loadbalancer/", ":listener/"), arn: theID, externalName: theID},
-		"elbv2/LBListenerRule": {id: extendedARN("listenerArn", ":listener/", ":listener-rule/"), arn: theID, externalName: theID},
 
 		"rds/SubnetGroup":     {arn: named("rds", "subgrp:")},
 		"rds/Cluster":         {arn: named("rds", "cluster:"), atProvider: dbClusterStatus, deleteMinutes: dbClusterMinutes},
@@ -116,6 +115,8 @@ var kinds = sync.OnceValue(func() map[string]kindFacts {
 		"s3/BucketPublicAccessBlock":                 bucketConfiguration,
 		"s3/BucketServerSideEncryptionConfiguration": bucketConfiguration,
 
+		// A VPC origin's endpoint ARN is set by a reference to the LB.
+		"cloudfront/VPCOrigin":    {id: vpcOriginID, externalName: theID, arn: vpcOriginARN, arnRefs: []string{"arn"}, deleteMinutes: vpcOriginMinutes, refuseDelete: (*teardown).vpcOriginInUse},
 		"cloudfront/Distribution": {id: distributionID, externalName: theID, arn: distributionARN, atProvider: distributionStatus, deleteMinutes: distributionMinutes, accessLogsTo: (*teardown).distributionLogBucket},
 
 		"protection.crossplane.io/Usage": {usage: true},

@@ -17,7 +17,8 @@ import (
 
 // fakeCluster is a cluster holding the converged example stack: the
 // CatalogApi with its resourceRefs and Composition, the composed resources
-// of examples/observed/phase-5.yaml, and the credentials Secret.
+// of examples/observed/phase-5.yaml, and the Secret of a step credential
+// (testdata/composition-with-credentials.yaml).
 type fakeCluster struct {
 	objects   []runtime.Object
 	mapper    *meta.DefaultRESTMapper
@@ -55,7 +56,7 @@ func newFakeCluster(t *testing.T) *fakeCluster {
 	other.SetName("other-vpc")
 	other.SetLabels(map[string]string{LabelComposite: "other"})
 	f.add(other)
-	for _, path := range []string{exampleComposition, exampleOriginVerifyFile} {
+	for _, path := range []string{credentialsComposition, credentialsFile} {
 		o, err := yamlobj.ReadOne(path)
 		if err != nil {
 			t.Fatal(err)
@@ -90,7 +91,7 @@ func TestClusterLoad(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	checkReadOnly(t, client)
-	files := mustLoadFiles(t, Files{Change: "../../examples/xr-image-update.yaml", LiveXR: exampleXR, Observed: exampleObserved, Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
+	files := mustLoadFiles(t, Files{Change: "../../examples/xr-image-update.yaml", LiveXR: exampleXR, Observed: exampleObserved, Composition: credentialsComposition, Credentials: credentialsFile})
 	if got, want := keysOf(in.Live.Composed), keysOf(files.Live.Composed); !cmp.Equal(got, want) {
 		t.Errorf("composed resources: got %d, want the %d of the example:\n%s", len(got), len(want), cmp.Diff(want, got))
 	}
