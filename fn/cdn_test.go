@@ -197,7 +197,7 @@ func TestDistribution(t *testing.T) {
 	want := distributionView{
 		Enabled: true, IPv6: true, RetainOnDelete: false, WaitForDeployment: false,
 		PriceClass: "PriceClass_100", GeoRestriction: "none", DefaultCertificate: true,
-		Origins:            []originView{{DomainName: albDNS, ID: "alb", VPCOriginID: vpcOriginID}},
+		Origins: []originView{{DomainName: albDNS, ID: "alb", VPCOriginID: vpcOriginID}},
 		Behavior: behaviorView{
 			Target: "alb", ViewerProtocol: "redirect-to-https",
 			CachePolicy:         DefaultCachePolicyID,

@@ -264,17 +264,17 @@ func TestResourceGoesUnready(t *testing.T) {
 func TestDeletionOrdering(t *testing.T) {
 	stack := renderedStack(t)
 	want := map[string][2]string{ // usage key -> {of kind, by kind}
-		engine.UsageKey(KeyTargetGroup, KeyService):          {"LBTargetGroup", "Service"},
-		engine.UsageKey(KeyECSCluster, KeyService):           {"Cluster", "Service"},
-		engine.UsageKey(KeyDBCluster, KeyDBWriter):           {"Cluster", "ClusterInstance"},
-		engine.UsageKey(KeyDBSubnetGroup, KeyDBCluster):      {"SubnetGroup", "Cluster"},
-		engine.UsageKey(KeyPrivateSubnet(0), KeyService):     {"Subnet", "Service"},
-		engine.UsageKey(KeyDBLogGroup, KeyDBReader):          {"Group", "ClusterInstance"},
-		engine.UsageKey(KeyInsightsLogGroup, KeyService):     {"Group", "Service"},
-		engine.UsageKey(KeyInsightsLogGroup, KeyECSCluster):  {"Group", "Cluster"},
-		engine.UsageKey(KeyFlowLogGroup, KeyFlowLog):         {"Group", "FlowLog"},
-		engine.UsageKey(KeyLogBucket, KeyDistribution):       {"Bucket", "Distribution"},
-		engine.UsageKey(KeyEIP(0), KeyNATGateway(0)):         {"EIP", "NATGateway"},
+		engine.UsageKey(KeyTargetGroup, KeyService):         {"LBTargetGroup", "Service"},
+		engine.UsageKey(KeyECSCluster, KeyService):          {"Cluster", "Service"},
+		engine.UsageKey(KeyDBCluster, KeyDBWriter):          {"Cluster", "ClusterInstance"},
+		engine.UsageKey(KeyDBSubnetGroup, KeyDBCluster):     {"SubnetGroup", "Cluster"},
+		engine.UsageKey(KeyPrivateSubnet(0), KeyService):    {"Subnet", "Service"},
+		engine.UsageKey(KeyDBLogGroup, KeyDBReader):         {"Group", "ClusterInstance"},
+		engine.UsageKey(KeyInsightsLogGroup, KeyService):    {"Group", "Service"},
+		engine.UsageKey(KeyInsightsLogGroup, KeyECSCluster): {"Group", "Cluster"},
+		engine.UsageKey(KeyFlowLogGroup, KeyFlowLog):        {"Group", "FlowLog"},
+		engine.UsageKey(KeyLogBucket, KeyDistribution):      {"Bucket", "Distribution"},
+		engine.UsageKey(KeyEIP(0), KeyNATGateway(0)):        {"EIP", "NATGateway"},
 	}
 	next := usageGraph(stack)
 	for key, kinds := range want {

@@ -84,9 +84,9 @@ var kinds = sync.OnceValue(func() map[string]kindFacts {
 		"ec2/Route":                    {id: routeID, externalName: theID},
 
 		// ELBv2 identifies everything by ARN.
-		"elbv2/LB":             {id: loadBalancerARN, arn: theID, externalName: theID, atProvider: loadBalancerStatus, deleteMinutes: loadBalancerMinutes, accessLogsTo: (*teardown).loadBalancerLogBucket},
-		"elbv2/LBTargetGroup":  {id: targetGroupARN, arn: theID, externalName: theID, atProvider: targetGroupStatus},
-		"elbv2/LBListener":     {id: extendedARN("loadBalancerArn", ":loadbalancer/", ":listener/"), arn: theID, externalName: theID},
+		"elbv2/LB":            {id: loadBalancerARN, arn: theID, externalName: theID, atProvider: loadBalancerStatus, deleteMinutes: loadBalancerMinutes, accessLogsTo: (*teardown).loadBalancerLogBucket},
+		"elbv2/LBTargetGroup": {id: targetGroupARN, arn: theID, externalName: theID, atProvider: targetGroupStatus},
+		"elbv2/LBListener":    {id: extendedARN("loadBalancerArn", ":loadbalancer/", ":listener/"), arn: theID, externalName: theID},
 
 		"rds/SubnetGroup":     {arn: named("rds", "subgrp:")},
 		"rds/Cluster":         {arn: named("rds", "cluster:"), atProvider: dbClusterStatus, deleteMinutes: dbClusterMinutes},

@@ -27,9 +27,9 @@ import (
 // The examples a preview of a day-2 change starts from: the converged stack
 // of examples/xr.yaml.
 const (
-	exampleXR               = "../../examples/xr.yaml"
-	exampleObserved         = "../../examples/observed/phase-5.yaml"
-	exampleComposition      = "../../examples/composition.yaml"
+	exampleXR          = "../../examples/xr.yaml"
+	exampleObserved    = "../../examples/observed/phase-5.yaml"
+	exampleComposition = "../../examples/composition.yaml"
 	// credentialsComposition is the example Composition with a step
 	// credential, and credentialsFile its Secret.
 	credentialsComposition = "testdata/composition-with-credentials.yaml"
