@@ -14,8 +14,10 @@ import "path/filepath"
 const (
 	ExampleXR            = "examples/xr.yaml"
 	ExampleImageUpdateXR = "examples/xr-image-update.yaml"
-	ExampleComposition   = "examples/composition.yaml"
-	ExampleFunctions     = "examples/functions.yaml"
+	// ExampleOptionsXR is examples/xr.yaml with the optional settings.
+	ExampleOptionsXR   = "examples/xr-options.yaml"
+	ExampleComposition = "examples/composition.yaml"
+	ExampleFunctions   = "examples/functions.yaml"
 	// ExampleSuffixTakenXR is a second CatalogApi with the suffix
 	// examples/xr.yaml holds, and ExampleSuffixHeld that one's claim marker
 	// as Crossplane supplies it: the function refuses it.
@@ -32,6 +34,9 @@ const (
 	ObservedPhase3 = "examples/observed/phase-3.yaml"
 	ObservedPhase4 = "examples/observed/phase-4.yaml"
 	ObservedPhase5 = "examples/observed/phase-5.yaml"
+	// ObservedPublicALB is the converged stack an earlier version of the
+	// function rendered, with the internet-facing ALB (frozen).
+	ObservedPublicALB = "examples/upgrade/observed-public-alb.yaml"
 
 	// ToolsModule is the Go module that pins the Crossplane CLI.
 	ToolsModule = ".ci/tools"
@@ -49,7 +54,8 @@ type Phase struct {
 // Phases are the renders of the example in order: nothing observed (the
 // claim of the suffix: the VPC alone), then what the provider reports after
 // each render until the stack has converged (phase-5), then day 2: a new
-// image on the converged stack.
+// image and the optional settings on the converged stack, and the move of a
+// stack rendered with the internet-facing ALB to the private origin.
 func Phases() []Phase {
 	return []Phase{
 		{Name: "claim", XR: ExampleXR},
@@ -59,6 +65,8 @@ func Phases() []Phase {
 		{Name: "phase-4", XR: ExampleXR, Observed: ObservedPhase4},
 		{Name: "phase-5", XR: ExampleXR, Observed: ObservedPhase5},
 		{Name: "image-update", XR: ExampleImageUpdateXR, Observed: ObservedPhase5},
+		{Name: "options", XR: ExampleOptionsXR, Observed: ObservedPhase5},
+		{Name: "private-origin", XR: ExampleXR, Observed: ObservedPublicALB},
 	}
 }
 

@@ -2,6 +2,7 @@ package fn
 
 import (
 	"fmt"
+	"strings"
 
 	cloudfront "github.com/upbound/provider-aws/v2/apis/namespaced/cloudfront/v1beta1"
 
@@ -46,10 +47,25 @@ func buildCDN(s *Spec, o engine.Observed) engine.Built {
 		b.Add(distribution(s, origin))
 	case o.Exists(KeyDistribution):
 		b.Keepf(KeyDistribution, "the CloudFront distribution %s keeps its current origin until the VPC origin %s has an ID and the internal load balancer a DNS name", KeyDistribution, KeyVPCOrigin)
+		for _, u := range usagesBy(o, KeyDistribution) {
+			b.Keepf(u, "the Usage %s is kept with the distribution it protects the deletion order of", u)
+		}
 	default:
 		b.Waitf("waiting for the load balancer's DNS name (status.atProvider.dnsName of %s) and the VPC origin's ID (status.atProvider.id of %s) before creating the CloudFront distribution", KeyLoadBalancer, KeyVPCOrigin)
 	}
 	return b
+}
+
+// usagesBy are the observed Usages (engine.UsageKey: usage-<of>-by-<by>)
+// whose user is key, in key order.
+func usagesBy(o engine.Observed, key string) []string {
+	var out []string
+	for _, k := range o.Keys() {
+		if strings.HasPrefix(k, "usage-") && strings.HasSuffix(k, "-by-"+key) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // privateOrigin is where the distribution forwards to: the internal ALB's
@@ -139,7 +155,8 @@ func distribution(s *Spec, origin privateOrigin) engine.Desired {
 	// that arrive while force destroy empties the bucket fail its deletion.
 	return engine.Desired{
 		Key: KeyDistribution, AWSName: name, Readiness: engine.Readiness{Check: distributionReady, PendingMessage: distributionDeploying},
-		Uses: []string{KeyLogBucket},
+		OnChange: []engine.ChangeImpact{cachingImpact()},
+		Uses:     []string{KeyLogBucket},
 		Object: &cloudfront.Distribution{
 			Spec: cloudfront.DistributionSpec{ForProvider: cloudfront.DistributionParameters{
 				Tags:                 s.Tags(name),
@@ -180,16 +197,46 @@ func albOrigin(p privateOrigin) cloudfront.OriginParameters {
 	}
 }
 
-// defaultCacheBehavior sends every method to the ALB, caches GET and HEAD as
-// the AWS managed cache policy allows, and redirects HTTP viewers to HTTPS.
+// defaultCacheBehavior sends every method to the ALB and redirects HTTP
+// viewers to HTTPS. It caches nothing and forwards every header but Host,
+// Authorization included, unless spec.cdn.caching lets it cache GET and
+// HEAD as the platform's cache policy allows.
 func defaultCacheBehavior(s *Spec) *cloudfront.DefaultCacheBehaviorParameters {
 	return &cloudfront.DefaultCacheBehaviorParameters{
 		TargetOriginID:        new(albOriginID),
 		ViewerProtocolPolicy:  new("redirect-to-https"),
 		AllowedMethods:        ptrList("GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"),
 		CachedMethods:         ptrList("GET", "HEAD"),
-		CachePolicyID:         new(s.CachePolicyID),
+		CachePolicyID:         new(cachePolicyID(s)),
 		OriginRequestPolicyID: new(s.OriginRequestPolicyID),
 		Compress:              new(true),
+	}
+}
+
+// cachePolicyID is the cache policy of the default cache behaviour.
+func cachePolicyID(s *Spec) string {
+	if s.Caching {
+		return s.CachePolicyID
+	}
+	return CachingDisabledPolicyID
+}
+
+// ImpactCaching is the kind of impact of turning CloudFront's caching on or
+// off.
+const ImpactCaching = "cdn-caching"
+
+// cachingImpact: a new cache policy is a distribution update CloudFront
+// deploys to its edge locations; what reaches the API changes with it.
+func cachingImpact() engine.ChangeImpact {
+	return engine.ChangeImpact{
+		Kind:    ImpactCaching,
+		Fields:  []engine.ImpactField{{Path: "spec.forProvider.defaultCacheBehavior.cachePolicyId", Says: "cache policy {old} -> {new}"}},
+		Summary: "CloudFront caching changes ({changes}); the distribution redeploys to its edge locations, serving throughout",
+		Details: []string{
+			"with caching on, GET and HEAD responses are cached as the API's Cache-Control allows, and the Authorization header reaches the API only if the cache policy puts it in the cache key",
+			"with caching off (CachingDisabled), every request and every header but Host, Authorization included, reaches the API",
+		},
+		Estimate:   &engine.Duration{MinSeconds: 5 * 60, MaxSeconds: 15 * 60, Basis: "CloudFront distribution deployment, as observed for this stack"},
+		References: []string{"https://repost.aws/knowledge-center/cloudfront-authorization-header"},
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 
+	"github.com/platform/function-catalog-api/input/v1beta1"
 	"github.com/platform/function-catalog-api/internal/engine"
 )
 
@@ -200,7 +201,7 @@ func TestDistribution(t *testing.T) {
 		Origins: []originView{{DomainName: albDNS, ID: "alb", VPCOriginID: vpcOriginID}},
 		Behavior: behaviorView{
 			Target: "alb", ViewerProtocol: "redirect-to-https",
-			CachePolicy:         DefaultCachePolicyID,
+			CachePolicy:         CachingDisabledPolicyID,
 			OriginRequestPolicy: DefaultOriginRequestPolicyID,
 			Allowed:             []string{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"},
 			Cached:              []string{"GET", "HEAD"},
@@ -213,6 +214,32 @@ func TestDistribution(t *testing.T) {
 	}
 	if d.AWSName != "cdn-dev" {
 		t.Errorf("AWSName = %q, want cdn-dev", d.AWSName)
+	}
+}
+
+// TestDistributionCaching: caching is off unless spec.cdn.caching, which
+// uses the Input's cache policy; the origin request policy is the same.
+func TestDistributionCaching(t *testing.T) {
+	custom := "0c1c2c3c-0000-4000-8000-000000000001"
+	cases := map[string]struct {
+		opts []specOption
+		want string
+	}{
+		"Default":            {want: CachingDisabledPolicyID},
+		"Off":                {opts: []specOption{withSpecField("cdn", map[string]any{"caching": false})}, want: CachingDisabledPolicyID},
+		"On":                 {opts: []specOption{withSpecField("cdn", map[string]any{"caching": true})}, want: DefaultCachePolicyID},
+		"OnWithInputPolicy":  {opts: []specOption{withSpecField("cdn", map[string]any{"caching": true}), withInput(&v1beta1.Input{CachePolicyID: custom})}, want: custom},
+		"OffWithInputPolicy": {opts: []specOption{withInput(&v1beta1.Input{CachePolicyID: custom})}, want: CachingDisabledPolicyID},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := testSpec(t, tc.opts...)
+			_, dist := distributionOf(t, buildCDN(s, observedOf(t, observedALB(albDNS), observedVPCOrigin(vpcOriginID))))
+			b := dist.Spec.ForProvider.DefaultCacheBehavior
+			if got := []string{*b.CachePolicyID, *b.OriginRequestPolicyID}; !cmp.Equal(got, []string{tc.want, DefaultOriginRequestPolicyID}) {
+				t.Errorf("policies = %v, want %v", got, []string{tc.want, DefaultOriginRequestPolicyID})
+			}
+		})
 	}
 }
 

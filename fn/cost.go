@@ -255,6 +255,7 @@ func assumptions(t *PriceTable, s *Spec, unverified int) []string {
 			s.InstanceClass, AuroraStorageBaselineGB, AuroraIOBaselineMillions),
 		fmt.Sprintf("%d NAT gateway(s) (Input natGateways), hourly charge only; one internal ALB at %d LCU on average; %d public IPv4 addresses (one Elastic IP per NAT gateway; the internal ALB has none); the CloudFront VPC origin costs nothing of its own",
 			nat, ALBLCUBaseline, nat),
+		finalSnapshotAssumption(s),
 		"Excluded: CloudFront requests and data transfer, all data transfer and NAT/ALB data processing beyond the baselines, CloudWatch Logs and Container Insights, VPC flow logs, S3 access-log storage, the RDS-managed Secrets Manager secret, tasks above the minimum",
 	}
 	if unverified > 0 {
@@ -330,4 +331,12 @@ func ratString(r *big.Rat) string {
 	}
 	f, _ := r.Float64()
 	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// finalSnapshotAssumption says what deleting the stack leaves billed.
+func finalSnapshotAssumption(s *Spec) string {
+	if !s.FinalSnapshot {
+		return "Deleting the CatalogApi deletes the database with no final snapshot (spec.database.finalSnapshot false): nothing stays billed"
+	}
+	return "Deleting the CatalogApi leaves a final Aurora snapshot, billed as backup storage beyond the free allowance until someone deletes it, and the automated backups until their retention expires"
 }

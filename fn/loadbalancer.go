@@ -1,7 +1,9 @@
 package fn
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 
 	elbv2 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
 
@@ -84,7 +86,21 @@ func buildLoadBalancer(s *Spec, o engine.Observed) engine.Built {
 	}
 	b.Add(loadBalancer(s, logs), targetGroup(s), listener(s))
 	b.Retire(observedKeys(o, LegacyLoadBalancerKeys())...)
+	b.Retire(usagesOf(o, LegacyLoadBalancerKeys())...)
 	return b
+}
+
+// usagesOf are the observed Usages (engine.UsageKey: usage-<of>-by-<by>)
+// whose user or used resource is one of keys, in key order.
+func usagesOf(o engine.Observed, keys []string) []string {
+	var out []string
+	for _, k := range o.Keys() {
+		of, by, ok := strings.Cut(strings.TrimPrefix(k, "usage-"), "-by-")
+		if ok && strings.HasPrefix(k, "usage-") && (slices.Contains(keys, of) || slices.Contains(keys, by)) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // observedKeys are the keys that are observed, in the order given.

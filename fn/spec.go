@@ -74,6 +74,12 @@ const (
 	// what is cacheable through Cache-Control, and query strings are in the
 	// key.
 	DefaultCachePolicyID = "4cc15a8a-d715-48a4-82b8-cc0b614638fe"
+	// CachingDisabledPolicyID is the AWS managed CloudFront cache policy
+	// CachingDisabled, by its fixed ID: the cache policy of a CatalogApi
+	// without spec.cdn.caching. With caching disabled, the origin request
+	// policy AllViewerExceptHostHeader forwards the Authorization header
+	// too (AWS knowledge center, "cloudfront-authorization-header").
+	CachingDisabledPolicyID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 	// DefaultOriginRequestPolicyID is the AWS managed CloudFront policy
 	// AllViewerExceptHostHeader, by its fixed ID: everything but Host
 	// reaches the ALB.
@@ -127,11 +133,22 @@ type Spec struct {
 	MasterUsername      string
 	BackupRetentionDays int
 	EngineVersion       string
+	// FinalSnapshot and DeletionProtection are spec.database's
+	// (database.go, "What deleting does to the data").
+	FinalSnapshot      bool
+	DeletionProtection bool
 
-	LogRetentionDays      int
+	LogRetentionDays int
+	// Caching is spec.cdn.caching: the distribution caches with
+	// CachePolicyID; otherwise with CachingDisabledPolicyID.
+	Caching               bool
 	CachePolicyID         string
 	OriginRequestPolicyID string
 	ProviderConfigName    string
+
+	// XRUID is the CatalogApi's UID, "" when rendered without one
+	// (crossplane render of a file without metadata.uid).
+	XRUID string
 
 	// UniqueID is a short stable hash of namespace/name: it makes globally
 	// unique names (S3 buckets) without changing between renders.
@@ -177,7 +194,7 @@ func NewSpec(xr *composite.Unstructured, in *v1beta1.Input) (*Spec, error) {
 		return nil, fmt.Errorf("cannot decode the CatalogApi: %w", err)
 	}
 	v := &validator{}
-	s := &Spec{XRName: xr.GetName(), XRNamespace: xr.GetNamespace(), XRCreated: rfc3339(&xr.Unstructured)}
+	s := &Spec{XRName: xr.GetName(), XRNamespace: xr.GetNamespace(), XRCreated: rfc3339(&xr.Unstructured), XRUID: string(xr.GetUID())}
 	s.UniqueID = shortHash(s.XRNamespace + "/" + s.XRName)
 	s.applyInput(in, v)
 	s.applyAPI(&api.Spec, in, v)
@@ -258,6 +275,15 @@ func (s *Spec) applyAPI(a *v1alpha1.CatalogApiSpec, in *v1beta1.Input, v *valida
 	s.applyScaling(a.Scaling, v)
 	s.checkOnDemandBaseTasks(v)
 	s.applyDatabase(a.Database, v)
+	s.applyCDN(a.CDN)
+}
+
+// applyCDN reads spec.cdn; a bool needs no check of the function's own.
+func (s *Spec) applyCDN(c *v1alpha1.CDNSpec) {
+	if c == nil {
+		c = &v1alpha1.CDNSpec{}
+	}
+	s.Caching = boolOrDefault(c.Caching, false)
 }
 
 func (s *Spec) applyRegion(region string, in *v1beta1.Input, v *validator) {
@@ -418,6 +444,25 @@ func (s *Spec) applyDatabase(db *v1alpha1.DatabaseSpec, v *validator) {
 	}
 	s.BackupRetentionDays = int32OrDefault(db.BackupRetentionDays, DefaultBackupRetentionDays)
 	v.intIn("spec.database.backupRetentionDays", s.BackupRetentionDays, 1, MaxBackupRetentionDays)
+	s.applyDeletion(db, v)
+}
+
+// applyDeletion reads what deleting the CatalogApi does to the data: a
+// final snapshot by default, deletion protection on request, never both
+// protection and no snapshot.
+func (s *Spec) applyDeletion(db *v1alpha1.DatabaseSpec, v *validator) {
+	s.FinalSnapshot = boolOrDefault(db.FinalSnapshot, true)
+	s.DeletionProtection = boolOrDefault(db.DeletionProtection, false)
+	if s.DeletionProtection && !s.FinalSnapshot {
+		v.fail("spec.database.deletionProtection", true, "requires spec.database.finalSnapshot: a protected database is not a throwaway one")
+	}
+}
+
+func boolOrDefault(v *bool, def bool) bool {
+	if v == nil {
+		return def
+	}
+	return *v
 }
 
 func isReservedDBUser(u string) bool {

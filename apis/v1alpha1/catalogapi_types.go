@@ -69,6 +69,26 @@ type CatalogApiSpec struct {
 	// +kubebuilder:default={}
 	// +optional
 	Database *DatabaseSpec `json:"database,omitempty"`
+
+	// CDN is the CloudFront distribution in front of the API.
+	// +kubebuilder:default={}
+	// +optional
+	CDN *CDNSpec `json:"cdn,omitempty"`
+}
+
+// CDNSpec configures the CloudFront distribution.
+type CDNSpec struct {
+	// Caching lets CloudFront cache GET and HEAD responses as the API's
+	// Cache-Control headers allow (the platform's cache policy, by default
+	// UseOriginCacheControlHeaders-QueryStrings). With caching on,
+	// CloudFront does not forward the Authorization header to the API
+	// unless the cache policy puts it in the cache key: turn it on only for
+	// an API whose cacheable responses need no Authorization. false, the
+	// default, forwards every request and every header but Host, the
+	// Authorization header included, and caches nothing.
+	// +kubebuilder:default=false
+	// +optional
+	Caching *bool `json:"caching,omitempty"`
 }
 
 // NetworkSpec configures the VPC.
@@ -140,6 +160,7 @@ type ScalingSpec struct {
 }
 
 // DatabaseSpec configures the Aurora PostgreSQL cluster.
+// +kubebuilder:validation:XValidation:rule="!has(self.deletionProtection) || !self.deletionProtection || !has(self.finalSnapshot) || self.finalSnapshot",message="spec.database.deletionProtection requires spec.database.finalSnapshot: a protected database is not a throwaway one"
 type DatabaseSpec struct {
 	// InstanceClass of the writer and the reader.
 	// +kubebuilder:default="db.t3.medium"
@@ -166,6 +187,24 @@ type DatabaseSpec struct {
 	// +kubebuilder:validation:Maximum=35
 	// +optional
 	BackupRetentionDays *int32 `json:"backupRetentionDays,omitempty"`
+
+	// FinalSnapshot takes a final snapshot of the cluster when the
+	// CatalogApi is deleted, named <cluster>-final-<id from the
+	// CatalogApi's UID>, and keeps the automated backups until their
+	// retention expires. The snapshot is not part of the stack: it stays
+	// (and is billed) until someone deletes it. false deletes the database
+	// with no snapshot and its automated backups with it: for throwaway
+	// stacks only.
+	// +kubebuilder:default=true
+	// +optional
+	FinalSnapshot *bool `json:"finalSnapshot,omitempty"`
+	// DeletionProtection makes RDS refuse to delete the cluster. Deleting
+	// the CatalogApi then leaves the cluster's managed resource, and with it
+	// the stack's teardown, waiting until deletionProtection is set back to
+	// false (docs/day-2.md, "Deleting a protected database").
+	// +kubebuilder:default=false
+	// +optional
+	DeletionProtection *bool `json:"deletionProtection,omitempty"`
 }
 
 // CatalogApiStatus is what the function reports back.

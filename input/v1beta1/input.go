@@ -39,8 +39,9 @@ type Input struct {
 	// +optional
 	LogRetentionDays *int32 `json:"logRetentionDays,omitempty"`
 
-	// CachePolicyID is the AWS managed CloudFront cache policy of the
-	// default cache behaviour.
+	// CachePolicyID is the CloudFront cache policy of the default cache
+	// behaviour of a CatalogApi with spec.cdn.caching; without it,
+	// caching is off (the AWS managed CachingDisabled policy).
 	// +optional
 	CachePolicyID string `json:"cachePolicyId,omitempty"`
 

@@ -25,6 +25,9 @@ type fakeCluster struct {
 	listKinds map[schema.GroupVersionResource]string
 }
 
+// fakeXRUID is the UID of the fake cluster's CatalogApi.
+const fakeXRUID = "8d0c7a3e-0000-4000-8000-000000000001"
+
 func newFakeCluster(t *testing.T) *fakeCluster {
 	t.Helper()
 	f := &fakeCluster{mapper: meta.NewDefaultRESTMapper(nil), listKinds: map[schema.GroupVersionResource]string{}}
@@ -36,7 +39,7 @@ func newFakeCluster(t *testing.T) *fakeCluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	xr.SetUID("8d0c7a3e-0000-4000-8000-000000000001")
+	xr.SetUID(fakeXRUID)
 	refs := make([]any, 0, len(composed)+1)
 	for _, c := range composed {
 		f.add(c)
@@ -92,6 +95,10 @@ func TestClusterLoad(t *testing.T) {
 	}
 	checkReadOnly(t, client)
 	files := mustLoadFiles(t, Files{Change: "../../examples/xr-image-update.yaml", LiveXR: exampleXR, Observed: exampleObserved, Composition: credentialsComposition, Credentials: credentialsFile})
+	// A live XR written out with kubectl carries its UID (the function
+	// names the final database snapshot from it).
+	files.Live.XR.SetUID(fakeXRUID)
+	files.Change.SetUID(fakeXRUID)
 	if got, want := keysOf(in.Live.Composed), keysOf(files.Live.Composed); !cmp.Equal(got, want) {
 		t.Errorf("composed resources: got %d, want the %d of the example:\n%s", len(got), len(want), cmp.Diff(want, got))
 	}

@@ -289,12 +289,12 @@ func TestCost(t *testing.T) {
 }
 
 // TestPreviewPublicALBStack: the unchanged CatalogApi over a stack rendered
-// with the internet-facing ALB (testdata/observed-public-alb.yaml, the
+// with the internet-facing ALB (examples/upgrade/observed-public-alb.yaml, the
 // converged example before the private origin) previews the replacement:
 // the old ALB, listener and listener rule deleted, the internal ALB and
 // VPC origin created, and the private-origin impact naming both ALBs.
 func TestPreviewPublicALBStack(t *testing.T) {
-	in := mustLoadFiles(t, Files{Change: exampleXR, LiveXR: exampleXR, Observed: "testdata/observed-public-alb.yaml", Composition: exampleComposition})
+	in := mustLoadFiles(t, Files{Change: exampleXR, LiveXR: exampleXR, Observed: "../../examples/upgrade/observed-public-alb.yaml", Composition: exampleComposition})
 	r := mustRun(t, in)
 	actions := map[string]Action{}
 	for _, c := range r.Resources {

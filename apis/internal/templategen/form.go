@@ -31,6 +31,9 @@ func admissionOnly() map[string][]string {
 			"spec.scaling.minTasks must be less than or equal to spec.scaling.maxTasks",
 			"spec.service.onDemandBaseTasks must be less than or equal to spec.scaling.maxTasks",
 		},
+		"spec.database": {
+			"spec.database.deletionProtection requires spec.database.finalSnapshot: a protected database is not a throwaway one",
+		},
 	}
 }
 
