@@ -227,7 +227,7 @@ func TestTaskDefinitionValues(t *testing.T) {
 		"Architecture":  {*fp.RuntimePlatform.CPUArchitecture, "X86_64"},
 		"ExecutionRole": {fp.ExecutionRoleArnRef.Name, s.ObjectName(KeyExecutionRole)},
 		"TaskRole":      {*fp.TaskRoleArn, testTaskRoleARN},
-		"SkipDestroy":   {*fp.SkipDestroy, false},
+		"SkipDestroy":   {*fp.SkipDestroy, true},
 	})
 }
 
