@@ -34,6 +34,12 @@ const (
 	ObservedPhase3 = "examples/observed/phase-3.yaml"
 	ObservedPhase4 = "examples/observed/phase-4.yaml"
 	ObservedPhase5 = "examples/observed/phase-5.yaml"
+	// ObservedOptions1 to ObservedOptions4 are what the provider reports
+	// after each render of examples/xr-options.yaml on the converged stack.
+	ObservedOptions1 = "examples/observed/options-1.yaml"
+	ObservedOptions2 = "examples/observed/options-2.yaml"
+	ObservedOptions3 = "examples/observed/options-3.yaml"
+	ObservedOptions4 = "examples/observed/options-4.yaml"
 	// ObservedPublicALB is the converged stack an earlier version of the
 	// function rendered, with the internet-facing ALB (frozen).
 	ObservedPublicALB = "examples/upgrade/observed-public-alb.yaml"
@@ -65,7 +71,11 @@ func Phases() []Phase {
 		{Name: "phase-4", XR: ExampleXR, Observed: ObservedPhase4},
 		{Name: "phase-5", XR: ExampleXR, Observed: ObservedPhase5},
 		{Name: "image-update", XR: ExampleImageUpdateXR, Observed: ObservedPhase5},
-		{Name: "options", XR: ExampleOptionsXR, Observed: ObservedPhase5},
+		{Name: "options-1", XR: ExampleOptionsXR, Observed: ObservedPhase5},
+		{Name: "options-2", XR: ExampleOptionsXR, Observed: ObservedOptions1},
+		{Name: "options-3", XR: ExampleOptionsXR, Observed: ObservedOptions2},
+		{Name: "options-4", XR: ExampleOptionsXR, Observed: ObservedOptions3},
+		{Name: "options-5", XR: ExampleOptionsXR, Observed: ObservedOptions4},
 		{Name: "private-origin", XR: ExampleXR, Observed: ObservedPublicALB},
 	}
 }

@@ -61,7 +61,11 @@ func renderPhases() []renderPhase {
 		"phase-4":      {next: ObservedPhase5, check: checkNotReady},
 		"phase-5":      {check: checkConverged},
 		"image-update": {check: checkImageUpdate},
-		"options":      {check: checkOptions},
+		"options-1":    {next: ObservedOptions1},
+		"options-2":    {next: ObservedOptions2},
+		"options-3":    {next: ObservedOptions3},
+		"options-4":    {next: ObservedOptions4},
+		"options-5":    {check: checkOptions},
 		// The internet-facing ALB's resources are retired (fn.LegacyLoadBalancerKeys).
 		"private-origin": {retires: fn.LegacyLoadBalancerKeys()},
 	}
@@ -341,8 +345,28 @@ func checkOptions(t *testing.T, p renderPhase, out *renderOutput) {
 	if id := fieldString(db, "spec", "forProvider", "finalSnapshotIdentifier"); !strings.HasPrefix(id, "aurora-cluster-dev-final-") {
 		t.Errorf("%s: final snapshot identifier %q", p.Name, id)
 	}
-	if got := fieldString(rendered[fn.KeyDistribution], "spec", "forProvider", "defaultCacheBehavior", "cachePolicyId"); got != fn.DefaultCachePolicyID {
+	cf := rendered[fn.KeyDistribution]
+	if got := fieldString(cf, "spec", "forProvider", "defaultCacheBehavior", "cachePolicyId"); got != fn.DefaultCachePolicyID {
 		t.Errorf("%s: cache policy %q, want the caching one %q", p.Name, got, fn.DefaultCachePolicyID)
+	}
+	xrSpec := fntest.ReadObjects(t, repoPath(p.XR))[0]
+	domain := fieldString(xrSpec, "spec", "domain", "name")
+	if got := fieldString(cf, "spec", "forProvider", "viewerCertificate", "minimumProtocolVersion"); got != fn.ViewerMinimumProtocol {
+		t.Errorf("%s: viewer minimum protocol %q, want %q", p.Name, got, fn.ViewerMinimumProtocol)
+	}
+	if got := fieldString(cf, "spec", "forProvider", "webAclId"); got != fieldString(xrSpec, "spec", "edge", "webAclArn") || got == "" {
+		t.Errorf("%s: web ACL %q", p.Name, got)
+	}
+	for _, k := range []string{fn.KeyCertificate, fn.KeyCertificateValidationRecord, fn.KeyCertificateValidation, fn.KeyDNSRecordA, fn.KeyDNSRecordAAAA} {
+		if rendered[k] == nil {
+			t.Errorf("%s: %s not rendered", p.Name, k)
+		}
+	}
+	if got := fieldString(rendered[fn.KeyCertificate], "spec", "forProvider", "region"); got != fn.CertificateRegion {
+		t.Errorf("%s: certificate region %q, want %q", p.Name, got, fn.CertificateRegion)
+	}
+	if got := fieldString(out.xr, "status", "url"); got != "https://"+domain {
+		t.Errorf("%s: status.url %q, want https://%s", p.Name, got, domain)
 	}
 }
 

@@ -44,7 +44,7 @@ func buildCDN(s *Spec, o engine.Observed) engine.Built {
 	origin, ok := distributionOrigin(o)
 	switch {
 	case ok:
-		b.Add(distribution(s, origin))
+		b.Add(distribution(s, origin, domainCertificate(s, o)))
 	case o.Exists(KeyDistribution):
 		b.Keepf(KeyDistribution, "the CloudFront distribution %s keeps its current origin until the VPC origin %s has an ID and the internal load balancer a DNS name", KeyDistribution, KeyVPCOrigin)
 		for _, u := range usagesBy(o, KeyDistribution) {
@@ -148,7 +148,7 @@ func distributionReady(o engine.Observed, key string) bool {
 // before the ALB's DNS name is known.
 //
 // CloudFront is global: the kind has no region.
-func distribution(s *Spec, origin privateOrigin) engine.Desired {
+func distribution(s *Spec, origin privateOrigin, certificate string) engine.Desired {
 	name := s.Name("cdn")
 	// The access-log bucket outlives the distribution: disabling it takes
 	// up to 15 minutes, during which it keeps writing logs, and objects
@@ -169,9 +169,9 @@ func distribution(s *Spec, origin privateOrigin) engine.Desired {
 				Restrictions: &cloudfront.RestrictionsParameters{
 					GeoRestriction: &cloudfront.GeoRestrictionParameters{RestrictionType: new("none")},
 				},
-				ViewerCertificate: &cloudfront.ViewerCertificateParameters{
-					CloudfrontDefaultCertificate: new(true),
-				},
+				ViewerCertificate: viewerCertificate(certificate),
+				Aliases:           aliases(s, certificate),
+				WebACLID:          optional(s.WebACLArn),
 				LoggingConfig: &cloudfront.LoggingConfigParameters{
 					// Standard logging takes the bucket's domain name.
 					Bucket:         new(LogBucketName(s) + ".s3.amazonaws.com"),
@@ -239,4 +239,44 @@ func cachingImpact() engine.ChangeImpact {
 		Estimate:   &engine.Duration{MinSeconds: 5 * 60, MaxSeconds: 15 * 60, Basis: "CloudFront distribution deployment, as observed for this stack"},
 		References: []string{"https://repost.aws/knowledge-center/cloudfront-authorization-header"},
 	}
+}
+
+// domainCertificate is the certificate ARN the distribution serves
+// spec.domain with, "" without spec.domain or before it is issued.
+func domainCertificate(s *Spec, o engine.Observed) string {
+	if s.Domain == "" {
+		return ""
+	}
+	return certificateARN(o)
+}
+
+// viewerCertificate is CloudFront's default certificate, or, once the
+// domain's certificate is issued, that certificate for SNI clients with
+// TLS 1.2 or later.
+func viewerCertificate(certificate string) *cloudfront.ViewerCertificateParameters {
+	if certificate == "" {
+		return &cloudfront.ViewerCertificateParameters{CloudfrontDefaultCertificate: new(true)}
+	}
+	return &cloudfront.ViewerCertificateParameters{
+		AcmCertificateArn:      new(certificate),
+		SSLSupportMethod:       new("sni-only"),
+		MinimumProtocolVersion: new(ViewerMinimumProtocol),
+	}
+}
+
+// aliases is spec.domain.name once its certificate is issued: CloudFront
+// refuses an alias no certificate of the distribution covers.
+func aliases(s *Spec, certificate string) []*string {
+	if s.Domain == "" || certificate == "" {
+		return nil
+	}
+	return []*string{new(s.Domain)}
+}
+
+// optional is nil for "", else a pointer to v.
+func optional(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return new(v)
 }

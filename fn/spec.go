@@ -141,8 +141,13 @@ type Spec struct {
 	LogRetentionDays int
 	// Caching is spec.cdn.caching: the distribution caches with
 	// CachePolicyID; otherwise with CachingDisabledPolicyID.
-	Caching               bool
-	CachePolicyID         string
+	Caching       bool
+	CachePolicyID string
+	// Domain and HostedZoneID are spec.domain's ("" without it);
+	// WebACLArn is spec.edge.webAclArn (domain.go, cdn.go).
+	Domain                string
+	HostedZoneID          string
+	WebACLArn             string
 	OriginRequestPolicyID string
 	ProviderConfigName    string
 
@@ -276,6 +281,35 @@ func (s *Spec) applyAPI(a *v1alpha1.CatalogApiSpec, in *v1beta1.Input, v *valida
 	s.checkOnDemandBaseTasks(v)
 	s.applyDatabase(a.Database, v)
 	s.applyCDN(a.CDN)
+	s.applyDomain(a.Domain, v)
+	s.applyEdge(a.Edge, v)
+}
+
+var (
+	domainRe    = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	zoneIDRe    = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
+	webACLArnRe = regexp.MustCompile(`^arn:aws:wafv2:us-east-1:[0-9]{12}:global/webacl/[A-Za-z0-9_-]{1,128}/[a-f0-9-]{36}$`)
+)
+
+// applyDomain reads spec.domain: both fields are required when it is given.
+func (s *Spec) applyDomain(d *v1alpha1.DomainSpec, v *validator) {
+	if d == nil {
+		return
+	}
+	s.Domain, s.HostedZoneID = d.Name, d.HostedZoneID
+	if len(s.Domain) < 4 || len(s.Domain) > 253 || !domainRe.MatchString(s.Domain) {
+		v.fail("spec.domain.name", s.Domain, "is required with spec.domain and must be a lowercase fully qualified domain name such as api.example.com")
+	}
+	v.match("spec.domain.hostedZoneId", s.HostedZoneID, zoneIDRe, "is required with spec.domain and must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ")
+}
+
+// applyEdge reads spec.edge.
+func (s *Spec) applyEdge(e *v1alpha1.EdgeSpec, v *validator) {
+	if e == nil || e.WebACLArn == "" {
+		return
+	}
+	s.WebACLArn = e.WebACLArn
+	v.match("spec.edge.webAclArn", s.WebACLArn, webACLArnRe, "must be the ARN of a WAFv2 web ACL with scope CLOUDFRONT (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)")
 }
 
 // applyCDN reads spec.cdn; a bool needs no check of the function's own.

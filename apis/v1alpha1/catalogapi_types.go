@@ -74,6 +74,48 @@ type CatalogApiSpec struct {
 	// +kubebuilder:default={}
 	// +optional
 	CDN *CDNSpec `json:"cdn,omitempty"`
+
+	// Domain serves the API over HTTPS on the team's own domain name: an
+	// ACM certificate in us-east-1 validated by DNS in the given Route 53
+	// hosted zone, the name as the distribution's alias, and A and AAAA
+	// alias records to the distribution. status.url is then
+	// https://<name>.
+	// +optional
+	Domain *DomainSpec `json:"domain,omitempty"`
+
+	// Edge attaches existing edge protection to the distribution.
+	// +optional
+	Edge *EdgeSpec `json:"edge,omitempty"`
+}
+
+// DomainSpec is the team's own domain name for the API.
+type DomainSpec struct {
+	// Name is the fully qualified domain name, for example
+	// api.catalog.example.com: lowercase labels of letters, digits and
+	// hyphens, at least two, no trailing dot. It cannot be changed once
+	// set (the certificate is issued for it).
+	// +kubebuilder:validation:MinLength=4
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.domain.name is immutable"
+	Name string `json:"name"`
+	// HostedZoneID is the ID of the public Route 53 hosted zone that holds
+	// Name, for example Z0123456789ABCDEFGHIJ.
+	// +kubebuilder:validation:MinLength=2
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:Pattern=`^Z[A-Z0-9]{1,31}$`
+	HostedZoneID string `json:"hostedZoneId"`
+}
+
+// EdgeSpec is edge protection the platform runs outside this API.
+type EdgeSpec struct {
+	// WebACLArn is the ARN of an existing AWS WAF web ACL with scope
+	// CLOUDFRONT (in us-east-1) to attach to the distribution, for example
+	// arn:aws:wafv2:us-east-1:123456789012:global/webacl/catalog/0123abcd-....
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:Pattern=`^arn:aws:wafv2:us-east-1:[0-9]{12}:global/webacl/[A-Za-z0-9_-]{1,128}/[a-f0-9-]{36}$`
+	// +optional
+	WebACLArn string `json:"webAclArn,omitempty"`
 }
 
 // CDNSpec configures the CloudFront distribution.

@@ -72,6 +72,9 @@ const (
 	// cloudFrontIDHexDigits: distribution IDs are "E" and 13 characters,
 	// domain names "d" and 13 characters.
 	cloudFrontIDHexDigits = 13
+	// acmLabelHexDigits: ACM's validation record labels are "_" and 32
+	// hex digits.
+	acmLabelHexDigits = 32
 	// vpcOriginIDHexDigits: VPC origin IDs are "vo_" and 22 characters.
 	vpcOriginIDHexDigits = 22
 	// scalableTargetIDLength: Application Auto Scaling's scalable target
@@ -359,4 +362,29 @@ func (o *object) number(n int) int {
 func (o *object) uuid() string {
 	h := o.hash
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// certificateARN is an ACM certificate's ARN: a UUID in the certificate's
+// region.
+func certificateARN(o *object) string { return o.arnOf("acm", "certificate/"+o.uuid()) }
+
+// certificateStatus: ACM asks for one CNAME per name (an underscore label
+// of 32 hex digits) and issues the certificate once it resolves.
+func certificateStatus(o *object) map[string]any {
+	domain := o.forProvider("domainName")
+	label := "_" + o.hex(acmLabelHexDigits)
+	return map[string]any{
+		"status": "ISSUED",
+		"domainValidationOptions": []any{map[string]any{
+			"domainName":          domain,
+			"resourceRecordName":  label + "." + domain + ".",
+			"resourceRecordType":  "CNAME",
+			"resourceRecordValue": label + ".acm-validations.aws.",
+		}},
+	}
+}
+
+// recordID is Terraform's ID of a Route 53 record: zone, name and type.
+func recordID(o *object) string {
+	return o.forProvider("zoneId") + "_" + o.forProvider("name") + "_" + o.forProvider("type")
 }

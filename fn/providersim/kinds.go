@@ -116,8 +116,13 @@ var kinds = sync.OnceValue(func() map[string]kindFacts {
 		"s3/BucketServerSideEncryptionConfiguration": bucketConfiguration,
 
 		// A VPC origin's endpoint ARN is set by a reference to the LB.
-		"cloudfront/VPCOrigin":    {id: vpcOriginID, externalName: theID, arn: vpcOriginARN, arnRefs: []string{"arn"}, deleteMinutes: vpcOriginMinutes, refuseDelete: (*teardown).vpcOriginInUse},
-		"cloudfront/Distribution": {id: distributionID, externalName: theID, arn: distributionARN, atProvider: distributionStatus, deleteMinutes: distributionMinutes, accessLogsTo: (*teardown).distributionLogBucket},
+		"cloudfront/VPCOrigin": {id: vpcOriginID, externalName: theID, arn: vpcOriginARN, arnRefs: []string{"arn"}, deleteMinutes: vpcOriginMinutes, refuseDelete: (*teardown).vpcOriginInUse},
+		// ACM certificates are identified by ARN; the validation by its
+		// certificate's ARN; Route 53 records by zone, name and type.
+		"acm/Certificate":           {id: certificateARN, arn: theID, externalName: theID, atProvider: certificateStatus},
+		"acm/CertificateValidation": {id: parameter("certificateArn"), externalName: theID},
+		"route53/Record":            {id: recordID, externalName: theID},
+		"cloudfront/Distribution":   {id: distributionID, externalName: theID, arn: distributionARN, atProvider: distributionStatus, deleteMinutes: distributionMinutes, accessLogsTo: (*teardown).distributionLogBucket},
 
 		"protection.crossplane.io/Usage": {usage: true},
 	}
