@@ -256,6 +256,7 @@ func assumptions(t *PriceTable, s *Spec, unverified int) []string {
 		fmt.Sprintf("%d NAT gateway(s) (Input natGateways), hourly charge only; one internal ALB at %d LCU on average; %d public IPv4 addresses (one Elastic IP per NAT gateway; the internal ALB has none); the CloudFront VPC origin costs nothing of its own",
 			nat, ALBLCUBaseline, nat),
 		finalSnapshotAssumption(s),
+		domainAssumption(s),
 		"Excluded: CloudFront requests and data transfer, all data transfer and NAT/ALB data processing beyond the baselines, CloudWatch Logs and Container Insights, VPC flow logs, S3 access-log storage, the RDS-managed Secrets Manager secret, tasks above the minimum",
 	}
 	if unverified > 0 {
@@ -339,4 +340,13 @@ func finalSnapshotAssumption(s *Spec) string {
 		return "Deleting the CatalogApi deletes the database with no final snapshot (spec.database.finalSnapshot false): nothing stays billed"
 	}
 	return "Deleting the CatalogApi leaves a final Aurora snapshot, billed as backup storage beyond the free allowance until someone deletes it, and the automated backups until their retention expires"
+}
+
+// domainAssumption says what spec.domain and spec.edge add: nothing priced
+// here.
+func domainAssumption(s *Spec) string {
+	if s.Domain == "" && s.WebACLArn == "" {
+		return "No own domain or web ACL: nothing for ACM, Route 53 or AWS WAF"
+	}
+	return "Own domain and web ACL at no charge here: the ACM public certificate is free, Route 53 alias queries to CloudFront are free, the hosted zone and the web ACL are the team's or the platform's and billed there"
 }
