@@ -349,6 +349,15 @@ func checkOptions(t *testing.T, p renderPhase, out *renderOutput) {
 	if got := fieldString(cf, "spec", "forProvider", "defaultCacheBehavior", "cachePolicyId"); got != fn.DefaultCachePolicyID {
 		t.Errorf("%s: cache policy %q, want the caching one %q", p.Name, got, fn.DefaultCachePolicyID)
 	}
+	checkDomain(t, p, out)
+}
+
+// checkDomain: spec.domain and spec.edge of examples/xr-options.yaml reach
+// the distribution, the domain's resources and status.url.
+func checkDomain(t *testing.T, p renderPhase, out *renderOutput) {
+	t.Helper()
+	rendered := byKey(out.composed)
+	cf := rendered[fn.KeyDistribution]
 	xrSpec := fntest.ReadObjects(t, repoPath(p.XR))[0]
 	domain := fieldString(xrSpec, "spec", "domain", "name")
 	if got := fieldString(cf, "spec", "forProvider", "viewerCertificate", "minimumProtocolVersion"); got != fn.ViewerMinimumProtocol {

@@ -221,6 +221,12 @@ func cachePolicyID(s *Spec) string {
 	return CachingDisabledPolicyID
 }
 
+// How long CloudFront takes to deploy a distribution change, seconds.
+const (
+	distributionDeployMinSeconds = 5 * 60
+	distributionDeployMaxSeconds = 15 * 60
+)
+
 // ImpactCaching is the kind of impact of turning CloudFront's caching on or
 // off.
 const ImpactCaching = "cdn-caching"
@@ -236,7 +242,7 @@ func cachingImpact() engine.ChangeImpact {
 			"with caching on, GET and HEAD responses are cached as the API's Cache-Control allows, and the Authorization header reaches the API only if the cache policy puts it in the cache key",
 			"with caching off (CachingDisabled), every request and every header but Host, Authorization included, reaches the API",
 		},
-		Estimate:   &engine.Duration{MinSeconds: 5 * 60, MaxSeconds: 15 * 60, Basis: "CloudFront distribution deployment, as observed for this stack"},
+		Estimate:   &engine.Duration{MinSeconds: distributionDeployMinSeconds, MaxSeconds: distributionDeployMaxSeconds, Basis: "CloudFront distribution deployment, as observed for this stack"},
 		References: []string{"https://repost.aws/knowledge-center/cloudfront-authorization-header"},
 	}
 }

@@ -111,26 +111,40 @@ func TestCDNGatesOnOrigin(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b := buildCDN(testSpec(t, xrNamed("api", "team")), observedOf(t, tc.observed...))
 			if tc.origin == "" {
-				if diff := cmp.Diff([]string{KeyVPCOrigin}, renderedKeys(b)); diff != "" {
-					t.Errorf("rendered (-want +got):\n%s", diff)
-				}
-				if kept := len(b.KeptOnPurpose) == 1 && b.KeptOnPurpose[0].Key == KeyDistribution; kept != tc.kept || (len(b.Waiting) == 1) == tc.kept {
-					t.Errorf("kept = %v (want %v), Waiting = %v", b.KeptOnPurpose, tc.kept, b.Waiting)
-				}
+				checkDistributionNotRendered(t, b, tc.kept)
 				return
 			}
-			if len(b.Waiting) != 0 || len(b.KeptOnPurpose) != 0 {
-				t.Errorf("Waiting = %v, kept = %v, want neither", b.Waiting, b.KeptOnPurpose)
-			}
-			_, dist := distributionOf(t, b)
-			o := dist.Spec.ForProvider.Origin[0]
-			if got := []string{*o.DomainName, *o.VPCOriginConfig.VPCOriginID}; !cmp.Equal(got, []string{tc.origin, tc.id}) {
-				t.Errorf("origin = %v, want %v", got, []string{tc.origin, tc.id})
-			}
-			if o.CustomOriginConfig != nil || len(o.CustomHeader) != 0 {
-				t.Errorf("origin has a custom origin config or headers: %+v", o)
-			}
+			checkDistributionOrigin(t, b, tc.origin, tc.id)
 		})
+	}
+}
+
+// checkDistributionNotRendered: only the VPC origin is rendered, and the
+// observed distribution is kept (kept) or the part waits.
+func checkDistributionNotRendered(t *testing.T, b engine.Built, kept bool) {
+	t.Helper()
+	if diff := cmp.Diff([]string{KeyVPCOrigin}, renderedKeys(b)); diff != "" {
+		t.Errorf("rendered (-want +got):\n%s", diff)
+	}
+	if got := len(b.KeptOnPurpose) == 1 && b.KeptOnPurpose[0].Key == KeyDistribution; got != kept || (len(b.Waiting) == 1) == kept {
+		t.Errorf("kept = %v (want %v), Waiting = %v", b.KeptOnPurpose, kept, b.Waiting)
+	}
+}
+
+// checkDistributionOrigin: the distribution is rendered with the internal
+// ALB's DNS name through the VPC origin, and nothing of a custom origin.
+func checkDistributionOrigin(t *testing.T, b engine.Built, origin, id string) {
+	t.Helper()
+	if len(b.Waiting) != 0 || len(b.KeptOnPurpose) != 0 {
+		t.Errorf("Waiting = %v, kept = %v, want neither", b.Waiting, b.KeptOnPurpose)
+	}
+	_, dist := distributionOf(t, b)
+	o := dist.Spec.ForProvider.Origin[0]
+	if got := []string{*o.DomainName, *o.VPCOriginConfig.VPCOriginID}; !cmp.Equal(got, []string{origin, id}) {
+		t.Errorf("origin = %v, want %v", got, []string{origin, id})
+	}
+	if o.CustomOriginConfig != nil || len(o.CustomHeader) != 0 {
+		t.Errorf("origin has a custom origin config or headers: %+v", o)
 	}
 }
 

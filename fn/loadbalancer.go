@@ -177,6 +177,14 @@ func loadBalancerUses() []string {
 // the internet-facing ALB to the internal one behind the VPC origin.
 const ImpactPrivateOrigin = "private-origin"
 
+// How long the move to the private origin leaves the API unreachable,
+// seconds: the ALB's minutes plus the VPC origin's and the distribution's
+// deployments.
+const (
+	privateOriginMinSeconds = 10 * 60
+	privateOriginMaxSeconds = 35 * 60
+)
+
 // privateOriginImpact is what creating the internal ALB means on a stack
 // that still has the internet-facing one: a replacement, in this order,
 // with the API unreachable in between.
@@ -192,7 +200,7 @@ func privateOriginImpact() engine.ChangeImpact {
 			"the distribution then moves to the VPC origin and deploys (5 to 15 minutes); requests fail from the deletion of the old ALB until then",
 		},
 		Estimate: &engine.Duration{
-			MinSeconds: 10 * 60, MaxSeconds: 35 * 60,
+			MinSeconds: privateOriginMinSeconds, MaxSeconds: privateOriginMaxSeconds,
 			Basis: "ALB 3 min + VPC origin up to 15 min (CloudFront developer guide, \"Restrict access with VPC origins\") + distribution deployment 5-15 min",
 		},
 		References: []string{"https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html"},
