@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/platform/function-catalog-api/apis/v1alpha1"
@@ -257,6 +258,8 @@ func assumptions(t *PriceTable, s *Spec, unverified int) []string {
 			nat, ALBLCUBaseline, nat),
 		finalSnapshotAssumption(s),
 		domainAssumption(s),
+		fmt.Sprintf("Not priced, usage-driven: NAT gateway data processing (per GB through the NAT gateways: image pulls, AWS API calls, Secrets Manager) and VPC flow log ingestion into CloudWatch Logs (traffic type %s, per GB ingested)", s.FlowLogTrafficType),
+		burstableAssumption(s),
 		"Excluded: CloudFront requests and data transfer, all data transfer and NAT/ALB data processing beyond the baselines, CloudWatch Logs and Container Insights, VPC flow logs, S3 access-log storage, the RDS-managed Secrets Manager secret, tasks above the minimum",
 	}
 	if unverified > 0 {
@@ -349,4 +352,13 @@ func domainAssumption(s *Spec) string {
 		return "No own domain or web ACL: nothing for ACM, Route 53 or AWS WAF"
 	}
 	return "Own domain and web ACL at no charge here: the ACM public certificate is free, Route 53 alias queries to CloudFront are free, the hosted zone and the web ACL are the team's or the platform's and billed there"
+}
+
+// burstableAssumption: Aurora runs T-class instances in unlimited mode, so
+// CPU above the baseline is billed beyond the hourly price.
+func burstableAssumption(s *Spec) string {
+	if !strings.HasPrefix(s.InstanceClass, "db.t") {
+		return s.InstanceClass + " is not burstable: no CPU credit charges"
+	}
+	return "Aurora runs " + s.InstanceClass + " in unlimited mode: sustained CPU above the instance's baseline is billed per vCPU-hour of surplus credits, not included"
 }

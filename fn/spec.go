@@ -119,6 +119,8 @@ type Spec struct {
 	PublicSubnetCidrs  [2]string
 	PrivateSubnetCidrs [2]string
 	NAT                NATMode
+	// FlowLogTrafficType is the Input's flowLogTrafficType (network.go).
+	FlowLogTrafficType string
 
 	Env []v1alpha1.EnvVar
 	// OnDemandBaseTasks run on FARGATE before the others run on
@@ -507,6 +509,10 @@ func (s *Spec) applyInput(in *v1beta1.Input, v *validator) {
 	s.NAT = NATMode(orDefault(in.NATGateways, string(NATPerAZ)))
 	if s.NAT != NATPerAZ && s.NAT != NATSingle {
 		v.fail("input.natGateways", in.NATGateways, "must be PerAZ or Single")
+	}
+	s.FlowLogTrafficType = orDefault(in.FlowLogTrafficType, "ALL")
+	if s.FlowLogTrafficType != "ALL" && s.FlowLogTrafficType != "REJECT" {
+		v.fail("input.flowLogTrafficType", in.FlowLogTrafficType, "must be ALL or REJECT (Security Hub EC2.6 requires at least REJECT)")
 	}
 	s.EngineVersion = orDefault(in.EngineVersion, DefaultEngineVersion)
 	s.LogRetentionDays = int32OrDefault(in.LogRetentionDays, DefaultLogRetentionDays)

@@ -29,6 +29,13 @@ type Input struct {
 	// +optional
 	NATGateways string `json:"natGateways,omitempty"`
 
+	// FlowLogTrafficType is what the VPC flow log records: ALL (the
+	// default), or REJECT, the least Security Hub EC2.6 requires, which
+	// ingests less into CloudWatch Logs.
+	// +kubebuilder:validation:Enum=ALL;REJECT
+	// +optional
+	FlowLogTrafficType string `json:"flowLogTrafficType,omitempty"`
+
 	// EngineVersion of Aurora PostgreSQL. It must support the db.t3.medium
 	// instance class.
 	// +optional
