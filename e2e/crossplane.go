@@ -47,7 +47,7 @@ func RenderArgs(root, functions string, p Phase) []string {
 	}
 	args := []string{
 		"render", at(p.XR), at(p.CompositionFile()), functions,
-		"--xrd", at(XRD), "--function-credentials", at(ExampleCredentials),
+		"--xrd", at(XRD),
 		"--include-full-xr", "--include-function-results", "--timeout", renderTimeout.String(),
 	}
 	if p.Observed != "" {

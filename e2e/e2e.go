@@ -14,15 +14,16 @@ import "path/filepath"
 const (
 	ExampleXR            = "examples/xr.yaml"
 	ExampleImageUpdateXR = "examples/xr-image-update.yaml"
-	// ExampleCustomAppXR is examples/xr.yaml with its own app shape, and
-	// ExampleExistingNetworkXR another CatalogApi in an existing network.
+	// ExampleCustomAppXR is examples/xr.yaml with its own app shape,
+	// ExampleExistingNetworkXR another CatalogApi in an existing network,
+	// and ExampleOptionsXR examples/xr.yaml with the optional settings.
 	ExampleCustomAppXR       = "examples/xr-custom-app.yaml"
 	ExampleExistingNetworkXR = "examples/xr-existing-network.yaml"
+	ExampleOptionsXR         = "examples/xr-options.yaml"
 	ExampleComposition       = "examples/composition.yaml"
 	// ExampleEndpointsComposition has VPC endpoints and no NAT gateway.
 	ExampleEndpointsComposition = "examples/composition-vpc-endpoints.yaml"
 	ExampleFunctions            = "examples/functions.yaml"
-	ExampleCredentials          = "examples/credentials.yaml"
 	// ExampleSuffixTakenXR is a second CatalogApi with the suffix
 	// examples/xr.yaml holds, and ExampleSuffixHeld that one's claim marker
 	// as Crossplane supplies it: the function refuses it.
@@ -48,6 +49,15 @@ const (
 	// ObservedEndpoints is what the provider reports after the first stack
 	// render of examples/xr.yaml with ExampleEndpointsComposition.
 	ObservedEndpoints = "examples/observed/vpc-endpoints.yaml"
+	// ObservedOptions1 to ObservedOptions4 are what the provider reports
+	// after each render of examples/xr-options.yaml on the converged stack.
+	ObservedOptions1 = "examples/observed/options-1.yaml"
+	ObservedOptions2 = "examples/observed/options-2.yaml"
+	ObservedOptions3 = "examples/observed/options-3.yaml"
+	ObservedOptions4 = "examples/observed/options-4.yaml"
+	// ObservedPublicALB is the converged stack an earlier version of the
+	// function rendered, with the internet-facing ALB (frozen).
+	ObservedPublicALB = "examples/upgrade/observed-public-alb.yaml"
 
 	// ToolsModule is the Go module that pins the Crossplane CLI.
 	ToolsModule = ".ci/tools"
@@ -75,7 +85,8 @@ func (p Phase) CompositionFile() string {
 // Phases are the renders of the example in order: nothing observed (the
 // claim of the suffix: the VPC alone), then what the provider reports after
 // each render until the stack has converged (phase-5), then day 2: a new
-// image on the converged stack.
+// image and the optional settings on the converged stack, and the move of a
+// stack rendered with the internet-facing ALB to the private origin.
 func Phases() []Phase {
 	return []Phase{
 		{Name: "claim", XR: ExampleXR},
@@ -89,6 +100,12 @@ func Phases() []Phase {
 		{Name: "existing-network-claim", XR: ExampleExistingNetworkXR},
 		{Name: "existing-network", XR: ExampleExistingNetworkXR, Observed: ObservedExistingNetwork},
 		{Name: "vpc-endpoints", XR: ExampleXR, Observed: ObservedPhase1, Composition: ExampleEndpointsComposition},
+		{Name: "options-1", XR: ExampleOptionsXR, Observed: ObservedPhase5},
+		{Name: "options-2", XR: ExampleOptionsXR, Observed: ObservedOptions1},
+		{Name: "options-3", XR: ExampleOptionsXR, Observed: ObservedOptions2},
+		{Name: "options-4", XR: ExampleOptionsXR, Observed: ObservedOptions3},
+		{Name: "options-5", XR: ExampleOptionsXR, Observed: ObservedOptions4},
+		{Name: "private-origin", XR: ExampleXR, Observed: ObservedPublicALB},
 	}
 }
 

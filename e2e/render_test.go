@@ -46,6 +46,8 @@ type renderPhase struct {
 	Phase
 
 	next string // fixture generated from this render; "" for none
+	// retires are observed keys the render lets Crossplane delete.
+	retires []string
 	// check checks what only this phase promises; nil for nothing more.
 	check func(t *testing.T, p renderPhase, out *renderOutput)
 }
@@ -69,6 +71,13 @@ func renderPhases() []renderPhase {
 		}},
 		"existing-network": {check: checkExistingNetwork},
 		"vpc-endpoints":    {next: ObservedEndpoints, check: checkEndpoints},
+		"options-1":        {next: ObservedOptions1},
+		"options-2":        {next: ObservedOptions2},
+		"options-3":        {next: ObservedOptions3},
+		"options-4":        {next: ObservedOptions4},
+		"options-5":        {check: checkOptions},
+		// The internet-facing ALB's resources are retired (fn.LegacyLoadBalancerKeys).
+		"private-origin": {retires: fn.LegacyLoadBalancerKeys()},
 	}
 	phases := Phases()
 	out := make([]renderPhase, 0, len(phases))
@@ -173,10 +182,29 @@ func checkNothingDropped(t *testing.T, p renderPhase, out *renderOutput) {
 	t.Helper()
 	rendered := keySet(out.composed)
 	for _, u := range fntest.ReadObjects(t, repoPath(p.Observed)) {
-		if k := compositionResourceName(u); !rendered[k] {
+		k := compositionResourceName(u)
+		if !rendered[k] && !retired(p.retires, k) && !letGo(out.results, k) {
 			t.Errorf("%s: observed resource %q is not rendered again (Crossplane would delete it)", p.Name, k)
 		}
 	}
+}
+
+// letGo reports whether a Normal result says the render lets go of the
+// Usage with this key: a Usage has no AWS side, and a stack rendered by an
+// earlier version has Usages no deletion edge needs any more.
+func letGo(results []*unstructured.Unstructured, key string) bool {
+	return slices.ContainsFunc(results, func(r *unstructured.Unstructured) bool {
+		msg, _, _ := unstructured.NestedString(r.Object, "message")
+		sev, _, _ := unstructured.NestedString(r.Object, "severity")
+		return sev == "SEVERITY_NORMAL" && strings.HasPrefix(msg, fmt.Sprintf("letting go of Usage %q", key))
+	})
+}
+
+// retired reports whether key is one of the retired keys or a Usage
+// (usage-<of>-by-<by>) of one.
+func retired(keys []string, key string) bool {
+	of, by, isUsage := strings.Cut(strings.TrimPrefix(key, "usage-"), "-by-")
+	return slices.Contains(keys, key) || (isUsage && strings.HasPrefix(key, "usage-") && (slices.Contains(keys, of) || slices.Contains(keys, by)))
 }
 
 // checkFixture compares the committed fixture with what the provider would
@@ -330,6 +358,52 @@ func checkImageUpdate(t *testing.T, p renderPhase, out *renderOutput) {
 	}
 	if diff := cmp.Diff(observed[oldTDs[0]].Object["spec"], rendered[oldTDs[0]].Object["spec"]); diff != "" {
 		t.Errorf("%s: the old task definition changed (-observed +rendered):\n%s", p.Name, diff)
+	}
+}
+
+// checkOptions: the optional settings of examples/xr-options.yaml reach
+// the rendered resources.
+func checkOptions(t *testing.T, p renderPhase, out *renderOutput) {
+	t.Helper()
+	rendered := byKey(out.composed)
+	db := rendered[fn.KeyDBCluster]
+	if v, _, _ := unstructured.NestedBool(db.Object, "spec", "forProvider", "deletionProtection"); !v {
+		t.Errorf("%s: the Aurora cluster is not protected from deletion", p.Name)
+	}
+	if id := fieldString(db, "spec", "forProvider", "finalSnapshotIdentifier"); !strings.HasPrefix(id, "aurora-cluster-dev-final-") {
+		t.Errorf("%s: final snapshot identifier %q", p.Name, id)
+	}
+	cf := rendered[fn.KeyDistribution]
+	if got := fieldString(cf, "spec", "forProvider", "defaultCacheBehavior", "cachePolicyId"); got != fn.DefaultCachePolicyID {
+		t.Errorf("%s: cache policy %q, want the caching one %q", p.Name, got, fn.DefaultCachePolicyID)
+	}
+	checkDomain(t, p, out)
+}
+
+// checkDomain: spec.domain and spec.edge of examples/xr-options.yaml reach
+// the distribution, the domain's resources and status.url.
+func checkDomain(t *testing.T, p renderPhase, out *renderOutput) {
+	t.Helper()
+	rendered := byKey(out.composed)
+	cf := rendered[fn.KeyDistribution]
+	xrSpec := fntest.ReadObjects(t, repoPath(p.XR))[0]
+	domain := fieldString(xrSpec, "spec", "domain", "name")
+	if got := fieldString(cf, "spec", "forProvider", "viewerCertificate", "minimumProtocolVersion"); got != fn.ViewerMinimumProtocol {
+		t.Errorf("%s: viewer minimum protocol %q, want %q", p.Name, got, fn.ViewerMinimumProtocol)
+	}
+	if got := fieldString(cf, "spec", "forProvider", "webAclId"); got != fieldString(xrSpec, "spec", "edge", "webAclArn") || got == "" {
+		t.Errorf("%s: web ACL %q", p.Name, got)
+	}
+	for _, k := range []string{fn.KeyCertificate, fn.KeyCertificateValidationRecord, fn.KeyCertificateValidation, fn.KeyDNSRecordA, fn.KeyDNSRecordAAAA} {
+		if rendered[k] == nil {
+			t.Errorf("%s: %s not rendered", p.Name, k)
+		}
+	}
+	if got := fieldString(rendered[fn.KeyCertificate], "spec", "forProvider", "region"); got != fn.CertificateRegion {
+		t.Errorf("%s: certificate region %q, want %q", p.Name, got, fn.CertificateRegion)
+	}
+	if got := fieldString(out.xr, "status", "url"); got != "https://"+domain {
+		t.Errorf("%s: status.url %q, want https://%s", p.Name, got, domain)
 	}
 }
 
@@ -695,8 +769,8 @@ func checkExistingNetwork(t *testing.T, p renderPhase, out *renderOutput) {
 	if got := fieldString(rendered[fn.KeySGTasks], "spec", "forProvider", "vpcId"); got != "vpc-0a1b2c3d4e5f60718" {
 		t.Errorf("%s: tasks security group in VPC %q, want vpc-0a1b2c3d4e5f60718", p.Name, got)
 	}
-	if got, _, _ := unstructured.NestedStringSlice(rendered[fn.KeyLoadBalancer].Object, "spec", "forProvider", "subnets"); !slices.Equal(got, []string{"subnet-0a1b2c3d4e5f60101", "subnet-0a1b2c3d4e5f60102"}) {
-		t.Errorf("%s: load balancer subnets %v, want the public subnets", p.Name, got)
+	if got, _, _ := unstructured.NestedStringSlice(rendered[fn.KeyLoadBalancer].Object, "spec", "forProvider", "subnets"); !slices.Equal(got, []string{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"}) {
+		t.Errorf("%s: load balancer subnets %v, want the private subnets (the ALB is internal)", p.Name, got)
 	}
 }
 

@@ -377,7 +377,7 @@ func TestExistingNetwork(t *testing.T) {
 		"MarkerName":       {*marker.Name, "security-group-claim-dev-" + s.UniqueID},
 		"SGVPC":            {*sg.VPCID, "vpc-0123456789abcdef0"},
 		"SGNoVPCRef":       {sg.VPCIDRef == nil, true},
-		"ALBSubnets":       {derefStrings(lb.Subnets), []string{"subnet-0000000000000000a", "subnet-0000000000000000b"}},
+		"ALBSubnets":       {derefStrings(lb.Subnets), []string{"subnet-0000000000000000c", "subnet-0000000000000000d", "subnet-0000000000000000e"}},
 		"ALBNoSubnetRefs":  {len(lb.SubnetRefs), 0},
 		"DBSubnets":        {derefStrings(group.SubnetIds), []string{"subnet-0000000000000000c", "subnet-0000000000000000d", "subnet-0000000000000000e"}},
 		"ServiceSubnets":   {derefStrings(svc.NetworkConfiguration.Subnets), []string{"subnet-0000000000000000c", "subnet-0000000000000000d", "subnet-0000000000000000e"}},

@@ -200,7 +200,8 @@ func TestContractDatabaseAndEdge(t *testing.T) {
 		"spec.forProvider.engine":                   "aurora-postgresql",
 		"spec.forProvider.manageMasterUserPassword": true,
 		"spec.forProvider.storageEncrypted":         true,
-		"spec.forProvider.skipFinalSnapshot":        true,
+		"spec.forProvider.skipFinalSnapshot":        false,
+		"spec.forProvider.deleteAutomatedBackups":   false,
 		"spec.forProvider.deletionProtection":       false,
 	}
 	for path, want := range checks {
@@ -222,8 +223,8 @@ func TestContractDatabaseAndEdge(t *testing.T) {
 		t.Errorf("writer class = %q", str(w, "spec.forProvider.instanceClass"))
 	}
 	cf := stack[KeyDistribution]
-	if got := str(cf, "spec.forProvider.defaultCacheBehavior.cachePolicyId"); got != DefaultCachePolicyID {
-		t.Errorf("cache policy = %q, want the managed %q", got, DefaultCachePolicyID)
+	if got := str(cf, "spec.forProvider.defaultCacheBehavior.cachePolicyId"); got != CachingDisabledPolicyID {
+		t.Errorf("cache policy = %q, want the managed CachingDisabled %q", got, CachingDisabledPolicyID)
 	}
 	if got := str(cf, "spec.forProvider.origin[0].domainName"); !strings.HasSuffix(got, ".elb.amazonaws.com") {
 		t.Errorf("CloudFront origin = %q, want the ALB DNS name", got)

@@ -91,8 +91,8 @@ func serviceControls() []control {
 			func(s stack) { set(s, KeyLoadBalancer, "spec.forProvider.accessLogs.enabled", false) },
 		},
 		{
-			"CP.ORIGIN", "the ALB forwards only requests carrying the CloudFront origin-verify header", originVerified,
-			func(s stack) { set(s, KeyListener, "spec.forProvider.defaultAction[0].type", "forward") },
+			"CP.ORIGIN", "the ALB is internal, in the private subnets, and CloudFront reaches it only through its VPC origin", originPrivate,
+			func(s stack) { set(s, KeyLoadBalancer, "spec.forProvider.internal", false) },
 		},
 	}
 }
@@ -153,7 +153,7 @@ func edgeAndIdentityControls() []control {
 		{
 			"CloudFront.10", "no deprecated SSL/TLS versions towards the origin", originTLS12,
 			func(s stack) {
-				set(s, KeyDistribution, "spec.forProvider.origin[0].customOriginConfig.originSslProtocols", []any{"SSLv3", "TLSv1.2"})
+				set(s, KeyVPCOrigin, "spec.forProvider.vpcOriginEndpointConfig.originSslProtocols.items", []any{"SSLv3", "TLSv1.2"})
 			},
 		},
 		{
@@ -401,13 +401,16 @@ func albLogging(s stack) []string {
 	return violation(val(s[KeyLoadBalancer], "spec.forProvider.accessLogs.enabled") == true, "the ALB does not log access")
 }
 
-func originVerified(s stack) []string {
-	def := str(s[KeyListener], "spec.forProvider.defaultAction[0].type")
-	rule := str(s[KeyListenerRule], "spec.forProvider.condition[0].httpHeader.httpHeaderName")
-	v := violation(def == "fixed-response" && rule == OriginVerifyHeader, "the listener forwards without the origin-verify header (default %q, rule header %q)", def, rule)
+func originPrivate(s stack) []string {
+	lb := s[KeyLoadBalancer]
+	v := violation(val(lb, "spec.forProvider.internal") == true, "the ALB is internet-facing")
+	// By object name (<XR>-<key>): a render may hold the subnets back (one
+	// of a kind first) while it composes the ALB.
+	v = append(v, violation(strings.HasSuffix(str(lb, "spec.forProvider.subnetRefs[0].name"), "-"+KeyPrivateSubnet(0)) &&
+		strings.HasSuffix(str(lb, "spec.forProvider.subnetRefs[1].name"), "-"+KeyPrivateSubnet(1)), "the ALB is not in the private subnets")...)
 	if cf := s[KeyDistribution]; cf != nil {
-		sent := str(cf, "spec.forProvider.origin[0].customHeader[0].value")
-		v = append(v, violation(sent != "" && sent == str(s[KeyListenerRule], "spec.forProvider.condition[0].httpHeader.values[0]"), "CloudFront does not send the header the ALB requires")...)
+		v = append(v, violation(str(cf, "spec.forProvider.origin[0].vpcOriginConfig.vpcOriginId") != "" && str(cf, "spec.forProvider.origin[0].customOriginConfig.originProtocolPolicy") == "",
+			"CloudFront reaches the ALB other than through the VPC origin")...)
 	}
 	return v
 }
@@ -485,11 +488,10 @@ func cloudFrontLogging(s stack) []string {
 	return violation(str(s[KeyDistribution], "spec.forProvider.loggingConfig.bucket") != "", "CloudFront does not log")
 }
 
+// originTLS12: CloudFront reaches the ALB through the VPC origin, which
+// carries the origin's SSL protocols.
 func originTLS12(s stack) []string {
-	if s[KeyDistribution] == nil {
-		return nil
-	}
-	p, _ := val(s[KeyDistribution], "spec.forProvider.origin[0].customOriginConfig.originSslProtocols").([]any)
+	p, _ := val(s[KeyVPCOrigin], "spec.forProvider.vpcOriginEndpointConfig.originSslProtocols.items").([]any)
 	return violation(slices.Equal(p, []any{"TLSv1.2"}), "origin SSL protocols are %v, want only TLSv1.2", p)
 }
 

@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/platform/function-catalog-api/apis/v1alpha1"
@@ -256,8 +257,12 @@ func assumptions(t *PriceTable, s *Spec, unverified int) []string {
 			s.MinTasks, ratString(taskVCPU(s)), ratString(taskGB(s)), onDemand, s.MinTasks-onDemand),
 		fmt.Sprintf("Aurora PostgreSQL, Aurora Standard: writer and reader on %s; storage baseline %d GB; I/O baseline %d million requests per month; backups within the free allowance",
 			s.InstanceClass, AuroraStorageBaselineGB, AuroraIOBaselineMillions),
-		fmt.Sprintf("%d NAT gateway(s) (Input natGateways), hourly charge only; one ALB at %d LCU on average; %d public IPv4 addresses (one Elastic IP per NAT gateway, %d for the ALB)",
-			nat, ALBLCUBaseline, nat+ALBPublicIPv4, ALBPublicIPv4),
+		fmt.Sprintf("%d NAT gateway(s) (Input natGateways), hourly charge only; one internal ALB at %d LCU on average; %d public IPv4 addresses (one Elastic IP per NAT gateway; the internal ALB has none); the CloudFront VPC origin costs nothing of its own",
+			nat, ALBLCUBaseline, nat),
+		finalSnapshotAssumption(s),
+		domainAssumption(s),
+		fmt.Sprintf("Not priced, usage-driven: NAT gateway data processing (per GB through the NAT gateways: image pulls, AWS API calls, Secrets Manager) and VPC flow log ingestion into CloudWatch Logs (traffic type %s, per GB ingested)", s.FlowLogTrafficType),
+		burstableAssumption(s),
 		"Excluded: CloudFront requests and data transfer, all data transfer and NAT/ALB data processing beyond the baselines, CloudWatch Logs and Container Insights, VPC flow logs, S3 access-log storage, the RDS-managed Secrets Manager secret, tasks above the minimum",
 	}
 	if hasEndpoints(s) {
@@ -330,4 +335,30 @@ func ratString(r *big.Rat) string {
 	}
 	f, _ := r.Float64()
 	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// finalSnapshotAssumption says what deleting the stack leaves billed.
+func finalSnapshotAssumption(s *Spec) string {
+	if !s.FinalSnapshot {
+		return "Deleting the CatalogApi deletes the database with no final snapshot (spec.database.finalSnapshot false): nothing stays billed"
+	}
+	return "Deleting the CatalogApi leaves a final Aurora snapshot, billed as backup storage beyond the free allowance until someone deletes it, and the automated backups until their retention expires"
+}
+
+// domainAssumption says what spec.domain and spec.edge add: nothing priced
+// here.
+func domainAssumption(s *Spec) string {
+	if s.Domain == "" && s.WebACLArn == "" {
+		return "No own domain or web ACL: nothing for ACM, Route 53 or AWS WAF"
+	}
+	return "Own domain and web ACL at no charge here: the ACM public certificate is free, Route 53 alias queries to CloudFront are free, the hosted zone and the web ACL are the team's or the platform's and billed there"
+}
+
+// burstableAssumption: Aurora runs T-class instances in unlimited mode, so
+// CPU above the baseline is billed beyond the hourly price.
+func burstableAssumption(s *Spec) string {
+	if !strings.HasPrefix(s.InstanceClass, "db.t") {
+		return s.InstanceClass + " is not burstable: no CPU credit charges"
+	}
+	return "Aurora runs " + s.InstanceClass + " in unlimited mode: sustained CPU above the instance's baseline is billed per vCPU-hour of surplus credits, not included"
 }

@@ -123,8 +123,8 @@ func dbCluster(s *Spec, o engine.Observed) engine.Desired {
 		// RDS refuses to delete the cluster before its instances: no Usage.
 		Uses:      []string{KeyDBLogGroup},
 		Immutable: dbClusterImmutable(),
+		OnChange:  []engine.ChangeImpact{deletionImpact(), engineUpgradeImpact()},
 		Readiness: engine.Readiness{Hint: "creating an Aurora cluster usually takes 5 to 10 minutes"},
-		OnChange:  []engine.ChangeImpact{engineUpgradeImpact()},
 		Object: &rds.Cluster{Spec: rds.ClusterSpec{ForProvider: rds.ClusterParameters{
 			Region: new(s.Region),
 			Tags:   s.Tags(name),
@@ -146,15 +146,74 @@ func dbCluster(s *Spec, o engine.Observed) engine.Desired {
 			CopyTagsToSnapshot:         new(true),
 			StorageEncrypted:           new(true),
 
-			// Everything must be destroyable with the stack.
-			DeletionProtection: new(false),
-			SkipFinalSnapshot:  new(true),
+			// What deleting the CatalogApi does to the data (see
+			// finalSnapshotID).
+			DeletionProtection:      new(s.DeletionProtection),
+			SkipFinalSnapshot:       new(!s.FinalSnapshot),
+			FinalSnapshotIdentifier: finalSnapshotID(s),
+			DeleteAutomatedBackups:  new(!s.FinalSnapshot),
 
 			EnabledCloudwatchLogsExports: ptrList(databaseLogExports()...),
 			DBSubnetGroupNameRef:         s.Ref(KeyDBSubnetGroup),
 			VPCSecurityGroupIDRefs:       s.Refs(KeySGDatabase),
 			ApplyImmediately:             new(true),
 		}}},
+	}
+}
+
+// What deleting the CatalogApi does to the data. By default RDS takes a
+// final snapshot when the cluster is deleted and keeps its automated
+// backups until their retention expires; neither is a resource of the
+// stack, so the stack stays fully destroyable and the data restorable
+// (docs/day-2.md, "Restoring a deleted database"). The provider sends
+// these values only when it deletes the cluster, so changing them is an
+// in-place update that touches nothing running.
+
+// finalSnapshotSuffixLength is how many hex digits of the CatalogApi's UID
+// end the final snapshot's identifier: enough that two CatalogApis that
+// ever had the same suffix never name the same snapshot (RDS refuses to
+// delete a cluster whose final snapshot identifier exists already).
+const finalSnapshotSuffixLength = 12
+
+// finalSnapshotID is the identifier of the final snapshot,
+// "<cluster>-final-<12 hex digits of the UID>", or nil without a final
+// snapshot. Without a UID (an offline render) the digits come from a hash
+// of namespace/name. It satisfies RDS's rules: a letter first, letters,
+// digits and single hyphens, at most 255 characters.
+func finalSnapshotID(s *Spec) *string {
+	if !s.FinalSnapshot {
+		return nil
+	}
+	id := strings.ReplaceAll(s.XRUID, "-", "")
+	if id == "" {
+		id = shortHash(s.XRNamespace + "/" + s.XRName + "/uid")
+	}
+	id = strings.ToLower(id)
+	if len(id) > finalSnapshotSuffixLength {
+		id = id[:finalSnapshotSuffixLength]
+	}
+	return new(DBClusterName(s) + "-final-" + id)
+}
+
+// ImpactDeletion is the kind of impact of a change of what deleting the
+// CatalogApi does to the database.
+const ImpactDeletion = "database-deletion"
+
+// deletionImpact: changing the final snapshot or the deletion protection
+// changes nothing that runs, only what a later deletion does.
+func deletionImpact() engine.ChangeImpact {
+	return engine.ChangeImpact{
+		Kind: ImpactDeletion,
+		Fields: []engine.ImpactField{
+			{Path: "spec.forProvider.skipFinalSnapshot", Says: "skip the final snapshot: {old} -> {new}"},
+			{Path: "spec.forProvider.deletionProtection", Says: "deletion protection: {old} -> {new}"},
+		},
+		Summary: "what deleting the CatalogApi does to the database changes ({changes}); nothing running is interrupted",
+		Details: []string{
+			"with a final snapshot, deleting the CatalogApi leaves snapshot <cluster>-final-<uid> and the automated backups until they expire; without, the data is gone for good",
+			"with deletion protection, RDS refuses to delete the cluster: set spec.database.deletionProtection to false before deleting the CatalogApi",
+		},
+		References: []string{docAuroraDelete},
 	}
 }
 
@@ -247,6 +306,7 @@ const (
 const (
 	docAuroraModify   = "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Modifying.html"
 	docAuroraDowntime = "https://repost.aws/knowledge-center/aurora-mysql-downtime-factors"
+	docAuroraDelete   = "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DeleteCluster.html"
 )
 
 // instanceClassImpact is the outage of an instance while AWS changes its

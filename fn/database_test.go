@@ -47,7 +47,8 @@ func TestDatabaseClusterValues(t *testing.T) {
 		"BackupWindow":             {*fp.PreferredBackupWindow, "02:00-03:00"},
 		"StorageEncrypted":         {*fp.StorageEncrypted, true},
 		"DeletionProtection":       {*fp.DeletionProtection, false},
-		"SkipFinalSnapshot":        {*fp.SkipFinalSnapshot, true},
+		"SkipFinalSnapshot":        {*fp.SkipFinalSnapshot, false},
+		"DeleteAutomatedBackups":   {*fp.DeleteAutomatedBackups, false},
 		"CopyTagsToSnapshot":       {*fp.CopyTagsToSnapshot, true},
 		"LogExports":               {fp.EnabledCloudwatchLogsExports, ptrList("postgresql")},
 		"NoAvailabilityZones":      {fp.AvailabilityZones, []*string(nil)},
@@ -56,6 +57,53 @@ func TestDatabaseClusterValues(t *testing.T) {
 		"SecurityGroups":           {fp.VPCSecurityGroupIDRefs, s.Refs(KeySGDatabase)},
 		"ApplyImmediately":         {*fp.ApplyImmediately, true},
 	})
+}
+
+// TestDatabaseDeletion: by default a final snapshot named from the
+// CatalogApi's UID and automated backups kept; finalSnapshot false skips
+// both; deletionProtection is passed on; protection without a snapshot is
+// refused, naming the field and the rule.
+func TestDatabaseDeletion(t *testing.T) {
+	cases := map[string]struct {
+		database map[string]any
+		uid      string
+		// want: skipFinalSnapshot, finalSnapshotIdentifier ("" for none),
+		// deleteAutomatedBackups, deletionProtection.
+		want []any
+	}{
+		"Default":    {uid: "8D0C7A3E-1234-4000-8000-000000000001", want: []any{false, "aurora-cluster-dev-final-8d0c7a3e1234", false, false}},
+		"NoUID":      {want: []any{false, "aurora-cluster-dev-final-" + shortHash("team/api/uid"), false, false}},
+		"Throwaway":  {database: map[string]any{"finalSnapshot": false}, uid: "u1", want: []any{true, "", true, false}},
+		"Protected":  {database: map[string]any{"deletionProtection": true}, uid: "8d0c7a3e-0000-4000-8000-000000000002", want: []any{false, "aurora-cluster-dev-final-8d0c7a3e0000", false, true}},
+		"ShortUIDAs": {uid: "abc", want: []any{false, "aurora-cluster-dev-final-abc", false, false}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			opts := []specOption{xrNamed("api", "team")}
+			if tc.database != nil {
+				opts = append(opts, withSpecField("database", tc.database))
+			}
+			s := testSpec(t, opts...)
+			s.XRUID = tc.uid
+			fp := objectByKey[*rds.Cluster](t, buildDatabase(s, engine.Observed{}), KeyDBCluster).Spec.ForProvider
+			got := []any{*fp.SkipFinalSnapshot, deref(fp.FinalSnapshotIdentifier), *fp.DeleteAutomatedBackups, *fp.DeletionProtection}
+			if got[1] == nil {
+				got[1] = ""
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDatabaseDeletionRefused: deletion protection of a throwaway database
+// is a Fatal naming the field and the rule.
+func TestDatabaseDeletionRefused(t *testing.T) {
+	_, err := newTestSpec(withSpecField("database", map[string]any{"finalSnapshot": false, "deletionProtection": true}))
+	if err == nil || !strings.Contains(err.Error(), "spec.database.deletionProtection: invalid value true: requires spec.database.finalSnapshot") {
+		t.Errorf("got %v, want the deletionProtection rule", err)
+	}
 }
 
 // TestDatabaseHasNoPassword: no rendered database resource carries a

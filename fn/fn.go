@@ -63,8 +63,8 @@ func PlanOf(req *fnv1.RunFunctionRequest) (*engine.Plan, error) {
 	return Compose(r.spec, r.observed)
 }
 
-// renderInput is what RunFunction renders from: the spec as decided (claim and
-// origin-verify value included) and what is observed.
+// renderInput is what RunFunction renders from: the spec as decided (claim
+// included) and what is observed.
 type renderInput struct {
 	spec     *Spec
 	observed engine.Observed
@@ -108,7 +108,7 @@ func (f *Function) read(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRespo
 	if asked {
 		return renderInput{}, rsp
 	}
-	spec = spec.Claimed(claim).WithOriginVerifyValue(originVerifyValueOf(req, rsp, spec, string(xr.Resource.GetUID())))
+	spec = spec.Claimed(claim)
 	return renderInput{spec: spec, observed: observed, log: log}, nil
 }
 

@@ -26,7 +26,7 @@ const testXR = `{
 }`
 
 // newRequest is a request as Crossplane sends it with the Composition of
-// apis/composition.yaml: the XR, what is observed and the origin-verify key.
+// apis/composition.yaml: the XR and what is observed.
 func newRequest(xr string, observed map[string]*fnv1.Resource) *fnv1.RunFunctionRequest {
 	req := &fnv1.RunFunctionRequest{
 		Meta: &fnv1.RequestMeta{Tag: "test"},
@@ -38,7 +38,7 @@ func newRequest(xr string, observed map[string]*fnv1.Resource) *fnv1.RunFunction
 		// but this CatalogApi's own.
 		RequiredResources: map[string]*fnv1.Resources{RequirementSuffixClaims: {}},
 	}
-	return withOriginKey(req, "test-origin-verify-key")
+	return req
 }
 
 func run(tb testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {

@@ -48,6 +48,19 @@ type specOption func(f *specFixture)
 // Input, changed by opts in order.
 func testSpec(t *testing.T, opts ...specOption) *Spec {
 	t.Helper()
+	s, err := newTestSpec(opts...)
+	if err != nil {
+		t.Fatalf("NewSpec: %v", err)
+	}
+	// RunFunction decides the claim from the required resources; a test
+	// Spec holds its suffix, so Compose renders the whole stack.
+	s.Claim = ClaimHeld
+	return s
+}
+
+// newTestSpec is NewSpec of testSpec's CatalogApi and Input, changed by
+// opts, with its error.
+func newTestSpec(opts ...specOption) (*Spec, error) {
 	xr := composite.New()
 	xr.SetAPIVersion("catalog.example.org/v1alpha1")
 	xr.SetKind("CatalogApi")
@@ -58,14 +71,7 @@ func testSpec(t *testing.T, opts ...specOption) *Spec {
 	for _, o := range opts {
 		o(f)
 	}
-	s, err := NewSpec(f.xr, f.in)
-	if err != nil {
-		t.Fatalf("NewSpec: %v", err)
-	}
-	// RunFunction decides the claim from the required resources; a test
-	// Spec holds its suffix, so Compose renders the whole stack.
-	s.Claim = ClaimHeld
-	return s
+	return NewSpec(f.xr, f.in)
 }
 
 // xrNamed names the CatalogApi: composed object names and UniqueID derive
@@ -303,4 +309,15 @@ func parsePolicy(t *testing.T, what, doc string) policyJSON {
 		t.Fatalf("%s is not JSON: %v\n%s", what, err, doc)
 	}
 	return p
+}
+
+// warnings are the messages of a response's Warning results.
+func warnings(rsp *fnv1.RunFunctionResponse) []string {
+	var out []string
+	for _, r := range rsp.GetResults() {
+		if r.GetSeverity() == fnv1.Severity_SEVERITY_WARNING {
+			out = append(out, r.GetMessage())
+		}
+	}
+	return out
 }

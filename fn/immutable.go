@@ -34,7 +34,7 @@ func refuseImmutableChanges(changes []engine.ImmutableChange) error {
 func specSections() []string {
 	return []string{
 		"spec.environmentSuffix", "spec.image", "spec.region", "spec.network",
-		"spec.service", "spec.scaling", "spec.database",
+		"spec.service", "spec.scaling", "spec.database", "spec.cdn", "spec.domain", "spec.edge",
 	}
 }
 

@@ -12,8 +12,35 @@ import (
 
 func TestBuildLoadBalancerKeys(t *testing.T) {
 	b := buildLoadBalancer(testSpec(t, xrNamed("api", "team")), engine.Observed{})
-	if diff := cmp.Diff([]string{KeyLoadBalancer, KeyTargetGroup, KeyListener, KeyListenerRule}, renderedKeys(b)); diff != "" {
+	if diff := cmp.Diff([]string{KeyLoadBalancer, KeyTargetGroup, KeyListener}, renderedKeys(b)); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+}
+
+// TestLegacyLoadBalancerRetired: a stack rendered with the internet-facing
+// ALB gets the internal one under new keys, and the observed legacy
+// resources are retired (Crossplane deletes them); keys that are not
+// observed are not retired.
+func TestLegacyLoadBalancerRetired(t *testing.T) {
+	cases := map[string]struct {
+		observed []string
+		want     []string
+	}{
+		"NewStack":      {},
+		"LegacyStack":   {observed: []string{"load-balancer", "listener", "listener-rule-origin-verify"}, want: []string{"listener-rule-origin-verify", "listener", "load-balancer"}},
+		"PartlyDeleted": {observed: []string{"load-balancer"}, want: []string{"load-balancer"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var rs []observedResource
+			for _, k := range tc.observed {
+				rs = append(rs, observedReady(k))
+			}
+			b := buildLoadBalancer(testSpec(t, xrNamed("api", "team")), observedOf(t, rs...))
+			if diff := cmp.Diff(tc.want, b.Retired); diff != "" {
+				t.Errorf("retired (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -50,9 +77,9 @@ func TestLoadBalancer(t *testing.T) {
 	s := testSpec(t, xrNamed("api", "team"))
 	got := lbViewOf(objectByKey[*elbv2.LB](t, buildLoadBalancer(s, engine.Observed{}), KeyLoadBalancer))
 	want := lbView{
-		Name: "alb-dev", Type: "application",
-		Internal: false, DeletionProtection: false, DropInvalidHeaders: true,
-		Subnets:        []string{"api-subnet-public-a", "api-subnet-public-b"},
+		Name: "alb-int-dev", Type: "application",
+		Internal: true, DeletionProtection: false, DropInvalidHeaders: true,
+		Subnets:        []string{"api-subnet-private-a", "api-subnet-private-b"},
 		SecurityGroups: []string{"api-security-group-alb"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -94,8 +121,8 @@ func TestLoadBalancerAccessLogsGating(t *testing.T) {
 				t.Errorf("Waiting = %v with logs=%v", b.Waiting, tc.logs)
 			}
 			// Everything renders regardless of the logs.
-			if len(b.Resources) != 4 {
-				t.Errorf("rendered %d resources, want 4", len(b.Resources))
+			if len(b.Resources) != 3 {
+				t.Errorf("rendered %d resources, want 3", len(b.Resources))
 			}
 		})
 	}
@@ -148,33 +175,15 @@ func TestListener(t *testing.T) {
 	p := l.Spec.ForProvider
 	got := listenerView{LBRef: refName(p.LoadBalancerArnRef), Protocol: *p.Protocol, Port: deref(p.Port)}
 	for _, a := range p.DefaultAction {
-		got.Actions = append(got.Actions, strings.Join([]string{*a.Index, *a.Type, *a.FixedResponse.StatusCode}, " "))
+		got.Actions = append(got.Actions, strings.Join([]string{*a.Index, *a.Type, refName(a.TargetGroupArnRef)}, " "))
 	}
-	// Without the origin-verify header a request gets 403.
+	// Every request CloudFront's VPC origin sends reaches the target group.
 	want := listenerView{
-		LBRef: "api-load-balancer", Protocol: "HTTP", Port: 80.0,
-		Actions: []string{"default fixed-response 403"},
+		LBRef: "api-load-balancer-internal", Protocol: "HTTP", Port: 80.0,
+		Actions: []string{"default forward api-target-group"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
-	}
-}
-
-// TestListenerRuleRequiresOriginHeader: only requests with this stack's
-// origin-verify header reach the target group.
-func TestListenerRuleRequiresOriginHeader(t *testing.T) {
-	s := testSpec(t, xrNamed("api", "team"))
-	s.OriginVerifyValue = "0123456789abcdef"
-	r := objectByKey[*elbv2.LBListenerRule](t, buildLoadBalancer(s, engine.Observed{}), KeyListenerRule)
-	p := r.Spec.ForProvider
-	if len(p.Condition) != 1 || p.Condition[0].HTTPHeader == nil {
-		t.Fatalf("rule conditions = %+v, want one HTTP header condition", p.Condition)
-	}
-	h := p.Condition[0].HTTPHeader
-	got := []string{refName(p.ListenerArnRef), *h.HTTPHeaderName, *h.Values[0], *p.Action[0].Type, refName(p.Action[0].TargetGroupArnRef)}
-	want := []string{"api-listener", OriginVerifyHeader, "0123456789abcdef", "forward", "api-target-group"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("listener rule (-want +got):\n%s", diff)
 	}
 }
 

@@ -319,7 +319,7 @@ func flowLog(s *Spec) engine.Desired {
 			Region:             new(s.Region),
 			Tags:               s.Tags(name),
 			VPCIDRef:           s.Ref(KeyVPC),
-			TrafficType:        new("ALL"),
+			TrafficType:        new(s.FlowLogTrafficType),
 			LogDestinationType: new("cloud-watch-logs"),
 			LogDestinationRef:  s.Ref(KeyFlowLogGroup),
 			IAMRoleArnRef:      s.Ref(KeyFlowLogRole),

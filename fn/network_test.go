@@ -311,3 +311,36 @@ func TestNetworkFlowLogRoleWaitsForTheAccount(t *testing.T) {
 		t.Errorf("an existing role's trust policy became %s, want it kept: %s", got, previous)
 	}
 }
+
+// TestFlowLogTrafficType: ALL by default, REJECT from the Input, anything
+// else refused naming the Input field.
+func TestFlowLogTrafficType(t *testing.T) {
+	cases := map[string]struct {
+		in      string
+		want    string
+		wantErr string
+	}{
+		"Default": {want: "ALL"},
+		"Reject":  {in: "REJECT", want: "REJECT"},
+		"Accept":  {in: "ACCEPT", wantErr: "input.flowLogTrafficType: invalid value \"ACCEPT\": must be ALL or REJECT"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			s, err := newTestSpec(withInput(&v1beta1.Input{FlowLogTrafficType: tc.in}))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("got %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Claim = ClaimHeld
+			fl := objectByKey[*ec2.FlowLog](t, buildNetwork(s, vpcOwnedBy(t, "123456789012")), KeyFlowLog)
+			if got := *fl.Spec.ForProvider.TrafficType; got != tc.want {
+				t.Errorf("trafficType = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

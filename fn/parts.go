@@ -24,6 +24,7 @@ func Parts() []engine.Part[*Spec] {
 		{Name: "Rotation", Build: buildRotation},
 		{Name: "Scaling", Build: buildScaling},
 		{Name: "CDN", Build: buildCDN},
+		{Name: "Domain", Build: buildDomain},
 	}
 }
 

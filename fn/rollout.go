@@ -20,13 +20,16 @@ import (
 // code that builds or recognises those keys. Of the observed revisions:
 //
 //   - the current one is the revision of today's content, which the service
-//     part renders (and whose Usage, from the service's Uses, keeps it until
-//     the service is gone);
-//   - the others are superseded: kept unchanged, with the Usage that protects
-//     each, while a deployment may still run or roll back to them;
-//   - once provider-aws reports that the service's deployment of the current
-//     revision has ended successfully (rolloutSettled), they are retired:
-//     dropped with their Usages, so Crossplane deregisters them.
+//     part renders;
+//   - the others are superseded: kept unchanged (with the Usage a stack
+//     rendered by an earlier version has for each) until the service runs
+//     the current revision;
+//   - once the service's observed status names the current revision
+//     (serviceMovedTo), they are retired: dropped with any such Usage, so
+//     Crossplane deletes their managed resources. The revisions themselves
+//     stay registered in ECS (skipDestroy, taskdefinition.go), so a
+//     deployment that later fails can always roll back to them, however
+//     provider-aws reported the deployment's end.
 
 // keyTaskDefinitionPrefix starts the key of every task definition revision.
 const keyTaskDefinitionPrefix = "task-definition-"
@@ -80,13 +83,16 @@ func observedTaskDefinitions(o engine.Observed) []string {
 	return keys
 }
 
-// revisionUsageKey is the key of the Usage that keeps a revision while the
-// service runs it: the service declares it Uses its task definition.
+// revisionUsageKey is the key of the Usage an earlier version of the
+// function rendered to keep a revision while the service ran it. The
+// service Uses no revision any more (deregistering one loses nothing, and
+// skipDestroy keeps them in ECS); a stack rendered before has such Usages,
+// which go with their revisions.
 func revisionUsageKey(revision string) string { return engine.UsageKey(revision, KeyService) }
 
 // declareRevisions tells Compose what to do with the observed revisions
 // other than current ("" while the part cannot render one): keep them and
-// their Usages on purpose, or retire them once the service has moved.
+// their Usages on purpose, or retire them once the service runs current.
 func declareRevisions(b *engine.Built, o engine.Observed, current string) {
 	retire := serviceMovedTo(o, current)
 	for _, k := range revisionKeys(o) {
@@ -104,19 +110,20 @@ func declareRevisions(b *engine.Built, o engine.Observed, current string) {
 }
 
 // serviceMovedTo reports whether the superseded revisions may be retired:
-// whether provider-aws reports that the service's deployment of the current
-// revision has ended successfully. It is the only signal the provider gives;
-// see rolloutSettled for why it means the end of the deployment.
+// whether the observed service runs the current revision. Nothing depends
+// on when the deployment ends: retiring a revision deletes only its managed
+// resource, never the revision in ECS (skipDestroy).
 func serviceMovedTo(o engine.Observed, current string) bool {
 	if current == "" {
 		return false
 	}
 	arn := o.GetString(current, "status.atProvider.arn")
-	return arn != "" && rolloutSettled(o, arn)
+	return arn != "" && o.GetString(KeyService, "status.atProvider.taskDefinition") == arn
 }
 
 // rolloutSettled reports whether the observed service runs the task
-// definition revision arn and its deployment has ended successfully.
+// definition revision arn and its deployment has ended successfully, for
+// the service's readiness message (serviceReadyNote).
 //
 // provider-aws v2.5.0 runs the service's create and update asynchronously
 // (UseAsync): the Terraform apply runs in the background, and until it ends
@@ -129,15 +136,14 @@ func serviceMovedTo(o engine.Observed, current string) bool {
 // observation refreshes status.atProvider.taskDefinition from the live
 // service: after a circuit-breaker rollback that is the revision ECS rolled
 // back to. So the spec and the refreshed status both naming arn, with
-// waitForSteadyState set and the last operation successful, means the
-// deployment of arn completed; from then on the circuit breaker rolls back
-// to it, never to an older revision, so deregistering the older ones is
-// safe (an INACTIVE revision can run tasks but no service can be updated to
-// it: AWS DeregisterTaskDefinition).
+// waitForSteadyState set and the last operation successful, usually means
+// the deployment of arn completed.
 //
-// What this cannot see: the provider keeps its operation in memory; if the
-// provider restarts during a deployment, its next observation finds the
-// service already on arn and reports success before ECS has finished.
+// What this cannot see: the provider keeps its operation in memory; after a
+// failed asynchronous update or a provider restart, its next observation
+// that finds the resource up to date reports the last operation as
+// succeeded (upjet's external_async_tfpluginsdk.go) before ECS has
+// finished. That is why nothing is deleted on this signal.
 func rolloutSettled(o engine.Observed, arn string) bool {
 	return o.GetString(KeyService, "spec.forProvider.taskDefinition") == arn &&
 		o.GetBool(KeyService, "spec.forProvider.waitForSteadyState") &&
@@ -154,14 +160,14 @@ const ConditionLastAsyncOperation xpv1.ConditionType = "LastAsyncOperation"
 
 // revisionImpact is what a new revision adds to the rolling deployment
 // that the service's move to it starts: when the revision it replaces is
-// retired (declareRevisions).
+// let go (declareRevisions).
 func revisionImpact() engine.ChangeImpact {
 	return engine.ChangeImpact{
 		Kind:      ImpactRollout,
 		OnReplace: true,
 		Joins:     true,
 		Details: []string{
-			"once provider-aws reports the deployment of the new revision finished (the service's status names it and its last operation succeeded), the next reconcile retires {replaces} (deregistered; running tasks are unaffected)",
+			"once the service's status names the new revision, the next reconcile stops composing {replaces}; the revision stays registered in ECS (skipDestroy), so a rollback to it still works",
 		},
 	}
 }

@@ -19,8 +19,8 @@ import (
 )
 
 // A rollout of a new task definition, played against the simulated
-// provider: the old revision stays until provider-aws reports that the
-// service's deployment of the new one ended successfully.
+// provider: the old revision stays composed until the service's status
+// names the new one; in ECS it stays registered (skipDestroy) in any case.
 
 // rollout is a converged stack whose image then changed: the render during
 // the rollout, the keys of the old and new revisions, the observed state
@@ -70,9 +70,9 @@ func cloneObserved(obs map[string]*fnv1.Resource) map[string]*fnv1.Resource {
 	return out
 }
 
-// TestRolloutKeepsTheOldRevisionUntilTheDeploymentSucceeded walks the
-// states the provider reports for a service during a deployment.
-func TestRolloutKeepsTheOldRevisionUntilTheDeploymentSucceeded(t *testing.T) {
+// TestRolloutKeepsTheOldRevisionUntilTheServiceRunsTheNew walks the states
+// the provider reports for a service during a deployment.
+func TestRolloutKeepsTheOldRevisionUntilTheServiceRunsTheNew(t *testing.T) {
 	r := startRollout(t)
 	cases := map[string]struct {
 		reason     string
@@ -96,12 +96,19 @@ func TestRolloutKeepsTheOldRevisionUntilTheDeploymentSucceeded(t *testing.T) {
 			wantKept:   true,
 			wantSaying: []string{"failed", "circuit breaker"},
 		},
+		"ReportedSucceededAfterFailure": {
+			reason: "after a failed asynchronous update the provider may report the last operation succeeded while ECS still rolls back: the service's status names the old revision, which stays",
+			change: func(obs map[string]*fnv1.Resource) {
+				providersim.DeploymentRolledBack(obs[KeyService], r.oldARN, "ECS deployment circuit breaker: tasks failed to start")
+				providersim.SetCondition(obs[KeyService], string(ConditionLastAsyncOperation), true, "Success", "")
+			},
+			wantKept: true,
+		},
 		"NotWaitingForSteadyState": {
-			reason: "a service the provider updates without waiting (as before this version) tells nothing about the deployment",
+			reason: "the service runs the new revision: the old one's managed resource goes, whatever the provider knows about the deployment's end (the revision stays registered)",
 			change: func(obs map[string]*fnv1.Resource) {
 				setObserved(t, obs[KeyService], false, "spec", "forProvider", "waitForSteadyState")
 			},
-			wantKept: true,
 		},
 		"Succeeded": {
 			reason:     "the provider's update ended successfully and the refreshed status names the new revision",

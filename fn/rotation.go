@@ -50,6 +50,13 @@ const (
 	// a deployment to finish: one that long is stuck, and the failed
 	// execution is visible in Step Functions.
 	rotationTimeoutSeconds = 3600
+	// taskRetryIntervalSeconds, taskRetryMaxAttempts and taskRetryBackoff
+	// retry a failed SDK call (a throttled DescribeServices or
+	// UpdateService must not skip the roll): 2, 4, 8, 16, 32, 64 s with
+	// full jitter, about two minutes in all.
+	taskRetryIntervalSeconds = 2
+	taskRetryMaxAttempts     = 6
+	taskRetryBackoff         = 2.0
 	// rotationTargetID names the rule's only target.
 	rotationTargetID = "redeploy-ecs-service"
 	// eventsPrincipal and statesPrincipal assume the chain's roles.
@@ -141,9 +148,34 @@ type machineState struct {
 	ResultSelector map[string]any  `json:"ResultSelector,omitempty"`
 	Choices        []machineChoice `json:"Choices,omitempty"`
 	Default        string          `json:"Default,omitempty"`
+	Retry          []machineRetry  `json:"Retry,omitempty"`
 	Seconds        int             `json:"Seconds,omitempty"`
 	Next           string          `json:"Next,omitempty"`
 	End            bool            `json:"End,omitempty"`
+}
+
+// machineRetry is a Task state's retrier (Amazon States Language,
+// "Handling errors in Step Functions workflows").
+type machineRetry struct {
+	ErrorEquals     []string `json:"ErrorEquals"`
+	IntervalSeconds int      `json:"IntervalSeconds"`
+	MaxAttempts     int      `json:"MaxAttempts"`
+	BackoffRate     float64  `json:"BackoffRate"`
+	JitterStrategy  string   `json:"JitterStrategy"`
+}
+
+// taskRetry retries every error of an SDK call with exponential backoff:
+// throttling and transient service errors are what fails these calls; an
+// error that persists (a missing permission) fails the execution after
+// the last attempt, visibly.
+func taskRetry() []machineRetry {
+	return []machineRetry{{
+		ErrorEquals:     []string{"States.ALL"},
+		IntervalSeconds: taskRetryIntervalSeconds,
+		MaxAttempts:     taskRetryMaxAttempts,
+		BackoffRate:     taskRetryBackoff,
+		JitterStrategy:  "FULL",
+	}}
 }
 
 type machineChoice struct {
@@ -166,6 +198,7 @@ func redeployDefinition(cluster, service string) string {
 				Type: "Task", Resource: sdkECSDescribeServices,
 				Parameters:     map[string]any{"Cluster": cluster, "Services": []string{service}},
 				ResultSelector: map[string]any{"deployments.$": "States.ArrayLength($.Services[0].Deployments)"},
+				Retry:          taskRetry(),
 				Next:           stateNoDeploymentInProgress,
 			},
 			stateNoDeploymentInProgress: {
@@ -177,6 +210,7 @@ func redeployDefinition(cluster, service string) string {
 			stateForceNewDeployment: {
 				Type: "Task", Resource: sdkECSUpdateService,
 				Parameters: map[string]any{"Cluster": cluster, "Service": service, "ForceNewDeployment": true},
+				Retry:      taskRetry(),
 				End:        true,
 			},
 		},

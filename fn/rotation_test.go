@@ -154,6 +154,8 @@ func TestRedeployStateMachine(t *testing.T) {
 		"Roll":        {roll.Resource, "arn:aws:states:::aws-sdk:ecs:updateService"},
 		"RollWhat":    {roll.Parameters, map[string]any{"Cluster": "ecs-cluster-dev", "Service": "ecs-service-dev", "ForceNewDeployment": true}},
 		"RollEnds":    {roll.End, true},
+		"RollRetries": {roll.Retry, []machineRetry{{ErrorEquals: []string{"States.ALL"}, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: "FULL"}}},
+		"DescRetries": {describe.Retry, []machineRetry{{ErrorEquals: []string{"States.ALL"}, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: "FULL"}}},
 		"Waits":       {def.States["WaitForDeployment"], machineState{Type: "Wait", Seconds: 30, Next: "DescribeService"}},
 	})
 	if diff := cmp.Diff(redeployDefinition("ecs-cluster-dev", "ecs-service-dev"), *sm.Spec.ForProvider.Definition); diff != "" {

@@ -3,6 +3,7 @@ package fn
 import (
 	"sync"
 
+	acmv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/acm/v1beta1"
 	appautoscalingv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/appautoscaling/v1beta1"
 	cloudfrontv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudfront/v1beta1"
 	cloudwatcheventsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchevents/v1beta1"
@@ -12,6 +13,7 @@ import (
 	elbv2v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/elbv2/v1beta1"
 	iamv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
 	rdsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
+	route53v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/route53/v1beta1"
 	s3v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/s3/v1beta1"
 	sfnv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/sfn/v1beta1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -28,6 +30,7 @@ var registerOnce sync.Once
 func RegisterTypes() {
 	registerOnce.Do(func() {
 		add := []func(*runtime.Scheme) error{
+			acmv1beta1.AddToScheme,
 			appautoscalingv1beta1.AddToScheme,
 			cloudfrontv1beta1.AddToScheme,
 			cloudwatcheventsv1beta1.AddToScheme,
@@ -37,6 +40,7 @@ func RegisterTypes() {
 			elbv2v1beta1.AddToScheme,
 			iamv1beta1.AddToScheme,
 			rdsv1beta1.AddToScheme,
+			route53v1beta1.AddToScheme,
 			s3v1beta1.AddToScheme,
 			sfnv1beta1.AddToScheme,
 			protectionv1beta1.AddToScheme, // Usages (usages.go).

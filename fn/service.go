@@ -223,8 +223,8 @@ func ecrRepositoryARN(image string) (string, bool) {
 // first deployment.
 func serviceBlockers(o engine.Observed) []string {
 	var w []string
-	if !o.Ready(KeyListenerRule) {
-		w = append(w, "the ALB listener rule (ECS rejects a target group no listener forwards to)")
+	if !o.Ready(KeyListener) {
+		w = append(w, "the ALB listener (ECS rejects a target group no listener forwards to)")
 	}
 	if !o.Ready(KeyCapacityProviders) {
 		w = append(w, "the FARGATE_SPOT capacity provider of the ECS cluster")
@@ -351,8 +351,8 @@ func serviceReadyNote(o engine.Observed, name, taskDefinitionKey string) string 
 // The ECS service declares no deletion edge: AWS orders its teardown
 // itself, and provider-aws retries what AWS refuses. ECS refuses to delete
 // a cluster that has services, and a capacity provider association a
-// service uses; ELB refuses to delete a target group a listener rule
-// forwards to; EC2 refuses to delete the private subnets and the tasks
+// service uses; ELB refuses to delete a target group a listener forwards
+// to; EC2 refuses to delete the private subnets and the tasks
 // security group while the tasks' network interfaces are in them
 // (DependencyViolation). Deleting the task definition or the execution role
 // first loses nothing: running tasks keep both, and the service is being

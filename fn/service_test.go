@@ -32,7 +32,7 @@ func observedTaskRole() observedResource {
 // serviceUpstream is everything the service part waits for.
 func serviceUpstream() []observedResource {
 	return []observedResource{
-		observedDatabase(), observedTaskRole(), observedReady(KeyListenerRule), observedReady(KeyCapacityProviders),
+		observedDatabase(), observedTaskRole(), observedReady(KeyListener), observedReady(KeyCapacityProviders),
 		observedReady(KeyDBWriter), observedReady(KeyExecutionRolePolicy),
 	}
 }
@@ -131,13 +131,13 @@ func waitingServicePhases() map[string]servicePhase {
 		},
 		"NoListener": {
 			reason:      "ECS rejects a service whose target group has no listener",
-			observed:    serviceUpstreamWithout(KeyListenerRule, false),
+			observed:    serviceUpstreamWithout(KeyListener, false),
 			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
 			wantWaiting: 1,
 		},
 		"ListenerNotReady": {
 			reason:      "a listener that AWS has not created yet does not count",
-			observed:    serviceUpstreamWithout(KeyListenerRule, true),
+			observed:    serviceUpstreamWithout(KeyListener, true),
 			wantKeys:    []string{KeyExecutionRolePolicy, "TD"},
 			wantWaiting: 1,
 		},
@@ -183,7 +183,7 @@ func renderedServicePhases() map[string]servicePhase {
 		},
 		"ServiceKeptWhenListenerGoesUnready": {
 			reason:   "a rendered service is never dropped",
-			observed: []observedResource{observedDatabase(), observedTaskRole(), {key: KeyListenerRule}, {key: KeyService}},
+			observed: []observedResource{observedDatabase(), observedTaskRole(), {key: KeyListener}, {key: KeyService}},
 			wantKeys: []string{KeyExecutionRolePolicy, "TD", KeyService},
 		},
 	}
@@ -227,7 +227,7 @@ func TestTaskDefinitionValues(t *testing.T) {
 		"Architecture":  {*fp.RuntimePlatform.CPUArchitecture, "X86_64"},
 		"ExecutionRole": {fp.ExecutionRoleArnRef.Name, s.ObjectName(KeyExecutionRole)},
 		"TaskRole":      {*fp.TaskRoleArn, testTaskRoleARN},
-		"SkipDestroy":   {*fp.SkipDestroy, false},
+		"SkipDestroy":   {*fp.SkipDestroy, true},
 	})
 }
 

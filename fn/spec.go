@@ -77,6 +77,12 @@ const (
 	// what is cacheable through Cache-Control, and query strings are in the
 	// key.
 	DefaultCachePolicyID = "4cc15a8a-d715-48a4-82b8-cc0b614638fe"
+	// CachingDisabledPolicyID is the AWS managed CloudFront cache policy
+	// CachingDisabled, by its fixed ID: the cache policy of a CatalogApi
+	// without spec.cdn.caching. With caching disabled, the origin request
+	// policy AllViewerExceptHostHeader forwards the Authorization header
+	// too (AWS knowledge center, "cloudfront-authorization-header").
+	CachingDisabledPolicyID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 	// DefaultOriginRequestPolicyID is the AWS managed CloudFront policy
 	// AllViewerExceptHostHeader, by its fixed ID: everything but Host
 	// reaches the ALB.
@@ -121,6 +127,8 @@ type Spec struct {
 	NAT                NATMode
 	// VPCEndpoints is the Input's vpcEndpoints (endpoints.go).
 	VPCEndpoints bool
+	// FlowLogTrafficType is the Input's flowLogTrafficType (network.go).
+	FlowLogTrafficType string
 
 	Env []v1alpha1.EnvVar
 	// App is the shape of the app (spec.service), defaulted (appshape.go).
@@ -143,15 +151,27 @@ type Spec struct {
 	MasterUsername      string
 	BackupRetentionDays int
 	EngineVersion       string
+	// FinalSnapshot and DeletionProtection are spec.database's
+	// (database.go, "What deleting does to the data").
+	FinalSnapshot      bool
+	DeletionProtection bool
 
-	LogRetentionDays      int
-	CachePolicyID         string
+	LogRetentionDays int
+	// Caching is spec.cdn.caching: the distribution caches with
+	// CachePolicyID; otherwise with CachingDisabledPolicyID.
+	Caching       bool
+	CachePolicyID string
+	// Domain and HostedZoneID are spec.domain's ("" without it);
+	// WebACLArn is spec.edge.webAclArn (domain.go, cdn.go).
+	Domain                string
+	HostedZoneID          string
+	WebACLArn             string
 	OriginRequestPolicyID string
 	ProviderConfigName    string
 
-	// OriginVerifyValue is the secret header value CloudFront sends and the
-	// ALB listener requires (see origin.go).
-	OriginVerifyValue string
+	// XRUID is the CatalogApi's UID, "" when rendered without one
+	// (crossplane render of a file without metadata.uid).
+	XRUID string
 
 	// UniqueID is a short stable hash of namespace/name: it makes globally
 	// unique names (S3 buckets) without changing between renders.
@@ -197,7 +217,7 @@ func NewSpec(xr *composite.Unstructured, in *v1beta1.Input) (*Spec, error) {
 		return nil, fmt.Errorf("cannot decode the CatalogApi: %w", err)
 	}
 	v := &validator{}
-	s := &Spec{XRName: xr.GetName(), XRNamespace: xr.GetNamespace(), XRCreated: rfc3339(&xr.Unstructured)}
+	s := &Spec{XRName: xr.GetName(), XRNamespace: xr.GetNamespace(), XRCreated: rfc3339(&xr.Unstructured), XRUID: string(xr.GetUID())}
 	s.UniqueID = shortHash(s.XRNamespace + "/" + s.XRName)
 	s.applyInput(in, v)
 	s.applyAPI(&api.Spec, in, v)
@@ -281,6 +301,44 @@ func (s *Spec) applyAPI(a *v1alpha1.CatalogApiSpec, in *v1beta1.Input, v *valida
 	s.checkOnDemandBaseTasks(v)
 	s.applyDatabase(a.Database, v)
 	s.checkImageWithoutNAT(v)
+	s.applyCDN(a.CDN)
+	s.applyDomain(a.Domain, v)
+	s.applyEdge(a.Edge, v)
+}
+
+var (
+	domainRe    = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	zoneIDRe    = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
+	webACLArnRe = regexp.MustCompile(`^arn:aws:wafv2:us-east-1:[0-9]{12}:global/webacl/[A-Za-z0-9_-]{1,128}/[a-f0-9-]{36}$`)
+)
+
+// applyDomain reads spec.domain: both fields are required when it is given.
+func (s *Spec) applyDomain(d *v1alpha1.DomainSpec, v *validator) {
+	if d == nil {
+		return
+	}
+	s.Domain, s.HostedZoneID = d.Name, d.HostedZoneID
+	if len(s.Domain) < 4 || len(s.Domain) > 253 || !domainRe.MatchString(s.Domain) {
+		v.fail("spec.domain.name", s.Domain, "is required with spec.domain and must be a lowercase fully qualified domain name such as api.example.com")
+	}
+	v.match("spec.domain.hostedZoneId", s.HostedZoneID, zoneIDRe, "is required with spec.domain and must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ")
+}
+
+// applyEdge reads spec.edge.
+func (s *Spec) applyEdge(e *v1alpha1.EdgeSpec, v *validator) {
+	if e == nil || e.WebACLArn == "" {
+		return
+	}
+	s.WebACLArn = e.WebACLArn
+	v.match("spec.edge.webAclArn", s.WebACLArn, webACLArnRe, "must be the ARN of a WAFv2 web ACL with scope CLOUDFRONT (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)")
+}
+
+// applyCDN reads spec.cdn; a bool needs no check of the function's own.
+func (s *Spec) applyCDN(c *v1alpha1.CDNSpec) {
+	if c == nil {
+		c = &v1alpha1.CDNSpec{}
+	}
+	s.Caching = boolOrDefault(c.Caching, false)
 }
 
 func (s *Spec) applyRegion(region string, in *v1beta1.Input, v *validator) {
@@ -442,6 +500,25 @@ func (s *Spec) applyDatabase(db *v1alpha1.DatabaseSpec, v *validator) {
 	s.BackupRetentionDays = int32OrDefault(db.BackupRetentionDays, DefaultBackupRetentionDays)
 	v.intIn("spec.database.backupRetentionDays", s.BackupRetentionDays, 1, MaxBackupRetentionDays)
 	s.applyEngineVersion(db.EngineVersion, v)
+	s.applyDeletion(db, v)
+}
+
+// applyDeletion reads what deleting the CatalogApi does to the data: a
+// final snapshot by default, deletion protection on request, never both
+// protection and no snapshot.
+func (s *Spec) applyDeletion(db *v1alpha1.DatabaseSpec, v *validator) {
+	s.FinalSnapshot = boolOrDefault(db.FinalSnapshot, true)
+	s.DeletionProtection = boolOrDefault(db.DeletionProtection, false)
+	if s.DeletionProtection && !s.FinalSnapshot {
+		v.fail("spec.database.deletionProtection", true, "requires spec.database.finalSnapshot: a protected database is not a throwaway one")
+	}
+}
+
+func boolOrDefault(v *bool, def bool) bool {
+	if v == nil {
+		return def
+	}
+	return *v
 }
 
 func isReservedDBUser(u string) bool {
@@ -452,6 +529,10 @@ func (s *Spec) applyInput(in *v1beta1.Input, v *validator) {
 	s.NAT = NATMode(orDefault(in.NATGateways, string(NATPerAZ)))
 	s.VPCEndpoints = in.VPCEndpoints != nil && *in.VPCEndpoints
 	s.checkNATMode(in.NATGateways, v)
+	s.FlowLogTrafficType = orDefault(in.FlowLogTrafficType, "ALL")
+	if s.FlowLogTrafficType != "ALL" && s.FlowLogTrafficType != "REJECT" {
+		v.fail("input.flowLogTrafficType", in.FlowLogTrafficType, "must be ALL or REJECT (Security Hub EC2.6 requires at least REJECT)")
+	}
 	s.EngineVersion = orDefault(in.EngineVersion, DefaultEngineVersion)
 	s.LogRetentionDays = int32OrDefault(in.LogRetentionDays, DefaultLogRetentionDays)
 	if !slices.Contains(ValidLogRetentionDays(), s.LogRetentionDays) {
@@ -484,19 +565,11 @@ func int32OrDefault(v *int32, def int) int {
 }
 
 // A Spec is not changed once built: what a render learns after validation
-// (the suffix claim, the origin-verify value) makes a copy.
+// (the suffix claim) makes a copy.
 
 // Claimed is a copy of the spec with the CatalogApi's suffix claim.
 func (s *Spec) Claimed(claim string) *Spec {
 	c := *s
 	c.Claim = claim
-	return &c
-}
-
-// WithOriginVerifyValue is a copy of the spec with the header value
-// CloudFront sends and the ALB requires.
-func (s *Spec) WithOriginVerifyValue(v string) *Spec {
-	c := *s
-	c.OriginVerifyValue = v
 	return &c
 }

@@ -24,6 +24,9 @@ func Status(s *Spec, o engine.Observed) v1alpha1.CatalogApiStatus {
 	if d := DistributionDomainName(o); d != "" {
 		st.URL = "https://" + d
 	}
+	if u := domainURL(s, o); u != "" {
+		st.URL = u
+	}
 	db := v1alpha1.DatabaseStatus{
 		Endpoint:       DatabaseEndpoint(o),
 		ReaderEndpoint: DatabaseReaderEndpoint(o),

@@ -150,15 +150,14 @@ func newTaskDefinitionContent(s *Spec, in taskInputs) taskDefinitionContent {
 
 // taskDefinition is the Fargate task definition of the current content.
 //
-// skipDestroy is false: when a superseded TaskDefinition resource is
-// deleted, its revision is deregistered (INACTIVE), and deleting the stack
-// leaves no ACTIVE revision behind. That is safe for running tasks: AWS
-// documents (DeregisterTaskDefinition) that tasks and services using an
-// INACTIVE revision keep running and can still scale. What an INACTIVE
-// revision cannot do is become a service's revision again, so a superseded
-// revision must not be deleted while a deployment may still roll back to
-// it; the part only stops rendering it, and the rollout (rollout.go)
-// decides when it goes.
+// skipDestroy is true: deleting a TaskDefinition resource leaves its
+// revision registered (ACTIVE) in ECS. An INACTIVE (deregistered) revision
+// cannot become a service's revision again (AWS DeregisterTaskDefinition),
+// so deregistering a superseded revision could break the circuit breaker's
+// rollback to it; when a deployment has really ended is more than
+// provider-aws can tell (rollout.go). Revisions cost nothing. Deleting the
+// stack therefore leaves the family's revisions registered
+// (docs/day-2.md, "Task definition revisions").
 func taskDefinition(s *Spec, in taskInputs) engine.Desired {
 	c := newTaskDefinitionContent(s, in)
 	return engine.Desired{Key: c.key(), AWSName: c.Family, OnChange: []engine.ChangeImpact{revisionImpact()}, Object: &ecs.TaskDefinition{
@@ -179,7 +178,7 @@ func taskDefinition(s *Spec, in taskInputs) engine.Desired {
 			// is read from the observed role.
 			TaskRoleArn:          new(c.TaskRoleARN),
 			ContainerDefinitions: new(c.ContainerDefinitions),
-			SkipDestroy:          new(false),
+			SkipDestroy:          new(true),
 		}},
 	}}
 }

@@ -72,6 +72,68 @@ type CatalogApiSpec struct {
 	// +kubebuilder:default={}
 	// +optional
 	Database *DatabaseSpec `json:"database,omitempty"`
+
+	// CDN is the CloudFront distribution in front of the API.
+	// +kubebuilder:default={}
+	// +optional
+	CDN *CDNSpec `json:"cdn,omitempty"`
+
+	// Domain serves the API over HTTPS on the team's own domain name: an
+	// ACM certificate in us-east-1 validated by DNS in the given Route 53
+	// hosted zone, the name as the distribution's alias, and A and AAAA
+	// alias records to the distribution. status.url is then
+	// https://<name>.
+	// +optional
+	Domain *DomainSpec `json:"domain,omitempty"`
+
+	// Edge attaches existing edge protection to the distribution.
+	// +optional
+	Edge *EdgeSpec `json:"edge,omitempty"`
+}
+
+// DomainSpec is the team's own domain name for the API.
+type DomainSpec struct {
+	// Name is the fully qualified domain name, for example
+	// api.catalog.example.com: lowercase labels of letters, digits and
+	// hyphens, at least two, no trailing dot. It cannot be changed once
+	// set (the certificate is issued for it).
+	// +kubebuilder:validation:MinLength=4
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.domain.name is immutable"
+	Name string `json:"name"`
+	// HostedZoneID is the ID of the public Route 53 hosted zone that holds
+	// Name, for example Z0123456789ABCDEFGHIJ.
+	// +kubebuilder:validation:MinLength=2
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:Pattern=`^Z[A-Z0-9]{1,31}$`
+	HostedZoneID string `json:"hostedZoneId"`
+}
+
+// EdgeSpec is edge protection the platform runs outside this API.
+type EdgeSpec struct {
+	// WebACLArn is the ARN of an existing AWS WAF web ACL with scope
+	// CLOUDFRONT (in us-east-1) to attach to the distribution, for example
+	// arn:aws:wafv2:us-east-1:123456789012:global/webacl/catalog/0123abcd-....
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:Pattern=`^arn:aws:wafv2:us-east-1:[0-9]{12}:global/webacl/[A-Za-z0-9_-]{1,128}/[a-f0-9-]{36}$`
+	// +optional
+	WebACLArn string `json:"webAclArn,omitempty"`
+}
+
+// CDNSpec configures the CloudFront distribution.
+type CDNSpec struct {
+	// Caching lets CloudFront cache GET and HEAD responses as the API's
+	// Cache-Control headers allow (the platform's cache policy, by default
+	// UseOriginCacheControlHeaders-QueryStrings). With caching on,
+	// CloudFront does not forward the Authorization header to the API
+	// unless the cache policy puts it in the cache key: turn it on only for
+	// an API whose cacheable responses need no Authorization. false, the
+	// default, forwards every request and every header but Host, the
+	// Authorization header included, and caches nothing.
+	// +kubebuilder:default=false
+	// +optional
+	Caching *bool `json:"caching,omitempty"`
 }
 
 // NetworkSpec configures the VPC.
@@ -261,6 +323,7 @@ type ScalingSpec struct {
 }
 
 // DatabaseSpec configures the Aurora PostgreSQL cluster.
+// +kubebuilder:validation:XValidation:rule="!has(self.deletionProtection) || !self.deletionProtection || !has(self.finalSnapshot) || self.finalSnapshot",message="spec.database.deletionProtection requires spec.database.finalSnapshot: a protected database is not a throwaway one"
 type DatabaseSpec struct {
 	// InstanceClass of the writer and the reader.
 	// +kubebuilder:default="db.t3.medium"
@@ -295,6 +358,24 @@ type DatabaseSpec struct {
 	// +kubebuilder:validation:Pattern=`^[0-9]+\.[0-9]+$`
 	// +optional
 	EngineVersion string `json:"engineVersion,omitempty"`
+
+	// FinalSnapshot takes a final snapshot of the cluster when the
+	// CatalogApi is deleted, named <cluster>-final-<id from the
+	// CatalogApi's UID>, and keeps the automated backups until their
+	// retention expires. The snapshot is not part of the stack: it stays
+	// (and is billed) until someone deletes it. false deletes the database
+	// with no snapshot and its automated backups with it: for throwaway
+	// stacks only.
+	// +kubebuilder:default=true
+	// +optional
+	FinalSnapshot *bool `json:"finalSnapshot,omitempty"`
+	// DeletionProtection makes RDS refuse to delete the cluster. Deleting
+	// the CatalogApi then leaves the cluster's managed resource, and with it
+	// the stack's teardown, waiting until deletionProtection is set back to
+	// false (docs/day-2.md, "Deleting a protected database").
+	// +kubebuilder:default=false
+	// +optional
+	DeletionProtection *bool `json:"deletionProtection,omitempty"`
 }
 
 // CatalogApiStatus is what the function reports back.

@@ -183,7 +183,7 @@ function checkManifest(what, text) {
   const ok = m.apiVersion === 'catalog.example.org/v1alpha1' && m.kind === 'CatalogApi' &&
     m.metadata.name === exampleData.name && m.metadata.namespace === exampleData.namespace &&
     m.metadata.annotations['terasky.backstage.io/owner'] === exampleData.owner &&
-    specKeys.length === 7 && isDeepStrictEqual(m.spec, want);
+    specKeys.length === 8 && isDeepStrictEqual(m.spec, want);
   report(ok, `${what} renders the CatalogApi of the form's values`, ok ? `${specKeys.length} spec fields` : JSON.stringify(m));
 }
 checkManifest('fetch:template skeleton', env.renderString(skeleton, { values: exampleData }));

@@ -25,7 +25,7 @@ func TestPreviewCommand(t *testing.T) {
 	if err := os.WriteFile(refused, bytes.Replace(xr, []byte("environmentSuffix: dev"), []byte("environmentSuffix: prod"), 1), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	offline := []string{"--live-xr", "../../examples/xr.yaml", "--observed", "../../examples/observed/phase-5.yaml", "--composition", "../../examples/composition.yaml", "--credentials", "../../examples/credentials.yaml"}
+	offline := []string{"--live-xr", "../../examples/xr.yaml", "--observed", "../../examples/observed/phase-5.yaml", "--composition", "../../examples/composition.yaml"}
 	cases := map[string]struct {
 		args     []string
 		wantCode int

@@ -28,7 +28,6 @@ const (
 	xrdFile           = e2e.XRD
 	compositionFile   = "apis/composition.yaml"
 	inputCRDDir       = "package/input"
-	credentialsFile   = e2e.ExampleCredentials
 	convergedFixture  = e2e.ObservedPhase5
 	providerAWSModule = "github.com/upbound/provider-aws/v2"
 	functionName      = "platform-function-catalog-api"
@@ -90,10 +89,9 @@ func (cp *controlPlane) install(ctx context.Context, fnEndpoint string) {
 	cp.timings.phase("install provider-aws CRDs, Input CRD", func() {
 		cp.installCRDs(ctx)
 	})
-	cp.timings.phase("install XRD (Established), Composition, function, Secret", func() {
+	cp.timings.phase("install XRD (Established), Composition, function", func() {
 		cp.installXRD(ctx)
 		cp.applyFile(ctx, compositionFile)
-		cp.applyFile(ctx, credentialsFile)
 		cp.installFunction(ctx, fnEndpoint)
 	})
 }

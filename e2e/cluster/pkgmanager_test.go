@@ -79,7 +79,6 @@ func TestInstallThroughPackageManager(t *testing.T) {
 		cp.checkRuntimeConfig(ctx, t)
 		cp.connectFunction(ctx, cp.startFunction(ctx))
 		cp.notePackagedProviderKinds(ctx)
-		cp.applyFile(ctx, credentialsFile)
 	})
 	prov := startProvider(ctx, cp, cp.providerGVRs)
 	var xr *unstructured.Unstructured

@@ -46,7 +46,7 @@ func (cp *controlPlane) preview(ctx context.Context, t *testing.T, change *unstr
 
 // previewOffline runs the same preview from files, as CI would: the live
 // CatalogApi and its composed resources written as crossplane render takes
-// them, the Composition and credentials the test installed.
+// them, and the Composition the test installed.
 func (cp *controlPlane) previewOffline(ctx context.Context, t *testing.T, change, xr *unstructured.Unstructured) *preview.Report {
 	t.Helper()
 	live, got := cp.liveState(ctx, t, xr)
@@ -56,7 +56,6 @@ func (cp *controlPlane) previewOffline(ctx context.Context, t *testing.T, change
 		LiveXR:      filepath.Join(dir, "xr.yaml"),
 		Observed:    filepath.Join(dir, "observed.yaml"),
 		Composition: filepath.Join(cp.root, compositionFile),
-		Credentials: filepath.Join(cp.root, credentialsFile),
 	}
 	observed := make([]*unstructured.Unstructured, 0, len(got))
 	for _, k := range slices.Sorted(maps.Keys(got)) {

@@ -72,6 +72,11 @@ const (
 	// cloudFrontIDHexDigits: distribution IDs are "E" and 13 characters,
 	// domain names "d" and 13 characters.
 	cloudFrontIDHexDigits = 13
+	// acmLabelHexDigits: ACM's validation record labels are "_" and 32
+	// hex digits.
+	acmLabelHexDigits = 32
+	// vpcOriginIDHexDigits: VPC origin IDs are "vo_" and 22 characters.
+	vpcOriginIDHexDigits = 22
 	// scalableTargetIDLength: Application Auto Scaling's scalable target
 	// ARNs end in a 36-character ID.
 	scalableTargetIDLength = 36
@@ -177,11 +182,17 @@ func loadBalancerARN(o *object) string {
 	return o.arnOf("elasticloadbalancing", "loadbalancer/"+loadBalancerSuffix(o))
 }
 
+// loadBalancerStatus: an internal load balancer's DNS name starts with
+// "internal-".
 func loadBalancerStatus(o *object) map[string]any {
+	dns := o.name + "-" + o.digits(elbDNSDigits) + "." + o.region() + ".elb.amazonaws.com"
+	if internal, _, _ := unstructured.NestedBool(o.u.Object, "spec", "forProvider", "internal"); internal {
+		dns = "internal-" + dns
+	}
 	return map[string]any{
 		"name":      o.name,
 		"arnSuffix": loadBalancerSuffix(o),
-		"dnsName":   o.name + "-" + o.digits(elbDNSDigits) + "." + o.region() + ".elb.amazonaws.com",
+		"dnsName":   dns,
 	}
 }
 
@@ -277,6 +288,14 @@ func configuredBucket(o *object) string {
 // distributionID is a CloudFront distribution ID: "E" and 13 characters.
 func distributionID(o *object) string { return "E" + strings.ToUpper(o.hex(cloudFrontIDHexDigits)) }
 
+// vpcOriginID is a CloudFront VPC origin ID: "vo_" and 22 characters.
+func vpcOriginID(o *object) string { return "vo_" + o.hex(vpcOriginIDHexDigits) }
+
+// vpcOriginARN: CloudFront is global, its ARNs have no region.
+func vpcOriginARN(o *object) string {
+	return "arn:aws:cloudfront::" + Account + ":vpcorigin/" + o.id
+}
+
 // distributionARN: CloudFront is global, its ARNs have no region.
 func distributionARN(o *object) string {
 	return "arn:aws:cloudfront::" + Account + ":distribution/" + o.id
@@ -352,4 +371,29 @@ func (o *object) number(n int) int {
 func (o *object) uuid() string {
 	h := o.hash
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// certificateARN is an ACM certificate's ARN: a UUID in the certificate's
+// region.
+func certificateARN(o *object) string { return o.arnOf("acm", "certificate/"+o.uuid()) }
+
+// certificateStatus: ACM asks for one CNAME per name (an underscore label
+// of 32 hex digits) and issues the certificate once it resolves.
+func certificateStatus(o *object) map[string]any {
+	domain := o.forProvider("domainName")
+	label := "_" + o.hex(acmLabelHexDigits)
+	return map[string]any{
+		"status": "ISSUED",
+		"domainValidationOptions": []any{map[string]any{
+			"domainName":          domain,
+			"resourceRecordName":  label + "." + domain + ".",
+			"resourceRecordType":  "CNAME",
+			"resourceRecordValue": label + ".acm-validations.aws.",
+		}},
+	}
+}
+
+// recordID is Terraform's ID of a Route 53 record: zone, name and type.
+func recordID(o *object) string {
+	return o.forProvider("zoneId") + "_" + o.forProvider("name") + "_" + o.forProvider("type")
 }

@@ -91,10 +91,9 @@ var kinds = sync.OnceValue(func() map[string]kindFacts {
 		"ec2/VPCEndpointSecurityGroupAssociation": {id: ec2ID("vpce-sg-"), externalName: theID},
 
 		// ELBv2 identifies everything by ARN.
-		"elbv2/LB":             {id: loadBalancerARN, arn: theID, externalName: theID, atProvider: loadBalancerStatus, deleteMinutes: loadBalancerMinutes, accessLogsTo: (*teardown).loadBalancerLogBucket},
-		"elbv2/LBTargetGroup":  {id: targetGroupARN, arn: theID, externalName: theID, atProvider: targetGroupStatus, refuseDelete: targetGroupInUse},
-		"elbv2/LBListener":     {id: extendedARN("loadBalancerArn", ":loadbalancer/", ":listener/"), arn: theID, externalName: theID},
-		"elbv2/LBListenerRule": {id: extendedARN("listenerArn", ":listener/", ":listener-rule/"), arn: theID, externalName: theID},
+		"elbv2/LB":            {id: loadBalancerARN, arn: theID, externalName: theID, atProvider: loadBalancerStatus, deleteMinutes: loadBalancerMinutes, accessLogsTo: (*teardown).loadBalancerLogBucket},
+		"elbv2/LBTargetGroup": {id: targetGroupARN, arn: theID, externalName: theID, atProvider: targetGroupStatus, refuseDelete: targetGroupInUse},
+		"elbv2/LBListener":    {id: extendedARN("loadBalancerArn", ":loadbalancer/", ":listener/"), arn: theID, externalName: theID},
 
 		"rds/SubnetGroup":     {arn: named("rds", "subgrp:"), refuseDelete: inUseBy("InvalidDBSubnetGroupStateFault: the subnet group is in use", anyRef("rds/Cluster"))},
 		"rds/Cluster":         {arn: named("rds", "cluster:"), atProvider: dbClusterStatus, deleteMinutes: dbClusterMinutes, refuseDelete: inUseBy("InvalidDBClusterStateFault: the cluster still contains DB instances", anyRef("rds/ClusterInstance"))},
@@ -126,7 +125,14 @@ var kinds = sync.OnceValue(func() map[string]kindFacts {
 		"s3/BucketPublicAccessBlock":                 bucketConfiguration,
 		"s3/BucketServerSideEncryptionConfiguration": bucketConfiguration,
 
-		"cloudfront/Distribution": {id: distributionID, externalName: theID, arn: distributionARN, atProvider: distributionStatus, deleteMinutes: distributionMinutes, accessLogsTo: (*teardown).distributionLogBucket},
+		// A VPC origin's endpoint ARN is set by a reference to the LB.
+		"cloudfront/VPCOrigin": {id: vpcOriginID, externalName: theID, arn: vpcOriginARN, arnRefs: []string{"arn"}, deleteMinutes: vpcOriginMinutes, refuseDelete: (*teardown).vpcOriginInUse},
+		// ACM certificates are identified by ARN; the validation by its
+		// certificate's ARN; Route 53 records by zone, name and type.
+		"acm/Certificate":           {id: certificateARN, arn: theID, externalName: theID, atProvider: certificateStatus},
+		"acm/CertificateValidation": {id: parameter("certificateArn"), externalName: theID},
+		"route53/Record":            {id: recordID, externalName: theID},
+		"cloudfront/Distribution":   {id: distributionID, externalName: theID, arn: distributionARN, atProvider: distributionStatus, deleteMinutes: distributionMinutes, accessLogsTo: (*teardown).distributionLogBucket},
 
 		"protection.crossplane.io/Usage": {usage: true},
 	}

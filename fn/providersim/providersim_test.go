@@ -48,7 +48,7 @@ type simulateFixtures struct {
 	db         *unstructured.Unstructured
 	lb         *unstructured.Unstructured
 	listener   *unstructured.Unstructured
-	rule       *unstructured.Unstructured
+	vpcOrigin  *unstructured.Unstructured
 	ecsCluster *unstructured.Unstructured
 	oldTD      *unstructured.Unstructured
 	newTD      *unstructured.Unstructured
@@ -76,7 +76,7 @@ func newSimulateFixtures() simulateFixtures {
 	})
 	lb := testObject("elbv2", "LB", "load-balancer", map[string]any{"name": "alb-dev", "region": "eu-north-1"})
 	listener := testObject("elbv2", "LBListener", "listener", map[string]any{"loadBalancerArnRef": ref("xr-load-balancer")})
-	rule := testObject("elbv2", "LBListenerRule", "listener-rule", map[string]any{"listenerArnRef": ref("xr-listener")})
+	vpcOrigin := testObject("cloudfront", "VPCOrigin", "cloudfront-vpc-origin", map[string]any{"vpcOriginEndpointConfig": map[string]any{"arnRef": ref("xr-load-balancer")}})
 	ecsCluster := testObject("ecs", "Cluster", "ecs-cluster", nil)
 	oldTD := testObject("ecs", "TaskDefinition", "task-definition-1111111111", map[string]any{"family": "catalog-api-dev"})
 	newTD := testObject("ecs", "TaskDefinition", "task-definition-2222222222", map[string]any{"family": "catalog-api-dev"})
@@ -101,7 +101,7 @@ func newSimulateFixtures() simulateFixtures {
 		db:         db,
 		lb:         lb,
 		listener:   listener,
-		rule:       rule,
+		vpcOrigin:  vpcOrigin,
 		ecsCluster: ecsCluster,
 		oldTD:      oldTD,
 		newTD:      newTD,
@@ -149,14 +149,14 @@ func referenceCases(f simulateFixtures) map[string]simulateCase {
 			},
 		},
 		"ARNsExtendWhatTheyReferenceInAnyOrder": {
-			desired: []*unstructured.Unstructured{f.rule, f.listener, f.lb},
+			desired: []*unstructured.Unstructured{f.vpcOrigin, f.listener, f.lb},
 			want: map[string]string{
-				"listener-rule spec.forProvider.listenerArn": "listener status.atProvider.arn",
-				"listener-rule status.atProvider.arn":        "=arn:aws:elasticloadbalancing:eu-north-1:123456789012:listener-rule/app/alb-dev/e1977f0263b90204/c4c05d40a8c3ebc0/8991d081e5ef557f",
-				"listener spec.forProvider.loadBalancerArn":  "load-balancer status.atProvider.arn",
-				"load-balancer status.atProvider.dnsName":    "=alb-dev-5879991636.eu-north-1.elb.amazonaws.com",
-				"load-balancer status.atProvider.arn":        "=arn:aws:elasticloadbalancing:eu-north-1:123456789012:loadbalancer/app/alb-dev/e1977f0263b90204",
-				"listener status.atProvider.arn":             "=arn:aws:elasticloadbalancing:eu-north-1:123456789012:listener/app/alb-dev/e1977f0263b90204/c4c05d40a8c3ebc0",
+				// A field named arn takes the ARN (the row's arnRefs).
+				"cloudfront-vpc-origin spec.forProvider.vpcOriginEndpointConfig.arn": "load-balancer status.atProvider.arn",
+				"listener spec.forProvider.loadBalancerArn":                          "load-balancer status.atProvider.arn",
+				"load-balancer status.atProvider.dnsName":                            "=alb-dev-5879991636.eu-north-1.elb.amazonaws.com",
+				"load-balancer status.atProvider.arn":                                "=arn:aws:elasticloadbalancing:eu-north-1:123456789012:loadbalancer/app/alb-dev/e1977f0263b90204",
+				"listener status.atProvider.arn":                                     "=arn:aws:elasticloadbalancing:eu-north-1:123456789012:listener/app/alb-dev/e1977f0263b90204/c4c05d40a8c3ebc0",
 			},
 		},
 	}

@@ -10,7 +10,8 @@ import (
 // A Step Functions state machine, run the way Step Functions runs it, for
 // the subset of the Amazon States Language the stack's state machines use:
 // Task states calling AWS SDK integrations (with Parameters and a
-// ResultSelector of paths and States.ArrayLength), Choice states with
+// ResultSelector of paths and States.ArrayLength, and a Retry of
+// States.ALL), Choice states with
 // NumericEquals, Wait states with Seconds, and Succeed. Anything else is an
 // error, so that a definition the simulator cannot play never passes.
 
@@ -32,9 +33,20 @@ type asState struct {
 	ResultPath     *string        `json:"ResultPath"`
 	Choices        []asChoice     `json:"Choices"`
 	Default        string         `json:"Default"`
+	Retry          []asRetry      `json:"Retry"`
 	Seconds        int            `json:"Seconds"`
 	Next           string         `json:"Next"`
 	End            bool           `json:"End"`
+}
+
+// asRetry is a Task's retrier. The simulator plays States.ALL only and
+// waits the longest interval jitter allows.
+type asRetry struct {
+	ErrorEquals     []string `json:"ErrorEquals"`
+	IntervalSeconds int      `json:"IntervalSeconds"`
+	MaxAttempts     int      `json:"MaxAttempts"`
+	BackoffRate     float64  `json:"BackoffRate"`
+	JitterStrategy  string   `json:"JitterStrategy"`
 }
 
 type asChoice struct {
@@ -96,7 +108,7 @@ func (e *execution) step(name string) (next string, done bool, err error) {
 	}
 	switch st.Type {
 	case "Task":
-		e.input, err = st.task(e.call)
+		e.input, err = e.taskWithRetry(st)
 		next = st.Next
 	case "Choice":
 		next, err = st.choose(e.input)
@@ -117,6 +129,28 @@ func (e *execution) step(name string) (next string, done bool, err error) {
 		return "", false, fmt.Errorf("%w: neither Next nor End", errInvalid)
 	}
 	return next, false, nil
+}
+
+// taskWithRetry runs a Task, retrying a failed call as its Retry says:
+// the waits between attempts count against the execution's timeout.
+func (e *execution) taskWithRetry(st asState) (map[string]any, error) {
+	out, err := st.task(e.call)
+	if err == nil || len(st.Retry) == 0 {
+		return out, err
+	}
+	r := st.Retry[0]
+	if len(st.Retry) != 1 || len(r.ErrorEquals) != 1 || r.ErrorEquals[0] != "States.ALL" {
+		return nil, fmt.Errorf("%w: a Retry other than one States.ALL retrier", errNotImplemented)
+	}
+	interval := float64(r.IntervalSeconds)
+	for range r.MaxAttempts {
+		e.waited += int(interval)
+		interval *= r.BackoffRate
+		if out, err = st.task(e.call); err == nil {
+			return out, nil
+		}
+	}
+	return nil, err
 }
 
 // task calls the state's SDK integration; its result replaces the input

@@ -29,6 +29,7 @@ type TeardownResult struct {
 // deleteMinutes).
 const (
 	distributionMinutes = 15 // disable, then delete
+	vpcOriginMinutes    = 10 // CloudFront removes its network interfaces
 	dbInstanceMinutes   = 10
 	dbClusterMinutes    = 5
 	natGatewayMinutes   = 2
@@ -256,6 +257,31 @@ func (td *teardown) ruleHasTargets(k string) string {
 		return "ValidationException: Rule can't be deleted since it has targets (" + compositionResourceName(t) + ")"
 	}
 	return ""
+}
+
+// vpcOriginInUse: CloudFront refuses to delete a VPC origin that a
+// distribution still has as an origin.
+func (td *teardown) vpcOriginInUse(k string) string {
+	id, _, _ := unstructured.NestedString(td.remaining[k].Object, "status", "atProvider", "id")
+	if d := td.firstRemaining(func(o *unstructured.Unstructured) bool {
+		return kindOf(o) == "cloudfront/Distribution" && distributionOriginsVPCOrigin(o, id)
+	}); d != nil {
+		return "CannotDeleteEntityWhileInUse: the VPC origin is an origin of " + compositionResourceName(d)
+	}
+	return ""
+}
+
+// distributionOriginsVPCOrigin reports whether a distribution has the VPC
+// origin with this ID as an origin.
+func distributionOriginsVPCOrigin(d *unstructured.Unstructured, id string) bool {
+	origins, _, _ := unstructured.NestedSlice(d.Object, "spec", "forProvider", "origin")
+	for _, o := range origins {
+		m, _ := o.(map[string]any)
+		if got, _, _ := unstructured.NestedString(m, "vpcOriginConfig", "vpcOriginId"); id != "" && got == id {
+			return true
+		}
+	}
+	return false
 }
 
 // firstRemaining is the first remaining resource, in key order, for which

@@ -41,6 +41,12 @@ type Input struct {
 	// gateway, and natGateways can be Single or None. Default false.
 	// +optional
 	VPCEndpoints *bool `json:"vpcEndpoints,omitempty"`
+	// FlowLogTrafficType is what the VPC flow log records: ALL (the
+	// default), or REJECT, the least Security Hub EC2.6 requires, which
+	// ingests less into CloudWatch Logs.
+	// +kubebuilder:validation:Enum=ALL;REJECT
+	// +optional
+	FlowLogTrafficType string `json:"flowLogTrafficType,omitempty"`
 
 	// EngineVersion of Aurora PostgreSQL. It must support the db.t3.medium
 	// instance class.
@@ -52,8 +58,9 @@ type Input struct {
 	// +optional
 	LogRetentionDays *int32 `json:"logRetentionDays,omitempty"`
 
-	// CachePolicyID is the AWS managed CloudFront cache policy of the
-	// default cache behaviour.
+	// CachePolicyID is the CloudFront cache policy of the default cache
+	// behaviour of a CatalogApi with spec.cdn.caching; without it,
+	// caching is off (the AWS managed CachingDisabled policy).
 	// +optional
 	CachePolicyID string `json:"cachePolicyId,omitempty"`
 

@@ -24,6 +24,10 @@ type ChangeImpact struct {
 	// OnReplace triggers the impact when the resource replaces another
 	// (a new key that takes over from an existing resource).
 	OnReplace bool
+	// Replaces, if set, triggers the impact when the resource is created
+	// while the observed resource with this key is deleted: a resource
+	// under a new key that takes over from one the render retires.
+	Replaces string
 	// Joins only adds the details to an impact of the same kind that
 	// another declaration triggers: it never makes one on its own.
 	Joins bool

@@ -316,7 +316,7 @@ func (c Cluster) credentials(ctx context.Context, step *Step, given []*unstructu
 	for _, cr := range step.Credentials {
 		s, err := c.Client.Resource(secrets()).Namespace(cr.SecretNamespace).Get(ctx, cr.SecretName, metav1.GetOptions{})
 		if err != nil {
-			return nil, fmt.Errorf("cannot read Secret %s/%s of the step's credential %q (the function would render a different origin-verify value without it; give it with --credentials): %w", cr.SecretNamespace, cr.SecretName, cr.Name, err)
+			return nil, fmt.Errorf("cannot read Secret %s/%s of the step's credential %q (Crossplane supplies it to the function; give it with --credentials): %w", cr.SecretNamespace, cr.SecretName, cr.Name, err)
 		}
 		data, err := SecretData(s)
 		if err != nil {

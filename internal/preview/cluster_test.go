@@ -17,12 +17,16 @@ import (
 
 // fakeCluster is a cluster holding the converged example stack: the
 // CatalogApi with its resourceRefs and Composition, the composed resources
-// of examples/observed/phase-5.yaml, and the credentials Secret.
+// of examples/observed/phase-5.yaml, and the Secret of a step credential
+// (testdata/composition-with-credentials.yaml).
 type fakeCluster struct {
 	objects   []runtime.Object
 	mapper    *meta.DefaultRESTMapper
 	listKinds map[schema.GroupVersionResource]string
 }
+
+// fakeXRUID is the UID of the fake cluster's CatalogApi.
+const fakeXRUID = "8d0c7a3e-0000-4000-8000-000000000001"
 
 func newFakeCluster(t *testing.T) *fakeCluster {
 	t.Helper()
@@ -35,7 +39,7 @@ func newFakeCluster(t *testing.T) *fakeCluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	xr.SetUID("8d0c7a3e-0000-4000-8000-000000000001")
+	xr.SetUID(fakeXRUID)
 	refs := make([]any, 0, len(composed)+1)
 	for _, c := range composed {
 		f.add(c)
@@ -55,7 +59,7 @@ func newFakeCluster(t *testing.T) *fakeCluster {
 	other.SetName("other-vpc")
 	other.SetLabels(map[string]string{LabelComposite: "other"})
 	f.add(other)
-	for _, path := range []string{exampleComposition, exampleOriginVerifyFile} {
+	for _, path := range []string{credentialsComposition, credentialsFile} {
 		o, err := yamlobj.ReadOne(path)
 		if err != nil {
 			t.Fatal(err)
@@ -90,7 +94,11 @@ func TestClusterLoad(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	checkReadOnly(t, client)
-	files := mustLoadFiles(t, Files{Change: "../../examples/xr-image-update.yaml", LiveXR: exampleXR, Observed: exampleObserved, Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
+	files := mustLoadFiles(t, Files{Change: "../../examples/xr-image-update.yaml", LiveXR: exampleXR, Observed: exampleObserved, Composition: credentialsComposition, Credentials: credentialsFile})
+	// A live XR written out with kubectl carries its UID (the function
+	// names the final database snapshot from it).
+	files.Live.XR.SetUID(fakeXRUID)
+	files.Change.SetUID(fakeXRUID)
 	if got, want := keysOf(in.Live.Composed), keysOf(files.Live.Composed); !cmp.Equal(got, want) {
 		t.Errorf("composed resources: got %d, want the %d of the example:\n%s", len(got), len(want), cmp.Diff(want, got))
 	}

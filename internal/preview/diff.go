@@ -76,7 +76,7 @@ func Compare(desired, observed objects) []ResourceChange {
 		c.Action = ActionDelete
 		c.Note = "no longer rendered: Crossplane deletes it"
 		if isTaskDefinitionOrUsage(k) {
-			c.Note = "a task definition revision the service has left: the function retires it (deregistering it in ECS)"
+			c.Note = "a task definition revision the service has left: the function stops composing it (it stays registered in ECS: skipDestroy)"
 		}
 		out = append(out, c)
 	}

@@ -110,6 +110,9 @@ func declaredImpact(kind string, declared []engine.Desired, byKey map[string]Res
 		}
 		for _, ci := range d.OnChange {
 			t, ok := triggered(ci, c)
+			if ci.Replaces != "" {
+				t, ok = takesOver(ci, c, byKey)
+			}
 			switch {
 			case ci.Kind != kind || !ok:
 			case ci.Joins:
@@ -123,6 +126,17 @@ func declaredImpact(kind string, declared []engine.Desired, byKey map[string]Res
 		return Impact{}, false
 	}
 	return mergeTriggers(kind, append(lead, joined...)), true
+}
+
+// takesOver reports whether a created resource takes over from the one its
+// declaration names, which the same change deletes.
+func takesOver(ci engine.ChangeImpact, c ResourceChange, byKey map[string]ResourceChange) (trigger, bool) {
+	t := trigger{impact: ci, vars: templateVars{name: c.Name, replaces: ci.Replaces}}
+	old, ok := byKey[ci.Replaces]
+	if ok {
+		t.vars.replaces = old.Name
+	}
+	return t, c.Action == ActionCreate && ok && old.Action == ActionDelete
 }
 
 // triggered reports whether a resource's change triggers a declaration: a

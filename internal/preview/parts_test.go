@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/platform/function-catalog-api/fn"
 )
 
 func TestCompareFields(t *testing.T) {
@@ -77,7 +79,7 @@ func TestCompareFields(t *testing.T) {
 // still being built: the function creates resources either way, and the
 // preview says that these changes do not come from the edit.
 func TestPreviewNotConverged(t *testing.T) {
-	in := mustLoadFiles(t, Files{Change: exampleXR, LiveXR: exampleXR, Observed: "../../examples/observed/phase-2.yaml", Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
+	in := mustLoadFiles(t, Files{Change: exampleXR, LiveXR: exampleXR, Observed: "../../examples/observed/phase-2.yaml", Composition: exampleComposition})
 	r := mustRun(t, in)
 	if r.ExitCode() != ExitChanges || r.Summary.Create == 0 {
 		t.Fatalf("got exit %d, summary %+v; want creations", r.ExitCode(), r.Summary)
@@ -99,7 +101,7 @@ func TestPreviewNotConverged(t *testing.T) {
 }
 
 func TestPreviewNewCatalogApi(t *testing.T) {
-	in, err := LoadFiles(Files{Change: exampleXR, Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
+	in, err := LoadFiles(Files{Change: exampleXR, Composition: exampleComposition})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +158,7 @@ func TestFindStep(t *testing.T) {
 	}
 	ours := map[string]any{
 		"step": "ours", "input": map[string]any{"apiVersion": "catalogapi.fn.example.org/v1beta1", "kind": "Input", "natGateways": "Single"},
-		"credentials": []any{map[string]any{"name": "origin-verify", "source": "Secret", "secretRef": map[string]any{"namespace": "ns", "name": "s"}}},
+		"credentials": []any{map[string]any{"name": "platform-settings", "source": "Secret", "secretRef": map[string]any{"namespace": "ns", "name": "s"}}},
 	}
 	other := map[string]any{"step": "other", "input": map[string]any{"apiVersion": "other.example.org/v1", "kind": "X"}}
 	cases := map[string]struct {
@@ -195,7 +197,7 @@ func TestFindStep(t *testing.T) {
 	if got := s.Input.AsMap()["natGateways"]; got != "Single" {
 		t.Errorf("input natGateways: got %v", got)
 	}
-	if diff := cmp.Diff([]CredentialRef{{Name: "origin-verify", SecretNamespace: "ns", SecretName: "s"}}, s.Credentials); diff != "" {
+	if diff := cmp.Diff([]CredentialRef{{Name: "platform-settings", SecretNamespace: "ns", SecretName: "s"}}, s.Credentials); diff != "" {
 		t.Errorf("credentials (-want +got):\n%s", diff)
 	}
 }
@@ -283,5 +285,41 @@ func TestCost(t *testing.T) {
 	}
 	if _, ok := got.Delta(); ok {
 		t.Error("no delta without figures")
+	}
+}
+
+// TestPreviewPublicALBStack: the unchanged CatalogApi over a stack rendered
+// with the internet-facing ALB (examples/upgrade/observed-public-alb.yaml, the
+// converged example before the private origin) previews the replacement:
+// the old ALB, listener and listener rule deleted, the internal ALB and
+// VPC origin created, and the private-origin impact naming both ALBs.
+func TestPreviewPublicALBStack(t *testing.T) {
+	in := mustLoadFiles(t, Files{Change: exampleXR, LiveXR: exampleXR, Observed: "../../examples/upgrade/observed-public-alb.yaml", Composition: exampleComposition})
+	r := mustRun(t, in)
+	actions := map[string]Action{}
+	for _, c := range r.Resources {
+		actions[c.Key] = c.Action
+	}
+	want := map[string]Action{
+		"load-balancer": ActionDelete, "listener": ActionDelete, "listener-rule-origin-verify": ActionDelete,
+		fn.KeyLoadBalancer: ActionCreate, fn.KeyListener: ActionCreate, fn.KeyVPCOrigin: ActionCreate,
+		fn.KeyDistribution: ActionUnchanged,
+	}
+	for k, a := range want {
+		if actions[k] != a {
+			t.Errorf("%s: %s, want %s", k, actions[k], a)
+		}
+	}
+	var found *Impact
+	for i := range r.Impacts {
+		if r.Impacts[i].Kind == fn.ImpactPrivateOrigin {
+			found = &r.Impacts[i]
+		}
+	}
+	if found == nil {
+		t.Fatalf("impacts %+v: no %s", r.Impacts, fn.ImpactPrivateOrigin)
+	}
+	if !strings.Contains(found.Summary, "catalog-api-load-balancer ") || !strings.Contains(found.Summary, "catalog-api-load-balancer-internal") {
+		t.Errorf("summary %q does not name both load balancers", found.Summary)
 	}
 }

@@ -3,7 +3,6 @@ package preview
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -28,17 +27,20 @@ import (
 // The examples a preview of a day-2 change starts from: the converged stack
 // of examples/xr.yaml.
 const (
-	exampleXR               = "../../examples/xr.yaml"
-	exampleObserved         = "../../examples/observed/phase-5.yaml"
-	exampleComposition      = "../../examples/composition.yaml"
-	exampleOriginVerifyFile = "../../examples/credentials.yaml"
+	exampleXR          = "../../examples/xr.yaml"
+	exampleObserved    = "../../examples/observed/phase-5.yaml"
+	exampleComposition = "../../examples/composition.yaml"
+	// credentialsComposition is the example Composition with a step
+	// credential, and credentialsFile its Secret.
+	credentialsComposition = "testdata/composition-with-credentials.yaml"
+	credentialsFile        = "testdata/credentials.yaml"
 )
 
 // exampleInput is the offline input of the examples with the CatalogApi
 // changed by edit.
 func exampleInput(t *testing.T, edit func(spec map[string]any)) Input {
 	t.Helper()
-	in, err := LoadFiles(Files{Change: exampleXR, LiveXR: exampleXR, Observed: exampleObserved, Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
+	in, err := LoadFiles(Files{Change: exampleXR, LiveXR: exampleXR, Observed: exampleObserved, Composition: exampleComposition})
 	if err != nil {
 		t.Fatalf("LoadFiles: %v", err)
 	}
@@ -93,24 +95,12 @@ func functionRequest(t *testing.T, in Input, observed map[string]*fnv1.Resource)
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret, err := yamlobj.ReadOne(exampleOriginVerifyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	encoded, _, _ := unstructured.NestedString(secret.Object, "data", "key")
-	key, err := base64.StdEncoding.DecodeString(encoded)
-	if err != nil {
-		t.Fatal(err)
-	}
 	return &fnv1.RunFunctionRequest{
 		Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: xr}, Resources: observed},
 		// Crossplane has supplied the claim markers of the suffix: none but
 		// the CatalogApi's own.
 		RequiredResources: map[string]*fnv1.Resources{fn.RequirementSuffixClaims: {}},
 		Input:             input,
-		Credentials: map[string]*fnv1.Credentials{"origin-verify": {Source: &fnv1.Credentials_CredentialData{
-			CredentialData: &fnv1.CredentialData{Data: map[string][]byte{"key": key}},
-		}}},
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 // refused with the function's message; without that marker it would be
 // created.
 func TestPreviewSuppliesRequiredResources(t *testing.T) {
-	in, err := LoadFiles(Files{Change: "../../examples/xr-suffix-taken.yaml", Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
+	in, err := LoadFiles(Files{Change: "../../examples/xr-suffix-taken.yaml", Composition: exampleComposition})
 	if err != nil {
 		t.Fatalf("LoadFiles: %v", err)
 	}

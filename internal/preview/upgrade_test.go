@@ -15,7 +15,7 @@ import (
 // it was rendered with). Asking for the new version in the spec is an
 // update of the cluster.
 func TestPreviewFunctionUpgrade(t *testing.T) {
-	in := mustLoadFiles(t, Files{Change: exampleXR, LiveXR: exampleXR, Observed: exampleObserved, Composition: exampleComposition, Credentials: exampleOriginVerifyFile})
+	in := mustLoadFiles(t, Files{Change: exampleXR, LiveXR: exampleXR, Observed: exampleObserved, Composition: exampleComposition})
 	renderedWith(t, in, "16.6")
 	r := mustRun(t, in)
 	if r.ExitCode() != ExitUnchanged {

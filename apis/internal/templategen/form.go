@@ -38,6 +38,9 @@ func admissionOnly() map[string][]string {
 		"spec.network.existing": {
 			"spec.network.existing: a subnet cannot be both private and public",
 		},
+		"spec.database": {
+			"spec.database.deletionProtection requires spec.database.finalSnapshot: a protected database is not a throwaway one",
+		},
 	}
 }
 

@@ -42,6 +42,7 @@ func pages() []page {
 		{title: "CatalogApi", description: "The CatalogApi object, who owns it, and what it runs.", meta: true, spec: []string{"environmentSuffix", "image", "region"}},
 		{title: "Capacity", description: "Task count and database size. The defaults are the production stack.", spec: []string{"scaling", "database"}},
 		{title: "Network and environment", description: "VPC range and extra plain environment variables.", spec: []string{"network", "service"}},
+		{title: "Edge", description: "CloudFront in front of the API, the team's own domain and an existing web ACL.", spec: []string{"cdn", "domain", "edge"}},
 	}
 }
 
