@@ -20,9 +20,10 @@ import (
 )
 
 // maxRenders bounds the renders it takes the stack to converge: the
-// lifecycle has four phases (the suffix claim, then three), so five renders
-// are always enough.
-const maxRenders = 5
+// lifecycle has five phases (the suffix claim, then four), and a phase that
+// introduces kinds renders one of each first (internal/engine/newkinds.go),
+// so ten renders are always enough.
+const maxRenders = 10
 
 // A phase is one request of the lifecycle, as Crossplane sends it, and the
 // response the function must give to it.

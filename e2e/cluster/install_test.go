@@ -28,7 +28,6 @@ const (
 	xrdFile           = e2e.XRD
 	compositionFile   = "apis/composition.yaml"
 	inputCRDDir       = "package/input"
-	convergedFixture  = e2e.ObservedPhase5
 	providerAWSModule = "github.com/upbound/provider-aws/v2"
 	functionName      = "platform-function-catalog-api"
 	fieldManager      = "platform-team"
@@ -158,17 +157,21 @@ func (cp *controlPlane) createCRDs(ctx context.Context, f string) []string {
 // providerCRDFiles finds the CRD file of every provider-aws kind the
 // converged stack holds, in the provider module's package/crds.
 func (cp *controlPlane) providerCRDFiles(ctx context.Context) ([]string, error) {
-	objs, err := yamlobj.Read(filepath.Join(cp.root, convergedFixture))
-	if err != nil {
-		return nil, fmt.Errorf("the kinds of the stack: %w", err)
+	// Every kind the function renders for the examples: the converged
+	// stack, a custom app's (the task role's policy attachments), VPC
+	// endpoints, and the options (the certificate and the records).
+	fixtures, err := filepath.Glob(filepath.Join(cp.root, "examples", "observed", "*.yaml"))
+	if err != nil || len(fixtures) == 0 {
+		return nil, fmt.Errorf("the kinds of the stack: no observed fixtures (%v)", err)
 	}
-	// A claim with its own app shape adds the task role's policy
-	// attachments (claims, team-orders).
-	custom, err := yamlobj.Read(filepath.Join(cp.root, e2e.ObservedCustomApp))
-	if err != nil {
-		return nil, fmt.Errorf("the kinds of a custom app's stack: %w", err)
+	var objs []*unstructured.Unstructured
+	for _, f := range fixtures {
+		got, err := yamlobj.Read(f)
+		if err != nil {
+			return nil, fmt.Errorf("the kinds of the stack: %w", err)
+		}
+		objs = append(objs, got...)
 	}
-	objs = append(objs, custom...)
 	want := map[schema.GroupKind]bool{}
 	for _, o := range objs {
 		if gk := o.GroupVersionKind().GroupKind(); strings.HasSuffix(gk.Group, ".aws.m.upbound.io") {
