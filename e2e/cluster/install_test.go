@@ -161,8 +161,11 @@ func (cp *controlPlane) providerCRDFiles(ctx context.Context) ([]string, error) 
 	// stack, a custom app's (the task role's policy attachments), VPC
 	// endpoints, and the options (the certificate and the records).
 	fixtures, err := filepath.Glob(filepath.Join(cp.root, "examples", "observed", "*.yaml"))
-	if err != nil || len(fixtures) == 0 {
-		return nil, fmt.Errorf("the kinds of the stack: no observed fixtures (%v)", err)
+	if err != nil {
+		return nil, fmt.Errorf("the kinds of the stack: %w", err)
+	}
+	if len(fixtures) == 0 {
+		return nil, errors.New("the kinds of the stack: no observed fixtures in examples/observed")
 	}
 	var objs []*unstructured.Unstructured
 	for _, f := range fixtures {
