@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -52,13 +53,24 @@ func runPhase(tb testing.TB, xr string, observed map[string]*fnv1.Resource) *fnv
 	tb.Helper()
 	for range maxHoldingRenders {
 		rsp := run(tb, newRequest(xr, observed))
-		if rsp.GetMeta().GetTtl().AsDuration() != TTLHolding {
+		if !holds(rsp) {
 			return rsp
 		}
 		observed = created(observed, rsp.GetDesired().GetResources())
 	}
 	tb.Fatalf("the render still holds resources back after %d renders", maxHoldingRenders)
 	return nil
+}
+
+// holds reports whether a render held resources back: its Normal result
+// says so.
+func holds(rsp *fnv1.RunFunctionResponse) bool {
+	for _, r := range rsp.GetResults() {
+		if strings.HasPrefix(r.GetMessage(), HeldMessage) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxHoldingRenders bounds the renders of one phase: one of each new kind,
@@ -128,7 +140,7 @@ func TestOneOfAKindFirst(t *testing.T) {
 			renders++
 			desired := rsp.GetDesired().GetResources()
 			checkOneOfEachNewKind(t, observed, desired)
-			if rsp.GetMeta().GetTtl().AsDuration() != TTLHolding {
+			if !holds(rsp) {
 				break
 			}
 			observed = created(observed, desired)
