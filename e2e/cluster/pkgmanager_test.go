@@ -536,7 +536,24 @@ func (cp *controlPlane) connectFunction(ctx context.Context, endpoint string) {
 // packages installed, for the played provider.
 func (cp *controlPlane) notePackagedProviderKinds(ctx context.Context) {
 	cp.t.Helper()
-	l, err := cp.dyn.Resource(crdGVR).List(ctx, metav1.ListOptions{})
+	// The package manager has created the CRDs, but the API server may not
+	// serve them yet: a played provider that starts watching a kind before
+	// it is Established backs off, and can miss the claim's first render.
+	var l *unstructured.UnstructuredList
+	err := waitFor(ctx, startTimeout, "provider-aws CRDs Established", cp.crossplane, func(ctx context.Context) error {
+		var err error
+		if l, err = cp.dyn.Resource(crdGVR).List(ctx, metav1.ListOptions{}); err != nil {
+			return fmt.Errorf("list CRDs: %w", err)
+		}
+		for i := range l.Items {
+			if group, _, _ := unstructured.NestedString(l.Items[i].Object, "spec", "group"); strings.HasSuffix(group, ".aws.m.upbound.io") {
+				if s, _ := conditionOf(&l.Items[i], "Established"); s != "True" {
+					return fmt.Errorf("%w: %s not Established", errNotYet, l.Items[i].GetName())
+				}
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		cp.t.Fatal(err)
 	}
