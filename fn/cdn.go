@@ -163,13 +163,13 @@ func distribution(s *Spec, origin privateOrigin, certificate string) engine.Desi
 				Enabled:              new(true),
 				Comment:              new("Catalog API " + s.Suffix + ": CloudFront in front of the internal application load balancer"),
 				IsIPv6Enabled:        new(true),
-				PriceClass:           new("PriceClass_100"),
+				PriceClass:           new(s.Defaults.PriceClass),
 				Origin:               []cloudfront.OriginParameters{albOrigin(origin)},
 				DefaultCacheBehavior: defaultCacheBehavior(s),
 				Restrictions: &cloudfront.RestrictionsParameters{
 					GeoRestriction: &cloudfront.GeoRestrictionParameters{RestrictionType: new("none")},
 				},
-				ViewerCertificate: viewerCertificate(certificate),
+				ViewerCertificate: viewerCertificate(s, certificate),
 				Aliases:           aliases(s, certificate),
 				WebACLID:          optional(s.WebACLArn),
 				LoggingConfig: &cloudfront.LoggingConfigParameters{
@@ -259,14 +259,14 @@ func domainCertificate(s *Spec, o engine.Observed) string {
 // viewerCertificate is CloudFront's default certificate, or, once the
 // domain's certificate is issued, that certificate for SNI clients with
 // TLS 1.2 or later.
-func viewerCertificate(certificate string) *cloudfront.ViewerCertificateParameters {
+func viewerCertificate(s *Spec, certificate string) *cloudfront.ViewerCertificateParameters {
 	if certificate == "" {
 		return &cloudfront.ViewerCertificateParameters{CloudfrontDefaultCertificate: new(true)}
 	}
 	return &cloudfront.ViewerCertificateParameters{
 		AcmCertificateArn:      new(certificate),
 		SSLSupportMethod:       new("sni-only"),
-		MinimumProtocolVersion: new(ViewerMinimumProtocol),
+		MinimumProtocolVersion: new(s.Defaults.ViewerMinimumProtocol),
 	}
 }
 

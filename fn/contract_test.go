@@ -376,7 +376,7 @@ func convergedPlanOfRequest(t *testing.T) *engine.Plan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSpec(xr.Resource, &v1beta1.Input{})
+	s, err := NewSpec(xr.Resource, &v1beta1.Input{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

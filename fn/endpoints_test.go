@@ -109,7 +109,7 @@ func TestNATNoneRefused(t *testing.T) {
 			xr.SetName("catalog-api")
 			xr.SetNamespace("team-catalog")
 			xr.Object["spec"] = map[string]any{"environmentSuffix": "dev", "image": tc.image}
-			_, err := NewSpec(xr, tc.in)
+			_, err := NewSpec(xr, tc.in, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("NewSpec error = %v, want it to say %q", err, tc.want)
 			}

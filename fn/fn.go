@@ -22,12 +22,14 @@ type Function struct {
 	fnv1.UnimplementedFunctionRunnerServiceServer
 
 	log logging.Logger
+	// revisions are the function's defaults revisions (defaults.go).
+	revisions Revisions
 }
 
 // NewFunction returns a Function that logs to log.
 func NewFunction(log logging.Logger) *Function {
 	RegisterTypes()
-	return &Function{log: log}
+	return &Function{log: log, revisions: BuiltinRevisions()}
 }
 
 // RunFunction renders the stack: read the request, compose, write the
@@ -89,13 +91,13 @@ func (f *Function) read(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRespo
 			return renderInput{}, rsp
 		}
 	}
-	spec, err := NewSpec(xr.Resource, in)
+	observed := engine.NewObserved(req.GetObserved().GetResources())
+	spec, err := newSpec(xr.Resource, in, observed, f.revisions)
 	if err != nil {
 		log.Info("Rejected CatalogApi", "error", err)
 		response.Fatal(rsp, err)
 		return renderInput{}, rsp
 	}
-	observed := engine.NewObserved(req.GetObserved().GetResources())
 	if err := refuseUnaskedMoves(spec, observed); err != nil {
 		log.Info("Refused CatalogApi", "error", err)
 		return renderInput{}, fatal(req, err)

@@ -36,8 +36,9 @@ const (
 
 // specFixture is what testSpec builds a Spec from.
 type specFixture struct {
-	xr *composite.Unstructured
-	in *v1beta1.Input
+	xr       *composite.Unstructured
+	in       *v1beta1.Input
+	observed engine.Observed
 }
 
 // specOption changes the CatalogApi or the Input of a test Spec.
@@ -71,7 +72,7 @@ func newTestSpec(opts ...specOption) (*Spec, error) {
 	for _, o := range opts {
 		o(f)
 	}
-	return NewSpec(f.xr, f.in)
+	return NewSpec(f.xr, f.in, f.observed)
 }
 
 // xrNamed names the CatalogApi: composed object names and UniqueID derive
@@ -106,6 +107,8 @@ type observedResource struct {
 	// atProvider is status.atProvider; nil for no status at all.
 	atProvider map[string]any
 	created    time.Time
+	// annotations are metadata.annotations (the external name).
+	annotations map[string]string
 }
 
 // observedOf is the Observed state of these composed resources.
@@ -117,6 +120,7 @@ func observedOf(t *testing.T, rs ...observedResource) engine.Observed {
 		u.Object = map[string]any{"apiVersion": "test.aws.m.upbound.io/v1beta1", "kind": "Test"}
 		u.SetName("catalog-api-" + r.key)
 		u.SetCreationTimestamp(metav1.NewTime(r.created))
+		u.SetAnnotations(r.annotations)
 		if r.spec != nil {
 			u.Object["spec"] = r.spec
 		}

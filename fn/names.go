@@ -74,10 +74,11 @@ func ExecutionRoleName(s *Spec) string { return s.Name("role-task-execution") }
 // DBClusterName is the Aurora cluster's identifier.
 func DBClusterName(s *Spec) string { return s.Name("aurora-cluster") }
 
-// LogBucketName is the globally unique access-log bucket name. With the
-// suffix limited to MaxSuffixLength lowercase characters it is at most
-// 12+20+1+8 = 41 characters, within S3's 63.
-func LogBucketName(s *Spec) string { return s.Name("access-logs") + "-" + s.UniqueID }
+// LogBucketName is the globally unique access-log bucket name
+// (Spec.logBucketName). With the suffix limited to MaxSuffixLength
+// lowercase characters it is at most 12+20+1+8 = 41 characters, within
+// S3's 63.
+func LogBucketName(s *Spec) string { return s.LogBucket }
 
 // FlowLogGroupName is the log group VPC flow logs go to.
 func FlowLogGroupName(s *Spec) string { return "/aws/vpc/" + s.Name("flow-logs") }

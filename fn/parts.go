@@ -43,6 +43,7 @@ func Compose(s *Spec, o engine.Observed) (*engine.Plan, error) {
 func (s *Spec) meta() engine.Meta {
 	return engine.Meta{
 		XRName:         s.XRName,
+		Labels:         s.revisionLabels(),
 		ProviderConfig: xpv1.ProviderConfigReference{Kind: providerConfigKind, Name: s.ProviderConfigName},
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/platform/function-catalog-api/apis/v1alpha1"
 	"github.com/platform/function-catalog-api/input/v1beta1"
+	"github.com/platform/function-catalog-api/internal/engine"
 )
 
 // Fixed properties of the product: the contract every CatalogApi gets.
@@ -173,9 +174,20 @@ type Spec struct {
 	// (crossplane render of a file without metadata.uid).
 	XRUID string
 
-	// UniqueID is a short stable hash of namespace/name: it makes globally
-	// unique names (S3 buckets) without changing between renders.
+	// UniqueID is a short stable hash of namespace/name: it makes names
+	// unique within an account without changing between renders.
 	UniqueID string
+	// LogBucket is the access-log bucket's globally unique name
+	// (logBucketName).
+	LogBucket string
+
+	// Defaults are the revision of the function's defaults the stack is
+	// rendered with (defaults.go): every Input setting left out takes its
+	// value from them.
+	Defaults Defaults
+	// FirstRevision says Defaults are the oldest revision, which the
+	// resources record by carrying no label (LabelDefaultsRevision).
+	FirstRevision bool
 }
 
 // AZ returns the availability zone with index i (0 or 1).
@@ -211,7 +223,14 @@ func (v ValidationError) Error() string {
 }
 
 // NewSpec decodes, defaults and validates the observed XR and the Input.
-func NewSpec(xr *composite.Unstructured, in *v1beta1.Input) (*Spec, error) {
+// What is observed decides the stack's defaults revision and the values it
+// keeps from AWS (defaults.go); nil is a stack with nothing observed yet.
+func NewSpec(xr *composite.Unstructured, in *v1beta1.Input, o engine.Observed) (*Spec, error) {
+	return newSpec(xr, in, o, BuiltinRevisions())
+}
+
+// newSpec is NewSpec with these revisions of the function's defaults.
+func newSpec(xr *composite.Unstructured, in *v1beta1.Input, o engine.Observed, revisions Revisions) (*Spec, error) {
 	api := &v1alpha1.CatalogApi{}
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(xr.UnstructuredContent(), api); err != nil {
 		return nil, fmt.Errorf("cannot decode the CatalogApi: %w", err)
@@ -219,8 +238,11 @@ func NewSpec(xr *composite.Unstructured, in *v1beta1.Input) (*Spec, error) {
 	v := &validator{}
 	s := &Spec{XRName: xr.GetName(), XRNamespace: xr.GetNamespace(), XRCreated: rfc3339(&xr.Unstructured), XRUID: string(xr.GetUID())}
 	s.UniqueID = shortHash(s.XRNamespace + "/" + s.XRName)
+	s.Defaults = revisions.choose(api.Spec.DefaultsRevision, o, v)
+	s.FirstRevision = s.Defaults.Revision == revisions.first().Revision
 	s.applyInput(in, v)
 	s.applyAPI(&api.Spec, in, v)
+	s.LogBucket = s.logBucketName(o)
 	if len(v.errs) > 0 {
 		return nil, v.errs
 	}
@@ -526,21 +548,22 @@ func isReservedDBUser(u string) bool {
 }
 
 func (s *Spec) applyInput(in *v1beta1.Input, v *validator) {
-	s.NAT = NATMode(orDefault(in.NATGateways, string(NATPerAZ)))
-	s.VPCEndpoints = in.VPCEndpoints != nil && *in.VPCEndpoints
+	d := s.Defaults
+	s.NAT = NATMode(orDefault(in.NATGateways, string(d.NAT)))
+	s.VPCEndpoints = boolOrDefault(in.VPCEndpoints, d.VPCEndpoints)
 	s.checkNATMode(in.NATGateways, v)
-	s.FlowLogTrafficType = orDefault(in.FlowLogTrafficType, "ALL")
+	s.FlowLogTrafficType = orDefault(in.FlowLogTrafficType, d.FlowLogTrafficType)
 	if s.FlowLogTrafficType != "ALL" && s.FlowLogTrafficType != "REJECT" {
 		v.fail("input.flowLogTrafficType", in.FlowLogTrafficType, "must be ALL or REJECT (Security Hub EC2.6 requires at least REJECT)")
 	}
-	s.EngineVersion = orDefault(in.EngineVersion, DefaultEngineVersion)
-	s.LogRetentionDays = int32OrDefault(in.LogRetentionDays, DefaultLogRetentionDays)
+	s.EngineVersion = orDefault(in.EngineVersion, d.EngineVersion)
+	s.LogRetentionDays = int32OrDefault(in.LogRetentionDays, d.LogRetentionDays)
 	if !slices.Contains(ValidLogRetentionDays(), s.LogRetentionDays) {
 		v.fail("input.logRetentionDays", s.LogRetentionDays, "must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)")
 	}
-	s.CachePolicyID = orDefault(in.CachePolicyID, DefaultCachePolicyID)
+	s.CachePolicyID = orDefault(in.CachePolicyID, d.CachePolicyID)
 	v.match("input.cachePolicyId", s.CachePolicyID, policyIDRe, "must be a CloudFront policy ID (a UUID)")
-	s.OriginRequestPolicyID = orDefault(in.OriginRequestPolicyID, DefaultOriginRequestPolicyID)
+	s.OriginRequestPolicyID = orDefault(in.OriginRequestPolicyID, d.OriginRequestPolicyID)
 	v.match("input.originRequestPolicyId", s.OriginRequestPolicyID, policyIDRe, "must be a CloudFront policy ID (a UUID)")
 	s.ProviderConfigName = orDefault(in.ProviderConfigName, DefaultProviderConfigName)
 }

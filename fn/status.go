@@ -13,6 +13,7 @@ func Status(s *Spec, o engine.Observed) v1alpha1.CatalogApiStatus {
 		LoadBalancerDNSName: LoadBalancerDNSName(o),
 		LogGroups:           LogGroupNames(s),
 		AccessLogBucket:     LogBucketName(s),
+		DefaultsRevision:    s.Defaults.Revision,
 		// The estimate depends on the spec only: it is there from the start.
 		EstimatedMonthlyCost: EstimatedMonthlyCost(s),
 		Service: &v1alpha1.ServiceStatus{

@@ -89,6 +89,17 @@ type CatalogApiSpec struct {
 	// Edge attaches existing edge protection to the distribution.
 	// +optional
 	Edge *EdgeSpec `json:"edge,omitempty"`
+
+	// DefaultsRevision asks for a revision of the function's defaults (log
+	// retention, NAT gateways, flow-log traffic type, CloudFront policies,
+	// the engine version of a new cluster, ...). Unset, a stack keeps the
+	// revision it was first rendered with, so that a new version of the
+	// function changes no running stack; a new stack takes the newest.
+	// Set it to a newer revision to take that revision's defaults
+	// (preview it first: docs/day-2.md).
+	// +kubebuilder:validation:Enum="2026-12"
+	// +optional
+	DefaultsRevision string `json:"defaultsRevision,omitempty"`
 }
 
 // DomainSpec is the team's own domain name for the API.
@@ -401,6 +412,10 @@ type CatalogApiStatus struct {
 	// AccessLogBucket is the S3 bucket holding ALB and CloudFront access logs.
 	// +optional
 	AccessLogBucket string `json:"accessLogBucket,omitempty"`
+	// DefaultsRevision is the revision of the function's defaults the
+	// stack is rendered with (spec.defaultsRevision).
+	// +optional
+	DefaultsRevision string `json:"defaultsRevision,omitempty"`
 	// EstimatedMonthlyCost is the function's estimate of what the stack
 	// costs per month at AWS list prices, from a price table built into the
 	// function (no network at render time).

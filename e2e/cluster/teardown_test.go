@@ -110,11 +110,6 @@ func checkOrder(t *testing.T, what string, edges []usageEdge, deleted map[string
 func (cp *controlPlane) declaredEdges(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) []usageEdge {
 	t.Helper()
 	live, got := cp.liveState(ctx, t, xr)
-	s, err := fn.NewSpec(&composite.Unstructured{Unstructured: *live}, cp.stepInput(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Claim = fn.ClaimHeld // The converged stack holds its suffix.
 	obs := map[string]*fnv1.Resource{}
 	for k, u := range got {
 		st, err := structpb.NewStruct(u.Object)
@@ -123,7 +118,13 @@ func (cp *controlPlane) declaredEdges(ctx context.Context, t *testing.T, xr *uns
 		}
 		obs[k] = &fnv1.Resource{Resource: st}
 	}
-	plan, err := fn.Compose(s, engine.NewObserved(obs))
+	o := engine.NewObserved(obs)
+	s, err := fn.NewSpec(&composite.Unstructured{Unstructured: *live}, cp.stepInput(t), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Claim = fn.ClaimHeld // The converged stack holds its suffix.
+	plan, err := fn.Compose(s, o)
 	if err != nil {
 		t.Fatal(err)
 	}

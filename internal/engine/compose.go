@@ -33,6 +33,9 @@ const TeardownPart = "Teardown"
 type Meta struct {
 	// XRName prefixes every composed resource's object name (ObjectName).
 	XRName string
+	// Labels are put on every composed resource, beside the resource and
+	// part labels.
+	Labels map[string]string
 	// ProviderConfig is the provider config every managed resource uses.
 	ProviderConfig xpv1.ProviderConfigReference
 }
@@ -192,6 +195,7 @@ func (m Meta) SetMetadata(d Desired, part string) {
 	o := d.Object
 	o.SetName(ObjectName(m.XRName, d.Key))
 	labels := map[string]string{LabelResource: d.Key, LabelPart: part}
+	maps.Copy(labels, m.Labels)
 	maps.Copy(labels, d.Labels)
 	o.SetLabels(labels)
 	annotations := maps.Clone(d.Annotations)

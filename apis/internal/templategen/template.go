@@ -39,7 +39,7 @@ type page struct {
 // be placed here, or the generation fails.
 func pages() []page {
 	return []page{
-		{title: "CatalogApi", description: "The CatalogApi object, who owns it, and what it runs.", meta: true, spec: []string{"environmentSuffix", "image", "region"}},
+		{title: "CatalogApi", description: "The CatalogApi object, who owns it, and what it runs.", meta: true, spec: []string{"environmentSuffix", "image", "region", "defaultsRevision"}},
 		{title: "Capacity", description: "Task count and database size. The defaults are the production stack.", spec: []string{"scaling", "database"}},
 		{title: "Network and environment", description: "VPC range and extra plain environment variables.", spec: []string{"network", "service"}},
 		{title: "Edge", description: "CloudFront in front of the API, the team's own domain and an existing web ACL.", spec: []string{"cdn", "domain", "edge"}},
