@@ -18,6 +18,7 @@ import (
 
 	"github.com/platform/function-catalog-api/fn"
 	"github.com/platform/function-catalog-api/fn/providersim"
+	"github.com/platform/function-catalog-api/internal/engine"
 	"github.com/platform/function-catalog-api/internal/fnproc"
 	"github.com/platform/function-catalog-api/internal/fntest"
 	"github.com/platform/function-catalog-api/internal/yamlobj"
@@ -196,7 +197,7 @@ func letGo(results []*unstructured.Unstructured, key string) bool {
 	return slices.ContainsFunc(results, func(r *unstructured.Unstructured) bool {
 		msg, _, _ := unstructured.NestedString(r.Object, "message")
 		sev, _, _ := unstructured.NestedString(r.Object, "severity")
-		return sev == "SEVERITY_NORMAL" && strings.HasPrefix(msg, fmt.Sprintf("letting go of Usage %q", key))
+		return sev == "SEVERITY_NORMAL" && strings.HasPrefix(msg, engine.LetGoMessage(key))
 	})
 }
 
@@ -484,7 +485,7 @@ func completePhase(t *testing.T, cli, functions string, p Phase, out *renderOutp
 		if !holds(out.results) {
 			return out
 		}
-		observed = createdNotReady(t, observed, out.composed)
+		observed = providersim.CreatedObjects(observed, out.composed)
 		path := filepath.Join(t.TempDir(), "observed.yaml")
 		writeObjects(t, path, "", observed)
 		next := p
@@ -504,32 +505,6 @@ func holds(results []*unstructured.Unstructured) bool {
 		msg, _, _ := unstructured.NestedString(r.Object, "message")
 		return strings.HasPrefix(msg, fn.HeldMessage)
 	})
-}
-
-// createdNotReady is observed plus the composed resources it lacks, as the
-// provider reports them once created and before they are Ready.
-func createdNotReady(t *testing.T, observed, composed []*unstructured.Unstructured) []*unstructured.Unstructured {
-	t.Helper()
-	// A resource that references one still held back cannot resolve it
-	// yet; the next render composes what it references.
-	simulated, _ := providersim.Simulate(composed)
-	have := keySet(observed)
-	out := slices.Clone(observed)
-	for _, u := range simulated {
-		if have[compositionResourceName(u)] {
-			continue
-		}
-		notReady := []any{
-			map[string]any{"type": "Ready", "status": "False", "reason": "Creating", "lastTransitionTime": "2026-03-01T10:00:00Z"},
-			map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2026-03-01T10:00:00Z"},
-		}
-		if err := unstructured.SetNestedSlice(u.Object, notReady, "status", "conditions"); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, u)
-	}
-	sortByKey(out)
-	return out
 }
 
 // renderExample runs crossplane render on a phase of the example.

@@ -56,7 +56,7 @@ func runPhase(tb testing.TB, xr string, observed map[string]*fnv1.Resource) *fnv
 		if !holds(rsp) {
 			return rsp
 		}
-		observed = created(observed, rsp.GetDesired().GetResources())
+		observed = providersim.Created(observed, rsp.GetDesired().GetResources())
 	}
 	tb.Fatalf("the render still holds resources back after %d renders", maxHoldingRenders)
 	return nil
@@ -76,20 +76,6 @@ func holds(rsp *fnv1.RunFunctionResponse) bool {
 // maxHoldingRenders bounds the renders of one phase: one of each new kind,
 // then the rest of them.
 const maxHoldingRenders = 3
-
-// created is observed plus desired's other resources as the provider
-// reports them once created and before they are Ready.
-func created(observed, desired map[string]*fnv1.Resource) map[string]*fnv1.Resource {
-	out := providersim.Observe(desired)
-	for k, r := range out {
-		if prev, ok := observed[k]; ok {
-			out[k] = prev
-			continue
-		}
-		providersim.SetReady(r, false, "Creating")
-	}
-	return out
-}
 
 // convergeRenders is how many phases the stack needs (each may take more
 // than one render, renderPhase): the first holds
@@ -143,7 +129,7 @@ func TestOneOfAKindFirst(t *testing.T) {
 			if !holds(rsp) {
 				break
 			}
-			observed = created(observed, desired)
+			observed = providersim.Created(observed, desired)
 		}
 		next := providersim.Observe(renderPhase(t, testXR, observed))
 		if slices.Equal(sortedKeys(next), sortedKeys(observed)) {

@@ -255,6 +255,17 @@ func serviceManagementPolicies() xpv1.ManagementPolicies {
 
 // ecsService runs the tasks on FARGATE_SPOT (after OnDemandBaseTasks on
 // FARGATE) in the private subnets behind the ALB target group.
+//
+// It declares no deletion edge: AWS orders its teardown
+// itself, and provider-aws retries what AWS refuses. ECS refuses to delete
+// a cluster that has services, and a capacity provider association a
+// service uses; ELB refuses to delete a target group a listener forwards
+// to; EC2 refuses to delete the private subnets and the tasks
+// security group while the tasks' network interfaces are in them
+// (DependencyViolation). Deleting the task definition or the execution role
+// first loses nothing: running tasks keep both, and the service is being
+// deleted. Container Insights' log group outlives the service because it
+// outlives the cluster (ecsCluster), which outlives the service.
 func ecsService(s *Spec, taskDefinitionKey string) engine.Desired {
 	name := ECSServiceName(s)
 	return engine.Desired{
@@ -347,17 +358,6 @@ func serviceReadyNote(o engine.Observed, name, taskDefinitionKey string) string 
 	return fmt.Sprintf("ECS service %s is deploying task definition %s; the provider last saw it run %s; superseded revisions are kept until the deployment ends successfully",
 		name, orDefault(want, taskDefinitionKey), orDefault(runs, "no revision yet"))
 }
-
-// The ECS service declares no deletion edge: AWS orders its teardown
-// itself, and provider-aws retries what AWS refuses. ECS refuses to delete
-// a cluster that has services, and a capacity provider association a
-// service uses; ELB refuses to delete a target group a listener forwards
-// to; EC2 refuses to delete the private subnets and the tasks
-// security group while the tasks' network interfaces are in them
-// (DependencyViolation). Deleting the task definition or the execution role
-// first loses nothing: running tasks keep both, and the service is being
-// deleted. Container Insights' log group outlives the service because it
-// outlives the cluster (ecsCluster), which outlives the service.
 
 // The ECS service's rolling deployment bounds, in percent of desiredCount
 // (ECS DeploymentConfiguration): never fewer healthy tasks than desired,

@@ -266,3 +266,59 @@ func mustStruct(obj map[string]any) *structpb.Struct {
 	}
 	return s
 }
+
+// Created is observed plus desired's other resources as the provider
+// reports them once created and before they are Ready: what Crossplane
+// observes in the render after the one that composed them.
+func Created(observed, desired map[string]*fnv1.Resource) map[string]*fnv1.Resource {
+	out := Observe(desired)
+	for k, r := range out {
+		if prev, ok := observed[k]; ok {
+			out[k] = prev
+			continue
+		}
+		SetReady(r, false, reasonCreating)
+	}
+	return out
+}
+
+// CreatedObjects is Created for objects, which carry their key in the
+// composition-resource-name annotation, sorted by key. A resource that
+// references one not composed yet keeps its reference unresolved.
+func CreatedObjects(observed, composed []*unstructured.Unstructured) []*unstructured.Unstructured {
+	simulated, _ := Simulate(composed) // An unresolved reference is expected here: see above.
+	have := map[string]bool{}
+	for _, u := range observed {
+		have[compositionResourceName(u)] = true
+	}
+	out := slices.Clone(observed)
+	for _, u := range simulated {
+		if have[compositionResourceName(u)] {
+			continue
+		}
+		u.Object["status"] = withConditions(u.Object["status"], readyCondition(false, reasonCreating), syncedCondition())
+		out = append(out, u)
+	}
+	slices.SortStableFunc(out, func(a, b *unstructured.Unstructured) int {
+		return strings.Compare(compositionResourceName(a), compositionResourceName(b))
+	})
+	return out
+}
+
+// reasonCreating is the Ready condition's reason while AWS creates a
+// resource.
+const reasonCreating = "Creating"
+
+// withConditions is a status with these conditions instead of its own.
+func withConditions(status any, conditions ...map[string]any) map[string]any {
+	st, _ := status.(map[string]any)
+	if st == nil {
+		st = map[string]any{}
+	}
+	cs := make([]any, len(conditions))
+	for i, c := range conditions {
+		cs[i] = c
+	}
+	st["conditions"] = cs
+	return st
+}

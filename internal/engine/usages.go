@@ -165,10 +165,14 @@ func dropImplied(o Observed, implied []UsageEdge) []Explained {
 			continue
 		}
 		out = append(out, Explained{Key: e.Key(), Message: fmt.Sprintf(
-			"letting go of Usage %q: the other Usages already keep %s until %s is gone", e.Key(), e.Of, e.By)})
+			"%s: the other Usages already keep %s until %s is gone", LetGoMessage(e.Key()), e.Of, e.By)})
 	}
 	return out
 }
+
+// LetGoMessage begins the message of the Normal result that says a render
+// lets go of the observed Usage with this key.
+func LetGoMessage(key string) string { return fmt.Sprintf("letting go of Usage %q", key) }
 
 // dropUndeclared lets go of the observed Usages that no declared edge
 // names any more and no part keeps on purpose: a part dropped the edge
@@ -185,8 +189,7 @@ func dropUndeclared(o Observed, rendered map[string]bool, onPurpose map[string]s
 		if _, kept := onPurpose[k]; kept {
 			continue
 		}
-		out = append(out, Explained{Key: k, Message: fmt.Sprintf(
-			"letting go of Usage %q: no part of the stack orders this deletion with a Usage any more", k)})
+		out = append(out, Explained{Key: k, Message: LetGoMessage(k) + ": no part of the stack orders this deletion with a Usage any more"})
 	}
 	return out
 }
