@@ -66,6 +66,7 @@ func buildNetwork(s *Spec, o engine.Observed) engine.Built {
 			b.Add(natEIP(s, i), natGateway(s, i))
 		}
 	}
+	b.Retire(unneededNAT(s, o)...)
 	b.Add(buildEndpoints(s)...)
 	b.Add(flowLogGroup(s))
 	trust, ok := flowLogTrustPolicy(s, o)
@@ -75,6 +76,27 @@ func buildNetwork(s *Spec, o engine.Observed) engine.Built {
 	}
 	b.Add(flowLogRole(s, trust), flowLogRolePolicy(s), flowLog(s))
 	return b
+}
+
+// unneededNAT are the observed NAT gateways, their Elastic IPs and the
+// private default routes that fewer NAT gateways (natGateways: Single or
+// None, asked in the Input or by a newer defaults revision) no longer
+// need: they are let go rather than kept, because a kept NAT gateway costs
+// what it did. The private route table of the AZ whose NAT gateway goes
+// routes through the one that stays in the same render; AWS refuses to
+// release an Elastic IP while the NAT gateway holds it, and provider-aws
+// retries until the gateway is gone.
+func unneededNAT(s *Spec, o engine.Observed) []string {
+	var keys []string
+	for i := natGateways(s); i < zoneCount; i++ {
+		keys = append(keys, KeyNATGateway(i), KeyEIP(i))
+	}
+	if s.NAT == NATNone {
+		for i := range zoneCount {
+			keys = append(keys, KeyPrivateDefaultRoute(i))
+		}
+	}
+	return append(observedKeys(o, keys), usagesOf(o, keys)...)
 }
 
 // natGateways is the number of NAT gateways: one per AZ, or one for the

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
 	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
 
@@ -162,6 +163,40 @@ func checkPrivateRoutes(t *testing.T, s *Spec, b engine.Built, wantRouteNAT [2]s
 		if diff := cmp.Diff(want, fp); diff != "" {
 			t.Errorf("private route %s (-want +got):\n%s", zone(i), diff)
 		}
+	}
+}
+
+// TestNetworkLetsGoOfUnneededNAT: a stack with a NAT gateway per AZ that
+// is asked for fewer lets go of the ones it no longer needs, with their
+// Elastic IPs (and, with none, of the private default routes), rather
+// than keeping them at their cost; with as many as before it lets go of
+// nothing.
+func TestNetworkLetsGoOfUnneededNAT(t *testing.T) {
+	observed := observedOf(t, observedReady(KeyVPC),
+		observedReady(KeyNATGateway(0)), observedReady(KeyEIP(0)), observedReady(KeyPrivateDefaultRoute(0)),
+		observedReady(KeyNATGateway(1)), observedReady(KeyEIP(1)), observedReady(KeyPrivateDefaultRoute(1)))
+	endpoints := true
+	for name, tc := range map[string]struct {
+		in   *v1beta1.Input
+		want []string
+	}{
+		"PerAZ":  {in: &v1beta1.Input{}},
+		"Single": {in: &v1beta1.Input{NATGateways: "Single"}, want: []string{KeyNATGateway(1), KeyEIP(1)}},
+		"None": {in: &v1beta1.Input{NATGateways: "None", VPCEndpoints: &endpoints}, want: []string{
+			KeyNATGateway(0), KeyEIP(0), KeyNATGateway(1), KeyEIP(1), KeyPrivateDefaultRoute(0), KeyPrivateDefaultRoute(1),
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := buildNetwork(testSpec(t, withInput(tc.in), withSpecField("image", "123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api:1.0.0")), observed)
+			if diff := cmp.Diff(tc.want, b.Retired, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("retired (-want +got):\n%s", diff)
+			}
+			for _, k := range b.Retired {
+				if slices.Contains(renderedKeys(b), k) {
+					t.Errorf("%s is both rendered and retired", k)
+				}
+			}
+		})
 	}
 }
 
