@@ -82,6 +82,26 @@ func buildEndpoints(s *Spec) []engine.Desired {
 	return out
 }
 
+// unneededEndpoints are the observed endpoint resources the stack no
+// longer renders (the Input turned vpcEndpoints off, or the app no longer
+// injects SSM parameters or uses ECS Exec): they are let go rather than
+// kept at their hourly cost. With the endpoint gone, private DNS resolves
+// the service's public name again, which the tasks reach through NAT.
+func unneededEndpoints(o engine.Observed, rendered []engine.Desired) []string {
+	keep := map[string]bool{}
+	for _, d := range rendered {
+		keep[d.Key] = true
+	}
+	var out []string
+	for _, k := range o.Keys() {
+		isEndpoint := strings.HasPrefix(k, keyEndpointPrefix) || k == KeySGEndpoints || k == KeyRuleEndpointsFromTask
+		if isEndpoint && !keep[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // vpcEndpoint is an endpoint of the AWS service com.amazonaws.<region>.<name>.
 // An interface endpoint has private DNS on: the service's usual name
 // resolves to the endpoint inside the VPC, so nothing in the tasks changes.

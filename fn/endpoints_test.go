@@ -2,10 +2,12 @@ package fn
 
 import (
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
 
 	"github.com/crossplane/function-sdk-go/resource/composite"
@@ -64,6 +66,54 @@ func TestVPCEndpoints(t *testing.T) {
 		})
 	}
 }
+
+// TestUnneededEndpointsLetGo: endpoints the stack no longer needs are let
+// go, the ones it still needs are not.
+func TestUnneededEndpointsLetGo(t *testing.T) {
+	withExec := withSpecField("service", map[string]any{"enableExecuteCommand": true})
+	all := buildNetwork(testSpec(t, withInput(endpointsInput("Single")), withExec), observedOf(t))
+	observed := make([]observedResource, 0, len(all.Resources))
+	for _, k := range renderedKeys(all) {
+		observed = append(observed, observedReady(k))
+	}
+	o := observedOf(t, observed...)
+	for name, tc := range map[string]struct {
+		opts []specOption
+		want []string
+	}{
+		"StillNeeded": {opts: []specOption{withInput(endpointsInput("Single")), withExec}},
+		"ExecOff": {opts: []specOption{withInput(endpointsInput("Single"))}, want: []string{
+			keyEndpoint("ssmmessages"), keyEndpoint("ssmmessages") + "-sg", keyEndpoint("ssmmessages") + "-" + KeyPrivateSubnet(0), keyEndpoint("ssmmessages") + "-" + KeyPrivateSubnet(1),
+		}},
+		"EndpointsOff": {opts: []specOption{withInput(&v1beta1.Input{NATGateways: "Single"})}, want: prefixedOrNamed(renderedKeys(all), keyEndpointPrefix, KeySGEndpoints, KeyRuleEndpointsFromTask)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := buildNetwork(testSpec(t, tc.opts...), o)
+			var got []string
+			for _, k := range b.Retired {
+				if strings.HasPrefix(k, keyEndpointPrefix) || k == KeySGEndpoints || k == KeyRuleEndpointsFromTask {
+					got = append(got, k)
+				}
+			}
+			if diff := cmp.Diff(sorted(tc.want), sorted(got), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("endpoint resources let go (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// prefixedOrNamed are the keys with the prefix or one of the names.
+func prefixedOrNamed(keys []string, prefix string, names ...string) []string {
+	var out []string
+	for _, k := range keys {
+		if strings.HasPrefix(k, prefix) || slices.Contains(names, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func sorted(keys []string) []string { return slices.Sorted(slices.Values(keys)) }
 
 // TestVPCEndpointsCost: the estimate adds the interface endpoints and drops
 // the NAT gateways and their addresses; the difference is the table's.

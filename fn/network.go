@@ -67,7 +67,9 @@ func buildNetwork(s *Spec, o engine.Observed) engine.Built {
 		}
 	}
 	b.Retire(unneededNAT(s, o)...)
-	b.Add(buildEndpoints(s)...)
+	endpoints := buildEndpoints(s)
+	b.Add(endpoints...)
+	b.Retire(unneededEndpoints(o, endpoints)...)
 	b.Add(flowLogGroup(s))
 	trust, ok := flowLogTrustPolicy(s, o)
 	if !ok {
