@@ -34,7 +34,7 @@ type inputCase struct {
 }
 
 // inputCasesFile holds the cases: the Backstage template's form is checked
-// against the same list (backstage/validate), so it lives in one data file.
+// against the same list (examples/backstage/validate), so it lives in one data file.
 const inputCasesFile = "e2e/testdata/input-cases.yaml"
 
 // loadInputCases reads the input cases, good ones first.

@@ -3,7 +3,7 @@
 // form has the same defaults, bounds, patterns and enums as the API: it reads
 // apis/xrd.yaml (generated from the Go types by xrdgen) and writes
 // template.yaml, template-apply.yaml and skeleton/catalogapi.yaml into the
-// backstage/ folder.
+// examples/backstage/ folder.
 package main
 
 import (
@@ -16,7 +16,7 @@ import (
 
 func main() {
 	xrdPath := flag.String("xrd", "xrd.yaml", "the generated XRD")
-	out := flag.String("out", "../backstage", "the backstage/ folder")
+	out := flag.String("out", "../examples/backstage", "the examples/backstage/ folder")
 	flag.Parse()
 	if err := run(*xrdPath, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "templategen:", err)

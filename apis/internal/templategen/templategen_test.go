@@ -25,12 +25,12 @@ func TestTemplatesMatchTheXRD(t *testing.T) {
 		t.Errorf("generated %d files, want the two templates and the skeleton", len(files))
 	}
 	for name, want := range files {
-		got, err := os.ReadFile(filepath.Join("..", "..", "..", "backstage", name))
+		got, err := os.ReadFile(filepath.Join("..", "..", "..", "examples", "backstage", name))
 		if err != nil {
 			t.Fatalf("%v (run go generate -tags generate ./apis)", err)
 		}
 		if diff := cmp.Diff(string(want), string(got)); diff != "" {
-			t.Errorf("backstage/%s is stale, run go generate -tags generate ./apis (-generated +committed):\n%s", name, diff)
+			t.Errorf("examples/backstage/%s is stale, run go generate -tags generate ./apis (-generated +committed):\n%s", name, diff)
 		}
 	}
 }

@@ -66,7 +66,7 @@ const SourceURL = "https://github.com/platform/function-catalog-api"
 // (comma-separated key=value pairs) are copied onto the API entity it
 // creates for the XRD. The ingestor takes the owner and system of that API
 // entity from its own configuration, not from XRD annotations; owner and
-// system annotations belong on each CatalogApi (see backstage/skeleton).
+// system annotations belong on each CatalogApi (see examples/backstage/skeleton).
 func portalAnnotations() map[string]any {
 	return map[string]any{
 		"terasky.backstage.io/add-to-catalog":  "true",

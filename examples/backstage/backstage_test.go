@@ -13,25 +13,25 @@ import (
 // summary is the last line the script prints.
 var summary = regexp.MustCompile(`(?m)^(\d+) checks, 0 failed; bad input cases: (\d+) refused by the form, (\d+) left to the cluster$`)
 
-// TestBackstageValidators runs backstage/validate/validate.mjs: every entity
+// TestBackstageValidators runs examples/backstage/validate/validate.mjs: every entity
 // and both templates through @backstage/catalog-model and
 // @backstage/plugin-scaffolder-common, the form's JSON Schema over the
 // example and the shared input cases, and the rendered manifests.
 func TestBackstageValidators(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node is not installed: the Backstage validators (backstage/validate) need Node.js 20 or later; CI has it")
+		t.Skip("node is not installed: the Backstage validators (examples/backstage/validate) need Node.js 20 or later; CI has it")
 	}
 	dir := "validate"
 	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
 		npm, err := exec.LookPath("npm")
 		if err != nil {
-			t.Fatalf("node is installed but npm is not: cannot install backstage/validate's packages")
+			t.Fatalf("node is installed but npm is not: cannot install examples/backstage/validate's packages")
 		}
 		install := exec.CommandContext(t.Context(), npm, "ci", "--no-audit", "--no-fund")
 		install.Dir = dir
 		if out, err := install.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in backstage/validate: %v\n%s", err, out)
+			t.Fatalf("npm ci in examples/backstage/validate: %v\n%s", err, out)
 		}
 	}
 	cmd := exec.CommandContext(t.Context(), node, "validate.mjs")

@@ -1,6 +1,6 @@
 // Validates the product's Backstage files with Backstage's own code:
 //
-//   1. every entity (backstage/catalog-info.yaml and both Software Templates)
+//   1. every entity (examples/backstage/catalog-info.yaml and both Software Templates)
 //      through the catalog's entity policies and kind validators
 //      (@backstage/catalog-model; the Template kind's validator comes from
 //      @backstage/plugin-scaffolder-common);
@@ -35,8 +35,8 @@ import nunjucks from 'nunjucks';
 import { parse, parseAllDocuments } from 'yaml';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const backstage = join(root, 'backstage');
+const root = resolve(here, '../../..');
+const backstage = join(root, 'examples/backstage');
 
 let failures = 0;
 let checks = 0;
@@ -98,7 +98,7 @@ async function validateEntity(entity, file) {
 const templates = {};
 for (const file of ['catalog-info.yaml', 'template.yaml', 'template-apply.yaml']) {
   for (const doc of readDocs(join(backstage, file))) {
-    await validateEntity(resolvePlaceholders(doc, backstage), `backstage/${file}`);
+    await validateEntity(resolvePlaceholders(doc, backstage), `examples/backstage/${file}`);
     if (doc.kind === 'Template') templates[file] = doc;
   }
 }
