@@ -2,14 +2,12 @@ package fn
 
 import (
 	"math/big"
-	"os"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"sigs.k8s.io/yaml"
 
 	"github.com/platform/function-catalog-api/input/v1beta1"
 	"github.com/platform/function-catalog-api/internal/engine"
@@ -47,46 +45,6 @@ func sumOf(t *testing.T, terms ...[2]*big.Rat) *big.Rat {
 
 func n(i int64) *big.Rat { return big.NewRat(i, 1) }
 
-// xrdInstanceClasses reads the instance-class enum of the XRD.
-func xrdInstanceClasses(t *testing.T) []string {
-	t.Helper()
-	b, err := os.ReadFile("../apis/xrd.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var xrd struct {
-		Spec struct {
-			Versions []struct {
-				Schema struct {
-					OpenAPIV3Schema struct {
-						Properties struct {
-							Spec struct {
-								Properties struct {
-									Database struct {
-										Properties struct {
-											InstanceClass struct {
-												Enum []string `json:"enum"`
-											} `json:"instanceClass"`
-										} `json:"properties"`
-									} `json:"database"`
-								} `json:"properties"`
-							} `json:"spec"`
-						} `json:"properties"`
-					} `json:"openAPIV3Schema"`
-				} `json:"schema"`
-			} `json:"versions"`
-		} `json:"spec"`
-	}
-	if err := yaml.Unmarshal(b, &xrd); err != nil {
-		t.Fatal(err)
-	}
-	classes := xrd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties.Spec.Properties.Database.Properties.InstanceClass.Enum
-	if len(classes) == 0 {
-		t.Fatal("the XRD has no instance class enum")
-	}
-	return classes
-}
-
 // TestPriceTableCoversTheAPI: every region and instance class the API
 // accepts has a price with a source, and every figure is a positive decimal.
 func TestPriceTableCoversTheAPI(t *testing.T) {
@@ -100,7 +58,7 @@ func TestPriceTableCoversTheAPI(t *testing.T) {
 		regions = append(regions, r)
 	}
 	sort.Strings(regions)
-	classes := xrdInstanceClasses(t)
+	classes := xrdEnum(t, "database", "instanceClass")
 	for _, region := range regions {
 		rp, ok := p.Regions[region]
 		if !ok {
@@ -183,7 +141,7 @@ func deltaCases(t *testing.T, hours *big.Rat, base *Spec) map[string]costCase {
 	vcpu, gb := big.NewRat(1, 1), big.NewRat(2, 1) // the 1 vCPU / 2 GB task
 	cases := map[string]costCase{}
 	for _, region := range []string{"eu-north-1", "us-east-1", "eu-central-1"} {
-		for _, class := range xrdInstanceClasses(t) {
+		for _, class := range xrdEnum(t, "database", "instanceClass") {
 			cases["instance class "+class+" in "+region] = costCase{
 				change: func(s *Spec) { s.InstanceClass = class },
 				region: region,

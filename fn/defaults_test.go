@@ -11,7 +11,6 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
-	"sigs.k8s.io/yaml"
 
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -39,41 +38,9 @@ func TestDefaultsRevisionsAreFrozen(t *testing.T) {
 	if diff := cmp.Diff(Revisions(frozen), BuiltinRevisions()); diff != "" {
 		t.Errorf("defaultsRevisions differ from %s (-frozen +now): a released revision must never change; add a new revision instead:\n%s", frozenRevisionsFile, diff)
 	}
-	if diff := cmp.Diff(BuiltinRevisions().Names(), xrdRevisionEnum(t)); diff != "" {
+	if diff := cmp.Diff(BuiltinRevisions().Names(), xrdEnum(t, "defaultsRevision")); diff != "" {
 		t.Errorf("apis/xrd.yaml: spec.defaultsRevision's enum is not every revision (-revisions +enum): change the marker in apis/v1alpha1, then go generate:\n%s", diff)
 	}
-}
-
-// xrdRevisionEnum is the enum of spec.defaultsRevision in apis/xrd.yaml.
-func xrdRevisionEnum(t *testing.T) []string {
-	t.Helper()
-	b, err := os.ReadFile("../apis/xrd.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var xrd struct {
-		Spec struct {
-			Versions []struct {
-				Schema struct {
-					OpenAPIV3Schema struct {
-						Properties struct {
-							Spec struct {
-								Properties struct {
-									DefaultsRevision struct {
-										Enum []string `json:"enum"`
-									} `json:"defaultsRevision"`
-								} `json:"properties"`
-							} `json:"spec"`
-						} `json:"properties"`
-					} `json:"openAPIV3Schema"`
-				} `json:"schema"`
-			} `json:"versions"`
-		} `json:"spec"`
-	}
-	if err := yaml.Unmarshal(b, &xrd); err != nil || len(xrd.Spec.Versions) != 1 {
-		t.Fatalf("apis/xrd.yaml: %v (%d versions, want 1)", err, len(xrd.Spec.Versions))
-	}
-	return xrd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties.Spec.Properties.DefaultsRevision.Enum
 }
 
 // laterRevision is a revision a later function version might add: every

@@ -2,8 +2,10 @@ package fn
 
 import (
 	"encoding/json"
+	"os"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +14,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -324,4 +328,33 @@ func warnings(rsp *fnv1.RunFunctionResponse) []string {
 		}
 	}
 	return out
+}
+
+// xrdEnum is the enum of a spec field in apis/xrd.yaml, by the names from
+// spec down ("database", "instanceClass" is spec.database.instanceClass).
+func xrdEnum(t *testing.T, field ...string) []string {
+	t.Helper()
+	b, err := os.ReadFile("../apis/xrd.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xrd := map[string]any{}
+	if err := yaml.Unmarshal(b, &xrd); err != nil {
+		t.Fatal(err)
+	}
+	versions, _, _ := unstructured.NestedSlice(xrd, "spec", "versions")
+	if len(versions) != 1 {
+		t.Fatalf("apis/xrd.yaml has %d versions, want 1", len(versions))
+	}
+	path := make([]string, 0, 5+2*len(field))
+	path = append(path, "schema", "openAPIV3Schema", "properties", "spec")
+	for _, f := range field {
+		path = append(path, "properties", f)
+	}
+	v, _ := versions[0].(map[string]any)
+	enum, found, err := unstructured.NestedStringSlice(v, append(path, "enum")...)
+	if err != nil || !found || len(enum) == 0 {
+		t.Fatalf("apis/xrd.yaml: no enum at spec.%s (%v)", strings.Join(field, "."), err)
+	}
+	return enum
 }
