@@ -28,7 +28,7 @@ func main() {
 		_, _ = fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
-	_, _ = fmt.Fprintf(os.Stderr, "built %s, %s, %s, %s, %s and %s in %s\n",
-		b.Etcd, b.APIServer, b.ControllerManager, b.Kubectl, b.Crossplane, b.Function,
+	_, _ = fmt.Fprintf(os.Stderr, "built %s, %s, %s, %s, %s, %s and %s in %s\n",
+		b.Etcd, b.APIServer, b.ControllerManager, b.Kubectl, b.Crossplane, b.Helm, b.Function,
 		time.Since(start).Round(time.Second))
 }
