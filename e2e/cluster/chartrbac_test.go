@@ -217,8 +217,8 @@ func (cp *controlPlane) may(ctx context.Context, user authenticationv1.UserInfo,
 func (cp *controlPlane) startRBACManager(ctx context.Context) {
 	cp.t.Helper()
 	dep := cp.chartObject("Deployment", rbacDeployment)
-	initArgs := containerArgs(cp.t, dep, "initContainers")
-	args := containerArgs(cp.t, dep, "containers")
+	initArgs := cp.containerArgs(dep, "initContainers")
+	args := cp.containerArgs(dep, "containers")
 	env := []string{"KUBECONFIG=" + cp.serviceAccountKubeconfig(ctx, cp.deploymentServiceAccount(rbacDeployment)), "LEADER_ELECTION=false"}
 
 	p := cp.start(ctx, "crossplane-rbac-init", cp.bins.Crossplane, env, initArgs...)
@@ -250,15 +250,16 @@ func (cp *controlPlane) startRBACManager(ctx context.Context) {
 
 // containerArgs are the arguments of the one container in a Deployment's
 // pod template list (containers or initContainers).
-func containerArgs(t interface{ Fatalf(string, ...any) }, dep *unstructured.Unstructured, list string) []string {
+func (cp *controlPlane) containerArgs(dep *unstructured.Unstructured, list string) []string {
+	cp.t.Helper()
 	cs, _, _ := unstructured.NestedSlice(dep.Object, "spec", "template", "spec", list)
 	if len(cs) != 1 {
-		t.Fatalf("the chart's Deployment %s has %d %s, want 1", dep.GetName(), len(cs), list)
+		cp.t.Fatalf("the chart's Deployment %s has %d %s, want 1", dep.GetName(), len(cs), list)
 	}
 	c, _ := cs[0].(map[string]any)
 	args, _, _ := unstructured.NestedStringSlice(c, "args")
 	if len(args) == 0 {
-		t.Fatalf("the chart's Deployment %s: %s[0] has no args", dep.GetName(), list)
+		cp.t.Fatalf("the chart's Deployment %s: %s[0] has no args", dep.GetName(), list)
 	}
 	return args
 }

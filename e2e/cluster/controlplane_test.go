@@ -86,7 +86,8 @@ type controlPlane struct {
 // date. Built here too, so that go test ./e2e/cluster alone works; .ci/run
 // builds them first (e2e/cluster/cmd/build-binaries), so that there a warm
 // run only checks them. Call it before the run's deadline starts: a cold
-// build takes about ten minutes on two cores, bounded by go test -timeout.
+// build takes about twenty minutes on two cores (Helm included), bounded by
+// go test -timeout.
 func buildBinaries(t *testing.T, tm *timings, root string) controlplane.Binaries {
 	t.Helper()
 	var bins controlplane.Binaries

@@ -101,7 +101,7 @@ func TestInstallThroughPackageManager(t *testing.T) {
 	if errs := prov.errors(); len(errs) > 0 {
 		t.Errorf("the played provider failed to write: %s", strings.Join(errs, "; "))
 	}
-	t.Logf("fresh control plane (etcd, kube-apiserver, Crossplane started) to a Ready claim through the package manager: %s",
+	t.Logf("fresh control plane (etcd, kube-apiserver, chart, Crossplane and RBAC manager started) to a Ready claim through the package manager: %s",
 		time.Since(fresh).Round(100*time.Millisecond))
 	t.Logf("phases:\n%s", tm.report())
 }

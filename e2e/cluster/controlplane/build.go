@@ -4,7 +4,7 @@
 // pins Kubernetes, Crossplane and etcd, Helm from .ci/helm (it renders
 // Crossplane's chart), and this function. The test builds
 // them lazily; e2e/cluster/cmd/build-binaries (run by .ci/run before go
-// test) builds them first, so that a cold build (about ten minutes on two
+// test) builds them first, so that a cold build (about twenty minutes on two
 // cores) happens outside go test's timeout. Both call Build.
 package controlplane
 

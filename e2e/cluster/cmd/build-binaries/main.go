@@ -1,7 +1,7 @@
 // Command build-binaries builds the programs the real control-plane test
 // (e2e/cluster) runs into _output/controlplane/bin, as the test itself
 // would (controlplane.Build). .ci/run runs it before go test, from the
-// repository's root: a cold build takes about ten minutes on two cores,
+// repository's root: a cold build takes about twenty minutes on two cores,
 // too long for go test's per-package timeout; warm, it takes seconds.
 package main
 
