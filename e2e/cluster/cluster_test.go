@@ -82,7 +82,7 @@ func TestClaimInARealControlPlane(t *testing.T) {
 	bins := buildBinaries(t, tm, root)
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
-	cp := startControlPlane(ctx, t, tm, root, bins)
+	cp := startControlPlane(ctx, t, tm, root, bins, controlPlaneOptions{})
 	var endpoint string
 	tm.phase("start the function (mTLS, Crossplane's CA)", func() { endpoint = cp.startFunction(ctx) })
 	cp.install(ctx, endpoint)

@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
@@ -59,7 +60,7 @@ type controlPlane struct {
 	procs   []*process
 	timings *timings
 
-	kubeconfig   string
+	kubeconfig   string // the admin's: the test, the installer, kube-controller-manager
 	config       *rest.Config
 	kube         kubernetes.Interface
 	dyn          dynamic.Interface
@@ -73,13 +74,20 @@ type controlPlane struct {
 	functionLog  *os.File
 	// providerGVRs are the provider-aws kinds installed (resource -> kind).
 	providerGVRs map[schema.GroupVersionResource]string
+
+	// crossplaneKubeconfig is the identity Crossplane core runs as: the
+	// admin's kubeconfig, or with the chart's RBAC its service account's.
+	crossplaneKubeconfig string
+	chart                []*unstructured.Unstructured // Crossplane's Helm chart, rendered (chart RBAC only)
+	rbacManager          *process                     // chart RBAC only
 }
 
 // buildBinaries builds the control plane's programs, or finds them up to
 // date. Built here too, so that go test ./e2e/cluster alone works; .ci/run
 // builds them first (e2e/cluster/cmd/build-binaries), so that there a warm
 // run only checks them. Call it before the run's deadline starts: a cold
-// build takes about ten minutes on two cores, bounded by go test -timeout.
+// build takes about twenty minutes on two cores (Helm included), bounded by
+// go test -timeout.
 func buildBinaries(t *testing.T, tm *timings, root string) controlplane.Binaries {
 	t.Helper()
 	var bins controlplane.Binaries
@@ -92,10 +100,20 @@ func buildBinaries(t *testing.T, tm *timings, root string) controlplane.Binaries
 	return bins
 }
 
+// controlPlaneOptions choose how Crossplane runs.
+type controlPlaneOptions struct {
+	// chartRBAC runs Crossplane as its Helm chart installs it: the chart
+	// (rendered by helm template) is applied, Crossplane core runs as the
+	// chart's service account with the chart's ClusterRoles, and the RBAC
+	// manager (crossplane rbac start) runs as its own (chartrbac_test.go).
+	// Without it Crossplane runs as the test's admin.
+	chartRBAC bool
+}
+
 // startControlPlane starts etcd, kube-apiserver, kube-controller-manager and
 // Crossplane from the built binaries. Everything is stopped when the test
 // ends, failed or not; a failed test prints the end of every log.
-func startControlPlane(ctx context.Context, t *testing.T, tm *timings, root string, bins controlplane.Binaries) *controlPlane {
+func startControlPlane(ctx context.Context, t *testing.T, tm *timings, root string, bins controlplane.Binaries, opts controlPlaneOptions) *controlPlane {
 	t.Helper()
 	logDir := filepath.Join(root, "_output", "controlplane", "logs", time.Now().Format("20060102-150405"))
 	if err := os.MkdirAll(logDir, 0o750); err != nil {
@@ -114,7 +132,14 @@ func startControlPlane(ctx context.Context, t *testing.T, tm *timings, root stri
 		cp.startAPIServer(ctx, etcdURL)
 	})
 	tm.phase("start kube-controller-manager", func() { cp.startControllerManager(ctx) })
+	cp.crossplaneKubeconfig = cp.kubeconfig
+	if opts.chartRBAC {
+		tm.phase("Helm chart: RBAC, service accounts, tokens", func() { cp.installChart(ctx) })
+	}
 	tm.phase("crossplane core init", func() { cp.initCrossplane(ctx) })
+	if opts.chartRBAC {
+		tm.phase("start the RBAC manager (crossplane rbac init, rbac start)", func() { cp.startRBACManager(ctx) })
+	}
 	tm.phase("start Crossplane core (webhooks on)", func() { cp.startCrossplane(ctx) })
 	return cp
 }
@@ -253,7 +278,7 @@ func (cp *controlPlane) startAPIServer(ctx context.Context, etcdURL string) {
 		"--profiling=false",
 	)
 	cp.kubeconfig = filepath.Join(cp.dir, "kubeconfig")
-	if err := writeKubeconfig(cp.kubeconfig, server, ca.certPEM); err != nil {
+	if err := writeKubeconfig(cp.kubeconfig, server, ca.certPEM, "admin", adminToken); err != nil {
 		cp.t.Fatal(err)
 	}
 	cfg, err := clientcmd.BuildConfigFromFlags("", cp.kubeconfig)
@@ -289,10 +314,12 @@ func (cp *controlPlane) startControllerManager(ctx context.Context) {
 	cp.t.Helper()
 	// Crossplane relies on owner references: deleting an XR leaves its
 	// composed resources to the garbage collector. The namespace controller
-	// empties deleted namespaces.
+	// empties deleted namespaces. Crossplane's ClusterRole (with the
+	// chart's RBAC) is an aggregation of the roles the chart and the RBAC
+	// manager label for it: the clusterrole-aggregation controller fills it.
 	cp.start(ctx, "kube-controller-manager", cp.bins.ControllerManager, nil,
 		"--kubeconfig="+cp.kubeconfig,
-		"--controllers=garbagecollector,namespace",
+		"--controllers=garbagecollector,namespace,clusterrole-aggregation",
 		"--leader-elect=false",
 		"--bind-address=127.0.0.1",
 		"--secure-port="+strconv.Itoa(freePort(ctx, cp.t)),
@@ -320,7 +347,7 @@ func (cp *controlPlane) initCrossplane(ctx context.Context) {
 		"--tls-server-secret-name=" + serverSecret,
 		"--tls-client-secret-name=" + clientSecret,
 	}
-	env := []string{"KUBECONFIG=" + cp.kubeconfig}
+	env := []string{"KUBECONFIG=" + cp.crossplaneKubeconfig}
 	var last *process
 	for attempt := 1; attempt <= initAttempts; attempt++ {
 		p := cp.start(ctx, fmt.Sprintf("crossplane-init-%d", attempt), cp.bins.Crossplane, env, args...)
@@ -388,7 +415,7 @@ func (cp *controlPlane) startCrossplane(ctx context.Context) {
 		"--xpkg-cache-dir=" + xpkgCache,
 		"--xfn-cache-dir=" + filepath.Join(cp.dir, "xfn-cache"),
 	}, strings.Fields(os.Getenv(crossplaneArgsEnv)))
-	cp.crossplane = cp.start(ctx, "crossplane", cp.bins.Crossplane, []string{"KUBECONFIG=" + cp.kubeconfig}, args...)
+	cp.crossplane = cp.start(ctx, "crossplane", cp.bins.Crossplane, []string{"KUBECONFIG=" + cp.crossplaneKubeconfig}, args...)
 	err = waitFor(ctx, startTimeout, "Crossplane /readyz", cp.crossplane, func(ctx context.Context) error {
 		body, err := httpGet(ctx, http.DefaultClient, "http://127.0.0.1:"+strconv.Itoa(healthPort)+"/readyz", "")
 		if err != nil || body != "ok" {
@@ -442,8 +469,8 @@ func (cp *controlPlane) createNamespace(ctx context.Context, name string) {
 	}
 }
 
-// writeKubeconfig writes a kubeconfig for the admin token.
-func writeKubeconfig(path, server string, caPEM []byte) error {
+// writeKubeconfig writes a kubeconfig for a user's bearer token.
+func writeKubeconfig(path, server string, caPEM []byte, user, token string) error {
 	cfg := map[string]any{
 		"apiVersion":      "v1",
 		"kind":            "Config",
@@ -451,8 +478,8 @@ func writeKubeconfig(path, server string, caPEM []byte) error {
 		"clusters": []any{map[string]any{"name": "e2e", "cluster": map[string]any{
 			"server": server, "certificate-authority-data": caPEM,
 		}}},
-		"users":    []any{map[string]any{"name": "admin", "user": map[string]any{"token": adminToken}}},
-		"contexts": []any{map[string]any{"name": "e2e", "context": map[string]any{"cluster": "e2e", "user": "admin"}}},
+		"users":    []any{map[string]any{"name": user, "user": map[string]any{"token": token}}},
+		"contexts": []any{map[string]any{"name": "e2e", "context": map[string]any{"cluster": "e2e", "user": user}}},
 	}
 	b, err := json.Marshal(cfg) // JSON is YAML; []byte marshals as base64, as the field wants.
 	if err != nil {

@@ -37,11 +37,21 @@ import (
 // runtime config (examples/install/function-runtime.yaml) is applied, and a claim
 // reaches Ready.
 //
-// Crossplane still runs with the test's admin credentials (not the Helm
-// chart's RBAC) and with --package-runtime=External: nothing here can run a
+// Crossplane runs with the permissions its Helm chart gives it: the pinned
+// module's chart is rendered by helm template and applied, Crossplane core
+// (init and start) runs as the chart's crossplane service account, whose
+// ClusterRole is the aggregation the chart sets up, and the RBAC manager
+// (crossplane rbac start, as the chart's Deployment runs it) as its own,
+// adding the roles for the XRD and the provider revisions; both
+// authenticate with TokenRequest tokens (chartrbac_test.go). What they are
+// not granted, they cannot do, and the test fails.
+//
+// Crossplane runs with --package-runtime=External: nothing here can run a
 // pod, so the test plays the package runtime (it names each revision's
 // webhook TLS Secret), the function runs as a local process and its
 // revision's endpoint is set by the test, as in TestClaimInARealControlPlane.
+// The test itself, the played runtime and the played provider act as the
+// admin.
 func TestInstallThroughPackageManager(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the packages and starts a real control plane; skipped with -short")
@@ -63,7 +73,7 @@ func TestInstallThroughPackageManager(t *testing.T) {
 	// Helm chart's registryCaBundleConfig sets it.
 	t.Setenv(crossplaneArgsEnv, strings.TrimSpace(os.Getenv(crossplaneArgsEnv)+" --ca-bundle-path="+reg.caFile))
 	fresh := time.Now()
-	cp := startControlPlane(ctx, t, tm, root, bins)
+	cp := startControlPlane(ctx, t, tm, root, bins, controlPlaneOptions{chartRBAC: true})
 
 	runtimeCtx, stopRuntime := context.WithCancel(ctx)
 	defer stopRuntime()
@@ -79,6 +89,7 @@ func TestInstallThroughPackageManager(t *testing.T) {
 		cp.checkRuntimeConfig(ctx, t)
 		cp.connectFunction(ctx, cp.startFunction(ctx))
 		cp.notePackagedProviderKinds(ctx)
+		cp.checkCrossplaneGrants(ctx, catalogGVR)
 	})
 	prov := startProvider(ctx, cp, cp.providerGVRs)
 	var xr *unstructured.Unstructured
@@ -90,7 +101,7 @@ func TestInstallThroughPackageManager(t *testing.T) {
 	if errs := prov.errors(); len(errs) > 0 {
 		t.Errorf("the played provider failed to write: %s", strings.Join(errs, "; "))
 	}
-	t.Logf("fresh control plane (etcd, kube-apiserver, Crossplane started) to a Ready claim through the package manager: %s",
+	t.Logf("fresh control plane (etcd, kube-apiserver, chart, Crossplane and RBAC manager started) to a Ready claim through the package manager: %s",
 		time.Since(fresh).Round(100*time.Millisecond))
 	t.Logf("phases:\n%s", tm.report())
 }

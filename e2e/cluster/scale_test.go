@@ -40,7 +40,7 @@ func TestScale(t *testing.T) {
 	bins := buildBinaries(t, tm, root)
 	ctx, cancel := context.WithTimeout(t.Context(), scaleRunTimeout)
 	defer cancel()
-	cp := startControlPlane(ctx, t, tm, root, bins)
+	cp := startControlPlane(ctx, t, tm, root, bins, controlPlaneOptions{})
 	t.Logf("scale run: %d claims; Crossplane %s (%s=%q), extra flags %q",
 		n, bins.Crossplane, controlplane.CrossplaneEnv, os.Getenv(controlplane.CrossplaneEnv), os.Getenv(crossplaneArgsEnv))
 	var endpoint string
@@ -225,7 +225,7 @@ func (cp *controlPlane) restartCrossplane(ctx context.Context, t *testing.T, tm 
 	tm.phase("restart Crossplane under the converged stacks", func() {
 		old.stop()
 		restarted = time.Now()
-		cp.crossplane = cp.start(ctx, "crossplane-restarted", cp.bins.Crossplane, []string{"KUBECONFIG=" + cp.kubeconfig}, args...)
+		cp.crossplane = cp.start(ctx, "crossplane-restarted", cp.bins.Crossplane, []string{"KUBECONFIG=" + cp.crossplaneKubeconfig}, args...)
 		readyz := "http://127.0.0.1:" + flagValue(args, "--health-probe-port") + "/readyz"
 		err := waitFor(ctx, startTimeout, "restarted Crossplane /readyz", cp.crossplane, func(ctx context.Context) error {
 			body, err := httpGet(ctx, http.DefaultClient, readyz, "")

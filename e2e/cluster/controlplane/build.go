@@ -1,9 +1,10 @@
 // Package controlplane builds the programs the real control-plane test
 // (e2e/cluster) runs: etcd, kube-apiserver, kube-controller-manager,
 // kubectl and Crossplane core from the Go module in .ci/controlplane, which
-// pins Kubernetes, Crossplane and etcd, and this function. The test builds
+// pins Kubernetes, Crossplane and etcd, Helm from .ci/helm (it renders
+// Crossplane's chart), and this function. The test builds
 // them lazily; e2e/cluster/cmd/build-binaries (run by .ci/run before go
-// test) builds them first, so that a cold build (about ten minutes on two
+// test) builds them first, so that a cold build (about twenty minutes on two
 // cores) happens outside go test's timeout. Both call Build.
 package controlplane
 
@@ -23,6 +24,10 @@ import (
 const (
 	// Module is the Go module that pins the control plane's programs.
 	Module = ".ci/controlplane"
+	// HelmModule pins Helm, which renders Crossplane's chart (its own
+	// module: Helm brings newer k8s.io modules than the control plane's).
+	HelmModule = ".ci/helm"
+	helmMain   = "helm.sh/helm/v4/cmd/helm"
 	// BinDir is where Build writes the programs. go build leaves an
 	// up-to-date binary alone, so a warm build only checks them.
 	BinDir      = "_output/controlplane/bin"
@@ -42,12 +47,12 @@ var packages = []string{ //nolint:gochecknoglobals // A constant list.
 
 // Binaries are the paths of the built programs.
 type Binaries struct {
-	Etcd, APIServer, ControllerManager, Kubectl, Crossplane, Function string
+	Etcd, APIServer, ControllerManager, Kubectl, Crossplane, Helm, Function string
 }
 
 // all lists every path, in build order.
 func (b Binaries) all() []string {
-	return []string{b.Etcd, b.APIServer, b.ControllerManager, b.Kubectl, b.Crossplane, b.Function}
+	return []string{b.Etcd, b.APIServer, b.ControllerManager, b.Kubectl, b.Crossplane, b.Helm, b.Function}
 }
 
 // Build builds (or finds up to date) every program of the control plane
@@ -75,6 +80,11 @@ func Build(ctx context.Context, root string) (Binaries, error) {
 	if output, err := cmd.CombinedOutput(); err != nil {
 		return Binaries{}, fmt.Errorf("controlplane: go %s (in %s): %w\n%s", strings.Join(args, " "), cmd.Dir, err, output)
 	}
+	helm := exec.CommandContext(ctx, "go", "build", "-o", out+"/", helmMain)
+	helm.Dir = filepath.Join(root, HelmModule)
+	if output, err := helm.CombinedOutput(); err != nil {
+		return Binaries{}, fmt.Errorf("controlplane: go build %s (in %s): %w\n%s", helmMain, helm.Dir, err, output)
+	}
 	fn, err := fnproc.Build(ctx, root, filepath.Join(out, "function-catalog-api"))
 	if err != nil {
 		return Binaries{}, fmt.Errorf("controlplane: %w", err)
@@ -85,6 +95,7 @@ func Build(ctx context.Context, root string) (Binaries, error) {
 		ControllerManager: filepath.Join(out, "kube-controller-manager"),
 		Kubectl:           filepath.Join(out, "kubectl"),
 		Crossplane:        filepath.Join(out, "crossplane"),
+		Helm:              filepath.Join(out, "helm"),
 		Function:          fn,
 	}
 	// CATALOG_E2E_CROSSPLANE=patched runs a second, patched Crossplane.
