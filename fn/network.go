@@ -2,7 +2,6 @@ package fn
 
 import (
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
-	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
 
 	"github.com/platform/function-catalog-api/internal/engine"
 )
@@ -68,12 +67,14 @@ func buildNetwork(s *Spec, o engine.Observed) engine.Built {
 	}
 	b.Add(buildEndpoints(s)...)
 	b.Add(flowLogGroup(s))
-	trust, ok := flowLogTrustPolicy(s, o)
+	role, ok := serviceRole(s, o, KeyFlowLogRole, s.Name("role-flow-logs"), flowLogsService, func(account string) string {
+		return "arn:aws:ec2:" + s.Region + ":" + account + ":vpc-flow-log/*"
+	})
 	if !ok {
-		b.Waitf("the AWS account ID (the VPC's status.atProvider.ownerId) for the flow-log role's trust policy")
+		b.Waitf("%s%s", waitingForAccount, KeyFlowLogRole)
 		return b
 	}
-	b.Add(flowLogRole(s, trust), flowLogRolePolicy(s), flowLog(s))
+	b.Add(role, flowLogRolePolicy(s), flowLog(s))
 	return b
 }
 
@@ -261,38 +262,10 @@ func flowLogGroup(s *Spec) engine.Desired {
 // flowLogsService is the service principal that delivers VPC flow logs.
 const flowLogsService = "vpc-flow-logs.amazonaws.com"
 
-// flowLogTrustPolicy lets only VPC Flow Logs assume the flow-log role, and
-// only for flow logs of this account in this region: the aws:SourceAccount
-// and aws:SourceArn conditions the Amazon VPC user guide recommends against
-// the confused deputy ("IAM role for publishing flow logs to CloudWatch
-// Logs"). The account comes from the observed VPC; a role rendered before
-// keeps its policy while the account is not observed.
-func flowLogTrustPolicy(s *Spec, o engine.Observed) (string, bool) {
-	if account := AccountID(o); account != "" {
-		return policyDocument(Statement{
-			Effect:    "Allow",
-			Principal: &Principal{Service: flowLogsService},
-			Action:    []string{"sts:AssumeRole"},
-			Condition: Condition{
-				"StringEquals": {"aws:SourceAccount": account},
-				"ArnLike":      {"aws:SourceArn": "arn:aws:ec2:" + s.Region + ":" + account + ":vpc-flow-log/*"},
-			},
-		}), true
-	}
-	previous := o.GetString(KeyFlowLogRole, "spec.forProvider.assumeRolePolicy")
-	return previous, previous != ""
-}
-
-func flowLogRole(s *Spec, trust string) engine.Desired {
-	name := s.Name("role-flow-logs")
-	return engine.Desired{Key: KeyFlowLogRole, AWSName: name, ExternalName: true, Object: &iam.Role{
-		Spec: iam.RoleSpec{ForProvider: iam.RoleParameters{
-			Tags:                s.Tags(name),
-			AssumeRolePolicy:    new(trust),
-			ForceDetachPolicies: new(true),
-		}},
-	}}
-}
+// The flow-log role (serviceRole) lets only VPC Flow Logs assume it, and
+// only for flow logs of this account in this region: the conditions the
+// Amazon VPC user guide recommends ("IAM role for publishing flow logs to
+// CloudWatch Logs"). Without the account nothing of the flow log renders.
 
 // flowLogRolePolicy grants what the Amazon VPC user guide lists for
 // publishing flow logs to CloudWatch Logs, on the stack's flow-log group

@@ -86,11 +86,14 @@ const (
 // its observed value if its input is ever missing.
 func buildRotation(s *Spec, o engine.Observed) engine.Built {
 	var b engine.Built
-	b.Add(
-		serviceRole(s, KeyRotationEventsRole, s.Name("role-rotation-events"), eventsPrincipal),
-		serviceRole(s, KeyRotationRedeployRole, s.Name("role-rotation-redeploy"), statesPrincipal),
-		redeployStateMachine(s),
-	)
+	for _, r := range rotationRoles(s, o) {
+		if r.ok {
+			b.Add(r.role)
+		} else {
+			b.Waitf("%s%s", waitingForAccount, r.key)
+		}
+	}
+	b.Add(redeployStateMachine(s))
 	var missing []string
 	if p, ok := redeployPolicy(s, o); ok {
 		b.Add(p)
@@ -115,10 +118,54 @@ func buildRotation(s *Spec, o engine.Observed) engine.Built {
 	return b
 }
 
+// rotationRole is a role of the rotation chain, or its key while it waits
+// for the account.
+type rotationRole struct {
+	key  string
+	role engine.Desired
+	ok   bool
+}
+
+// rotationRoles are the events role, which EventBridge assumes for the
+// rotation rule only (its ARN is the aws:SourceArn, Amazon EventBridge
+// user guide, "Using IAM policy conditions": aws:SourceArn is the rule
+// that sends the event), and the redeploy role, which Step Functions
+// assumes for the redeploy state machine only (AWS Step Functions
+// developer guide, "Creating an IAM role for your state machine", confused
+// deputy prevention).
+func rotationRoles(s *Spec, o engine.Observed) []rotationRole {
+	eventsRole, eventsOK := serviceRole(s, o, KeyRotationEventsRole, s.Name("role-rotation-events"), eventsPrincipal, func(account string) string {
+		return RuleARN(s.Region, account, RotationRuleName(s))
+	})
+	statesRole, statesOK := serviceRole(s, o, KeyRotationRedeployRole, s.Name("role-rotation-redeploy"), statesPrincipal, func(account string) string {
+		return StateMachineARN(s.Region, account, RedeployStateMachineName(s))
+	})
+	return []rotationRole{
+		{key: KeyRotationEventsRole, role: eventsRole, ok: eventsOK},
+		{key: KeyRotationRedeployRole, role: statesRole, ok: statesOK},
+	}
+}
+
+// RuleARN is the ARN of an EventBridge rule of the default event bus.
+func RuleARN(region, account, name string) string {
+	return "arn:aws:events:" + region + ":" + account + ":rule/" + name
+}
+
+// StateMachineARN is the ARN of a Step Functions state machine.
+func StateMachineARN(region, account, name string) string {
+	return "arn:aws:states:" + region + ":" + account + ":stateMachine:" + name
+}
+
+// RotationRuleName and RedeployStateMachineName are the AWS names of the
+// rule and the state machine.
+func RotationRuleName(s *Spec) string { return s.Name("rule-secret-rotation") }
+
+func RedeployStateMachineName(s *Spec) string { return s.Name("redeploy-on-rotation") }
+
 // redeployStateMachine describes the service until it has a single
 // deployment, then forces a new one.
 func redeployStateMachine(s *Spec) engine.Desired {
-	name := s.Name("redeploy-on-rotation")
+	name := RedeployStateMachineName(s)
 	return engine.Desired{Key: KeyRotationStateMachine, AWSName: name, ExternalName: true, Object: &sfn.StateMachine{
 		Spec: sfn.StateMachineSpec{ForProvider: sfn.StateMachineParameters{
 			Region:     new(s.Region),
@@ -272,7 +319,7 @@ func rotationRule(s *Spec, o engine.Observed) (engine.Desired, bool) {
 	if pattern == "" {
 		return engine.Desired{}, false
 	}
-	name := s.Name("rule-secret-rotation")
+	name := RotationRuleName(s)
 	return engine.Desired{Key: KeyRotationRule, AWSName: name, ExternalName: true, Object: &events.Rule{
 		Spec: events.RuleSpec{ForProvider: events.RuleParameters{
 			Region:       new(s.Region),
