@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	cloudwatch "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatch/v1beta1"
 	events "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchevents/v1beta1"
 	sfn "github.com/upbound/provider-aws/v2/apis/namespaced/sfn/v1beta1"
 
@@ -21,6 +22,7 @@ const (
 	KeyRotationStateMachine   = "state-machine-redeploy-on-rotation"
 	KeyRotationRule           = "event-rule-secret-rotation"
 	KeyRotationTarget         = "event-target-secret-rotation"
+	KeyRotationAlarm          = "alarm-rotation-failed"
 )
 
 // The rotation part: when RDS rotates the database password, every task
@@ -59,6 +61,9 @@ const (
 	taskRetryBackoff         = 2.0
 	// rotationTargetID names the rule's only target.
 	rotationTargetID = "redeploy-ecs-service"
+	// alarmPeriodSeconds is the period over which the alarm sums failed
+	// executions: one failure in five minutes raises it.
+	alarmPeriodSeconds = 300
 	// eventsPrincipal and statesPrincipal assume the chain's roles.
 	eventsPrincipal = "events.amazonaws.com"
 	statesPrincipal = "states.amazonaws.com"
@@ -108,9 +113,9 @@ func buildRotation(s *Spec, o engine.Observed) engine.Built {
 	smARN := orDefault(o.GetString(KeyRotationStateMachine, "status.atProvider.arn"),
 		o.GetString(KeyRotationTarget, "spec.forProvider.arn"))
 	if smARN == "" {
-		missing = append(missing, "the ARN of "+KeyRotationStateMachine+" (the rule's target and its role's policy)")
+		missing = append(missing, "the ARN of "+KeyRotationStateMachine+" (the rule's target, its role's policy and the alarm)")
 	} else {
-		b.Add(rotationTarget(s, smARN), eventsPolicy(s, smARN))
+		b.Add(rotationTarget(s, smARN), eventsPolicy(s, smARN), rotationAlarm(s, smARN))
 	}
 	if len(missing) > 0 {
 		b.Waitf("waiting for %s before the tasks can be rolled when RDS rotates the database password", strings.Join(missing, ", "))
@@ -344,4 +349,42 @@ func rotationTarget(s *Spec, stateMachineARN string) engine.Desired {
 			RoleArnRef: s.Ref(KeyRotationEventsRole),
 		}},
 	}}
+}
+
+// rotationAlarm goes into ALARM when an execution of the state machine
+// fails: the tasks were not rolled after a rotation and hold a password the
+// database no longer accepts once their connections drop. Step Functions
+// publishes ExecutionsFailed per state machine (dimension StateMachineArn,
+// namespace AWS/States: AWS Step Functions developer guide, "Monitoring
+// Step Functions metrics using Amazon CloudWatch"). Missing data (no
+// execution) is not breaching. The alarm has no action: a platform routes
+// it (an SNS topic, EventBridge's "CloudWatch Alarm State Change" event);
+// docs/day-2.md says how.
+func rotationAlarm(s *Spec, stateMachineARN string) engine.Desired {
+	name := s.Name("alarm-rotation-failed")
+	return engine.Desired{Key: KeyRotationAlarm, AWSName: name, ExternalName: true, Object: &cloudwatch.MetricAlarm{
+		Spec: cloudwatch.MetricAlarmSpec{ForProvider: cloudwatch.MetricAlarmParameters{
+			Region: new(s.Region),
+			Tags:   s.Tags(name),
+			AlarmDescription: new("A redeploy-on-rotation execution failed: the ECS tasks were not rolled after RDS rotated the database password. " +
+				"Read the failed execution in Step Functions, then force a new deployment of the ECS service."),
+			Namespace:          new("AWS/States"),
+			MetricName:         new("ExecutionsFailed"),
+			Dimensions:         map[string]*string{"StateMachineArn": new(stateMachineARN)},
+			Statistic:          new("Sum"),
+			Period:             f64(alarmPeriodSeconds),
+			EvaluationPeriods:  f64(1),
+			DatapointsToAlarm:  f64(1),
+			Threshold:          f64(1),
+			ComparisonOperator: new("GreaterThanOrEqualToThreshold"),
+			TreatMissingData:   new("notBreaching"),
+		}},
+	}}
+}
+
+// rotationCost prices the alarm: one standard-resolution alarm metric.
+// The roles, rule, target and state machine cost nothing while idle; an
+// execution's few state transitions are within Step Functions' free tier.
+func rotationCost(*Spec) []engine.CostLine {
+	return []engine.CostLine{{Item: "CloudWatch alarms", Unit: "alarm-month", Quantity: count(1), Price: PriceCloudWatchAlarmMonth}}
 }

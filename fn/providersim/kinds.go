@@ -114,6 +114,8 @@ var kinds = sync.OnceValue(func() map[string]kindFacts {
 		"cloudwatchevents/Rule":   {arn: named("events", "rule/"), refuseDelete: (*teardown).ruleHasTargets},
 		"cloudwatchevents/Target": {id: eventTargetID, externalName: theID},
 		"sfn/StateMachine":        {id: named("states", "stateMachine:"), arn: theID, externalName: theName},
+		// A metric alarm is named by its external name (alarm_name).
+		"cloudwatch/MetricAlarm": {arn: named("cloudwatch", "alarm:")},
 
 		"appautoscaling/Target": {id: parameter("resourceId"), externalName: theID, arn: scalableTargetARN},
 		"appautoscaling/Policy": {arn: scalingPolicyARN},
