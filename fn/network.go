@@ -3,6 +3,8 @@ package fn
 import (
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
 
+	xpv2 "github.com/crossplane/crossplane-runtime/v2/apis/common/v2"
+
 	"github.com/platform/function-catalog-api/internal/engine"
 )
 
@@ -17,6 +19,7 @@ const (
 	KeyFlowLogRole         = "role-flow-logs"
 	KeyFlowLogRolePolicy   = "role-policy-flow-logs"
 	KeyFlowLogGroup        = "log-group-flow-logs"
+	KeyDefaultSG           = "security-group-default"
 	keyPublicSubnetPrefix  = "subnet-public-"
 	keyPrivateSubnetPrefix = "subnet-private-"
 	keyEIPPrefix           = "eip-nat-"
@@ -54,7 +57,7 @@ func buildNetwork(s *Spec, o engine.Observed) engine.Built {
 		return buildExistingNetwork(s)
 	}
 	var b engine.Built
-	b.Add(vpc(s), internetGateway(s), publicRouteTable(s), publicDefaultRoute(s))
+	b.Add(vpc(s), defaultSecurityGroup(s), internetGateway(s), publicRouteTable(s), publicDefaultRoute(s))
 	for i := range zoneCount {
 		b.Add(subnet(s, i, true), subnet(s, i, false), routeTableAssociation(s, i, true))
 		b.Add(privateRouteTable(s, i), routeTableAssociation(s, i, false))
@@ -76,6 +79,35 @@ func buildNetwork(s *Spec, o engine.Observed) engine.Built {
 	}
 	b.Add(role, flowLogRolePolicy(s), flowLog(s))
 	return b
+}
+
+// defaultSecurityGroup restricts the VPC's default security group: no
+// ingress and no egress rule (Security Hub EC2.2). AWS creates the group
+// with the VPC, allowing all traffic between its members and all egress;
+// nothing of the stack uses it (every network interface gets one of the
+// stack's own groups; an interface endpoint holds the default group only
+// until its association replaces it). provider-aws runs Terraform's
+// aws_default_security_group: it does not create the group but adopts the
+// VPC's, removes every rule at once and then keeps exactly the rules of
+// the spec (none); deleting it only forgets the group, which goes with the
+// VPC. Its external name is the group's ID, which the provider sets
+// (IdentifierFromProvider in provider-aws's config/externalname.go), so the
+// function sets none. Without late-initialization: ingress and egress are
+// absent from the spec, and the provider must not copy a rule someone adds
+// into it, which would keep that rule; it removes it instead. Only in the
+// stack's own VPC: an existing network's default group is its owner's.
+func defaultSecurityGroup(s *Spec) engine.Desired {
+	name := s.Name("security-group-default")
+	return engine.Desired{Key: KeyDefaultSG, AWSName: name, Object: &ec2.DefaultSecurityGroup{
+		Spec: ec2.DefaultSecurityGroupSpec{
+			ManagedResourceSpec: xpv2.ManagedResourceSpec{ManagementPolicies: withoutLateInitialize()},
+			ForProvider: ec2.DefaultSecurityGroupParameters{
+				Region:   new(s.Region),
+				Tags:     s.Tags(name),
+				VPCIDRef: s.Ref(KeyVPC),
+			},
+		},
+	}}
 }
 
 // natGateways is the number of NAT gateways: one per AZ, or one for the

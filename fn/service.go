@@ -248,13 +248,14 @@ func serviceBlockers(o engine.Observed) []string {
 	return w
 }
 
-// serviceManagementPolicies are all management actions but
-// LateInitialize. desiredCount is set only in initProvider, at creation;
+// withoutLateInitialize are all management actions but LateInitialize:
+// the provider never copies what it observes into spec.forProvider. The
+// ECS service needs it: desiredCount is set only in initProvider, at creation;
 // with late-initialization the provider would copy the live count into
 // forProvider.desiredCount and then reset every count Application Auto
 // Scaling sets back to that value. Without it the provider never writes
 // desiredCount after creation, and autoscaling owns it.
-func serviceManagementPolicies() xpv1.ManagementPolicies {
+func withoutLateInitialize() xpv1.ManagementPolicies {
 	return xpv1.ManagementPolicies{
 		xpv1.ManagementActionObserve,
 		xpv1.ManagementActionCreate,
@@ -275,7 +276,7 @@ func ecsService(s *Spec, taskDefinitionKey string) engine.Desired {
 			ServingNote: func(o engine.Observed, _ string) string { return serviceReadyNote(o, name, taskDefinitionKey) },
 		},
 		Object: &ecs.Service{Spec: ecs.ServiceSpec{
-			ManagedResourceSpec: xpv2.ManagedResourceSpec{ManagementPolicies: serviceManagementPolicies()},
+			ManagedResourceSpec: xpv2.ManagedResourceSpec{ManagementPolicies: withoutLateInitialize()},
 			ForProvider: ecs.ServiceParameters{
 				Region:     new(s.Region),
 				Tags:       s.Tags(name),
