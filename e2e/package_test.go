@@ -301,7 +301,7 @@ func configurationDependencies(cfg *imageTarball) func(*testing.T) {
 		want := []string{
 			"pkg.crossplane.io/v1 Function xpkg.example.org/platform/function-catalog-api@v0.1.0",
 			provider("ec2"), provider("ecs"), provider("elbv2"), provider("rds"), provider("cloudfront"),
-			provider("appautoscaling"), provider("cloudwatchlogs"), provider("s3"), provider("iam"),
+			provider("appautoscaling"), provider("cloudwatch"), provider("cloudwatchlogs"), provider("s3"), provider("iam"),
 			provider("cloudwatchevents"), provider("sfn"), provider("acm"), provider("route53"),
 		}
 		if diff := cmp.Diff(want, got); diff != "" {

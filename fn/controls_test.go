@@ -45,6 +45,12 @@ func networkControls() []control {
 			func(s stack) { set(s, KeyFlowLog, "spec.forProvider.trafficType", "REJECT") },
 		},
 		{
+			"EC2.2", "the VPC's default security group allows no traffic", defaultGroupClosed,
+			func(s stack) {
+				set(s, KeyDefaultSG, "spec.forProvider.egress", []any{map[string]any{"cidrBlocks": []any{"0.0.0.0/0"}}})
+			},
+		},
+		{
 			"EC2.15", "subnets do not assign public IPs automatically", noAutoPublicIP,
 			func(s stack) { set(s, KeyPublicSubnet(0), "spec.forProvider.mapPublicIpOnLaunch", true) },
 		},
@@ -291,6 +297,21 @@ func flowLogsOn(s stack) []string {
 	fl := s[KeyFlowLog]
 	return violation(fl != nil && str(fl, "spec.forProvider.trafficType") == "ALL" && str(fl, "spec.forProvider.vpcIdRef.name") == str(s[KeyVPC], "metadata.name"),
 		"the VPC has no flow log of ALL traffic")
+}
+
+// defaultGroupClosed: the stack's VPC has its default security group
+// adopted with no rule, and the provider never adopts a rule added by hand
+// (no LateInitialize).
+func defaultGroupClosed(s stack) []string {
+	sg := s[KeyDefaultSG]
+	if sg == nil {
+		return violation(s[KeyVPC] == nil, "the VPC's default security group is not restricted")
+	}
+	policies, _ := val(sg, "spec.managementPolicies").([]any)
+	return violation(str(sg, "spec.forProvider.vpcIdRef.name") == str(s[KeyVPC], "metadata.name") &&
+		val(sg, "spec.forProvider.ingress") == nil && val(sg, "spec.forProvider.egress") == nil &&
+		len(policies) > 0 && !slices.Contains(policies, any("LateInitialize")) && !slices.Contains(policies, any("*")),
+		"the VPC's default security group is not restricted to no rules")
 }
 
 func noAutoPublicIP(s stack) (v []string) {

@@ -62,6 +62,7 @@ type RegionPrices struct {
 	NATGatewayHour          Price            `json:"natGatewayHour"`
 	PublicIPv4Hour          Price            `json:"publicIpv4Hour"`
 	VPCEndpointAZHour       Price            `json:"vpcEndpointAzHour"`
+	CloudWatchAlarmMonth    Price            `json:"cloudwatchAlarmMonth"`
 }
 
 // PriceTable is the embedded price table.
@@ -123,6 +124,7 @@ const (
 	PriceNATGatewayHour          = "natGatewayHour"
 	PricePublicIPv4Hour          = "publicIpv4Hour"
 	PriceVPCEndpointAZHour       = "vpcEndpointAzHour"
+	PriceCloudWatchAlarmMonth    = "cloudwatchAlarmMonth"
 )
 
 // AuroraInstancePrice is the key of the hourly price of an Aurora instance
@@ -152,6 +154,7 @@ func (rp RegionPrices) figures() []namedPrice {
 		namedPrice{PriceALBHour, rp.ALBHour}, namedPrice{PriceALBLCUHour, rp.ALBLCUHour},
 		namedPrice{PriceNATGatewayHour, rp.NATGatewayHour}, namedPrice{PricePublicIPv4Hour, rp.PublicIPv4Hour},
 		namedPrice{PriceVPCEndpointAZHour, rp.VPCEndpointAZHour},
+		namedPrice{PriceCloudWatchAlarmMonth, rp.CloudWatchAlarmMonth},
 	)
 }
 

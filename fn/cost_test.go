@@ -233,7 +233,7 @@ func checkStatusItems(t *testing.T, p *PriceTable, s *Spec, e *Estimate) {
 	wantItems := []string{
 		"Fargate Spot vCPU x2", "Fargate Spot memory x4",
 		"Aurora PostgreSQL db.t3.medium (writer + reader) x2", "Aurora storage (baseline) x10", "Aurora I/O (baseline) x10",
-		"Application Load Balancer x1", "ALB capacity units (baseline) x1", "NAT gateways x1", "Public IPv4 addresses x1",
+		"Application Load Balancer x1", "ALB capacity units (baseline) x1", "NAT gateways x1", "Public IPv4 addresses x1", "CloudWatch alarms x1",
 	}
 	if diff := cmp.Diff(wantItems, gotItems); diff != "" {
 		t.Errorf("items (-want +got):\n%s", diff)

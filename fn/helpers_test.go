@@ -160,6 +160,17 @@ func structOf(t *testing.T, obj map[string]any) *structpb.Struct {
 func observedReady(key string) observedResource { return observedResource{key: key, ready: true} }
 
 // observedDatabase is the Aurora cluster once AWS has created it.
+// testAccount is the AWS account of the observed claim marker
+// (observedAccount).
+const testAccount = "210987654321"
+
+// observedAccount is the claim marker (the VPC) as observed once it
+// exists: it reports the AWS account, which the service-principal trust
+// policies name.
+func observedAccount() observedResource {
+	return observedResource{key: KeyVPC, ready: true, atProvider: map[string]any{"ownerId": testAccount}}
+}
+
 func observedDatabase() observedResource {
 	return observedResource{key: KeyDBCluster, ready: true, atProvider: map[string]any{
 		"endpoint":         testDBEndpoint,

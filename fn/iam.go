@@ -51,14 +51,36 @@ func policyDocument(st ...Statement) string {
 	return string(b)
 }
 
-// assumeRolePolicy trusts one AWS service to assume a role.
-func assumeRolePolicy(service string) string {
-	return policyDocument(Statement{
-		Effect:    "Allow",
-		Principal: &Principal{Service: service},
-		Action:    []string{"sts:AssumeRole"},
-	})
+// trustPolicy lets one AWS service assume a role, and only on behalf of
+// this account's resources: the aws:SourceAccount and aws:SourceArn
+// conditions AWS recommends against the cross-service confused deputy (IAM
+// user guide, "The confused deputy problem"). sourceARN is the ARN pattern
+// of the resources the service acts for, in the account. The account comes
+// from the observed claim marker (AccountID), which is Ready before
+// anything of the stack is rendered, so a new role gets its conditions
+// from its first render. A role rendered before keeps its observed trust
+// policy while the account is not observed (IAM updates a trust policy in
+// place, so no render replaces or drops the role); a role never rendered
+// waits for the account (false).
+func trustPolicy(o engine.Observed, roleKey, service string, sourceARN func(account string) string) (string, bool) {
+	if account := AccountID(o); account != "" {
+		return policyDocument(Statement{
+			Effect:    "Allow",
+			Principal: &Principal{Service: service},
+			Action:    []string{"sts:AssumeRole"},
+			Condition: Condition{
+				"StringEquals": {"aws:SourceAccount": account},
+				"ArnLike":      {"aws:SourceArn": sourceARN(account)},
+			},
+		}), true
+	}
+	previous := o.GetString(roleKey, "spec.forProvider.assumeRolePolicy")
+	return previous, previous != ""
 }
+
+// waitingForAccount is what a part waits for while a role's trust policy
+// needs the account.
+const waitingForAccount = "the AWS account ID (status.atProvider.ownerId of the claim marker) for the trust policy of "
 
 // logGroupARN is the ARN of a log group in the stack's region. The account
 // is a wildcard: IAM accepts it there, and the function does not know the
@@ -67,16 +89,21 @@ func logGroupARN(s *Spec, name string) string {
 	return "arn:aws:logs:" + s.Region + ":*:log-group:" + name
 }
 
-// serviceRole is an IAM role that one AWS service assumes. IAM is global:
-// roles and their policies have no region.
-func serviceRole(s *Spec, key, name, service string) engine.Desired {
+// serviceRole is an IAM role that one AWS service assumes, with the trust
+// policy of trustPolicy, or false while that waits for the account. IAM is
+// global: roles and their policies have no region.
+func serviceRole(s *Spec, o engine.Observed, key, name, service string, sourceARN func(account string) string) (engine.Desired, bool) {
+	trust, ok := trustPolicy(o, key, service, sourceARN)
+	if !ok {
+		return engine.Desired{}, false
+	}
 	return engine.Desired{Key: key, AWSName: name, ExternalName: true, Object: &iam.Role{
 		Spec: iam.RoleSpec{ForProvider: iam.RoleParameters{
 			Tags:                s.Tags(name),
-			AssumeRolePolicy:    new(assumeRolePolicy(service)),
+			AssumeRolePolicy:    new(trust),
 			ForceDetachPolicies: new(true),
 		}},
-	}}
+	}}, true
 }
 
 // inlinePolicy is an inline policy of the role with key roleKey.

@@ -2,7 +2,8 @@ package fn
 
 import (
 	ec2 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
-	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
+
+	xpv2 "github.com/crossplane/crossplane-runtime/v2/apis/common/v2"
 
 	"github.com/platform/function-catalog-api/internal/engine"
 )
@@ -18,6 +19,7 @@ const (
 	KeyFlowLogRole         = "role-flow-logs"
 	KeyFlowLogRolePolicy   = "role-policy-flow-logs"
 	KeyFlowLogGroup        = "log-group-flow-logs"
+	KeyDefaultSG           = "security-group-default"
 	keyPublicSubnetPrefix  = "subnet-public-"
 	keyPrivateSubnetPrefix = "subnet-private-"
 	keyEIPPrefix           = "eip-nat-"
@@ -55,7 +57,7 @@ func buildNetwork(s *Spec, o engine.Observed) engine.Built {
 		return buildExistingNetwork(s)
 	}
 	var b engine.Built
-	b.Add(vpc(s), internetGateway(s), publicRouteTable(s), publicDefaultRoute(s))
+	b.Add(vpc(s), defaultSecurityGroup(s), internetGateway(s), publicRouteTable(s), publicDefaultRoute(s))
 	for i := range zoneCount {
 		b.Add(subnet(s, i, true), subnet(s, i, false), routeTableAssociation(s, i, true))
 		b.Add(privateRouteTable(s, i), routeTableAssociation(s, i, false))
@@ -71,12 +73,14 @@ func buildNetwork(s *Spec, o engine.Observed) engine.Built {
 	b.Add(endpoints...)
 	b.Retire(unneededEndpoints(o, endpoints)...)
 	b.Add(flowLogGroup(s))
-	trust, ok := flowLogTrustPolicy(s, o)
+	role, ok := serviceRole(s, o, KeyFlowLogRole, s.Name("role-flow-logs"), flowLogsService, func(account string) string {
+		return "arn:aws:ec2:" + s.Region + ":" + account + ":vpc-flow-log/*"
+	})
 	if !ok {
-		b.Waitf("the AWS account ID (the VPC's status.atProvider.ownerId) for the flow-log role's trust policy")
+		b.Waitf("%s%s", waitingForAccount, KeyFlowLogRole)
 		return b
 	}
-	b.Add(flowLogRole(s, trust), flowLogRolePolicy(s), flowLog(s))
+	b.Add(role, flowLogRolePolicy(s), flowLog(s))
 	return b
 }
 
@@ -99,6 +103,35 @@ func unneededNAT(s *Spec, o engine.Observed) []string {
 		}
 	}
 	return append(observedKeys(o, keys), usagesOf(o, keys)...)
+}
+
+// defaultSecurityGroup restricts the VPC's default security group: no
+// ingress and no egress rule (Security Hub EC2.2). AWS creates the group
+// with the VPC, allowing all traffic between its members and all egress;
+// nothing of the stack uses it (every network interface gets one of the
+// stack's own groups; an interface endpoint holds the default group only
+// until its association replaces it). provider-aws runs Terraform's
+// aws_default_security_group: it does not create the group but adopts the
+// VPC's, removes every rule at once and then keeps exactly the rules of
+// the spec (none); deleting it only forgets the group, which goes with the
+// VPC. Its external name is the group's ID, which the provider sets
+// (IdentifierFromProvider in provider-aws's config/externalname.go), so the
+// function sets none. Without late-initialization: ingress and egress are
+// absent from the spec, and the provider must not copy a rule someone adds
+// into it, which would keep that rule; it removes it instead. Only in the
+// stack's own VPC: an existing network's default group is its owner's.
+func defaultSecurityGroup(s *Spec) engine.Desired {
+	name := s.Name("security-group-default")
+	return engine.Desired{Key: KeyDefaultSG, AWSName: name, Object: &ec2.DefaultSecurityGroup{
+		Spec: ec2.DefaultSecurityGroupSpec{
+			ManagedResourceSpec: xpv2.ManagedResourceSpec{ManagementPolicies: withoutLateInitialize()},
+			ForProvider: ec2.DefaultSecurityGroupParameters{
+				Region:   new(s.Region),
+				Tags:     s.Tags(name),
+				VPCIDRef: s.Ref(KeyVPC),
+			},
+		},
+	}}
 }
 
 // natGateways is the number of NAT gateways: one per AZ, or one for the
@@ -285,38 +318,10 @@ func flowLogGroup(s *Spec) engine.Desired {
 // flowLogsService is the service principal that delivers VPC flow logs.
 const flowLogsService = "vpc-flow-logs.amazonaws.com"
 
-// flowLogTrustPolicy lets only VPC Flow Logs assume the flow-log role, and
-// only for flow logs of this account in this region: the aws:SourceAccount
-// and aws:SourceArn conditions the Amazon VPC user guide recommends against
-// the confused deputy ("IAM role for publishing flow logs to CloudWatch
-// Logs"). The account comes from the observed VPC; a role rendered before
-// keeps its policy while the account is not observed.
-func flowLogTrustPolicy(s *Spec, o engine.Observed) (string, bool) {
-	if account := AccountID(o); account != "" {
-		return policyDocument(Statement{
-			Effect:    "Allow",
-			Principal: &Principal{Service: flowLogsService},
-			Action:    []string{"sts:AssumeRole"},
-			Condition: Condition{
-				"StringEquals": {"aws:SourceAccount": account},
-				"ArnLike":      {"aws:SourceArn": "arn:aws:ec2:" + s.Region + ":" + account + ":vpc-flow-log/*"},
-			},
-		}), true
-	}
-	previous := o.GetString(KeyFlowLogRole, "spec.forProvider.assumeRolePolicy")
-	return previous, previous != ""
-}
-
-func flowLogRole(s *Spec, trust string) engine.Desired {
-	name := s.Name("role-flow-logs")
-	return engine.Desired{Key: KeyFlowLogRole, AWSName: name, ExternalName: true, Object: &iam.Role{
-		Spec: iam.RoleSpec{ForProvider: iam.RoleParameters{
-			Tags:                s.Tags(name),
-			AssumeRolePolicy:    new(trust),
-			ForceDetachPolicies: new(true),
-		}},
-	}}
-}
+// The flow-log role (serviceRole) lets only VPC Flow Logs assume it, and
+// only for flow logs of this account in this region: the conditions the
+// Amazon VPC user guide recommends ("IAM role for publishing flow logs to
+// CloudWatch Logs"). Without the account nothing of the flow log renders.
 
 // flowLogRolePolicy grants what the Amazon VPC user guide lists for
 // publishing flow logs to CloudWatch Logs, on the stack's flow-log group

@@ -379,3 +379,43 @@ func TestFlowLogTrafficType(t *testing.T) {
 		})
 	}
 }
+
+// TestNetworkDefaultSecurityGroup: the stack's own VPC gets its default
+// security group restricted (no ingress, no egress: Security Hub EC2.2),
+// adopted by reference to the VPC with no external name (the provider sets
+// the group's ID) and without late-initialization (a rule added by hand is
+// removed, not adopted); an existing network's default group is left to
+// its owner.
+func TestNetworkDefaultSecurityGroup(t *testing.T) {
+	cases := map[string]struct {
+		spec []specOption
+		want bool
+	}{
+		"OwnVPC":          {want: true},
+		"OwnVPCNoNAT":     {spec: []specOption{withInput(&v1beta1.Input{NATGateways: "None", VPCEndpoints: new(true)})}, want: true},
+		"ExistingNetwork": {spec: []specOption{withSpecField("network", existingNetworkSpec())}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := testSpec(t, tc.spec...)
+			b := buildNetwork(s, vpcOwnedBy(t, testAccount))
+			if !tc.want {
+				if slices.Contains(renderedKeys(b), KeyDefaultSG) {
+					t.Errorf("%s rendered in an existing network", KeyDefaultSG)
+				}
+				return
+			}
+			d := desiredByKey(t, b, KeyDefaultSG)
+			sg := objectByKey[*ec2.DefaultSecurityGroup](t, b, KeyDefaultSG).Spec
+			checkValues(t, map[string]gotWant{
+				"NoIngress":          {len(sg.ForProvider.Ingress) + len(sg.InitProvider.Ingress), 0},
+				"NoEgress":           {len(sg.ForProvider.Egress) + len(sg.InitProvider.Egress), 0},
+				"VPC":                {sg.ForProvider.VPCIDRef.Name, s.ObjectName(KeyVPC)},
+				"Region":             {*sg.ForProvider.Region, s.Region},
+				"NoExternalName":     {d.ExternalName, false},
+				"NameTag":            {*sg.ForProvider.Tags["Name"], "security-group-default-dev"},
+				"ManagementPolicies": {sg.ManagementPolicies, withoutLateInitialize()},
+			})
+		})
+	}
+}

@@ -21,7 +21,7 @@ func Parts() []engine.Part[*Spec] {
 		{Name: "LoadBalancer", Build: buildLoadBalancer, Cost: loadBalancerCost},
 		{Name: "Database", Build: buildDatabase, Cost: databaseCost},
 		{Name: "Service", Build: buildService, Cost: serviceCost},
-		{Name: "Rotation", Build: buildRotation},
+		{Name: "Rotation", Build: buildRotation, Cost: rotationCost},
 		{Name: "Scaling", Build: buildScaling},
 		{Name: "CDN", Build: buildCDN},
 		{Name: "Domain", Build: buildDomain},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	cloudwatch "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatch/v1beta1"
 	events "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchevents/v1beta1"
 	sfn "github.com/upbound/provider-aws/v2/apis/namespaced/sfn/v1beta1"
 
@@ -21,6 +22,7 @@ const (
 	KeyRotationStateMachine   = "state-machine-redeploy-on-rotation"
 	KeyRotationRule           = "event-rule-secret-rotation"
 	KeyRotationTarget         = "event-target-secret-rotation"
+	KeyRotationAlarm          = "alarm-rotation-failed"
 )
 
 // The rotation part: when RDS rotates the database password, every task
@@ -59,6 +61,9 @@ const (
 	taskRetryBackoff         = 2.0
 	// rotationTargetID names the rule's only target.
 	rotationTargetID = "redeploy-ecs-service"
+	// alarmPeriodSeconds is the period over which the alarm sums failed
+	// executions: one failure in five minutes raises it.
+	alarmPeriodSeconds = 300
 	// eventsPrincipal and statesPrincipal assume the chain's roles.
 	eventsPrincipal = "events.amazonaws.com"
 	statesPrincipal = "states.amazonaws.com"
@@ -86,11 +91,14 @@ const (
 // its observed value if its input is ever missing.
 func buildRotation(s *Spec, o engine.Observed) engine.Built {
 	var b engine.Built
-	b.Add(
-		serviceRole(s, KeyRotationEventsRole, s.Name("role-rotation-events"), eventsPrincipal),
-		serviceRole(s, KeyRotationRedeployRole, s.Name("role-rotation-redeploy"), statesPrincipal),
-		redeployStateMachine(s),
-	)
+	for _, r := range rotationRoles(s, o) {
+		if r.ok {
+			b.Add(r.role)
+		} else {
+			b.Waitf("%s%s", waitingForAccount, r.key)
+		}
+	}
+	b.Add(redeployStateMachine(s))
 	var missing []string
 	if p, ok := redeployPolicy(s, o); ok {
 		b.Add(p)
@@ -105,9 +113,9 @@ func buildRotation(s *Spec, o engine.Observed) engine.Built {
 	smARN := orDefault(o.GetString(KeyRotationStateMachine, "status.atProvider.arn"),
 		o.GetString(KeyRotationTarget, "spec.forProvider.arn"))
 	if smARN == "" {
-		missing = append(missing, "the ARN of "+KeyRotationStateMachine+" (the rule's target and its role's policy)")
+		missing = append(missing, "the ARN of "+KeyRotationStateMachine+" (the rule's target, its role's policy and the alarm)")
 	} else {
-		b.Add(rotationTarget(s, smARN), eventsPolicy(s, smARN))
+		b.Add(rotationTarget(s, smARN), eventsPolicy(s, smARN), rotationAlarm(s, smARN))
 	}
 	if len(missing) > 0 {
 		b.Waitf("waiting for %s before the tasks can be rolled when RDS rotates the database password", strings.Join(missing, ", "))
@@ -115,10 +123,54 @@ func buildRotation(s *Spec, o engine.Observed) engine.Built {
 	return b
 }
 
+// rotationRole is a role of the rotation chain, or its key while it waits
+// for the account.
+type rotationRole struct {
+	key  string
+	role engine.Desired
+	ok   bool
+}
+
+// rotationRoles are the events role, which EventBridge assumes for the
+// rotation rule only (its ARN is the aws:SourceArn, Amazon EventBridge
+// user guide, "Using IAM policy conditions": aws:SourceArn is the rule
+// that sends the event), and the redeploy role, which Step Functions
+// assumes for the redeploy state machine only (AWS Step Functions
+// developer guide, "Creating an IAM role for your state machine", confused
+// deputy prevention).
+func rotationRoles(s *Spec, o engine.Observed) []rotationRole {
+	eventsRole, eventsOK := serviceRole(s, o, KeyRotationEventsRole, s.Name("role-rotation-events"), eventsPrincipal, func(account string) string {
+		return RuleARN(s.Region, account, RotationRuleName(s))
+	})
+	statesRole, statesOK := serviceRole(s, o, KeyRotationRedeployRole, s.Name("role-rotation-redeploy"), statesPrincipal, func(account string) string {
+		return StateMachineARN(s.Region, account, RedeployStateMachineName(s))
+	})
+	return []rotationRole{
+		{key: KeyRotationEventsRole, role: eventsRole, ok: eventsOK},
+		{key: KeyRotationRedeployRole, role: statesRole, ok: statesOK},
+	}
+}
+
+// RuleARN is the ARN of an EventBridge rule of the default event bus.
+func RuleARN(region, account, name string) string {
+	return "arn:aws:events:" + region + ":" + account + ":rule/" + name
+}
+
+// StateMachineARN is the ARN of a Step Functions state machine.
+func StateMachineARN(region, account, name string) string {
+	return "arn:aws:states:" + region + ":" + account + ":stateMachine:" + name
+}
+
+// RotationRuleName and RedeployStateMachineName are the AWS names of the
+// rule and the state machine.
+func RotationRuleName(s *Spec) string { return s.Name("rule-secret-rotation") }
+
+func RedeployStateMachineName(s *Spec) string { return s.Name("redeploy-on-rotation") }
+
 // redeployStateMachine describes the service until it has a single
 // deployment, then forces a new one.
 func redeployStateMachine(s *Spec) engine.Desired {
-	name := s.Name("redeploy-on-rotation")
+	name := RedeployStateMachineName(s)
 	return engine.Desired{Key: KeyRotationStateMachine, AWSName: name, ExternalName: true, Object: &sfn.StateMachine{
 		Spec: sfn.StateMachineSpec{ForProvider: sfn.StateMachineParameters{
 			Region:     new(s.Region),
@@ -272,7 +324,7 @@ func rotationRule(s *Spec, o engine.Observed) (engine.Desired, bool) {
 	if pattern == "" {
 		return engine.Desired{}, false
 	}
-	name := s.Name("rule-secret-rotation")
+	name := RotationRuleName(s)
 	return engine.Desired{Key: KeyRotationRule, AWSName: name, ExternalName: true, Object: &events.Rule{
 		Spec: events.RuleSpec{ForProvider: events.RuleParameters{
 			Region:       new(s.Region),
@@ -297,4 +349,42 @@ func rotationTarget(s *Spec, stateMachineARN string) engine.Desired {
 			RoleArnRef: s.Ref(KeyRotationEventsRole),
 		}},
 	}}
+}
+
+// rotationAlarm goes into ALARM when an execution of the state machine
+// fails: the tasks were not rolled after a rotation and hold a password the
+// database no longer accepts once their connections drop. Step Functions
+// publishes ExecutionsFailed per state machine (dimension StateMachineArn,
+// namespace AWS/States: AWS Step Functions developer guide, "Monitoring
+// Step Functions metrics using Amazon CloudWatch"). Missing data (no
+// execution) is not breaching. The alarm has no action: a platform routes
+// it (an SNS topic, EventBridge's "CloudWatch Alarm State Change" event);
+// docs/day-2.md says how.
+func rotationAlarm(s *Spec, stateMachineARN string) engine.Desired {
+	name := s.Name("alarm-rotation-failed")
+	return engine.Desired{Key: KeyRotationAlarm, AWSName: name, ExternalName: true, Object: &cloudwatch.MetricAlarm{
+		Spec: cloudwatch.MetricAlarmSpec{ForProvider: cloudwatch.MetricAlarmParameters{
+			Region: new(s.Region),
+			Tags:   s.Tags(name),
+			AlarmDescription: new("A redeploy-on-rotation execution failed: the ECS tasks were not rolled after RDS rotated the database password. " +
+				"Read the failed execution in Step Functions, then force a new deployment of the ECS service."),
+			Namespace:          new("AWS/States"),
+			MetricName:         new("ExecutionsFailed"),
+			Dimensions:         map[string]*string{"StateMachineArn": new(stateMachineARN)},
+			Statistic:          new("Sum"),
+			Period:             f64(alarmPeriodSeconds),
+			EvaluationPeriods:  f64(1),
+			DatapointsToAlarm:  f64(1),
+			Threshold:          f64(1),
+			ComparisonOperator: new("GreaterThanOrEqualToThreshold"),
+			TreatMissingData:   new("notBreaching"),
+		}},
+	}}
+}
+
+// rotationCost prices the alarm: one standard-resolution alarm metric.
+// The roles, rule, target and state machine cost nothing while idle; an
+// execution's few state transitions are within Step Functions' free tier.
+func rotationCost(*Spec) []engine.CostLine {
+	return []engine.CostLine{{Item: "CloudWatch alarms", Unit: "alarm-month", Quantity: count(1), Price: PriceCloudWatchAlarmMonth}}
 }

@@ -2,9 +2,11 @@ package fn
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	cloudwatch "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatch/v1beta1"
 	events "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchevents/v1beta1"
 	iam "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
 	sfn "github.com/upbound/provider-aws/v2/apis/namespaced/sfn/v1beta1"
@@ -46,13 +48,13 @@ func TestRotationPhases(t *testing.T) {
 		"SecretAndStateMachine": {
 			reason:      "the target and the events role's policy need the state machine's ARN",
 			observed:    []observedResource{observedDatabase(), observedStateMachine()},
-			wantKeys:    []string{KeyRotationRule, KeyRotationTarget, KeyRotationEventsPolicy},
+			wantKeys:    []string{KeyRotationRule, KeyRotationTarget, KeyRotationEventsPolicy, KeyRotationAlarm},
 			wantWaiting: 1,
 		},
 		"Everything": {
 			reason:   "the state machine's policy needs the service's ARN",
 			observed: []observedResource{observedDatabase(), observedStateMachine(), observedService()},
-			wantKeys: []string{KeyRotationRule, KeyRotationTarget, KeyRotationEventsPolicy, KeyRotationRedeployPolicy},
+			wantKeys: []string{KeyRotationRule, KeyRotationTarget, KeyRotationEventsPolicy, KeyRotationRedeployPolicy, KeyRotationAlarm},
 		},
 		"KeptFromTheirOwnSpec": {
 			reason: "once rendered, each keeps the value it was rendered with if its input is missing",
@@ -61,13 +63,13 @@ func TestRotationPhases(t *testing.T) {
 				{key: KeyRotationTarget, spec: map[string]any{"forProvider": map[string]any{"arn": testStateMachineARN}}},
 				{key: KeyRotationRedeployPolicy, spec: map[string]any{"forProvider": map[string]any{"policy": `{"Statement":[]}`}}},
 			},
-			wantKeys: []string{KeyRotationRule, KeyRotationTarget, KeyRotationEventsPolicy, KeyRotationRedeployPolicy},
+			wantKeys: []string{KeyRotationRule, KeyRotationTarget, KeyRotationEventsPolicy, KeyRotationRedeployPolicy, KeyRotationAlarm},
 		},
 	}
 	s := testSpec(t)
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			checkPhase(t, buildRotation(s, observedOf(t, tc.observed...)), tc.reason, append(always, tc.wantKeys...), tc.wantWaiting)
+			checkPhase(t, buildRotation(s, observedOf(t, append(tc.observed, observedAccount())...)), tc.reason, append(always, tc.wantKeys...), tc.wantWaiting)
 		})
 	}
 }
@@ -94,12 +96,10 @@ func TestRotationLeastPrivilege(t *testing.T) {
 		return out
 	}
 	checkValues(t, map[string]gotWant{
-		"EventsPolicy":      {grants(KeyRotationEventsPolicy), []grant{{[]string{"states:StartExecution"}, []string{testStateMachineARN}}}},
-		"RedeployPolicy":    {grants(KeyRotationRedeployPolicy), []grant{{[]string{"ecs:DescribeServices", "ecs:UpdateService"}, []string{testServiceARN}}}},
-		"EventsRole":        {objectByKey[*iam.RolePolicy](t, b, KeyRotationEventsPolicy).Spec.ForProvider.RoleRef.Name, s.ObjectName(KeyRotationEventsRole)},
-		"RedeployRole":      {objectByKey[*iam.RolePolicy](t, b, KeyRotationRedeployPolicy).Spec.ForProvider.RoleRef.Name, s.ObjectName(KeyRotationRedeployRole)},
-		"EventsTrust":       {*objectByKey[*iam.Role](t, b, KeyRotationEventsRole).Spec.ForProvider.AssumeRolePolicy, assumeRolePolicy("events.amazonaws.com")},
-		"StateMachineTrust": {*objectByKey[*iam.Role](t, b, KeyRotationRedeployRole).Spec.ForProvider.AssumeRolePolicy, assumeRolePolicy("states.amazonaws.com")},
+		"EventsPolicy":   {grants(KeyRotationEventsPolicy), []grant{{[]string{"states:StartExecution"}, []string{testStateMachineARN}}}},
+		"RedeployPolicy": {grants(KeyRotationRedeployPolicy), []grant{{[]string{"ecs:DescribeServices", "ecs:UpdateService"}, []string{testServiceARN}}}},
+		"EventsRole":     {objectByKey[*iam.RolePolicy](t, b, KeyRotationEventsPolicy).Spec.ForProvider.RoleRef.Name, s.ObjectName(KeyRotationEventsRole)},
+		"RedeployRole":   {objectByKey[*iam.RolePolicy](t, b, KeyRotationRedeployPolicy).Spec.ForProvider.RoleRef.Name, s.ObjectName(KeyRotationRedeployRole)},
 	})
 }
 
@@ -160,5 +160,30 @@ func TestRedeployStateMachine(t *testing.T) {
 	})
 	if diff := cmp.Diff(redeployDefinition("ecs-cluster-dev", "ecs-service-dev"), *sm.Spec.ForProvider.Definition); diff != "" {
 		t.Errorf("definition is not deterministic (-first +second):\n%s", diff)
+	}
+}
+
+// TestRotationAlarm: the alarm watches failed executions of the redeploy
+// state machine (AWS/States ExecutionsFailed for its ARN) and goes off at
+// the first one; no execution is not a failure.
+func TestRotationAlarm(t *testing.T) {
+	s := testSpec(t)
+	b := buildRotation(s, observedOf(t, observedAccount(), observedStateMachine()))
+	a := objectByKey[*cloudwatch.MetricAlarm](t, b, KeyRotationAlarm).Spec.ForProvider
+	checkValues(t, map[string]gotWant{
+		"Namespace":    {*a.Namespace, "AWS/States"},
+		"Metric":       {*a.MetricName, "ExecutionsFailed"},
+		"Dimensions":   {a.Dimensions, map[string]*string{"StateMachineArn": new(testStateMachineARN)}},
+		"Statistic":    {*a.Statistic, "Sum"},
+		"Threshold":    {[]float64{*a.Threshold, *a.EvaluationPeriods, *a.DatapointsToAlarm}, []float64{1, 1, 1}},
+		"Comparison":   {*a.ComparisonOperator, "GreaterThanOrEqualToThreshold"},
+		"MissingData":  {*a.TreatMissingData, "notBreaching"},
+		"Region":       {*a.Region, s.Region},
+		"NoAction":     {len(a.AlarmActions) + len(a.OkActions) + len(a.InsufficientDataActions), 0},
+		"ExternalName": {desiredByKey(t, b, KeyRotationAlarm).AWSName, "alarm-rotation-failed-dev"},
+		"NameTag":      {*a.Tags["Name"], "alarm-rotation-failed-dev"},
+	})
+	if slices.Contains(renderedKeys(buildRotation(s, observedOf(t, observedAccount()))), KeyRotationAlarm) {
+		t.Error("the alarm rendered before the state machine's ARN is known")
 	}
 }

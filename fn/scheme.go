@@ -6,6 +6,7 @@ import (
 	acmv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/acm/v1beta1"
 	appautoscalingv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/appautoscaling/v1beta1"
 	cloudfrontv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudfront/v1beta1"
+	cloudwatchv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatch/v1beta1"
 	cloudwatcheventsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchevents/v1beta1"
 	cloudwatchlogsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchlogs/v1beta1"
 	ec2v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
@@ -33,6 +34,7 @@ func RegisterTypes() {
 			acmv1beta1.AddToScheme,
 			appautoscalingv1beta1.AddToScheme,
 			cloudfrontv1beta1.AddToScheme,
+			cloudwatchv1beta1.AddToScheme,
 			cloudwatcheventsv1beta1.AddToScheme,
 			cloudwatchlogsv1beta1.AddToScheme,
 			ec2v1beta1.AddToScheme,

@@ -49,7 +49,16 @@ const (
 // writer and the execution role's read of the password secret).
 func buildService(s *Spec, o engine.Observed) engine.Built {
 	var b engine.Built
-	b.Add(ecsCluster(s), capacityProviders(s), executionRole(s), taskRole(s))
+	b.Add(ecsCluster(s), capacityProviders(s))
+	for _, role := range []struct{ key, name string }{
+		{KeyExecutionRole, ExecutionRoleName(s)}, {KeyTaskRole, s.Name("role-task")},
+	} {
+		if r, ok := tasksRole(s, o, role.key, role.name); ok {
+			b.Add(r)
+		} else {
+			b.Waitf("%s%s", waitingForAccount, role.key)
+		}
+	}
 	b.Add(taskRoleGrants(s)...)
 
 	in := currentTaskInputs(o)
@@ -133,17 +142,18 @@ func capacityProviders(s *Spec) engine.Desired {
 	}}
 }
 
-// executionRole is assumed by the ECS agent to pull the image, write the
-// logs and read the database secret at task start.
-func executionRole(s *Spec) engine.Desired {
-	return serviceRole(s, KeyExecutionRole, ExecutionRoleName(s), tasksPrincipal)
-}
-
-// taskRole is assumed by the application itself. It has no policies but
-// those spec.service asks for (taskrole.go): by default the API talks to
-// PostgreSQL only and calls no AWS API.
-func taskRole(s *Spec) engine.Desired {
-	return serviceRole(s, KeyTaskRole, s.Name("role-task"), tasksPrincipal)
+// tasksRole is a role that ECS tasks assume: the execution role (the ECS
+// agent pulls the image, writes the logs and reads the database secret at
+// task start with it) and the task role (the application's own; it has no
+// policies but those spec.service asks for, taskrole.go: by default the API
+// talks to PostgreSQL only and calls no AWS API). ECS tasks of this account
+// in this region only: the condition keys and the arn:aws:ecs:<region>:
+// <account>:* pattern of the Amazon ECS developer guide ("Task IAM role",
+// trust policy; a task's ARN names no cluster a condition could pin).
+func tasksRole(s *Spec, o engine.Observed, key, name string) (engine.Desired, bool) {
+	return serviceRole(s, o, key, name, tasksPrincipal, func(account string) string {
+		return "arn:aws:ecs:" + s.Region + ":" + account + ":*"
+	})
 }
 
 // executionRolePolicy is the execution role's inline policy. It names the
@@ -238,13 +248,14 @@ func serviceBlockers(o engine.Observed) []string {
 	return w
 }
 
-// serviceManagementPolicies are all management actions but
-// LateInitialize. desiredCount is set only in initProvider, at creation;
+// withoutLateInitialize are all management actions but LateInitialize:
+// the provider never copies what it observes into spec.forProvider. The
+// ECS service needs it: desiredCount is set only in initProvider, at creation;
 // with late-initialization the provider would copy the live count into
 // forProvider.desiredCount and then reset every count Application Auto
 // Scaling sets back to that value. Without it the provider never writes
 // desiredCount after creation, and autoscaling owns it.
-func serviceManagementPolicies() xpv1.ManagementPolicies {
+func withoutLateInitialize() xpv1.ManagementPolicies {
 	return xpv1.ManagementPolicies{
 		xpv1.ManagementActionObserve,
 		xpv1.ManagementActionCreate,
@@ -276,7 +287,7 @@ func ecsService(s *Spec, taskDefinitionKey string) engine.Desired {
 			ServingNote: func(o engine.Observed, _ string) string { return serviceReadyNote(o, name, taskDefinitionKey) },
 		},
 		Object: &ecs.Service{Spec: ecs.ServiceSpec{
-			ManagedResourceSpec: xpv2.ManagedResourceSpec{ManagementPolicies: serviceManagementPolicies()},
+			ManagedResourceSpec: xpv2.ManagedResourceSpec{ManagementPolicies: withoutLateInitialize()},
 			ForProvider: ecs.ServiceParameters{
 				Region:     new(s.Region),
 				Tags:       s.Tags(name),

@@ -87,7 +87,7 @@ func TestServicePhases(t *testing.T) {
 	s := testSpec(t)
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			b := buildService(s, observedOf(t, tc.observed...))
+			b := buildService(s, observedOf(t, append(tc.observed, observedAccount())...))
 			want := slices.Clone(always)
 			for _, k := range tc.wantKeys {
 				if k == "TD" {
@@ -502,7 +502,7 @@ func TestTaskDefinitionFallsBackToObserved(t *testing.T) {
 	prev := taskDefinitionAsObserved(t, s, in, time.Unix(100, 0))
 	// The database, role and service exist but report nothing (for example
 	// right after a restore): the task definition must still render, the same.
-	b := buildService(s, observedOf(t, prev, observedResource{key: KeyDBCluster}, observedResource{key: KeyService}))
+	b := buildService(s, observedOf(t, prev, observedResource{key: KeyDBCluster}, observedResource{key: KeyService}, observedAccount()))
 	if got := taskDefinitionKeyOf(t, b); got != prev.key {
 		t.Errorf("task definition key %s, want the observed %s", got, prev.key)
 	}

@@ -48,6 +48,14 @@ type claim struct {
 	// service is the claim's spec.service (its app's shape); nil for the
 	// defaults.
 	service map[string]any
+	// domain is the claim's spec.domain (its own domain: the ACM
+	// certificate, its validation and the Route 53 records); nil for none.
+	domain map[string]any
+}
+
+// ownDomain is the spec.domain of a claim on its team's own domain.
+func ownDomain() map[string]any {
+	return map[string]any{"name": "orders.example.org", "hostedZoneId": "Z0123456789ABCDEFGHIJ"}
 }
 
 // customShape is the app shape of a claim that fits its own app: another
@@ -66,10 +74,11 @@ func customShape() map[string]any {
 // claims are claimed at once, in this order, to show that two stacks in two
 // namespaces do not touch each other, and that a later CatalogApi with a
 // suffix another one holds is refused (naming the holder) while the holder
-// is not affected. The first is examples/xr.yaml.
+// is not affected. The first is examples/xr.yaml; the second also serves
+// HTTPS on its own domain.
 var claims = []claim{ //nolint:gochecknoglobals // The test's table.
 	{namespace: "team-catalog", name: "catalog-api", suffix: "dev"},
-	{namespace: "team-orders", name: "orders-api", suffix: "staging", service: customShape()},
+	{namespace: "team-orders", name: "orders-api", suffix: "staging", service: customShape(), domain: ownDomain()},
 	{namespace: "team-copycat", name: "copycat-api", suffix: "dev", refusedBy: "team-catalog/catalog-api"},
 }
 
@@ -272,8 +281,11 @@ func (cp *controlPlane) catalogAPI(t *testing.T, c claim) *unstructured.Unstruct
 	if err := unstructured.SetNestedField(xr.Object, c.suffix, "spec", "environmentSuffix"); err != nil {
 		t.Fatal(err)
 	}
-	if c.service != nil {
-		if err := unstructured.SetNestedField(xr.Object, c.service, "spec", "service"); err != nil {
+	for field, v := range map[string]map[string]any{"service": c.service, "domain": c.domain} {
+		if v == nil {
+			continue
+		}
+		if err := unstructured.SetNestedField(xr.Object, v, "spec", field); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -371,6 +383,41 @@ func (cp *controlPlane) checkReady(ctx context.Context, t *testing.T, tm *timing
 	for _, xr := range xrs {
 		cp.checkReadyXR(ctx, t, xr)
 		cp.checkAppShape(ctx, t, xr)
+		cp.checkDomain(ctx, t, xr)
+	}
+}
+
+// domainKeys are the composed resources of spec.domain.
+func domainKeys() []string {
+	return []string{fn.KeyCertificate, fn.KeyCertificateValidationRecord, fn.KeyCertificateValidation, fn.KeyDNSRecordA, fn.KeyDNSRecordAAAA}
+}
+
+// checkDomain checks that a claim with spec.domain has its certificate,
+// the certificate's validation record and validation, and the A and AAAA
+// alias records composed and Ready, and that a claim without has none.
+func (cp *controlPlane) checkDomain(ctx context.Context, t *testing.T, xr *unstructured.Unstructured) {
+	t.Helper()
+	cur, err := cp.getXR(ctx, xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, _, _ := unstructured.NestedString(cur.Object, "spec", "domain", "name")
+	composed, err := cp.composed(ctx, xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range domainKeys() {
+		r, ok := composed[k]
+		switch {
+		case name == "" && ok:
+			t.Errorf("%s: %s composed without spec.domain", xr.GetName(), k)
+		case name != "" && !ok:
+			t.Errorf("%s: %s not composed for spec.domain %s", xr.GetName(), k, name)
+		case name != "":
+			if s, why := conditionOf(r, "Ready"); s != "True" {
+				t.Errorf("%s: %s Ready = %q (%s), want True", xr.GetName(), k, s, why)
+			}
+		}
 	}
 }
 
@@ -429,7 +476,11 @@ func (cp *controlPlane) checkReadyXR(ctx context.Context, t *testing.T, xr *unst
 		t.Fatal(err)
 	}
 	url, _, _ := unstructured.NestedString(cur.Object, "status", "url")
-	if !strings.HasPrefix(url, "https://") || !strings.HasSuffix(url, ".cloudfront.net") {
+	if domain, _, _ := unstructured.NestedString(cur.Object, "spec", "domain", "name"); domain != "" {
+		if url != "https://"+domain {
+			t.Errorf("%s: status.url = %q, want https://%s (spec.domain)", xr.GetName(), url, domain)
+		}
+	} else if !strings.HasPrefix(url, "https://") || !strings.HasSuffix(url, ".cloudfront.net") {
 		t.Errorf("%s: status.url = %q, want https://<distribution>.cloudfront.net", xr.GetName(), url)
 	}
 	// Every part of the stack reports <Name>Ready on the XR (README, What

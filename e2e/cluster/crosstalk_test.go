@@ -12,8 +12,9 @@ import (
 
 // checkNoCrossTalk checks that each CatalogApi's stack stays its own: every
 // composed resource is labelled for its XR, every reference and Usage
-// points inside the same stack, AWS names carry its own suffix, and no
-// status value is shared.
+// points inside the same stack, AWS names carry its own suffix (a Route 53
+// record is named in the claim's own spec.domain instead), and no status
+// value is shared.
 func (cp *controlPlane) checkNoCrossTalk(ctx context.Context, t *testing.T, xrs []*unstructured.Unstructured) {
 	t.Helper()
 	urls := map[string]string{}
@@ -22,7 +23,8 @@ func (cp *controlPlane) checkNoCrossTalk(ctx context.Context, t *testing.T, xrs 
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkOwnStack(t, xr.GetName(), claims[i].suffix, got)
+		domain, _ := claims[i].domain["name"].(string)
+		checkOwnStack(t, xr.GetName(), ownNames{suffix: claims[i].suffix, domain: domain}, got)
 		cur, err := cp.getXR(ctx, xr)
 		if err != nil {
 			t.Fatal(err)
@@ -36,10 +38,25 @@ func (cp *controlPlane) checkNoCrossTalk(ctx context.Context, t *testing.T, xrs 
 	t.Logf("no cross-talk between %v", slices.Sorted(maps.Values(urls)))
 }
 
+// ownNames are what a stack's AWS names carry: its suffix, and for the
+// Route 53 records its own domain ("" without spec.domain).
+type ownNames struct {
+	suffix, domain string
+}
+
+// owns reports whether the AWS name n of a composed resource of kind is
+// the stack's own.
+func (o ownNames) owns(kind, n string) bool {
+	if kind == "Record" {
+		return o.domain != "" && strings.HasSuffix(strings.TrimSuffix(n, "."), o.domain)
+	}
+	return strings.Contains(n, o.suffix)
+}
+
 // checkOwnStack checks the composed resources of the XR named xr: each is
 // labelled for it, references only resources of the same stack, and is named
-// in AWS with the XR's suffix.
-func checkOwnStack(t *testing.T, xr, suffix string, got map[string]*unstructured.Unstructured) {
+// in AWS with the XR's suffix (or, a record, in its domain).
+func checkOwnStack(t *testing.T, xr string, own ownNames, got map[string]*unstructured.Unstructured) {
 	t.Helper()
 	names := map[string]bool{}
 	for _, u := range got {
@@ -54,8 +71,8 @@ func checkOwnStack(t *testing.T, xr, suffix string, got map[string]*unstructured
 				t.Errorf("%s: %s references %q, which is not part of its stack", xr, key, ref)
 			}
 		}
-		if n, ok, _ := unstructured.NestedString(u.Object, "spec", "forProvider", "name"); ok && u.GetKind() != "Usage" && !strings.Contains(n, suffix) {
-			t.Errorf("%s: %s is named %q in AWS, without its suffix %q", xr, key, n, suffix)
+		if n, ok, _ := unstructured.NestedString(u.Object, "spec", "forProvider", "name"); ok && u.GetKind() != "Usage" && !own.owns(u.GetKind(), n) {
+			t.Errorf("%s: %s is named %q in AWS, neither with its suffix %q nor in its domain %q", xr, key, n, own.suffix, own.domain)
 		}
 	}
 }

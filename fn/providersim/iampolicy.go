@@ -89,3 +89,99 @@ func globMatch(pattern, s string) bool {
 		return s != "" && s[0] == pattern[0] && globMatch(pattern[1:], s[1:])
 	}
 }
+
+// trustStatement is one statement of a role's trust policy; Service,
+// Action and each condition value may be a string or a list of strings.
+type trustStatement struct {
+	Effect    string `json:"Effect"`
+	Principal struct {
+		Service any `json:"Service"`
+	} `json:"Principal"`
+	Action    any                       `json:"Action"`
+	Condition map[string]map[string]any `json:"Condition"`
+}
+
+// trustDocument is a role's trust policy.
+type trustDocument struct {
+	Statement []trustStatement `json:"Statement"`
+}
+
+// trustAllows evaluates a role's trust policy the way STS does when an AWS
+// service assumes the role on behalf of one of its resources: a statement
+// applies if its principal is the service, its action sts:AssumeRole and
+// every condition holds for the request's context keys (aws:SourceAccount,
+// aws:SourceArn); a condition on a key the context lacks does not hold.
+// An explicit Deny wins. Only the condition operators the function writes
+// are implemented; any other is an error, not a guess.
+func trustAllows(doc, service string, context map[string]string) (bool, error) {
+	var p trustDocument
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		return false, fmt.Errorf("%w: trust policy is not JSON: %w", errInvalid, err)
+	}
+	allowed := false
+	for _, st := range p.Statement {
+		if !anyMatches(st.Principal.Service, service, false) || !anyMatches(st.Action, "sts:assumerole", true) {
+			continue
+		}
+		holds, err := conditionsHold(st.Condition, context)
+		if err != nil {
+			return false, err
+		}
+		if !holds {
+			continue
+		}
+		switch st.Effect {
+		case "Deny":
+			return false, nil
+		case "Allow":
+			allowed = true
+		}
+	}
+	return allowed, nil
+}
+
+// conditionsHold reports whether every condition of a statement holds.
+// Keys are case-insensitive; String and Arn operators compare
+// case-sensitively, the Like ones with * and ? wildcards.
+func conditionsHold(conditions map[string]map[string]any, context map[string]string) (bool, error) {
+	lower := make(map[string]string, len(context))
+	for k, v := range context {
+		lower[strings.ToLower(k)] = v
+	}
+	for op, keys := range conditions {
+		for k, want := range keys {
+			got, ok := lower[strings.ToLower(k)]
+			if !ok {
+				return false, nil
+			}
+			var matches bool
+			switch op {
+			case "StringEquals", "ArnEquals":
+				matches = anyEquals(want, got)
+			case "StringLike", "ArnLike":
+				matches = anyMatches(want, got, false)
+			default:
+				return false, fmt.Errorf("%w: condition operator %s", errNotImplemented, op)
+			}
+			if !matches {
+				return false, nil
+			}
+		}
+	}
+	return true, nil
+}
+
+// anyEquals reports whether one of the values (a string or a list) is s.
+func anyEquals(values any, s string) bool {
+	switch v := values.(type) {
+	case string:
+		return v == s
+	case []any:
+		for _, e := range v {
+			if e == s {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -156,8 +156,9 @@ func ec2ARN(resourceType string) func(*object) string {
 
 // The identities and status of single kinds, in the table's order.
 
-// vpcStatus: the VPC reports its owner, the account.
-func vpcStatus(*object) map[string]any { return map[string]any{"ownerId": Account} }
+// ownerStatus: the VPC and the security groups report their owner, the
+// account (owner_id in Terraform's schema of each).
+func ownerStatus(*object) map[string]any { return map[string]any{"ownerId": Account} }
 
 // eipStatus: an Elastic IP's allocation ID is its ID; its address is drawn
 // from the key.

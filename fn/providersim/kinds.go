@@ -70,15 +70,20 @@ var kinds = sync.OnceValue(func() map[string]kindFacts {
 	return map[string]kindFacts{
 		// EC2 assigns the ID (a prefix and 17 hex digits), which the
 		// provider records as the external name.
-		"ec2/VPC":                      {id: ec2ID("vpc-"), externalName: theID, arn: ec2ARN("vpc"), atProvider: vpcStatus, refuseDelete: vpcInUse},
-		"ec2/Subnet":                   {id: ec2ID("subnet-"), externalName: theID, arn: ec2ARN("subnet"), refuseDelete: (*teardown).subnetInUse},
-		"ec2/InternetGateway":          {id: ec2ID("igw-"), externalName: theID, arn: ec2ARN("internet-gateway"), refuseDelete: (*teardown).gatewayInUse},
-		"ec2/RouteTable":               {id: ec2ID("rtb-"), externalName: theID, arn: ec2ARN("route-table"), refuseDelete: routeTableInUse},
-		"ec2/RouteTableAssociation":    {id: ec2ID("rtbassoc-"), externalName: theID},
-		"ec2/EIP":                      {id: ec2ID("eipalloc-"), externalName: theID, arn: ec2ARN("elastic-ip"), atProvider: eipStatus, refuseDelete: (*teardown).addressInUse},
-		"ec2/NATGateway":               {id: ec2ID("nat-"), externalName: theID, deleteMinutes: natGatewayMinutes},
-		"ec2/FlowLog":                  {id: ec2ID("fl-"), externalName: theID, arn: ec2ARN("vpc-flow-log"), arnRefs: []string{"logDestination"}, deleteMinutes: flowLogDeliveryMinutes, writesLogGroups: (*teardown).flowLogGroups},
-		"ec2/SecurityGroup":            {id: ec2ID("sg-"), externalName: theID, arn: ec2ARN("security-group"), refuseDelete: securityGroupInUse},
+		"ec2/VPC":                   {id: ec2ID("vpc-"), externalName: theID, arn: ec2ARN("vpc"), atProvider: ownerStatus, refuseDelete: vpcInUse},
+		"ec2/Subnet":                {id: ec2ID("subnet-"), externalName: theID, arn: ec2ARN("subnet"), refuseDelete: (*teardown).subnetInUse},
+		"ec2/InternetGateway":       {id: ec2ID("igw-"), externalName: theID, arn: ec2ARN("internet-gateway"), refuseDelete: (*teardown).gatewayInUse},
+		"ec2/RouteTable":            {id: ec2ID("rtb-"), externalName: theID, arn: ec2ARN("route-table"), refuseDelete: routeTableInUse},
+		"ec2/RouteTableAssociation": {id: ec2ID("rtbassoc-"), externalName: theID},
+		"ec2/EIP":                   {id: ec2ID("eipalloc-"), externalName: theID, arn: ec2ARN("elastic-ip"), atProvider: eipStatus, refuseDelete: (*teardown).addressInUse},
+		"ec2/NATGateway":            {id: ec2ID("nat-"), externalName: theID, deleteMinutes: natGatewayMinutes},
+		"ec2/FlowLog":               {id: ec2ID("fl-"), externalName: theID, arn: ec2ARN("vpc-flow-log"), arnRefs: []string{"logDestination"}, deleteMinutes: flowLogDeliveryMinutes, writesLogGroups: (*teardown).flowLogGroups},
+		"ec2/SecurityGroup":         {id: ec2ID("sg-"), externalName: theID, arn: ec2ARN("security-group"), atProvider: ownerStatus, refuseDelete: securityGroupInUse},
+		// Terraform's aws_default_security_group adopts the group AWS
+		// made with the VPC (its ID is the external name) and deletes
+		// nothing: deleting it only forgets the group, at once, and the
+		// group goes with the VPC, which it does not hold (vpcInUse).
+		"ec2/DefaultSecurityGroup":     {id: ec2ID("sg-"), externalName: theID, arn: ec2ARN("security-group"), atProvider: ownerStatus},
 		"ec2/SecurityGroupIngressRule": {id: ec2ID("sgr-"), externalName: theID, arn: ec2ARN("security-group-rule")},
 		"ec2/SecurityGroupEgressRule":  {id: ec2ID("sgr-"), externalName: theID, arn: ec2ARN("security-group-rule")},
 		"ec2/Route":                    {id: routeID, externalName: theID},
@@ -114,6 +119,8 @@ var kinds = sync.OnceValue(func() map[string]kindFacts {
 		"cloudwatchevents/Rule":   {arn: named("events", "rule/"), refuseDelete: (*teardown).ruleHasTargets},
 		"cloudwatchevents/Target": {id: eventTargetID, externalName: theID},
 		"sfn/StateMachine":        {id: named("states", "stateMachine:"), arn: theID, externalName: theName},
+		// A metric alarm is named by its external name (alarm_name).
+		"cloudwatch/MetricAlarm": {arn: named("cloudwatch", "alarm:")},
 
 		"appautoscaling/Target": {id: parameter("resourceId"), externalName: theID, arn: scalableTargetARN},
 		"appautoscaling/Policy": {arn: scalingPolicyARN},

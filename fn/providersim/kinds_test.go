@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/platform/function-catalog-api/internal/fntest"
@@ -112,5 +113,38 @@ func TestKindOf(t *testing.T) {
 	want := map[string]string{"carrier-gateway": "ec2/CarrierGateway", "route": "ec2/Route", "widget": "example.org/Widget", "vpc": "ec2/VPC"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("kindOf (-want +got):\n%s", diff)
+	}
+}
+
+// TestTeardownDefaultSecurityGroup: deleting the adopted default security
+// group only forgets it (at once, never refused), and it does not hold
+// the VPC's deletion; a subnet still does.
+func TestTeardownDefaultSecurityGroup(t *testing.T) {
+	inVPC := map[string]any{"vpcIdRef": map[string]any{"name": "xr-vpc"}}
+	cases := map[string]struct {
+		composed    []*unstructured.Unstructured
+		wantRefused []string
+	}{
+		"OnlyForgetsTheGroup": {
+			composed: []*unstructured.Unstructured{testObject("ec2", "VPC", "vpc", nil), testObject("ec2", "DefaultSecurityGroup", "security-group-default", inVPC)},
+		},
+		"ASubnetStillHoldsTheVPC": {
+			composed: []*unstructured.Unstructured{
+				testObject("ec2", "VPC", "vpc", nil), testObject("ec2", "DefaultSecurityGroup", "security-group-default", inVPC),
+				testObject("ec2", "Subnet", "subnet", inVPC),
+			},
+			wantRefused: []string{"vpc: DependencyViolation: the VPC has dependencies: in use by subnet"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			res := Teardown(tc.composed)
+			if len(res.Stuck) != 0 || len(res.Leaked) != 0 || len(res.Order) != len(tc.composed) {
+				t.Errorf("teardown: order %v, stuck %v, leaked %v", res.Order, res.Stuck, res.Leaked)
+			}
+			if diff := cmp.Diff(tc.wantRefused, res.Refused, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("refused (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

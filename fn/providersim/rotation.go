@@ -80,7 +80,7 @@ func Rotate(observed map[string]*fnv1.Resource, r Rotation) ([]Deployment, error
 		if !matched {
 			continue
 		}
-		d, err := w.invokeTargets(externalName(rule), &r)
+		d, err := w.invokeTargets(rule, &r)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", key(rule), err)
 		}
@@ -123,7 +123,7 @@ func (w *world) ofKind(kind string) []*unstructured.Unstructured {
 // byARN returns the object of a kind whose status.atProvider.arn is arn.
 func (w *world) byARN(kind, arn string) *unstructured.Unstructured {
 	for _, u := range w.ofKind(kind) {
-		if atProvider(u, "arn") == arn {
+		if observedARN(u) == arn {
 			return u
 		}
 	}
@@ -146,14 +146,14 @@ func ruleMatches(rule *unstructured.Unstructured, event map[string]any) (bool, e
 	return matchPattern(pattern, event)
 }
 
-// invokeTargets starts the targets of the rule with this name.
-func (w *world) invokeTargets(rule string, r *Rotation) ([]Deployment, error) {
+// invokeTargets starts the targets of the rule.
+func (w *world) invokeTargets(rule *unstructured.Unstructured, r *Rotation) ([]Deployment, error) {
 	var out []Deployment
 	for _, t := range w.ofKind("cloudwatchevents/Target") {
-		if forProviderString(t, "rule") != rule {
+		if forProviderString(t, "rule") != externalName(rule) {
 			continue
 		}
-		d, err := w.invokeTarget(t, r)
+		d, err := w.invokeTarget(t, observedARN(rule), r)
 		if err != nil {
 			return nil, fmt.Errorf("target %s: %w", key(t), err)
 		}
@@ -162,14 +162,23 @@ func (w *world) invokeTargets(rule string, r *Rotation) ([]Deployment, error) {
 	return out, nil
 }
 
-// invokeTarget starts a state machine target with the target's role.
-func (w *world) invokeTarget(t *unstructured.Unstructured, r *Rotation) ([]Deployment, error) {
+// invokeTarget starts a state machine target with the target's role,
+// which EventBridge assumes on behalf of the rule, and runs it with the
+// state machine's role, which Step Functions assumes on behalf of the
+// state machine.
+func (w *world) invokeTarget(t *unstructured.Unstructured, ruleARN string, r *Rotation) ([]Deployment, error) {
 	arn := forProviderString(t, "arn")
 	sm := w.byARN("sfn/StateMachine", arn)
 	if sm == nil {
 		return nil, fmt.Errorf("%w: arn %q is not a composed state machine", errNotFound, arn)
 	}
+	if err := w.assume(forProviderString(t, "roleArn"), "events.amazonaws.com", ruleARN); err != nil {
+		return nil, err
+	}
 	if err := w.allowed(forProviderString(t, "roleArn"), "states:StartExecution", arn); err != nil {
+		return nil, err
+	}
+	if err := w.assume(forProviderString(sm, "roleArn"), "states.amazonaws.com", arn); err != nil {
 		return nil, err
 	}
 	m, err := parseStateMachine(forProviderString(sm, "definition"))
@@ -181,6 +190,26 @@ func (w *world) invokeTarget(t *unstructured.Unstructured, r *Rotation) ([]Deplo
 		return nil, fmt.Errorf("state machine %s: %w", key(sm), err)
 	}
 	return ecs.deployments, nil
+}
+
+// assume checks that the trust policy of the role with this ARN lets the
+// service assume it on behalf of the resource with sourceARN in Account.
+func (w *world) assume(roleARN, service, sourceARN string) error {
+	role := w.byARN("iam/Role", roleARN)
+	if role == nil {
+		return fmt.Errorf("%w: role %q is not a composed role", errNotFound, roleARN)
+	}
+	ok, err := trustAllows(forProviderString(role, "assumeRolePolicy"), service, map[string]string{
+		"aws:SourceAccount": Account,
+		"aws:SourceArn":     sourceARN,
+	})
+	switch {
+	case err != nil:
+		return fmt.Errorf("role %s: %w", key(role), err)
+	case !ok:
+		return fmt.Errorf("%w: %s cannot assume role %s on behalf of %s (trust policy)", errDenied, service, key(role), sourceARN)
+	}
+	return nil
 }
 
 // allowed checks that the inline policies of the role with this ARN allow
@@ -251,7 +280,7 @@ func (e *ecsAPI) describeServices(params map[string]any) (map[string]any, error)
 	if err != nil {
 		return nil, err
 	}
-	arn := atProvider(s, "arn")
+	arn := observedARN(s)
 	if err := e.w.allowed(e.role, "ecs:DescribeServices", arn); err != nil {
 		return nil, err
 	}
@@ -268,7 +297,7 @@ func (e *ecsAPI) updateService(params map[string]any) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	arn := atProvider(s, "arn")
+	arn := observedARN(s)
 	if err := e.w.allowed(e.role, "ecs:UpdateService", arn); err != nil {
 		return nil, err
 	}
@@ -284,7 +313,8 @@ func forProviderString(u *unstructured.Unstructured, field string) string {
 	return v
 }
 
-func atProvider(u *unstructured.Unstructured, field string) string {
-	v, _, _ := unstructured.NestedString(u.Object, "status", "atProvider", field)
+// observedARN is the ARN the provider reports for u.
+func observedARN(u *unstructured.Unstructured) string {
+	v, _, _ := unstructured.NestedString(u.Object, "status", "atProvider", "arn")
 	return v
 }

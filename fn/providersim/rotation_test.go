@@ -37,6 +37,22 @@ func allowDoc(t *testing.T, action, resource string) string {
 	}})
 }
 
+// testRuleARN is the ARN the simulated provider gives the rule rule-dev.
+const testRuleARN = "arn:aws:events:eu-north-1:123456789012:rule/rule-dev"
+
+// trustDoc is a trust policy letting service assume the role on behalf of
+// sourceARN in the simulated account.
+func trustDoc(t *testing.T, service, sourceARN string) string {
+	t.Helper()
+	return mustJSON(t, map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+		"Effect": "Allow", "Principal": map[string]any{"Service": service}, "Action": []string{"sts:AssumeRole"},
+		"Condition": map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": Account},
+			"ArnLike":      map[string]any{"aws:SourceArn": sourceARN},
+		},
+	}}})
+}
+
 // testDefinition is a state machine like the stack's: describe the service
 // until one deployment remains, then force a new one.
 func testDefinition(t *testing.T) string {
@@ -82,8 +98,8 @@ func rotationWorld(t *testing.T, change func(map[string]*testObj)) map[string]*f
 	objs := map[string]*testObj{
 		"ecs-cluster":          {"ecs/Cluster", "ecs-cluster-dev", nil},
 		"ecs-service":          {"ecs/Service", "ecs-service-dev", map[string]any{"clusterRef": ref("xr-ecs-cluster")}},
-		"role-events":          {"iam/Role", "role-events-dev", nil},
-		"role-state-machine":   {"iam/Role", "role-sm-dev", nil},
+		"role-events":          {"iam/Role", "role-events-dev", map[string]any{"assumeRolePolicy": trustDoc(t, "events.amazonaws.com", testRuleARN)}},
+		"role-state-machine":   {"iam/Role", "role-sm-dev", map[string]any{"assumeRolePolicy": trustDoc(t, "states.amazonaws.com", testSMARN)}},
 		"policy-events":        {"iam/RolePolicy", "policy-events-dev", map[string]any{"roleRef": ref("xr-role-events"), "policy": allowDoc(t, "states:StartExecution", testSMARN)}},
 		"policy-state-machine": {"iam/RolePolicy", "policy-sm-dev", map[string]any{"roleRef": ref("xr-role-state-machine"), "policy": allowDoc(t, "ecs:*Service*", testSvcARN)}},
 		"state-machine":        {"sfn/StateMachine", "redeploy-dev", map[string]any{"roleArnRef": ref("xr-role-state-machine"), "definition": testDefinition(t)}},
@@ -110,14 +126,20 @@ func rotationWorld(t *testing.T, change func(map[string]*testObj)) map[string]*f
 	return Observe(desired)
 }
 
-func TestRotate(t *testing.T) {
+// rotateCase is a rotation of the world rotationWorld returns after change.
+type rotateCase struct {
+	change   func(map[string]*testObj)
+	rotation Rotation
+	want     []Deployment
+	wantErr  string
+}
+
+// rotateCases: the chain rolls the service, and each link that AWS would
+// refuse breaks it.
+func rotateCases(t *testing.T) map[string]rotateCase {
+	t.Helper()
 	roll := []Deployment{{Service: testSvcARN, ForceNewDeployment: true, StartedBy: testSMARN}}
-	cases := map[string]struct {
-		change   func(map[string]*testObj)
-		rotation Rotation
-		want     []Deployment
-		wantErr  string
-	}{
+	return map[string]rotateCase{
 		"RollsTheService":            {rotation: Rotation{SecretARN: testSecretARN}, want: roll},
 		"WaitsForARolloutInProgress": {rotation: Rotation{SecretARN: testSecretARN, BusyPolls: 5}, want: roll},
 		"GivesUpAfterItsTimeout":     {rotation: Rotation{SecretARN: testSecretARN, BusyPolls: 11}, wantErr: "timed out"},
@@ -136,12 +158,45 @@ func TestRotate(t *testing.T) {
 			},
 			rotation: Rotation{SecretARN: testSecretARN}, wantErr: "not allowed ecs:UpdateService",
 		},
+		"EventBridgeMayNotAssumeTheTargetRole": {
+			change: func(o map[string]*testObj) {
+				o["role-events"].forProvider["assumeRolePolicy"] = trustDoc(t, "states.amazonaws.com", testRuleARN)
+			},
+			rotation: Rotation{SecretARN: testSecretARN}, wantErr: "events.amazonaws.com cannot assume role role-events",
+		},
+		"TargetRoleTrustsAnotherRule": {
+			change: func(o map[string]*testObj) {
+				o["role-events"].forProvider["assumeRolePolicy"] = trustDoc(t, "events.amazonaws.com", testRuleARN+"-other")
+			},
+			rotation: Rotation{SecretARN: testSecretARN}, wantErr: "cannot assume role role-events on behalf of " + testRuleARN,
+		},
+		"StateMachineRoleTrustsAnotherAccount": {
+			change: func(o map[string]*testObj) {
+				o["role-state-machine"].forProvider["assumeRolePolicy"] = strings.ReplaceAll(trustDoc(t, "states.amazonaws.com", "*"), Account, "999999999999")
+			},
+			rotation: Rotation{SecretARN: testSecretARN}, wantErr: "states.amazonaws.com cannot assume role role-state-machine",
+		},
+		"StateMachineRoleTrustsAnyStateMachineOfTheAccount": {
+			change: func(o map[string]*testObj) {
+				o["role-state-machine"].forProvider["assumeRolePolicy"] = trustDoc(t, "states.amazonaws.com", "arn:aws:states:eu-north-1:"+Account+":stateMachine:*")
+			},
+			rotation: Rotation{SecretARN: testSecretARN}, want: roll,
+		},
+		"TrustWithAnOperatorTheSimulatorLacks": {
+			change: func(o map[string]*testObj) {
+				o["role-events"].forProvider["assumeRolePolicy"] = strings.Replace(trustDoc(t, "events.amazonaws.com", testRuleARN), "ArnLike", "ArnNotLike", 1)
+			},
+			rotation: Rotation{SecretARN: testSecretARN}, wantErr: "condition operator ArnNotLike",
+		},
 		"TargetIsNotTheStateMachine": {
 			change:   func(o map[string]*testObj) { o["target"].forProvider["arn"] = testSMARN + "-other" },
 			rotation: Rotation{SecretARN: testSecretARN}, wantErr: "is not a composed state machine",
 		},
 	}
-	for name, tc := range cases {
+}
+
+func TestRotate(t *testing.T) {
+	for name, tc := range rotateCases(t) {
 		t.Run(name, func(t *testing.T) {
 			got, err := Rotate(rotationWorld(t, tc.change), tc.rotation)
 			if tc.wantErr != "" {
