@@ -160,6 +160,7 @@ func TestClaimRendersOnlyTheMarkerFirst(t *testing.T) {
 	vpc := first.GetDesired().GetResources()[KeyVPC].GetResource().AsMap()
 	wantLabels := map[string]any{
 		engine.LabelResource: KeyVPC, engine.LabelPart: networkPartName, LabelEnvironmentSuffix: testSuffix, LabelProviderConfig: DefaultProviderConfigName, LabelSuffixClaim: ClaimPending,
+		LabelDefaultsRevision: BuiltinRevisions().Current().Revision,
 	}
 	if diff := cmp.Diff(wantLabels, val(vpc, "metadata.labels")); diff != "" {
 		t.Errorf("marker labels -want +got:\n%s", diff)

@@ -51,6 +51,20 @@ type Defaults struct {
 	// custom domain; PriceClass its price class.
 	ViewerMinimumProtocol string `json:"viewerMinimumProtocol"`
 	PriceClass            string `json:"priceClass"`
+
+	// Hardening a revision brings to a stack that takes it: a running
+	// stack of an earlier revision gets none of it unasked.
+
+	// ServiceRoleConditions: the trust policies of the ECS, EventBridge
+	// and Step Functions roles carry aws:SourceAccount and aws:SourceArn
+	// (trustPolicy). The flow-log role has them in every revision.
+	ServiceRoleConditions bool `json:"serviceRoleConditions"`
+	// RotationFailureAlarm: a CloudWatch alarm on failed executions of
+	// the password rotation's state machine (rotationAlarm).
+	RotationFailureAlarm bool `json:"rotationFailureAlarm"`
+	// RestrictDefaultSecurityGroup: the VPC's default security group
+	// loses every rule (defaultSecurityGroup).
+	RestrictDefaultSecurityGroup bool `json:"restrictDefaultSecurityGroup"`
 }
 
 // Revisions are every revision of the function's defaults, oldest first.
@@ -61,8 +75,9 @@ type Revisions []Defaults
 // in fn/testdata/defaults-revisions.json and in the XRD's enum of
 // spec.defaultsRevision.
 func BuiltinRevisions() Revisions {
-	return Revisions{{
-		Revision:              "2026-12",
+	// 2026-11: every stack rendered before revisions existed.
+	first := Defaults{
+		Revision:              "2026-11",
 		NAT:                   NATPerAZ,
 		VPCEndpoints:          false,
 		FlowLogTrafficType:    "ALL",
@@ -72,7 +87,15 @@ func BuiltinRevisions() Revisions {
 		OriginRequestPolicyID: DefaultOriginRequestPolicyID,
 		ViewerMinimumProtocol: ViewerMinimumProtocol,
 		PriceClass:            "PriceClass_100",
-	}}
+	}
+	// 2026-12: the same values, hardened (Security Hub EC2.2, confused
+	// deputy conditions, an alarm on failed rotations).
+	hardened := first
+	hardened.Revision = "2026-12"
+	hardened.ServiceRoleConditions = true
+	hardened.RotationFailureAlarm = true
+	hardened.RestrictDefaultSecurityGroup = true
+	return Revisions{first, hardened}
 }
 
 // LabelDefaultsRevision is the label that records a stack's defaults

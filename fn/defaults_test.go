@@ -157,7 +157,7 @@ func TestDefaultsRevisionRefused(t *testing.T) {
 	}{
 		"AskedUnknown": {
 			xr:   strings.Replace(testXR, `"environmentSuffix": "dev"`, `"environmentSuffix": "dev", "defaultsRevision": "2000-01"`, 1),
-			want: `spec.defaultsRevision: invalid value "2000-01": must be a defaults revision this function version knows: 2026-12`,
+			want: `spec.defaultsRevision: invalid value "2000-01": must be a defaults revision this function version knows: 2026-11, 2026-12`,
 		},
 		"RecordedByANewerFunction": {
 			xr: testXR, observed: withRevisionLabel(t, before, "2099-01"),
@@ -205,4 +205,63 @@ func TestLogBucketNameFromUID(t *testing.T) {
 // asUnstructured is a resource of a request or response as an object.
 func asUnstructured(r *fnv1.Resource) *unstructured.Unstructured {
 	return &unstructured.Unstructured{Object: r.GetResource().AsMap()}
+}
+
+// hardeningOf are the resources and trust conditions a revision's
+// hardening adds (Defaults.ServiceRoleConditions, RotationFailureAlarm,
+// RestrictDefaultSecurityGroup), as a render shows them.
+type hardeningOf struct {
+	DefaultSG, Alarm bool
+	// Conditioned are the service roles whose trust has conditions.
+	Conditioned []string
+}
+
+func hardening(desired map[string]*fnv1.Resource) hardeningOf {
+	var h hardeningOf
+	_, h.DefaultSG = desired[KeyDefaultSG]
+	_, h.Alarm = desired[KeyRotationAlarm]
+	for _, k := range []string{KeyExecutionRole, KeyTaskRole, KeyRotationEventsRole, KeyRotationRedeployRole} {
+		trust, _, _ := unstructured.NestedString(desired[k].GetResource().AsMap(), "spec", "forProvider", "assumeRolePolicy")
+		if strings.Contains(trust, "aws:SourceArn") {
+			h.Conditioned = append(h.Conditioned, k)
+		}
+	}
+	return h
+}
+
+// TestStackOfTheFirstRevisionIsNotHardenedUnasked: a converged stack
+// rendered before revisions existed (no label, none of the hardening)
+// gets none of it from this function; asking for the hardened revision
+// brings all of it.
+func TestStackOfTheFirstRevisionIsNotHardenedUnasked(t *testing.T) {
+	old := map[string]*fnv1.Resource{}
+	for k, r := range testPhases(t)["Complete"] {
+		if k == KeyDefaultSG || k == KeyRotationAlarm {
+			continue // Rendered by no earlier version.
+		}
+		u := asUnstructured(r)
+		labels := u.GetLabels()
+		delete(labels, LabelDefaultsRevision)
+		u.SetLabels(labels)
+		old[k] = &fnv1.Resource{Resource: structOf(t, u.Object), Ready: r.GetReady()}
+	}
+	all := []string{KeyExecutionRole, KeyTaskRole, KeyRotationEventsRole, KeyRotationRedeployRole}
+	asking := strings.Replace(testXR, `"environmentSuffix": "dev"`, `"environmentSuffix": "dev", "defaultsRevision": "2026-12"`, 1)
+	for name, tc := range map[string]struct {
+		xr   string
+		want hardeningOf
+	}{
+		"Unasked": {xr: testXR},
+		"Asked":   {xr: asking, want: hardeningOf{DefaultSG: true, Alarm: true, Conditioned: all}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rsp := run(t, newRequest(tc.xr, old))
+			if msg := fntest.FatalMessage(rsp); msg != "" {
+				t.Fatal(msg)
+			}
+			if diff := cmp.Diff(tc.want, hardening(rsp.GetDesired().GetResources())); diff != "" {
+				t.Errorf("hardening of the stack (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

@@ -62,7 +62,13 @@ func policyDocument(st ...Statement) string {
 // policy while the account is not observed (IAM updates a trust policy in
 // place, so no render replaces or drops the role); a role never rendered
 // waits for the account (false).
+//
+// A nil sourceARN is a trust policy with no conditions: the role of a
+// stack whose defaults revision predates them (Defaults.ServiceRoleConditions).
 func trustPolicy(o engine.Observed, roleKey, service string, sourceARN func(account string) string) (string, bool) {
+	if sourceARN == nil {
+		return policyDocument(Statement{Effect: "Allow", Principal: &Principal{Service: service}, Action: []string{"sts:AssumeRole"}}), true
+	}
 	if account := AccountID(o); account != "" {
 		return policyDocument(Statement{
 			Effect:    "Allow",
@@ -114,4 +120,14 @@ func inlinePolicy(s *Spec, key, roleKey, name, doc string) engine.Desired {
 			RoleRef: s.Ref(roleKey),
 		}},
 	}}
+}
+
+// confined is sourceARN for a role whose trust carries the confused deputy
+// conditions in the stack's defaults revision, nil otherwise
+// (Defaults.ServiceRoleConditions).
+func (s *Spec) confined(sourceARN func(account string) string) func(account string) string {
+	if !s.Defaults.ServiceRoleConditions {
+		return nil
+	}
+	return sourceARN
 }

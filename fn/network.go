@@ -57,7 +57,11 @@ func buildNetwork(s *Spec, o engine.Observed) engine.Built {
 		return buildExistingNetwork(s)
 	}
 	var b engine.Built
-	b.Add(vpc(s), defaultSecurityGroup(s), internetGateway(s), publicRouteTable(s), publicDefaultRoute(s))
+	b.Add(vpc(s))
+	if s.Defaults.RestrictDefaultSecurityGroup {
+		b.Add(defaultSecurityGroup(s))
+	}
+	b.Add(internetGateway(s), publicRouteTable(s), publicDefaultRoute(s))
 	for i := range zoneCount {
 		b.Add(subnet(s, i, true), subnet(s, i, false), routeTableAssociation(s, i, true))
 		b.Add(privateRouteTable(s, i), routeTableAssociation(s, i, false))

@@ -115,7 +115,10 @@ func buildRotation(s *Spec, o engine.Observed) engine.Built {
 	if smARN == "" {
 		missing = append(missing, "the ARN of "+KeyRotationStateMachine+" (the rule's target, its role's policy and the alarm)")
 	} else {
-		b.Add(rotationTarget(s, smARN), eventsPolicy(s, smARN), rotationAlarm(s, smARN))
+		b.Add(rotationTarget(s, smARN), eventsPolicy(s, smARN))
+		if s.Defaults.RotationFailureAlarm {
+			b.Add(rotationAlarm(s, smARN))
+		}
 	}
 	if len(missing) > 0 {
 		b.Waitf("waiting for %s before the tasks can be rolled when RDS rotates the database password", strings.Join(missing, ", "))
@@ -139,12 +142,12 @@ type rotationRole struct {
 // developer guide, "Creating an IAM role for your state machine", confused
 // deputy prevention).
 func rotationRoles(s *Spec, o engine.Observed) []rotationRole {
-	eventsRole, eventsOK := serviceRole(s, o, KeyRotationEventsRole, s.Name("role-rotation-events"), eventsPrincipal, func(account string) string {
+	eventsRole, eventsOK := serviceRole(s, o, KeyRotationEventsRole, s.Name("role-rotation-events"), eventsPrincipal, s.confined(func(account string) string {
 		return RuleARN(s.Region, account, RotationRuleName(s))
-	})
-	statesRole, statesOK := serviceRole(s, o, KeyRotationRedeployRole, s.Name("role-rotation-redeploy"), statesPrincipal, func(account string) string {
+	}))
+	statesRole, statesOK := serviceRole(s, o, KeyRotationRedeployRole, s.Name("role-rotation-redeploy"), statesPrincipal, s.confined(func(account string) string {
 		return StateMachineARN(s.Region, account, RedeployStateMachineName(s))
-	})
+	}))
 	return []rotationRole{
 		{key: KeyRotationEventsRole, role: eventsRole, ok: eventsOK},
 		{key: KeyRotationRedeployRole, role: statesRole, ok: statesOK},
@@ -385,6 +388,9 @@ func rotationAlarm(s *Spec, stateMachineARN string) engine.Desired {
 // rotationCost prices the alarm: one standard-resolution alarm metric.
 // The roles, rule, target and state machine cost nothing while idle; an
 // execution's few state transitions are within Step Functions' free tier.
-func rotationCost(*Spec) []engine.CostLine {
+func rotationCost(s *Spec) []engine.CostLine {
+	if !s.Defaults.RotationFailureAlarm {
+		return nil
+	}
 	return []engine.CostLine{{Item: "CloudWatch alarms", Unit: "alarm-month", Quantity: count(1), Price: PriceCloudWatchAlarmMonth}}
 }

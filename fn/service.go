@@ -151,9 +151,9 @@ func capacityProviders(s *Spec) engine.Desired {
 // <account>:* pattern of the Amazon ECS developer guide ("Task IAM role",
 // trust policy; a task's ARN names no cluster a condition could pin).
 func tasksRole(s *Spec, o engine.Observed, key, name string) (engine.Desired, bool) {
-	return serviceRole(s, o, key, name, tasksPrincipal, func(account string) string {
+	return serviceRole(s, o, key, name, tasksPrincipal, s.confined(func(account string) string {
 		return "arn:aws:ecs:" + s.Region + ":" + account + ":*"
-	})
+	}))
 }
 
 // executionRolePolicy is the execution role's inline policy. It names the

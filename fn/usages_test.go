@@ -152,7 +152,7 @@ func TestUsageRendered(t *testing.T) {
 		"kind":       "Usage",
 		"metadata": map[string]any{
 			"name":        s.ObjectName(d.Key),
-			"labels":      map[string]any{engine.LabelResource: d.Key, engine.LabelPart: engine.TeardownPart},
+			"labels":      map[string]any{engine.LabelResource: d.Key, engine.LabelPart: engine.TeardownPart, LabelDefaultsRevision: BuiltinRevisions().Current().Revision},
 			"annotations": map[string]any{"example.org/note": "n"},
 		},
 		"spec": map[string]any{

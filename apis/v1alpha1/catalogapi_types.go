@@ -97,7 +97,7 @@ type CatalogApiSpec struct {
 	// function changes no running stack; a new stack takes the newest.
 	// Set it to a newer revision to take that revision's defaults
 	// (preview it first: docs/day-2.md).
-	// +kubebuilder:validation:Enum="2026-12"
+	// +kubebuilder:validation:Enum="2026-11";"2026-12"
 	// +optional
 	DefaultsRevision string `json:"defaultsRevision,omitempty"`
 }
