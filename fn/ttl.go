@@ -41,7 +41,7 @@ const (
 	// TTLConverging is the TTL while any part is not Ready: the next phase
 	// waits for what AWS reports Ready, and with the breaker open (it opens
 	// once for every claim) only the requeue notices it. Measured with two
-	// claims on Crossplane's defaults: Ready in 31 s at 5 s, 50 s at 10 s.
+	// claims on Crossplane's defaults: Ready in 31-33 s at 5 s, 50 s at 10 s.
 	TTLConverging = 5 * time.Second
 	// TTLReady is the TTL once every part is Ready. Nothing the function
 	// reads changes without an event, but the breaker also drops the XR's
