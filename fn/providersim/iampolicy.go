@@ -3,6 +3,7 @@ package providersim
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -23,25 +24,28 @@ type policyDocument struct {
 // principal: an explicit Deny wins, otherwise an Allow is needed. Actions
 // match case-insensitively, both with * and ? wildcards.
 func policiesAllow(docs []string, action, resource string) (bool, error) {
-	allowed := false
+	var effects []string
 	for _, doc := range docs {
 		var p policyDocument
 		if err := json.Unmarshal([]byte(doc), &p); err != nil {
 			return false, fmt.Errorf("%w: policy is not JSON: %w", errInvalid, err)
 		}
 		for _, st := range p.Statement {
-			if !anyMatches(st.Action, strings.ToLower(action), true) || !anyMatches(st.Resource, resource, false) {
-				continue
-			}
-			switch st.Effect {
-			case "Deny":
-				return false, nil
-			case "Allow":
-				allowed = true
+			if anyMatches(st.Action, strings.ToLower(action), true) && anyMatches(st.Resource, resource, false) {
+				effects = append(effects, st.Effect)
 			}
 		}
 	}
-	return allowed, nil
+	return verdict(effects), nil
+}
+
+// verdict is IAM's decision from the effects of the statements that apply:
+// an explicit Deny wins, then an Allow; nothing is an implicit deny.
+func verdict(effects []string) bool {
+	if slices.Contains(effects, "Deny") {
+		return false
+	}
+	return slices.Contains(effects, "Allow")
 }
 
 // anyMatches reports whether one of the patterns (a string or a list)
@@ -118,7 +122,7 @@ func trustAllows(doc, service string, context map[string]string) (bool, error) {
 	if err := json.Unmarshal([]byte(doc), &p); err != nil {
 		return false, fmt.Errorf("%w: trust policy is not JSON: %w", errInvalid, err)
 	}
-	allowed := false
+	var effects []string
 	for _, st := range p.Statement {
 		if !anyMatches(st.Principal.Service, service, false) || !anyMatches(st.Action, "sts:assumerole", true) {
 			continue
@@ -127,17 +131,11 @@ func trustAllows(doc, service string, context map[string]string) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if !holds {
-			continue
-		}
-		switch st.Effect {
-		case "Deny":
-			return false, nil
-		case "Allow":
-			allowed = true
+		if holds {
+			effects = append(effects, st.Effect)
 		}
 	}
-	return allowed, nil
+	return verdict(effects), nil
 }
 
 // conditionsHold reports whether every condition of a statement holds.
