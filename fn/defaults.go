@@ -218,7 +218,8 @@ func (s *Spec) applyEngineVersion(asked string, v *validator) {
 //   - otherwise the version the cluster was rendered with before (its
 //     observed spec.forProvider.engineVersion), so that a function whose
 //     default moved on leaves the cluster alone;
-//   - for a new cluster, the Input's engineVersion or DefaultEngineVersion.
+//   - for a new cluster, the Input's engineVersion or the stack's defaults
+//     revision's (Defaults.EngineVersion).
 //
 // In every case, a later minor of the same major that the cluster already
 // runs wins: AWS upgrades a cluster whose minor reaches its end of support

@@ -94,12 +94,17 @@ func unneededEndpoints(o engine.Observed, rendered []engine.Desired) []string {
 	}
 	var out []string
 	for _, k := range o.Keys() {
-		isEndpoint := strings.HasPrefix(k, keyEndpointPrefix) || k == KeySGEndpoints || k == KeyRuleEndpointsFromTask
-		if isEndpoint && !keep[k] {
+		if isEndpointKey(k) && !keep[k] {
 			out = append(out, k)
 		}
 	}
 	return out
+}
+
+// isEndpointKey says whether a key is one of the endpoint resources: an
+// endpoint, its associations, or the endpoints' security group and rule.
+func isEndpointKey(k string) bool {
+	return strings.HasPrefix(k, keyEndpointPrefix) || k == KeySGEndpoints || k == KeyRuleEndpointsFromTask
 }
 
 // vpcEndpoint is an endpoint of the AWS service com.amazonaws.<region>.<name>.

@@ -85,13 +85,13 @@ func TestUnneededEndpointsLetGo(t *testing.T) {
 		"ExecOff": {opts: []specOption{withInput(endpointsInput("Single"))}, want: []string{
 			keyEndpoint("ssmmessages"), keyEndpoint("ssmmessages") + "-sg", keyEndpoint("ssmmessages") + "-" + KeyPrivateSubnet(0), keyEndpoint("ssmmessages") + "-" + KeyPrivateSubnet(1),
 		}},
-		"EndpointsOff": {opts: []specOption{withInput(&v1beta1.Input{NATGateways: "Single"})}, want: prefixedOrNamed(renderedKeys(all), keyEndpointPrefix, KeySGEndpoints, KeyRuleEndpointsFromTask)},
+		"EndpointsOff": {opts: []specOption{withInput(&v1beta1.Input{NATGateways: "Single"})}, want: slices.DeleteFunc(renderedKeys(all), func(k string) bool { return !isEndpointKey(k) })},
 	} {
 		t.Run(name, func(t *testing.T) {
 			b := buildNetwork(testSpec(t, tc.opts...), o)
 			var got []string
 			for _, k := range b.Retired {
-				if strings.HasPrefix(k, keyEndpointPrefix) || k == KeySGEndpoints || k == KeyRuleEndpointsFromTask {
+				if isEndpointKey(k) {
 					got = append(got, k)
 				}
 			}
@@ -100,17 +100,6 @@ func TestUnneededEndpointsLetGo(t *testing.T) {
 			}
 		})
 	}
-}
-
-// prefixedOrNamed are the keys with the prefix or one of the names.
-func prefixedOrNamed(keys []string, prefix string, names ...string) []string {
-	var out []string
-	for _, k := range keys {
-		if strings.HasPrefix(k, prefix) || slices.Contains(names, k) {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 func sorted(keys []string) []string { return slices.Sorted(slices.Values(keys)) }
